@@ -1,0 +1,31 @@
+/** Rendering of `runbench doctor`. */
+import type { DoctorReport } from '../core/doctor.ts';
+import { pad } from '../reports/format.ts';
+
+export function renderDoctor(r: DoctorReport): string {
+  const h = r.host;
+  const gib = (h.memoryBytes / 1024 ** 3).toFixed(1);
+  const lines = [
+    'host',
+    `  ${h.hostname}: ${h.os}, kernel ${h.kernel}, ${h.arch}, ${h.cpuModel}, ${h.cores} cores, ${gib} GiB`,
+    `  cgroups ${h.cgroupLayout}${h.cgroup2Controllers.length ? ` (cgroup2 controllers: ${h.cgroup2Controllers.join(' ')})` : ''}, ${h.root ? 'root' : 'not root'}, AppArmor ${h.apparmor ? 'on' : 'off'}, node ${h.nodeVersion}`,
+    '',
+    'runtimes',
+  ];
+  for (const rt of r.runtimes) {
+    const wasm = rt.wasmHandlers.length ? ` wasm: ${rt.wasmHandlers.join(',')}` : '';
+    lines.push(`  ${pad(rt.name, 16)} ${pad(rt.status, 8)} ${pad(rt.version ?? '-', 22)} ${rt.path ?? ''}${wasm}`);
+    if (rt.features.length) lines.push(`  ${pad('', 16)} features: ${rt.features.join(' ')}`);
+    if (rt.reason) lines.push(`  ${pad('', 16)} ${rt.reason}`);
+  }
+  lines.push('');
+  if (r.problems.length === 0) lines.push('no known problems');
+  else {
+    lines.push('known problems');
+    for (const p of r.problems) {
+      lines.push(`  [${p.severity}] ${p.message}`);
+      lines.push(`    fix: ${p.fix}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,88 @@
+/** The last line of defence: whatever a runtime left in runbench's cgroups is killed and removed. */
+import { existsSync, readFileSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { detectCgroups } from './host.ts';
+
+function subdirsDeepestFirst(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(d);
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(d, e);
+      try {
+        if (statSync(p).isDirectory()) walk(p);
+      } catch {
+        /* vanished */
+      }
+    }
+    out.push(d);
+  };
+  walk(dir);
+  return out;
+}
+
+function pidsIn(dir: string): number[] {
+  try {
+    return readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Every cgroup directory named `relPath` under any mounted hierarchy. */
+export function cgroupDirs(relPath: string): string[] {
+  const cg = detectCgroups();
+  const roots = new Set([...Object.values(cg.v1Mounts), ...(cg.unifiedMount ? [cg.unifiedMount] : [])]);
+  return [...roots].map((r) => join(r, relPath)).filter((d) => existsSync(d));
+}
+
+/** Kills every process left in the subtree and removes the cgroups; returns what it found. */
+export async function sweepCgroups(relPath: string): Promise<{ killed: number; removed: number; remaining: string[] }> {
+  let killed = 0;
+  let removed = 0;
+  const remaining: string[] = [];
+  for (const top of cgroupDirs(relPath)) {
+    for (const dir of subdirsDeepestFirst(top)) {
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const pids = pidsIn(dir);
+        for (const pid of pids) {
+          try {
+            process.kill(pid, 'SIGKILL');
+            killed++;
+          } catch {
+            /* already gone */
+          }
+        }
+        try {
+          rmdirSync(dir);
+          removed++;
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, 20));
+          if (attempt === 49) remaining.push(dir);
+        }
+      }
+    }
+  }
+  return { killed, removed, remaining };
+}
+
+/** Cgroup directories left under the runbench prefix (any run), for leak checks in tests. */
+export function leftoverCgroups(prefix = 'runbench-'): string[] {
+  const cg = detectCgroups();
+  const roots = new Set([...Object.values(cg.v1Mounts), ...(cg.unifiedMount ? [cg.unifiedMount] : [])]);
+  const out: string[] = [];
+  for (const r of roots) {
+    try {
+      for (const e of readdirSync(r)) if (e.startsWith(prefix)) out.push(join(r, e));
+    } catch {
+      /* unreadable */
+    }
+  }
+  return out;
+}

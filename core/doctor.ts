@@ -1,0 +1,113 @@
+/**
+ * What runbench can measure on this machine: runtimes with version, features and
+ * status, host facts, and known problems with the fix for each.
+ */
+import { existsSync } from 'node:fs';
+import { EventBus } from './events.ts';
+import { errorMessage } from './errors.ts';
+import { hostFacts } from './host.ts';
+import { newRunId } from './pipeline.ts';
+import { rbExecPath, rootfsDir, runScratchBase } from './paths.ts';
+import { KNOWN_RUNTIMES, probeRuntime, type RuntimeDefinition } from './runtimes.ts';
+import type { HostFacts, RuntimeInfo } from './schema.ts';
+import { Scope } from './scope.ts';
+import { join } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { sweepCgroups } from './cgroups.ts';
+import { OciSession } from '../runners/oci.ts';
+
+export interface Problem {
+  id: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  fix: string;
+}
+
+export interface DoctorReport {
+  host: HostFacts;
+  runtimes: RuntimeInfo[];
+  problems: Problem[];
+}
+
+/** Problems visible from host facts and runtime versions alone. */
+export function knownProblems(host: HostFacts, runtimes: RuntimeInfo[], fixturesBuilt: boolean): Problem[] {
+  const problems: Problem[] = [];
+  const crun18 = runtimes.filter((r) => r.path && /^crun/.test(r.name) && /^1\.8(\.|$)/.test(r.version ?? ''));
+  if (host.cgroupLayout === 'hybrid' && host.cgroup2Controllers.length > 0 && crun18.length > 0) {
+    problems.push({
+      id: 'crun-hybrid-cgroups',
+      severity: 'error',
+      message: `crun ${crun18[0]?.version} refuses to start containers ("cgroups in hybrid mode not supported") while ${host.cgroup2Controllers.join(', ')} sits in the cgroup2 hierarchy`,
+      fix: host.cgroup2Controllers
+        .map((c) => `mkdir -p /sys/fs/cgroup/${c} && mount -t cgroup -o ${c} cgroup /sys/fs/cgroup/${c}`)
+        .concat('(scripts/setup.sh applies this)')
+        .join('; '),
+    });
+  }
+  if (!host.apparmor) {
+    problems.push({
+      id: 'apparmor-absent',
+      severity: 'info',
+      message: 'AppArmor is not enabled in this kernel',
+      fix: "runbench's bundles leave apparmorProfile out; bundles from elsewhere that set one will fail here",
+    });
+  }
+  if (!host.root) {
+    problems.push({ id: 'not-root', severity: 'warning', message: 'not running as root: the OCI runtimes cannot be measured', fix: 'run runbench as root' });
+  }
+  if (!fixturesBuilt) {
+    problems.push({
+      id: 'fixtures-missing',
+      severity: 'error',
+      message: 'the workloads, rootfs or timing helper are not built',
+      fix: 'scripts/setup.sh (or scripts/build-fixtures.sh)',
+    });
+  }
+  return problems;
+}
+
+/** Runs hello once to find runtimes that are installed but cannot start a container here. */
+async function smoke(runtimes: RuntimeInfo[], host: HostFacts): Promise<RuntimeInfo[]> {
+  const runId = newRunId();
+  const scope = new Scope('doctor');
+  const workDir = join(runScratchBase(), runId);
+  mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  scope.defer('work directory', () => rmSync(workDir, { recursive: true, force: true }));
+  scope.defer('cgroups', async () => {
+    await sweepCgroups(`runbench-${runId}`);
+  });
+  const out: RuntimeInfo[] = [];
+  try {
+    for (const r of runtimes) {
+      if (r.status !== 'ok' || r.kind !== 'oci') {
+        out.push(r);
+        continue;
+      }
+      let session: OciSession | null = null;
+      try {
+        session = new OciSession(r, { runId, host, arch: host.arch, scope, events: new EventBus(), workDir });
+        const s = await session.runOnce({ workload: { name: 'hello', kind: 'native', args: [] }, timeoutMs: 30_000 });
+        if (s.exitCode !== 0 || !s.stdout.includes('runbench-hello-ok')) {
+          const err = s.stderr.trim().split('\n')[0] ?? '';
+          out.push({ ...r, status: 'broken', reason: `hello exited ${s.exitCode}${err ? `: ${err}` : ''}` });
+        } else out.push(r);
+      } catch (e) {
+        out.push({ ...r, status: 'broken', reason: errorMessage(e) });
+      } finally {
+        await session?.close();
+      }
+    }
+  } finally {
+    await scope.close();
+  }
+  return out;
+}
+
+export async function doctor(extra: RuntimeDefinition[], opts: { smoke: boolean }): Promise<DoctorReport> {
+  const host = hostFacts();
+  const defs = [...KNOWN_RUNTIMES.filter((k) => !extra.some((e) => e.name === k.name)), ...extra];
+  let runtimes = await Promise.all(defs.map((d) => probeRuntime(d)));
+  const fixturesBuilt = existsSync(rbExecPath) && existsSync(rootfsDir(host.arch));
+  if (opts.smoke && host.root && fixturesBuilt) runtimes = await smoke(runtimes, host);
+  return { host, runtimes, problems: knownProblems(host, runtimes, fixturesBuilt) };
+}

@@ -1,0 +1,47 @@
+/** Documented exit codes and the error classes that map onto them. */
+export const ExitCode = {
+  ok: 0,
+  /** A measurement failed or a runtime errored. */
+  error: 1,
+  /** Bad flags, config or input file. */
+  usage: 2,
+  /** A regression or a threshold breach. */
+  regression: 3,
+  /** A conformance MUST check failed. */
+  conformance: 4,
+  interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** An error the user can fix: printed as one line, no stack trace. */
+export class UserError extends Error {
+  readonly exitCode: ExitCode;
+  constructor(message: string, exitCode: ExitCode = ExitCode.usage) {
+    super(message);
+    this.name = 'UserError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** A runtime misbehaved (crashed, hung, printed garbage): recorded against that runtime. */
+export class RuntimeFailure extends Error {
+  constructor(
+    readonly runtime: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RuntimeFailure';
+  }
+}
+
+export class Interrupted extends Error {
+  constructor(readonly signal: string) {
+    super(`interrupted by ${signal}`);
+    this.name = 'Interrupted';
+  }
+}
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

@@ -1,0 +1,265 @@
+/**
+ * One benchmark run: every suite, for every runtime, at every layer asked for. A
+ * runtime that fails is recorded and the others go on; whatever was started is
+ * cleaned up by one scope, whether the run ends well, badly or by interrupt.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { sweepCgroups } from './cgroups.ts';
+import { errorMessage, Interrupted, RuntimeFailure } from './errors.ts';
+import type { EventBus } from './events.ts';
+import { fixtureBinary, runScratchBase } from './paths.ts';
+import { sample } from './sampler.ts';
+import {
+  SCHEMA_VERSION,
+  type ConformanceResult,
+  type Fact,
+  type HarnessOverhead,
+  type HostFacts,
+  type Layer,
+  type Measurement,
+  type Outcome,
+  type ResultsDocument,
+  type RunParameters,
+  type RuntimeInfo,
+  type SuiteRun,
+} from './schema.ts';
+import { Scope } from './scope.ts';
+import { computeStats } from './stats.ts';
+import { TimingHelper } from './timing-helper.ts';
+import { workloadBuilt, type WorkloadRef } from './workloads.ts';
+import type { Runner, RunnerSession } from '../runners/types.ts';
+import type { Suite, SuiteContext, SuiteOptions } from '../suites/types.ts';
+
+export const TOOL_VERSION = '0.1.0';
+
+export interface PipelineDeps {
+  runners: Partial<Record<Layer, Runner>>;
+  suites: readonly Suite[];
+  runtimes: RuntimeInfo[];
+  host: HostFacts;
+  events: EventBus;
+  signal: AbortSignal;
+  calibrate: () => Promise<HarnessOverhead | null>;
+  /** Runs a native workload on the bare host; defaults to rb-exec. Tests inject their own. */
+  runOnHost?: SuiteContext['runOnHost'];
+  /** Whether a workload's artefact is built; tests with a fake runner say yes. */
+  isBuilt?: (name: string, kind: 'native' | 'wasm', arch: string) => boolean;
+  config?: unknown;
+}
+
+export interface PipelineOptions extends SuiteOptions {
+  suites: string[];
+  layers: Layer[];
+}
+
+export function newRunId(): string {
+  const d = new Date();
+  const stamp = `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
+  return `${stamp}${randomBytes(3).toString('hex')}`;
+}
+
+export function digestOf(value: unknown): string {
+  return `sha256:${createHash('sha256').update(JSON.stringify(value)).digest('hex')}`;
+}
+
+function hostRunner(arch: string, scope: Scope): SuiteContext['runOnHost'] {
+  let helper: TimingHelper | null = null;
+  return async (req) => {
+    if (!helper) {
+      helper = TimingHelper.start();
+      const h = helper;
+      scope.defer('host timing helper', () => h.close());
+    }
+    const w: WorkloadRef = req.workload;
+    const out = join(runScratchBase(), `host-${process.pid}-${w.name}.out`);
+    const r = await helper.run([{ kind: 'exec', label: 'host', argv: [fixtureBinary(arch, w.name), ...w.args], stdout: out }], req.timeoutMs);
+    const s = r.steps[0];
+    let stdout = '';
+    try {
+      stdout = readFileSync(out, 'utf8');
+      rmSync(out, { force: true });
+    } catch {
+      /* no output */
+    }
+    if (!s || s.error || s.timedOut) throw new Error(`host run of ${w.name} failed: ${r.error ?? s?.error ?? 'no reply'}`);
+    return { durationNs: s.endNs - s.startNs, stdout, exitCode: s.exitCode };
+  };
+}
+
+export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Promise<ResultsDocument> {
+  const runId = newRunId();
+  const startedAt = new Date().toISOString();
+  const scope = new Scope(`run ${runId}`);
+  const workDir = join(runScratchBase(), runId);
+  mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  scope.defer('work directory', () => rmSync(workDir, { recursive: true, force: true }));
+  scope.defer('cgroups', async () => {
+    await sweepCgroups(`runbench-${runId}`);
+  });
+
+  const measurements: Measurement[] = [];
+  const facts: Fact[] = [];
+  const suiteRuns: SuiteRun[] = [];
+  const conformance: ConformanceResult[] = [];
+  const shared = new Map<string, unknown>();
+  const arch = deps.host.arch;
+  const { events, signal } = deps;
+  const suites = deps.suites.filter((s) => opts.suites.includes(s.name));
+  const isBuilt = deps.isBuilt ?? workloadBuilt;
+  const runOnHost = deps.runOnHost ?? hostRunner(arch, scope);
+  const parameters: RunParameters = {
+    suites: suites.map((s) => s.name),
+    runtimes: deps.runtimes.map((r) => r.name),
+    layers: opts.layers,
+    runs: opts.runs,
+    warmup: opts.warmup,
+    concurrency: opts.concurrency,
+    churnContainers: opts.churnContainers,
+  };
+  events.emit('run:start', { runId, runtimes: parameters.runtimes, suites: parameters.suites, layers: opts.layers });
+
+  const checkAbort = () => {
+    if (signal.aborted) throw new Interrupted(String(signal.reason ?? 'interrupt'));
+  };
+
+  try {
+    checkAbort();
+    const harness = await deps.calibrate();
+    for (const layer of opts.layers) {
+      const runner = deps.runners[layer];
+      for (const runtime of deps.runtimes) {
+        checkAbort();
+        const skipAll = (reason: string, status: 'skipped' | 'errored' = 'skipped') => {
+          for (const suite of suites) {
+            const outcome: Outcome = { status, reason };
+            suiteRuns.push({ suite: suite.name, runtime: runtime.name, layer, outcome, durationMs: 0 });
+            events.emit('suite:end', { suite: suite.name, runtime: runtime.name, layer, outcome });
+          }
+        };
+        if (!runner) {
+          skipAll(`no runner for the ${layer} layer yet`);
+          continue;
+        }
+        const why = runner.unavailable(deps.host);
+        if (why) {
+          skipAll(why);
+          continue;
+        }
+        if (runtime.status !== 'ok') {
+          skipAll(`${runtime.name} is ${runtime.status}: ${runtime.reason ?? ''}`, runtime.status === 'broken' ? 'errored' : 'skipped');
+          continue;
+        }
+        let session: RunnerSession;
+        try {
+          session = await runner.open(runtime, { runId, host: deps.host, arch, scope, events, workDir });
+        } catch (e) {
+          events.emit('runtime:error', { runtime: runtime.name, suite: '*', message: errorMessage(e) });
+          skipAll(`could not open a ${layer} session: ${errorMessage(e)}`, 'errored');
+          continue;
+        }
+        try {
+          const kinds = (['native', 'wasm'] as const).map((kind) => {
+            const unsupported = session.supports(kind);
+            if (unsupported) return { kind, skip: unsupported.reason };
+            if (!isBuilt('hello', kind, arch)) return { kind, skip: `the ${kind} build of the workloads is missing: run scripts/build-fixtures.sh` };
+            return { kind, skip: null };
+          });
+          for (const suite of suites) {
+            checkAbort();
+            events.emit('suite:start', { suite: suite.name, runtime: runtime.name, layer });
+            const t0 = Date.now();
+            const ctx: SuiteContext = {
+              session,
+              options: opts,
+              signal,
+              events,
+              kinds,
+              shared,
+              runOnHost,
+              labels: (w, rt) => ({
+                runtime: rt ?? runtime.name,
+                layer,
+                workload: w.name,
+                workloadKind: w.kind,
+                arch,
+                emulated: false,
+                host: deps.host.hostname,
+              }),
+              record: (input) => {
+                const m: Measurement = {
+                  suite: suite.name,
+                  metric: input.metric,
+                  unit: input.unit,
+                  labels: ctx.labels(input.workload, input.runtime),
+                  samples: input.samples,
+                  stats: computeStats(input.samples),
+                  notes: input.notes ?? {},
+                };
+                measurements.push(m);
+                events.emit('measurement', { measurement: m });
+              },
+              fact: (name, w, value, detail) => {
+                const f: Fact = { suite: suite.name, name, labels: ctx.labels(w), value, detail };
+                facts.push(f);
+                events.emit('fact', { fact: f });
+              },
+              sample: (metric, fn, runs) =>
+                sample(
+                  `${runtime.name}/${suite.name}/${metric}`,
+                  {
+                    runs: runs ?? opts.runs,
+                    warmup: opts.warmup,
+                    signal,
+                    onSample: (index, warmup) =>
+                      events.emit('sample', { suite: suite.name, metric, runtime: runtime.name, index, total: runs ?? opts.runs, warmup }),
+                  },
+                  fn,
+                ),
+            };
+            let outcome: Outcome;
+            try {
+              await suite.run(ctx);
+              const skipped = kinds.filter((k) => k.skip).map((k) => `${k.kind}: ${k.skip}`);
+              outcome = { status: 'passed', reason: skipped.length ? `skipped ${skipped.join('; ')}` : null };
+            } catch (e) {
+              if (e instanceof Interrupted || signal.aborted) throw e instanceof Interrupted ? e : new Interrupted(String(signal.reason));
+              const message = errorMessage(e);
+              events.emit('runtime:error', { runtime: runtime.name, suite: suite.name, message });
+              outcome = { status: 'errored', reason: e instanceof RuntimeFailure ? message : `internal: ${message}` };
+            }
+            suiteRuns.push({ suite: suite.name, runtime: runtime.name, layer, outcome, durationMs: Date.now() - t0 });
+            events.emit('suite:end', { suite: suite.name, runtime: runtime.name, layer, outcome });
+          }
+        } finally {
+          await session.close();
+        }
+      }
+    }
+    const doc: ResultsDocument = {
+      schemaVersion: SCHEMA_VERSION,
+      tool: { name: 'runbench', version: TOOL_VERSION },
+      runId,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      host: deps.host,
+      runtimes: deps.runtimes,
+      parameters,
+      config: { digest: digestOf(deps.config ?? parameters), resolved: deps.config ?? parameters },
+      harness,
+      measurements,
+      facts,
+      suiteRuns,
+      conformance,
+    };
+    events.emit('run:end', { runId, interrupted: false });
+    return doc;
+  } catch (e) {
+    if (e instanceof Interrupted) events.emit('run:end', { runId, interrupted: true });
+    throw e;
+  } finally {
+    const failures = await scope.close();
+    for (const f of failures) events.emit('log', { level: 'warn', message: `cleanup of ${f.name} failed: ${f.message}` });
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * The runtimes runbench knows by name. A runtime is configuration, not code: adding
+ * one is one entry here (or `NAME=PATH` on the command line), never a new runner.
+ */
+import { accessSync, constants, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { execa } from 'execa';
+import { UserError } from './errors.ts';
+import { cacheBinDir, cacheStatusDir } from './paths.ts';
+import type { RuntimeInfo } from './schema.ts';
+
+export interface RuntimeDefinition {
+  name: string;
+  kind: RuntimeInfo['kind'];
+  /** Binary name searched on PATH and in runbench's cache, or an absolute path. */
+  binary: string;
+  /** Arguments placed before every subcommand. */
+  globalArgs: string[];
+  /** The Wasm handler a module runs under with this runtime, if it has one. */
+  wasm?: { annotations: Record<string, string> };
+  description: string;
+}
+
+export const KNOWN_RUNTIMES: readonly RuntimeDefinition[] = [
+  { name: 'runc', kind: 'oci', binary: 'runc', globalArgs: [], description: 'reference OCI runtime (Go)' },
+  { name: 'crun', kind: 'oci', binary: 'crun', globalArgs: [], description: 'OCI runtime in C' },
+  {
+    name: 'youki',
+    kind: 'oci',
+    binary: 'youki',
+    globalArgs: [],
+    wasm: { annotations: { 'run.oci.handler': 'wasm' } },
+    description: 'OCI runtime in Rust',
+  },
+  {
+    name: 'runsc',
+    kind: 'oci',
+    binary: 'runsc',
+    // ptrace works without KVM and without the systrap seccomp tricks; networking is not measured.
+    globalArgs: ['--platform=ptrace', '--network=none'],
+    description: "gVisor's sandboxed runtime",
+  },
+  {
+    name: 'crun-wasmtime',
+    kind: 'oci',
+    binary: 'crun-wasmtime',
+    globalArgs: [],
+    wasm: { annotations: { 'run.oci.handler': 'wasm' } },
+    description: 'crun built with its wasmtime handler',
+  },
+];
+
+export function searchDirs(): string[] {
+  return [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), cacheBinDir];
+}
+
+export function findBinary(binary: string, dirs: string[] = searchDirs()): string | null {
+  if (isAbsolute(binary)) return isExecutable(binary) ? binary : null;
+  for (const dir of dirs) {
+    const candidate = join(dir, binary);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return null;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Parses `NAME=PATH` from the command line into a runtime definition. */
+export function parseRuntimeSpec(spec: string): RuntimeDefinition {
+  const eq = spec.indexOf('=');
+  if (eq < 0) {
+    const known = KNOWN_RUNTIMES.find((r) => r.name === spec);
+    if (!known) {
+      throw new UserError(
+        `unknown runtime '${spec}': known runtimes are ${KNOWN_RUNTIMES.map((r) => r.name).join(', ')}; give another as NAME=PATH`,
+      );
+    }
+    return known;
+  }
+  const name = spec.slice(0, eq);
+  const path = spec.slice(eq + 1);
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/.test(name)) {
+    throw new UserError(`runtime name '${name}' in '${spec}' must be letters, digits, '.', '_' or '-'`);
+  }
+  if (!path) throw new UserError(`runtime '${name}' has an empty path in '${spec}'`);
+  const base = KNOWN_RUNTIMES.find((r) => r.name === name);
+  return {
+    name,
+    kind: 'oci',
+    binary: isAbsolute(path) ? path : join(process.cwd(), path),
+    globalArgs: base?.globalArgs ?? [],
+    ...(base?.wasm ? { wasm: base.wasm } : {}),
+    description: `user-supplied OCI runtime at ${path}`,
+  };
+}
+
+export interface VersionProbe {
+  version: string | null;
+  features: string[];
+  wasmHandlers: string[];
+}
+
+/** Reads version and feature flags from `--version` (and `info` for youki). */
+export function parseVersionOutput(name: string, text: string): VersionProbe {
+  const first = text.split('\n')[0] ?? '';
+  const m = /version\s+v?([^\s]+)/i.exec(first) ?? /([0-9]+\.[0-9]+[^\s]*)/.exec(first);
+  const version = m?.[1] ?? (first.trim() || null);
+  const features: string[] = [];
+  for (const line of text.split('\n')) {
+    const tokens = line.trim().split(/\s+/);
+    if (tokens.length > 0 && tokens.every((t) => /^[+-][A-Za-z0-9_:.]+$/.test(t))) features.push(...tokens);
+  }
+  const wasmHandlers = features
+    .filter((f) => f.startsWith('+WASM:'))
+    .flatMap((f) => f.slice('+WASM:'.length).split(','))
+    .filter(Boolean);
+  void name;
+  return { version, features, wasmHandlers };
+}
+
+function setupFailure(name: string): string | null {
+  const marker = join(cacheStatusDir, `${name}.failed`);
+  if (!existsSync(marker)) return null;
+  return readFileSync(marker, 'utf8').trim() || 'its build failed (no reason recorded)';
+}
+
+/** Wasm handlers a build records beside the binary when `--version` cannot say (youki). */
+function recordedWasmHandlers(name: string): string[] {
+  const file = join(cacheStatusDir, `${name}.wasm`);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split(/\s+/).filter(Boolean);
+}
+
+export async function probeRuntime(def: RuntimeDefinition): Promise<RuntimeInfo> {
+  const base = {
+    name: def.name,
+    kind: def.kind,
+    features: [] as string[],
+    wasmHandlers: [] as string[],
+    globalArgs: def.globalArgs,
+  };
+  const path = findBinary(def.binary);
+  const failed = setupFailure(def.name);
+  if (!path) {
+    return failed
+      ? { ...base, path: null, version: null, status: 'broken', reason: `set-up failed: ${failed}` }
+      : { ...base, path: null, version: null, status: 'missing', reason: `${def.binary} not found on PATH or in ${cacheBinDir}` };
+  }
+  try {
+    const r = await execa(path, ['--version'], { timeout: 10_000, reject: false, all: true });
+    if (r.timedOut) return { ...base, path, version: null, status: 'broken', reason: `${path} --version hung for 10 s` };
+    if (r.exitCode !== 0) {
+      const line = (r.all ?? '').split('\n')[0] ?? '';
+      return { ...base, path, version: null, status: 'broken', reason: `${path} --version exited ${r.exitCode}: ${line}` };
+    }
+    const probe = parseVersionOutput(def.name, r.all ?? '');
+    const wasmHandlers = [...new Set([...probe.wasmHandlers, ...recordedWasmHandlers(def.name)])];
+    return {
+      ...base,
+      path,
+      version: probe.version,
+      features: probe.features,
+      wasmHandlers,
+      status: failed ? 'broken' : 'ok',
+      reason: failed ? `set-up failed: ${failed}` : null,
+    };
+  } catch (e) {
+    return { ...base, path, version: null, status: 'broken', reason: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** Runtimes named in the status directory that runbench does not know by name. */
+export function statusNames(): string[] {
+  try {
+    return readdirSync(cacheStatusDir)
+      .filter((f) => f.endsWith('.failed'))
+      .map((f) => f.slice(0, -'.failed'.length));
+  } catch {
+    return [];
+  }
+}

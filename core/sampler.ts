@@ -1,0 +1,64 @@
+/**
+ * The sampling loop. tinybench schedules warmups and iterations; each task call
+ * returns the duration rb-exec measured (`overriddenDuration`), so the loop's own
+ * bookkeeping never lands in a figure. Raw per-sample results are kept in order.
+ */
+import { Bench } from 'tinybench';
+import { Interrupted } from './errors.ts';
+
+export interface SampleOptions {
+  runs: number;
+  warmup: number;
+  signal?: AbortSignal;
+  onSample?: (index: number, warmup: boolean) => void;
+}
+
+export interface Sampled<T> {
+  /** Durations in ns, in the order they were taken (warmups excluded). */
+  durationsNs: number[];
+  values: T[];
+}
+
+export async function sample<T>(
+  name: string,
+  opts: SampleOptions,
+  fn: () => Promise<{ durationNs: number; value: T }>,
+): Promise<Sampled<T>> {
+  const durationsNs: number[] = [];
+  const values: T[] = [];
+  let phase: 'warmup' | 'run' = 'warmup';
+  let warmups = 0;
+  const bench = new Bench({
+    iterations: opts.runs,
+    time: 0,
+    warmup: opts.warmup > 0,
+    warmupIterations: opts.warmup,
+    warmupTime: 0,
+    throws: true,
+    retainSamples: false,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  bench.add(
+    name,
+    async () => {
+      if (opts.signal?.aborted) throw new Interrupted(String(opts.signal.reason ?? 'abort'));
+      const r = await fn();
+      if (phase === 'run') {
+        durationsNs.push(r.durationNs);
+        values.push(r.value);
+        opts.onSample?.(durationsNs.length - 1, false);
+      } else {
+        opts.onSample?.(warmups++, true);
+      }
+      return { overriddenDuration: r.durationNs / 1e6 };
+    },
+    {
+      beforeAll(mode) {
+        phase = mode === 'warmup' ? 'warmup' : 'run';
+      },
+    },
+  );
+  await bench.run();
+  if (opts.signal?.aborted) throw new Interrupted(String(opts.signal.reason ?? 'abort'));
+  return { durationsNs, values };
+}

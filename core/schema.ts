@@ -1,0 +1,178 @@
+/**
+ * The results document: the one artefact every report is a pure function of.
+ * Raw samples travel beside the statistics computed from them, with the labels
+ * (runtime, layer, arch, workload) a reader needs to compare like with like.
+ */
+import { z } from 'zod';
+
+export const SCHEMA_VERSION = 1 as const;
+
+export const Layer = z.enum(['oci', 'containerd', 'kubernetes']);
+export type Layer = z.infer<typeof Layer>;
+
+export const WorkloadKind = z.enum(['native', 'wasm']);
+export type WorkloadKind = z.infer<typeof WorkloadKind>;
+
+export const Unit = z.enum(['ns', 'bytes', 'ops/s', 'containers/s', 'ratio', 'count', 'bool']);
+export type Unit = z.infer<typeof Unit>;
+
+export const CgroupLayout = z.enum(['v1', 'v2', 'hybrid', 'none']);
+export type CgroupLayout = z.infer<typeof CgroupLayout>;
+
+export const HostFacts = z.object({
+  hostname: z.string(),
+  kernel: z.string(),
+  os: z.string(),
+  arch: z.string(),
+  cpuModel: z.string(),
+  cores: z.number().int().positive(),
+  memoryBytes: z.number().int().nonnegative(),
+  cgroupLayout: CgroupLayout,
+  /** Controllers bound to the unified (cgroup2) hierarchy; on hybrid hosts these matter to crun. */
+  cgroup2Controllers: z.array(z.string()),
+  root: z.boolean(),
+  apparmor: z.boolean(),
+  nodeVersion: z.string(),
+});
+export type HostFacts = z.infer<typeof HostFacts>;
+
+export const RuntimeStatus = z.enum(['ok', 'missing', 'broken']);
+export type RuntimeStatus = z.infer<typeof RuntimeStatus>;
+
+export const RuntimeInfo = z.object({
+  name: z.string(),
+  /** How it is driven: the OCI CLI, a containerd shim, a Kubernetes RuntimeClass. */
+  kind: z.enum(['oci', 'containerd-shim', 'runtime-class']),
+  path: z.string().nullable(),
+  version: z.string().nullable(),
+  /** Feature flags the runtime reports, e.g. crun's +SECCOMP or +WASM:wasmtime. */
+  features: z.array(z.string()),
+  /** Wasm handlers this runtime can run a wasm32-wasi module with. */
+  wasmHandlers: z.array(z.string()),
+  status: RuntimeStatus,
+  reason: z.string().nullable(),
+  /** Extra global arguments passed before the subcommand (e.g. runsc --platform=ptrace). */
+  globalArgs: z.array(z.string()),
+});
+export type RuntimeInfo = z.infer<typeof RuntimeInfo>;
+
+export const Stats = z.object({
+  n: z.number().int().nonnegative(),
+  min: z.number(),
+  max: z.number(),
+  mean: z.number(),
+  stddev: z.number(),
+  median: z.number(),
+  p95: z.number(),
+  p99: z.number(),
+  mad: z.number(),
+  /** Indexes (into samples) whose modified z-score exceeds the outlier threshold. */
+  outliers: z.array(z.number().int().nonnegative()),
+  ci95Median: z.tuple([z.number(), z.number()]),
+});
+export type Stats = z.infer<typeof Stats>;
+
+export const Labels = z.object({
+  runtime: z.string(),
+  layer: Layer,
+  workload: z.string(),
+  workloadKind: WorkloadKind,
+  arch: z.string(),
+  /** True when the figure came from an emulated architecture (qemu-user). */
+  emulated: z.boolean(),
+  host: z.string(),
+});
+export type Labels = z.infer<typeof Labels>;
+
+export const Measurement = z.object({
+  suite: z.string(),
+  metric: z.string(),
+  unit: Unit,
+  labels: Labels,
+  samples: z.array(z.number()),
+  stats: Stats,
+  /** Free-form notes that qualify the figure (method, parameters). */
+  notes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+});
+export type Measurement = z.infer<typeof Measurement>;
+
+/** A recorded yes/no observation, e.g. whether a memory limit was enforced. */
+export const Fact = z.object({
+  suite: z.string(),
+  name: z.string(),
+  labels: Labels,
+  value: z.union([z.boolean(), z.number(), z.string()]),
+  detail: z.string(),
+});
+export type Fact = z.infer<typeof Fact>;
+
+export const Outcome = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('passed'), reason: z.string().nullable() }),
+  z.object({ status: z.literal('failed'), reason: z.string() }),
+  z.object({ status: z.literal('skipped'), reason: z.string() }),
+  z.object({ status: z.literal('errored'), reason: z.string() }),
+]);
+export type Outcome = z.infer<typeof Outcome>;
+
+/** One suite run against one runtime: what happened, even when no figure came of it. */
+export const SuiteRun = z.object({
+  suite: z.string(),
+  runtime: z.string(),
+  layer: Layer,
+  outcome: Outcome,
+  durationMs: z.number().nonnegative(),
+});
+export type SuiteRun = z.infer<typeof SuiteRun>;
+
+export const HarnessOverhead = z.object({
+  /** How runbench times a process: a resident C helper doing posix_spawn + wait4. */
+  method: z.string(),
+  /** Samples of timing a static no-op process through the same path as the runtimes. */
+  spawnNoopNs: z.array(z.number()),
+  spawnNoopStats: Stats,
+  /** The same no-op spawned from Node (execa), for contrast; not used for any figure. */
+  nodeSpawnNoopNs: z.array(z.number()),
+  nodeSpawnNoopStats: Stats,
+});
+export type HarnessOverhead = z.infer<typeof HarnessOverhead>;
+
+export const ConformanceResult = z.object({
+  checkId: z.string(),
+  area: z.string(),
+  title: z.string(),
+  specRef: z.string(),
+  level: z.enum(['MUST', 'SHOULD', 'MAY']),
+  labels: Labels,
+  outcome: Outcome,
+});
+export type ConformanceResult = z.infer<typeof ConformanceResult>;
+
+export const RunParameters = z.object({
+  suites: z.array(z.string()),
+  runtimes: z.array(z.string()),
+  layers: z.array(Layer),
+  runs: z.number().int().positive(),
+  warmup: z.number().int().nonnegative(),
+  concurrency: z.number().int().positive(),
+  churnContainers: z.number().int().positive(),
+});
+export type RunParameters = z.infer<typeof RunParameters>;
+
+export const ResultsDocument = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  tool: z.object({ name: z.literal('runbench'), version: z.string() }),
+  runId: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  host: HostFacts,
+  runtimes: z.array(RuntimeInfo),
+  parameters: RunParameters,
+  /** Digest of the resolved configuration that produced this document, and the config itself. */
+  config: z.object({ digest: z.string(), resolved: z.unknown() }),
+  harness: HarnessOverhead.nullable(),
+  measurements: z.array(Measurement),
+  facts: z.array(Fact),
+  suiteRuns: z.array(SuiteRun),
+  conformance: z.array(ConformanceResult),
+});
+export type ResultsDocument = z.infer<typeof ResultsDocument>;

@@ -1,0 +1,385 @@
+/*
+ * rb-exec: the timing path of runbench.
+ *
+ * Node's child_process spawn costs about twice what a C fork/exec does (~1.4 ms vs
+ * ~0.7 ms for /bin/true), which is 10% of a crun `run`. So runbench keeps one of
+ * these small processes alive per session and sends it sequences of steps over a
+ * pipe; the clock is read here, right around posix_spawn and wait4, exactly where
+ * hyperfine reads it. Node only schedules samples and parses the replies.
+ *
+ * It is a child subreaper, so a container's init process (orphaned when
+ * `RUNTIME create` exits) is reparented here and its exit can be waited for
+ * without polling `RUNTIME state`.
+ *
+ * Protocol (stdin, one item per line; arguments may not contain newlines):
+ *   SEQ <id> <timeout_ms> <nsteps>
+ *   then nsteps steps, each one of:
+ *     EXEC <label> <stdout_path> <stderr_path> <argc>   followed by argc lines
+ *     SPAWN <label> <stdout_path> <stderr_path> <argc>  (started, not waited; pid returned)
+ *     WAITPID <label> <pidfile>                          (wait for the pid written there)
+ *     WAITCHILD <label> <pid>                            (wait for a pid started by SPAWN)
+ *     READ <label> <path>                                (a small file, e.g. a cgroup counter)
+ *     SLEEPMS <label> <ms>
+ *   KILLALL   (kill every process group this helper started and reap them)
+ * Reply (stdout): one JSON object per SEQ on one line.
+ * On EOF of stdin, SIGTERM, SIGINT or SIGHUP (runbench exited, was killed or
+ * interrupted) every process group it started is killed before it exits, so nothing it
+ * started outlives runbench. PR_SET_PDEATHSIG covers runbench dying with SIGKILL.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define MAX_LINE 65536
+#define MAX_ARGS 512
+#define MAX_STEPS 64
+#define MAX_GROUPS 4096
+
+static pid_t groups[MAX_GROUPS];
+static int ngroups;
+static volatile sig_atomic_t timed_out;
+
+static void on_alarm(int sig) { (void)sig; timed_out = 1; }
+
+/* Interrupted (runbench's Ctrl-C or SIGTERM): kill what we started, then go. */
+static void on_term(int sig) {
+  for (int i = 0; i < ngroups; i++) kill(-groups[i], SIGKILL);
+  _exit(128 + sig);
+}
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void remember_group(pid_t pgid) {
+  for (int i = 0; i < ngroups; i++)
+    if (groups[i] == pgid) return;
+  if (ngroups < MAX_GROUPS) groups[ngroups++] = pgid;
+}
+
+static void reap_strays(void) {
+  while (waitpid(-1, NULL, WNOHANG) > 0) {
+  }
+}
+
+static void kill_all(void) {
+  for (int i = 0; i < ngroups; i++) kill(-groups[i], SIGKILL);
+  ngroups = 0;
+  /* give the kernel a moment to deliver, then reap everything reparented to us */
+  for (int i = 0; i < 50; i++) {
+    pid_t p = waitpid(-1, NULL, WNOHANG);
+    if (p < 0 && errno == ECHILD) break;
+    if (p == 0) usleep(2000);
+  }
+}
+
+static char *read_line(char *buf, size_t n) {
+  if (!fgets(buf, (int)n, stdin)) return NULL;
+  size_t len = strlen(buf);
+  if (len && buf[len - 1] == '\n') buf[len - 1] = 0;
+  return buf;
+}
+
+static void json_str(FILE *out, const char *s) {
+  fputc('"', out);
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\') fprintf(out, "\\%c", c);
+    else if (c < 0x20) fprintf(out, "\\u%04x", c);
+    else fputc(c, out);
+  }
+  fputc('"', out);
+}
+
+static void arm_timer(uint64_t deadline_ns) {
+  struct itimerval it = {0};
+  uint64_t t = now_ns();
+  uint64_t left = deadline_ns > t ? deadline_ns - t : 1000;
+  it.it_value.tv_sec = (time_t)(left / 1000000000ull);
+  it.it_value.tv_usec = (suseconds_t)((left % 1000000000ull) / 1000);
+  if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0) it.it_value.tv_usec = 1;
+  setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void disarm_timer(void) {
+  struct itimerval it = {0};
+  setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* Waits for pid until the deadline; on timeout kills its process group (and the pid). */
+static int wait_until(pid_t pid, pid_t pgid, uint64_t deadline_ns, int *status, struct rusage *ru) {
+  timed_out = 0;
+  arm_timer(deadline_ns);
+  for (;;) {
+    pid_t r = wait4(pid, status, 0, ru);
+    if (r == pid) break;
+    if (r < 0 && errno == EINTR && timed_out) {
+      if (pgid > 0) kill(-pgid, SIGKILL);
+      kill(pid, SIGKILL);
+      timed_out = 2;
+      continue;
+    }
+    if (r < 0 && errno != EINTR) {
+      disarm_timer();
+      return -1;
+    }
+  }
+  disarm_timer();
+  return timed_out == 2 ? 1 : 0;
+}
+
+struct step_result {
+  char kind[16];
+  char label[128];
+  uint64_t start_ns, end_ns;
+  int exit_code, signal, timed_out, pid;
+  long maxrss_kb;
+  long utime_us, stime_us;
+  char value[512];
+  char error[256];
+};
+
+static pid_t spawn_argv(char **argv, const char *out_path, const char *err_path, char *error) {
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawnattr_init(&attr);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  sigset_t def;
+  sigemptyset(&def);
+  sigaddset(&def, SIGPIPE);
+  sigaddset(&def, SIGALRM);
+  posix_spawnattr_setsigdefault(&attr, &def);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = -1;
+  int rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    snprintf(error, 256, "cannot execute %s: %s", argv[0], strerror(rc));
+    return -1;
+  }
+  remember_group(pid);
+  return pid;
+}
+
+static void fill_status(struct step_result *r, int status, const struct rusage *ru) {
+  if (WIFEXITED(status)) r->exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status)) { r->signal = WTERMSIG(status); r->exit_code = 128 + r->signal; }
+  if (ru) {
+    r->maxrss_kb = ru->ru_maxrss;
+    r->utime_us = ru->ru_utime.tv_sec * 1000000L + ru->ru_utime.tv_usec;
+    r->stime_us = ru->ru_stime.tv_sec * 1000000L + ru->ru_stime.tv_usec;
+  }
+}
+
+static int parse_args(char **argv, int argc, char *storage) {
+  char *p = storage;
+  for (int i = 0; i < argc; i++) {
+    char line[MAX_LINE];
+    if (!read_line(line, sizeof line)) return -1;
+    size_t len = strlen(line) + 1;
+    memcpy(p, line, len);
+    argv[i] = p;
+    p += len;
+  }
+  argv[argc] = NULL;
+  return 0;
+}
+
+static void emit(FILE *out, const char *id, struct step_result *res, int n, const char *error) {
+  fprintf(out, "{\"id\":");
+  json_str(out, id);
+  fprintf(out, ",\"steps\":[");
+  for (int i = 0; i < n; i++) {
+    struct step_result *r = &res[i];
+    if (i) fputc(',', out);
+    fprintf(out, "{\"kind\":");
+    json_str(out, r->kind);
+    fprintf(out, ",\"label\":");
+    json_str(out, r->label);
+    fprintf(out,
+            ",\"startNs\":%llu,\"endNs\":%llu,\"exitCode\":%d,\"signal\":%d,\"timedOut\":%s,\"pid\":%d,"
+            "\"maxRssKb\":%ld,\"utimeUs\":%ld,\"stimeUs\":%ld,\"value\":",
+            (unsigned long long)r->start_ns, (unsigned long long)r->end_ns, r->exit_code, r->signal,
+            r->timed_out ? "true" : "false", r->pid, r->maxrss_kb, r->utime_us, r->stime_us);
+    json_str(out, r->value);
+    fprintf(out, ",\"error\":");
+    if (r->error[0]) json_str(out, r->error);
+    else fputs("null", out);
+    fputc('}', out);
+  }
+  fprintf(out, "],\"error\":");
+  if (error && *error) json_str(out, error);
+  else fputs("null", out);
+  fputs("}\n", out);
+  fflush(out);
+}
+
+static pid_t read_pidfile(const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  long pid = -1;
+  if (fscanf(f, "%ld", &pid) != 1) pid = -1;
+  fclose(f);
+  return (pid_t)pid;
+}
+
+int main(void) {
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  struct sigaction sa = {0};
+  sa.sa_handler = on_alarm;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGALRM, &sa, NULL); /* no SA_RESTART: wait4 must return EINTR */
+  signal(SIGPIPE, SIG_IGN);
+  struct sigaction ta = {0};
+  ta.sa_handler = on_term;
+  sigfillset(&ta.sa_mask);
+  sigaction(SIGTERM, &ta, NULL);
+  sigaction(SIGINT, &ta, NULL);
+  sigaction(SIGHUP, &ta, NULL);
+
+  static char line[MAX_LINE];
+  static char argstore[MAX_LINE * 4];
+  static struct step_result res[MAX_STEPS];
+  while (read_line(line, sizeof line)) {
+    if (strcmp(line, "KILLALL") == 0) {
+      kill_all();
+      fputs("{\"id\":\"killall\",\"steps\":[],\"error\":null}\n", stdout);
+      fflush(stdout);
+      continue;
+    }
+    char id[128];
+    long timeout_ms = 0;
+    int nsteps = 0;
+    if (sscanf(line, "SEQ %127s %ld %d", id, &timeout_ms, &nsteps) != 3 || nsteps < 0 || nsteps > MAX_STEPS) {
+      emit(stdout, "?", res, 0, "malformed request");
+      continue;
+    }
+    uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000ull;
+    int done = 0;
+    char seq_error[256] = "";
+    /* Steps are read and run one at a time so each one starts as soon as it is known. */
+    for (int i = 0; i < nsteps; i++) {
+      struct step_result *r = &res[i];
+      memset(r, 0, sizeof *r);
+      if (!read_line(line, sizeof line)) { kill_all(); return 0; }
+      char kind[16], label[128], a[200], b[200];
+      int argc = 0;
+      if (sscanf(line, "%15s", kind) != 1) { snprintf(seq_error, sizeof seq_error, "malformed step"); break; }
+      snprintf(r->kind, sizeof r->kind, "%s", kind);
+      if (strcmp(kind, "EXEC") == 0 || strcmp(kind, "SPAWN") == 0) {
+        if (sscanf(line, "%*s %127s %199s %199s %d", label, a, b, &argc) != 4 || argc < 1 || argc >= MAX_ARGS) {
+          snprintf(seq_error, sizeof seq_error, "malformed %s step", kind);
+          break;
+        }
+        snprintf(r->label, sizeof r->label, "%s", label);
+        char *argv[MAX_ARGS];
+        if (parse_args(argv, argc, argstore) < 0) { kill_all(); return 0; }
+        if (seq_error[0]) { snprintf(r->error, sizeof r->error, "not run: an earlier step failed"); done++; continue; }
+        r->start_ns = now_ns();
+        pid_t pid = spawn_argv(argv, a, b, r->error);
+        if (pid < 0) { r->end_ns = now_ns(); r->exit_code = 127; snprintf(seq_error, sizeof seq_error, "%s", r->error); done++; continue; }
+        r->pid = pid;
+        if (kind[0] == 'S') {
+          r->end_ns = r->start_ns;
+        } else {
+          int status = 0;
+          struct rusage ru;
+          memset(&ru, 0, sizeof ru);
+          int w = wait_until(pid, pid, deadline, &status, &ru);
+          r->end_ns = now_ns();
+          if (w < 0) snprintf(r->error, sizeof r->error, "wait failed: %s", strerror(errno));
+          if (w == 1) { r->timed_out = 1; snprintf(seq_error, sizeof seq_error, "step %s timed out after %ld ms", label, timeout_ms); }
+          fill_status(r, status, &ru);
+          /* a failed runtime command makes the steps after it meaningless */
+          if (!seq_error[0] && (r->exit_code != 0))
+            snprintf(seq_error, sizeof seq_error, "step %s exited with %d", label, r->exit_code);
+        }
+      } else if (strcmp(kind, "WAITPID") == 0 || strcmp(kind, "WAITCHILD") == 0) {
+        if (sscanf(line, "%*s %127s %199s", label, a) != 2) { snprintf(seq_error, sizeof seq_error, "malformed wait step"); break; }
+        snprintf(r->label, sizeof r->label, "%s", label);
+        if (seq_error[0]) { snprintf(r->error, sizeof r->error, "not run: an earlier step failed"); done++; continue; }
+        r->start_ns = now_ns();
+        pid_t pid = kind[4] == 'P' ? read_pidfile(a) : (pid_t)atol(a);
+        if (pid <= 0) {
+          r->end_ns = now_ns();
+          snprintf(r->error, sizeof r->error, "no pid in %s", a);
+          snprintf(seq_error, sizeof seq_error, "%s", r->error);
+          done++;
+          continue;
+        }
+        r->pid = pid;
+        int status = 0;
+        struct rusage ru;
+        memset(&ru, 0, sizeof ru);
+        int w = wait_until(pid, 0, deadline, &status, &ru);
+        r->end_ns = now_ns();
+        if (w < 0) {
+          /* not our child (e.g. a runtime that keeps its own parent process): fall back to polling */
+          while (kill(pid, 0) == 0 && now_ns() < deadline) usleep(200);
+          r->end_ns = now_ns();
+          if (kill(pid, 0) == 0) { r->timed_out = 1; snprintf(seq_error, sizeof seq_error, "step %s timed out after %ld ms", label, timeout_ms); }
+          snprintf(r->value, sizeof r->value, "polled");
+          r->exit_code = -1;
+        } else {
+          if (w == 1) { r->timed_out = 1; snprintf(seq_error, sizeof seq_error, "step %s timed out after %ld ms", label, timeout_ms); }
+          fill_status(r, status, &ru);
+        }
+      } else if (strcmp(kind, "READ") == 0) {
+        if (sscanf(line, "%*s %127s %199s", label, a) != 2) { snprintf(seq_error, sizeof seq_error, "malformed read step"); break; }
+        snprintf(r->label, sizeof r->label, "%s", label);
+        r->start_ns = now_ns();
+        FILE *f = fopen(a, "r");
+        if (f) {
+          size_t len = fread(r->value, 1, sizeof r->value - 1, f);
+          r->value[len] = 0;
+          if (len && r->value[len - 1] == '\n') r->value[len - 1] = 0;
+          fclose(f);
+        } else {
+          snprintf(r->error, sizeof r->error, "%s: %s", a, strerror(errno));
+        }
+        r->end_ns = now_ns();
+      } else if (strcmp(kind, "SLEEPMS") == 0) {
+        long ms = 0;
+        if (sscanf(line, "%*s %127s %ld", label, &ms) != 2) { snprintf(seq_error, sizeof seq_error, "malformed sleep step"); break; }
+        snprintf(r->label, sizeof r->label, "%s", label);
+        r->start_ns = now_ns();
+        if (!seq_error[0]) usleep((useconds_t)(ms * 1000));
+        r->end_ns = now_ns();
+      } else {
+        snprintf(seq_error, sizeof seq_error, "unknown step kind %s", kind);
+        break;
+      }
+      done++;
+    }
+    reap_strays();
+    emit(stdout, id, res, done, seq_error);
+  }
+  kill_all();
+  return 0;
+}

@@ -1,0 +1,38 @@
+/** Shared value formatting for the text reports. */
+import type { Unit } from '../core/schema.ts';
+
+export function formatValue(value: number, unit: Unit): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  switch (unit) {
+    case 'ns':
+      if (value >= 1e9) return `${(value / 1e9).toFixed(2)} s`;
+      if (value >= 1e6) return `${(value / 1e6).toFixed(2)} ms`;
+      return `${(value / 1e3).toFixed(1)} µs`;
+    case 'bytes':
+      if (value >= 1024 * 1024) return `${(value / (1024 * 1024)).toFixed(1)} MiB`;
+      return `${(value / 1024).toFixed(0)} KiB`;
+    case 'ops/s':
+    case 'containers/s': {
+      const suffix = unit === 'containers/s' ? ' /s' : '/s';
+      if (value >= 1e9) return `${(value / 1e9).toFixed(2)} G${suffix}`;
+      if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M${suffix}`;
+      if (value >= 1e3) return `${(value / 1e3).toFixed(2)} k${suffix}`;
+      return `${value.toFixed(2)}${suffix}`;
+    }
+    case 'ratio':
+      return `${value.toFixed(3)}×`;
+    default:
+      return String(value);
+  }
+}
+
+/** Lower is better for times and sizes; higher for rates and ratios. */
+export function lowerIsBetter(unit: Unit): boolean {
+  return unit === 'ns' || unit === 'bytes';
+}
+
+export function pad(s: string, n: number, right = false): string {
+  const len = [...s].length;
+  if (len >= n) return s;
+  return right ? ' '.repeat(n - len) + s : s + ' '.repeat(n - len);
+}

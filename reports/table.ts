@@ -1,0 +1,59 @@
+/**
+ * The terminal summary: for each metric, every runtime's median with its 95% CI and
+ * its ratio to the best. A pure function of the results document.
+ */
+import type { Measurement, ResultsDocument } from '../core/schema.ts';
+import { formatValue, lowerIsBetter, pad } from './format.ts';
+
+function groupKey(m: Measurement): string {
+  return [m.labels.layer, m.suite, m.metric, m.labels.workload, m.labels.arch].join('\u0000');
+}
+
+export function toTable(doc: ResultsDocument): string {
+  const lines: string[] = [];
+  const groups = new Map<string, Measurement[]>();
+  for (const m of doc.measurements) {
+    const k = groupKey(m);
+    const g = groups.get(k) ?? [];
+    g.push(m);
+    groups.set(k, g);
+  }
+  for (const ms of groups.values()) {
+    const head = ms[0];
+    if (!head) continue;
+    const lower = lowerIsBetter(head.unit);
+    const best = ms.map((m) => m.stats.median).reduce((a, b) => (lower ? Math.min(a, b) : Math.max(a, b)));
+    lines.push(`${head.labels.layer} · ${head.suite} · ${head.metric} (${head.labels.workload}, ${head.labels.arch})`);
+    const sorted = [...ms].sort((a, b) => (lower ? a.stats.median - b.stats.median : b.stats.median - a.stats.median));
+    for (const m of sorted) {
+      const ratio = lower ? m.stats.median / best : best / m.stats.median;
+      const ci = `[${formatValue(m.stats.ci95Median[0], m.unit)} … ${formatValue(m.stats.ci95Median[1], m.unit)}]`;
+      const outliers = m.stats.outliers.length > 0 ? `  ${m.stats.outliers.length} outlier${m.stats.outliers.length > 1 ? 's' : ''}` : '';
+      lines.push(
+        `  ${pad(`${m.labels.runtime} (${m.labels.workloadKind})`, 26)} ${pad(formatValue(m.stats.median, m.unit), 12, true)}  ${pad(ci, 28)} ${pad(`${ratio.toFixed(2)}×`, 7, true)}  n=${m.stats.n}${outliers}`,
+      );
+    }
+    lines.push('');
+  }
+  if (doc.facts.length > 0) {
+    lines.push('facts');
+    for (const f of doc.facts) lines.push(`  ${pad(`${f.labels.runtime} (${f.labels.workloadKind})`, 26)} ${f.name} = ${String(f.value)}: ${f.detail}`);
+    lines.push('');
+  }
+  const notPassed = doc.suiteRuns.filter((r) => r.outcome.status !== 'passed');
+  if (notPassed.length > 0) {
+    lines.push('not measured');
+    for (const r of notPassed) lines.push(`  ${pad(r.runtime, 16)} ${pad(r.layer, 11)} ${pad(r.suite, 11)} ${r.outcome.status}: ${r.outcome.reason}`);
+    lines.push('');
+  }
+  if (doc.harness) {
+    const h = doc.harness;
+    const lifecycle = doc.measurements.filter((m) => m.metric === 'lifecycle').map((m) => m.stats.median);
+    const smallest = lifecycle.length > 0 ? Math.min(...lifecycle) : null;
+    const share = smallest ? ` = ${((h.spawnNoopStats.median / smallest) * 100).toFixed(1)}% of the smallest lifecycle median` : '';
+    lines.push(
+      `harness: timing a static no-op takes ${formatValue(h.spawnNoopStats.median, 'ns')} through rb-exec${share} (from Node's spawn it would take ${formatValue(h.nodeSpawnNoopStats.median, 'ns')})`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,328 @@
+/**
+ * The OCI-CLI runner: drives any runtime that speaks the OCI command line (runc, crun,
+ * youki, runsc, a user's NAME=PATH) with create / start / state / kill / delete.
+ *
+ * Each runtime gets its own `--root` state directory and a cgroup parent of its own
+ * under runbench-<runId>, so runbench never sees or touches containers it did not
+ * create, and a final sweep can find anything a misbehaving runtime left behind.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { RuntimeFailure } from '../core/errors.ts';
+import { detectCgroups } from '../core/host.ts';
+import { ociConfig } from '../core/oci-spec.ts';
+import { fixtureBinary, rootfsDir } from '../core/paths.ts';
+import type { RuntimeInfo, WorkloadKind } from '../core/schema.ts';
+import { TimingHelper, type SeqReply, type Step, type StepResult } from '../core/timing-helper.ts';
+import { workloadEntrypoint, type WorkloadRef } from '../core/workloads.ts';
+import { KNOWN_RUNTIMES } from '../core/runtimes.ts';
+import type { ChurnResult, RunRequest, Runner, RunnerContext, RunnerSession, TimedSample, Unsupported } from './types.ts';
+
+const CLEANUP_TIMEOUT_MS = 15_000;
+
+export interface OciContainerSpec {
+  id: string;
+  bundle: string;
+  pidFile: string;
+  stdout: string;
+  stderr: string;
+  cgroupsPath: string;
+}
+
+function first(text: string): string {
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find(Boolean) ?? ''
+  );
+}
+
+function kib(kb: number): number | null {
+  return kb > 0 ? kb * 1024 : null;
+}
+
+function readOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+export class OciSession implements RunnerSession {
+  readonly layer = 'oci' as const;
+  readonly lifecyclePhases = ['create', 'start', 'exit', 'delete'] as const;
+  readonly oneShotName: string;
+  private readonly stateRoot: string;
+  private readonly bundles: string;
+  private readonly cgroupParent: string;
+  private readonly helper: TimingHelper;
+  private readonly pool: TimingHelper[] = [];
+  private counter = 0;
+  private readonly live = new Set<string>();
+  private closed = false;
+
+  constructor(
+    readonly runtime: RuntimeInfo,
+    private readonly ctx: RunnerContext,
+  ) {
+    if (!runtime.path) throw new RuntimeFailure(runtime.name, `${runtime.name} has no binary`);
+    this.oneShotName = `${runtime.name} run`;
+    const base = join(ctx.workDir, 'oci', runtime.name);
+    this.stateRoot = join(base, 'state');
+    this.bundles = join(base, 'bundles');
+    mkdirSync(this.stateRoot, { recursive: true, mode: 0o700 });
+    mkdirSync(this.bundles, { recursive: true });
+    this.cgroupParent = `/runbench-${ctx.runId}/${runtime.name}`;
+    this.helper = TimingHelper.start();
+    ctx.scope.defer(`oci session ${runtime.name}`, () => this.close());
+  }
+
+  /** `RUNTIME [global args] --root STATE <args>` */
+  argv(...args: string[]): string[] {
+    return [this.runtime.path as string, ...this.runtime.globalArgs, '--root', this.stateRoot, ...args];
+  }
+
+  supports(kind: WorkloadKind): Unsupported {
+    if (kind === 'native') return null;
+    if (this.runtime.wasmHandlers.length === 0) return { reason: `${this.runtime.name} has no Wasm handler` };
+    return null;
+  }
+
+  private wasmAnnotations(): Record<string, string> {
+    const def = KNOWN_RUNTIMES.find((r) => r.name === this.runtime.name);
+    return def?.wasm?.annotations ?? { 'run.oci.handler': 'wasm' };
+  }
+
+  /** Writes a fresh bundle for one container; nothing here is timed. */
+  prepare(req: RunRequest, overrides: Partial<Parameters<typeof ociConfig>[0]> = {}): OciContainerSpec {
+    const id = `rb-${this.ctx.runId}-${this.runtime.name}-${++this.counter}`;
+    const bundle = join(this.bundles, id);
+    mkdirSync(bundle, { recursive: true });
+    const cgroupsPath = `${this.cgroupParent}/${id}`;
+    const w = req.workload;
+    const config = ociConfig({
+      args: [workloadEntrypoint(w), ...w.args],
+      rootfs: rootfsDir(this.ctx.arch),
+      cgroupsPath,
+      ...(req.memoryLimitBytes !== undefined ? { memoryLimitBytes: req.memoryLimitBytes } : {}),
+      ...(w.kind === 'wasm' ? { annotations: this.wasmAnnotations() } : {}),
+      ...overrides,
+    });
+    writeFileSync(join(bundle, 'config.json'), JSON.stringify(config, null, 2));
+    this.live.add(id);
+    return {
+      id,
+      bundle,
+      pidFile: join(bundle, 'pid'),
+      stdout: join(bundle, 'stdout'),
+      stderr: join(bundle, 'stderr'),
+      cgroupsPath,
+    };
+  }
+
+  private memoryCgroupFiles(cgroupsPath: string): { peak: string; oom: string } | null {
+    const cg = detectCgroups();
+    const v1 = cg.v1Mounts.memory;
+    if (v1) return { peak: join(v1, cgroupsPath, 'memory.max_usage_in_bytes'), oom: join(v1, cgroupsPath, 'memory.oom_control') };
+    if (cg.layout === 'v2' && cg.unifiedMount) {
+      return { peak: join(cg.unifiedMount, cgroupsPath, 'memory.peak'), oom: join(cg.unifiedMount, cgroupsPath, 'memory.events') };
+    }
+    return null;
+  }
+
+  private failure(c: OciContainerSpec, reply: SeqReply, what: string): RuntimeFailure {
+    const bad = reply.steps.find((s) => s.timedOut || s.exitCode !== 0 || s.error) ?? reply.steps[reply.steps.length - 1];
+    const stderr = first(readOrEmpty(c.stderr));
+    const detail = bad?.timedOut
+      ? `'${bad.label}' hung and was killed`
+      : bad
+        ? `'${bad.label}' ${bad.error ?? `exited ${bad.exitCode}`}`
+        : (reply.error ?? 'no reply');
+    return new RuntimeFailure(this.runtime.name, `${this.runtime.name} ${what}: ${detail}${stderr ? `: ${stderr}` : ''}`);
+  }
+
+  private sampleFrom(c: OciContainerSpec, cli: StepResult[], exit: StepResult | undefined): Omit<TimedSample, 'totalNs' | 'phasesNs'> {
+    const rss = cli.map((s) => s.maxRssKb).filter((x) => x > 0);
+    return {
+      exitCode: exit?.exitCode ?? -1,
+      signal: exit?.signal ?? 0,
+      stdout: readOrEmpty(c.stdout),
+      stderr: readOrEmpty(c.stderr),
+      runtimePeakRssBytes: rss.length > 0 ? Math.max(...rss) * 1024 : null,
+      initPeakRssBytes: null,
+      cgroupPeakBytes: null,
+      oomKilled: null,
+    };
+  }
+
+  async runOnce(req: RunRequest): Promise<TimedSample> {
+    const c = this.prepare(req);
+    try {
+      const reply = await this.helper.run(
+        [{ kind: 'exec', label: 'run', argv: this.argv('run', '--bundle', c.bundle, c.id), stdout: c.stdout, stderr: c.stderr }],
+        req.timeoutMs,
+      );
+      const run = reply.steps[0];
+      if (!run || run.timedOut || run.error) throw this.failure(c, reply, 'run failed');
+      // `run` reports the container's exit code as its own; a non-zero exit is the workload's.
+      return {
+        ...this.sampleFrom(c, [run], run),
+        totalNs: run.endNs - run.startNs,
+        phasesNs: { run: run.endNs - run.startNs },
+      };
+    } finally {
+      await this.dispose(c);
+    }
+  }
+
+  async lifecycle(req: RunRequest): Promise<TimedSample> {
+    const c = this.prepare(req);
+    const mem = this.memoryCgroupFiles(c.cgroupsPath);
+    const steps: Step[] = [
+      { kind: 'exec', label: 'create', argv: this.argv('create', '--bundle', c.bundle, '--pid-file', c.pidFile, c.id), stdout: c.stdout, stderr: c.stderr },
+      { kind: 'exec', label: 'start', argv: this.argv('start', c.id), stderr: `${c.stderr}.start` },
+      { kind: 'waitpid', label: 'exit', pidFile: c.pidFile },
+      ...(mem
+        ? ([
+            { kind: 'read', label: 'cgroupPeak', path: mem.peak },
+            { kind: 'read', label: 'oom', path: mem.oom },
+          ] as Step[])
+        : []),
+      { kind: 'exec', label: 'delete', argv: this.argv('delete', c.id), stderr: `${c.stderr}.delete` },
+    ];
+    try {
+      const reply = await this.helper.run(steps, req.timeoutMs);
+      if (reply.error) throw this.failure(c, reply, 'lifecycle failed');
+      const by = (label: string) => reply.steps.find((s) => s.label === label);
+      const create = by('create');
+      const start = by('start');
+      const exit = by('exit');
+      const del = by('delete');
+      if (!create || !start || !exit || !del) throw this.failure(c, reply, 'lifecycle incomplete');
+      const peak = by('cgroupPeak');
+      const oom = by('oom')?.value ?? '';
+      const oomKills = /oom_kill\s+(\d+)/.exec(oom);
+      const sample = this.sampleFrom(c, [create, start, del], exit);
+      return {
+        ...sample,
+        // the waited-for init reports its own peak; a polled one (not our child) cannot
+        initPeakRssBytes: exit.value === 'polled' ? null : kib(exit.maxRssKb),
+        cgroupPeakBytes: peak && !peak.error && /^\d+$/.test(peak.value) ? Number(peak.value) : null,
+        oomKilled: oomKills ? Number(oomKills[1]) > 0 : null,
+        totalNs: del.endNs - create.startNs,
+        phasesNs: {
+          create: create.endNs - create.startNs,
+          start: start.endNs - start.startNs,
+          exit: exit.endNs - start.endNs,
+          delete: del.endNs - del.startNs,
+        },
+      };
+    } finally {
+      await this.dispose(c);
+    }
+  }
+
+  async churn(req: RunRequest, count: number, concurrency: number): Promise<ChurnResult> {
+    while (this.pool.length < concurrency) this.pool.push(TimingHelper.start());
+    const specs = Array.from({ length: count }, () => this.prepare(req));
+    let next = 0;
+    let completed = 0;
+    let failed = 0;
+    let firstError: string | null = null;
+    const t0 = process.hrtime.bigint();
+    const worker = async (helper: TimingHelper) => {
+      for (;;) {
+        const c = specs[next++];
+        if (!c) return;
+        const reply = await helper.run(
+          [{ kind: 'exec', label: 'run', argv: this.argv('run', '--bundle', c.bundle, c.id), stdout: c.stdout, stderr: c.stderr }],
+          req.timeoutMs,
+        );
+        const run = reply.steps[0];
+        if (run && !run.error && !run.timedOut && run.exitCode === 0) completed++;
+        else {
+          failed++;
+          firstError ??= this.failure(c, reply, 'run failed').message;
+        }
+      }
+    };
+    try {
+      await Promise.all(this.pool.slice(0, concurrency).map(worker));
+      return { wallNs: Number(process.hrtime.bigint() - t0), completed, failed, firstError };
+    } finally {
+      for (const c of specs) await this.dispose(c);
+    }
+  }
+
+  async calibrate(runs: number): Promise<number[]> {
+    const noop = fixtureBinary(this.ctx.arch, 'noop');
+    const out: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const reply = await this.helper.run([{ kind: 'exec', label: 'noop', argv: [noop] }], 5000);
+      const s = reply.steps[0];
+      if (!s || s.exitCode !== 0 || s.error) throw new Error(`calibration failed: ${reply.error ?? s?.error ?? 'no reply'}`);
+      out.push(s.endNs - s.startNs);
+    }
+    return out;
+  }
+
+  /** True when the runtime still has state for this id (run/delete normally remove it). */
+  private hasState(id: string): boolean {
+    try {
+      return readdirSync(this.stateRoot).some((e) => e.startsWith(id));
+    } catch {
+      return false;
+    }
+  }
+
+  /** Removes one container and its bundle, forcefully if the runtime left it behind. */
+  private async dispose(c: OciContainerSpec): Promise<void> {
+    if (this.hasState(c.id)) await this.forceDelete(c.id);
+    rmSync(c.bundle, { recursive: true, force: true });
+    this.live.delete(c.id);
+  }
+
+  async forceDelete(id: string): Promise<void> {
+    await execa(this.runtime.path as string, [...this.runtime.globalArgs, '--root', this.stateRoot, 'kill', id, 'KILL'], {
+      reject: false,
+      timeout: CLEANUP_TIMEOUT_MS,
+    });
+    await execa(this.runtime.path as string, [...this.runtime.globalArgs, '--root', this.stateRoot, 'delete', '--force', id], {
+      reject: false,
+      timeout: CLEANUP_TIMEOUT_MS,
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Anything the runtime still knows about under our --root is ours: remove it.
+    let leftovers: string[] = [];
+    try {
+      leftovers = readdirSync(this.stateRoot).filter((e) => e.startsWith(`rb-${this.ctx.runId}-`));
+    } catch {
+      leftovers = [];
+    }
+    for (const id of new Set([...this.live, ...leftovers.map((e) => e.replace(/\.(state|json)$/, ''))])) {
+      await this.forceDelete(id);
+    }
+    await Promise.all([this.helper, ...this.pool].map((h) => h.close()));
+    rmSync(join(this.ctx.workDir, 'oci', this.runtime.name), { recursive: true, force: true });
+  }
+}
+
+export const ociRunner: Runner = {
+  layer: 'oci',
+  description: 'the runtime binary driven through the OCI command line (create/start/state/kill/delete, run)',
+  unavailable(host) {
+    if (!host.root) return 'the OCI runtimes need root (rootless runs are not measured)';
+    if (!existsSync(rootfsDir(host.arch))) return `no rootfs at ${rootfsDir(host.arch)}: run scripts/build-fixtures.sh`;
+    return null;
+  },
+  async open(runtime, ctx: RunnerContext) {
+    return new OciSession(runtime, ctx);
+  },
+};

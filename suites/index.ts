@@ -1,0 +1,7 @@
+/** The suite registry: adding a suite is one file and one line here. */
+import { memorySuite } from './memory.ts';
+import { startupSuite } from './startup.ts';
+import { throughputSuite } from './throughput.ts';
+import type { Suite } from './types.ts';
+
+export const SUITES: readonly Suite[] = [startupSuite, memorySuite, throughputSuite];

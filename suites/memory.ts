@@ -1,0 +1,87 @@
+/**
+ * Memory: what the runtime itself costs (peak RSS of its processes, from wait4 rusage)
+ * and what the container's cgroup saw at its high-water mark, plus whether a memory
+ * limit is enforced at all (an OOM kill observed), recorded as a fact.
+ */
+import { RuntimeFailure } from '../core/errors.ts';
+import type { WorkloadRef } from '../core/workloads.ts';
+import type { TimedSample } from '../runners/types.ts';
+import { checkMarker } from './startup.ts';
+import type { Suite } from './types.ts';
+
+const MEM_MIB = 64;
+const LIMIT_MIB = 32;
+
+function present(values: (number | null)[]): number[] | null {
+  const xs = values.filter((v): v is number => v !== null);
+  return xs.length === values.length && xs.length > 0 ? xs : null;
+}
+
+export const memorySuite: Suite = {
+  name: 'memory',
+  description: "the runtime's own peak RSS, the container cgroup's peak, and whether a memory limit is enforced",
+  metrics: [
+    { name: 'runtimePeakRssBytes', unit: 'bytes', better: 'lower', description: "peak RSS of the runtime's CLI processes (create, start, delete) for hello" },
+    { name: 'initPeakRssBytes', unit: 'bytes', better: 'lower', description: "peak RSS of the container's init process for hello, including the runtime's pre-exec stage" },
+    { name: 'cgroupPeakBytes', unit: 'bytes', better: 'lower', description: `the container cgroup's memory high-water mark for mem ${MEM_MIB} MiB` },
+  ],
+  async run(ctx) {
+    const { session, options } = ctx;
+    const runs = Math.max(3, Math.min(options.runs, 10));
+    for (const { kind, skip } of ctx.kinds) {
+      if (skip) continue;
+      const hello: WorkloadRef = { name: 'hello', kind, args: [] };
+      const h = await ctx.sample(
+        'runtimePeakRssBytes',
+        async () => {
+          const s = await session.lifecycle({ workload: hello, timeoutMs: options.timeoutMs });
+          checkMarker(ctx, hello, s);
+          return { durationNs: s.totalNs, value: s };
+        },
+        runs,
+      );
+      const rss = present(h.values.map((v) => v.runtimePeakRssBytes));
+      if (rss) ctx.record({ metric: 'runtimePeakRssBytes', unit: 'bytes', workload: hello, samples: rss, notes: { source: 'wait4 rusage ru_maxrss' } });
+      const init = present(h.values.map((v) => v.initPeakRssBytes));
+      if (init) ctx.record({ metric: 'initPeakRssBytes', unit: 'bytes', workload: hello, samples: init, notes: { source: 'wait4 rusage of the reaped init' } });
+
+      const mem: WorkloadRef = { name: 'mem', kind, args: [String(MEM_MIB)] };
+      const m = await ctx.sample(
+        'cgroupPeakBytes',
+        async () => {
+          const s = await session.lifecycle({ workload: mem, timeoutMs: options.timeoutMs });
+          checkMarker(ctx, mem, s);
+          return { durationNs: s.totalNs, value: s };
+        },
+        runs,
+      );
+      const peaks = present(m.values.map((v) => v.cgroupPeakBytes));
+      if (peaks) {
+        ctx.record({ metric: 'cgroupPeakBytes', unit: 'bytes', workload: mem, samples: peaks, notes: { touchedMib: MEM_MIB } });
+      } else {
+        ctx.fact('cgroupPeakAvailable', mem, false, `${session.runtime.name} did not leave a readable memory cgroup at the configured cgroupsPath`);
+      }
+
+      // A limit below what the workload touches: enforced means the kernel OOM-killed it.
+      const limited: WorkloadRef = { name: 'mem', kind, args: [String(MEM_MIB)] };
+      let s: TimedSample;
+      try {
+        s = await session.lifecycle({ workload: limited, memoryLimitBytes: LIMIT_MIB * 1024 * 1024, timeoutMs: options.timeoutMs });
+      } catch (e) {
+        if (!(e instanceof RuntimeFailure)) throw e;
+        ctx.fact('memoryLimitEnforced', limited, 'unknown', `could not run with a ${LIMIT_MIB} MiB limit: ${e.message}`);
+        continue;
+      }
+      const killed = s.signal === 9 || s.oomKilled === true;
+      const completed = s.exitCode === 0 && s.stdout.includes(`"touchedMib":${MEM_MIB}`);
+      ctx.fact(
+        'memoryLimitEnforced',
+        limited,
+        killed && !completed,
+        killed
+          ? `mem ${MEM_MIB} MiB under a ${LIMIT_MIB} MiB limit was killed (signal ${s.signal}, oom_kill ${s.oomKilled === null ? 'unread' : String(s.oomKilled)})`
+          : `mem ${MEM_MIB} MiB under a ${LIMIT_MIB} MiB limit ${completed ? 'completed: the limit was not enforced' : `exited ${s.exitCode}`}`,
+      );
+    }
+  },
+};

@@ -1,0 +1,54 @@
+/**
+ * Startup: the runtime's own foreground `run` (the figure crun's and youki's READMEs
+ * quote) and the lifecycle create -> start -> exit observed -> delete, phase by phase.
+ */
+import { RuntimeFailure } from '../core/errors.ts';
+import { workload, type WorkloadRef } from '../core/workloads.ts';
+import type { TimedSample } from '../runners/types.ts';
+import type { Suite, SuiteContext } from './types.ts';
+
+export function checkMarker(ctx: SuiteContext, ref: WorkloadRef, s: TimedSample): void {
+  const marker = workload(ref.name).marker;
+  if (s.exitCode !== 0 || (marker && !s.stdout.includes(marker))) {
+    const why = s.exitCode !== 0 ? `exited ${s.exitCode}` : `did not print '${marker}'`;
+    const err = s.stderr.trim().split('\n')[0] ?? '';
+    throw new RuntimeFailure(ctx.session.runtime.name, `${ref.name} (${ref.kind}) ${why}${err ? `: ${err}` : ''}`);
+  }
+}
+
+export const startupSuite: Suite = {
+  name: 'startup',
+  description: 'time to run a container that prints a marker and exits: the one-shot run and each lifecycle phase',
+  metrics: [
+    { name: 'run', unit: 'ns', better: 'lower', description: "the runtime's one-shot foreground run of hello" },
+    { name: 'lifecycle', unit: 'ns', better: 'lower', description: 'create -> start -> exit observed -> delete, end to end' },
+    { name: 'create', unit: 'ns', better: 'lower', description: 'create returns (container ready, process not started)' },
+    { name: 'start', unit: 'ns', better: 'lower', description: 'start returns' },
+    { name: 'exit', unit: 'ns', better: 'lower', description: 'from start returning until the process exit is observed' },
+    { name: 'delete', unit: 'ns', better: 'lower', description: 'delete of the stopped container' },
+  ],
+  async run(ctx) {
+    const { session, options } = ctx;
+    for (const { kind, skip } of ctx.kinds) {
+      if (skip) continue;
+      const ref: WorkloadRef = { name: 'hello', kind, args: [] };
+      const req = { workload: ref, timeoutMs: options.timeoutMs };
+      const run = await ctx.sample('run', async () => {
+        const s = await session.runOnce(req);
+        checkMarker(ctx, ref, s);
+        return { durationNs: s.totalNs, value: s };
+      });
+      ctx.record({ metric: 'run', unit: 'ns', workload: ref, samples: run.durationsNs, notes: { command: session.oneShotName } });
+
+      const life = await ctx.sample('lifecycle', async () => {
+        const s = await session.lifecycle(req);
+        checkMarker(ctx, ref, s);
+        return { durationNs: s.totalNs, value: s };
+      });
+      ctx.record({ metric: 'lifecycle', unit: 'ns', workload: ref, samples: life.durationsNs });
+      for (const phase of session.lifecyclePhases) {
+        ctx.record({ metric: phase, unit: 'ns', workload: ref, samples: life.values.map((v) => v.phasesNs[phase] ?? Number.NaN) });
+      }
+    }
+  },
+};

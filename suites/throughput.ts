@@ -1,0 +1,108 @@
+/**
+ * Throughput: how fast the cpu workload runs inside each runtime against the bare host
+ * (it reports its own rates, so startup never pollutes them), and container churn:
+ * containers completed per second for N containers at concurrency P.
+ */
+import { z } from 'zod';
+import { RuntimeFailure } from '../core/errors.ts';
+import { median } from '../core/stats.ts';
+import type { WorkloadRef } from '../core/workloads.ts';
+import { checkMarker } from './startup.ts';
+import type { Suite, SuiteContext } from './types.ts';
+
+/** Smaller than the workload's defaults so a sample stays well under a second. */
+const CPU_ARGS = ['8', '20000000'];
+const CHURN_ROUNDS = 3;
+
+const CpuOutput = z.object({
+  workload: z.literal('cpu'),
+  sha256MibPerSec: z.number().positive(),
+  intOpsPerSec: z.number().positive(),
+});
+type CpuOutput = z.infer<typeof CpuOutput>;
+
+function parseCpu(runtime: string, stdout: string): CpuOutput {
+  const line = stdout.split('\n').find((l) => l.includes('"workload":"cpu"'));
+  try {
+    return CpuOutput.parse(JSON.parse(line ?? ''));
+  } catch {
+    throw new RuntimeFailure(runtime, `cpu printed no valid result: ${stdout.trim().slice(0, 200)}`);
+  }
+}
+
+async function hostBaseline(ctx: SuiteContext, runs: number): Promise<{ sha: number[]; int: number[] }> {
+  const key = 'throughput.hostBaseline';
+  const cached = ctx.shared.get(key) as { sha: number[]; int: number[] } | undefined;
+  if (cached) return cached;
+  const ref: WorkloadRef = { name: 'cpu', kind: 'native', args: CPU_ARGS };
+  const sha: number[] = [];
+  const int: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await ctx.runOnHost({ workload: ref, timeoutMs: ctx.options.timeoutMs });
+    const out = parseCpu('host', r.stdout);
+    sha.push(out.sha256MibPerSec);
+    int.push(out.intOpsPerSec);
+  }
+  const baseline = { sha, int };
+  ctx.shared.set(key, baseline);
+  ctx.record({ metric: 'cpuSha256MibPerSec', unit: 'ops/s', workload: ref, samples: sha, runtime: 'host', notes: { args: CPU_ARGS.join(' ') } });
+  ctx.record({ metric: 'cpuIntOpsPerSec', unit: 'ops/s', workload: ref, samples: int, runtime: 'host', notes: { args: CPU_ARGS.join(' ') } });
+  return baseline;
+}
+
+export const throughputSuite: Suite = {
+  name: 'throughput',
+  description: 'cpu work inside the container against the bare host, and containers completed per second',
+  metrics: [
+    { name: 'cpuSha256MibPerSec', unit: 'ops/s', better: 'higher', description: 'sha256 MiB/s reported by the cpu workload' },
+    { name: 'cpuIntOpsPerSec', unit: 'ops/s', better: 'higher', description: 'integer loop iterations/s reported by the cpu workload' },
+    { name: 'cpuIntOpsRatioToHost', unit: 'ratio', better: 'higher', description: "each sample's integer rate over the bare host's median (1.0 = no overhead)" },
+    { name: 'churnContainersPerSec', unit: 'containers/s', better: 'higher', description: 'hello containers completed per second, N at concurrency P' },
+  ],
+  async run(ctx) {
+    const { session, options } = ctx;
+    const runs = Math.max(3, Math.min(options.runs, 10));
+    const host = await hostBaseline(ctx, runs);
+    const hostInt = median(host.int);
+    for (const { kind, skip } of ctx.kinds) {
+      if (skip) continue;
+      const ref: WorkloadRef = { name: 'cpu', kind, args: CPU_ARGS };
+      const r = await ctx.sample(
+        'cpu',
+        async () => {
+          const s = await session.runOnce({ workload: ref, timeoutMs: options.timeoutMs });
+          checkMarker(ctx, ref, s);
+          return { durationNs: s.totalNs, value: parseCpu(session.runtime.name, s.stdout) };
+        },
+        runs,
+      );
+      const notes = { args: CPU_ARGS.join(' ') };
+      ctx.record({ metric: 'cpuSha256MibPerSec', unit: 'ops/s', workload: ref, samples: r.values.map((v) => v.sha256MibPerSec), notes });
+      ctx.record({ metric: 'cpuIntOpsPerSec', unit: 'ops/s', workload: ref, samples: r.values.map((v) => v.intOpsPerSec), notes });
+      ctx.record({
+        metric: 'cpuIntOpsRatioToHost',
+        unit: 'ratio',
+        workload: ref,
+        samples: r.values.map((v) => v.intOpsPerSec / hostInt),
+        notes: { ...notes, hostMedianIntOpsPerSec: hostInt },
+      });
+
+      const hello: WorkloadRef = { name: 'hello', kind, args: [] };
+      const rates: number[] = [];
+      for (let round = 0; round < CHURN_ROUNDS; round++) {
+        if (ctx.signal.aborted) return;
+        const c = await session.churn({ workload: hello, timeoutMs: options.timeoutMs }, options.churnContainers, options.concurrency);
+        if (c.failed > 0) throw new RuntimeFailure(session.runtime.name, `churn: ${c.failed} of ${options.churnContainers} containers failed: ${c.firstError ?? ''}`);
+        rates.push(c.completed / (c.wallNs / 1e9));
+        ctx.events.emit('sample', { suite: 'throughput', metric: 'churn', runtime: session.runtime.name, index: round, total: CHURN_ROUNDS, warmup: false });
+      }
+      ctx.record({
+        metric: 'churnContainersPerSec',
+        unit: 'containers/s',
+        workload: hello,
+        samples: rates,
+        notes: { containers: options.churnContainers, concurrency: options.concurrency },
+      });
+    }
+  },
+};

@@ -1,0 +1,59 @@
+/** A suite measures one aspect (startup, memory, throughput) through any runner session. */
+import type { EventBus } from '../core/events.ts';
+import type { Sampled } from '../core/sampler.ts';
+import type { Labels, Unit, WorkloadKind } from '../core/schema.ts';
+import type { WorkloadRef } from '../core/workloads.ts';
+import type { RunRequest, RunnerSession } from '../runners/types.ts';
+
+export interface SuiteOptions {
+  runs: number;
+  warmup: number;
+  concurrency: number;
+  /** Containers per churn round. */
+  churnContainers: number;
+  /** Deadline for one operation (one sample). */
+  timeoutMs: number;
+}
+
+export interface MetricInfo {
+  name: string;
+  unit: Unit;
+  /** Which direction is better, for ratios and verdicts. */
+  better: 'lower' | 'higher';
+  description: string;
+}
+
+export interface RecordInput {
+  metric: string;
+  unit: Unit;
+  workload: WorkloadRef;
+  samples: number[];
+  notes?: Record<string, string | number | boolean>;
+  /** Overrides the session's runtime label (e.g. `host` for a bare-metal baseline). */
+  runtime?: string;
+}
+
+export interface SuiteContext {
+  session: RunnerSession;
+  options: SuiteOptions;
+  signal: AbortSignal;
+  events: EventBus;
+  /** Workload kinds this session can run whose artefacts are built; skipped kinds carry a reason. */
+  kinds: { kind: WorkloadKind; skip: string | null }[];
+  labels(workload: WorkloadRef, runtime?: string): Labels;
+  record(input: RecordInput): void;
+  fact(name: string, workload: WorkloadRef, value: boolean | number | string, detail: string): void;
+  /** Runs warmups then `runs` samples of `fn`, emitting progress; `fn` returns ns and a value. */
+  sample<T>(metric: string, fn: () => Promise<{ durationNs: number; value: T }>, runs?: number): Promise<Sampled<T>>;
+  /** Values computed once per run and shared between runtimes (e.g. the bare-host baseline). */
+  shared: Map<string, unknown>;
+  /** Runs a native workload directly on the host through the same timing path. */
+  runOnHost(req: RunRequest): Promise<{ durationNs: number; stdout: string; exitCode: number }>;
+}
+
+export interface Suite {
+  name: string;
+  description: string;
+  metrics: MetricInfo[];
+  run(ctx: SuiteContext): Promise<void>;
+}
