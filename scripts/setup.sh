@@ -1,0 +1,493 @@
+#!/usr/bin/env bash
+# scripts/setup.sh: provision every container runtime runbench compares.
+#
+# Run as root on Debian 12. Idempotent: a second run of any tier only checks
+# what is already there and finishes in well under a minute.
+#
+#   scripts/setup.sh [--tier base|youki|wasm|all] [--link DIR] [--force] [--skip-apt]
+#
+# Tiers (each includes the ones before it):
+#   base   Debian packages (runc, crun, runsc, containerd, busybox-static,
+#          hyperfine, clang/lld/wasi-libc for wasm32-wasi, ...), the host fix
+#          crun 1.8.1 needs on hybrid cgroup hosts, `npm ci`, and
+#          scripts/build-fixtures.sh when that script exists.
+#   youki  + youki (cargo install --locked, features from versions.env).
+#   wasm   + libwasmtime (wasmtime C API), crun-wasmtime (Debian's crun 1.8.1
+#          rebuilt --with-wasmtime, installed beside the plain crun), and
+#          containerd-shim-wasmtime-v1 (shim/containerd-shim-wasmtime).
+#   all    everything above.
+#
+# Versions: scripts/versions.env. Heavy builds are cached outside the repo,
+# keyed by version, under $RUNBENCH_CACHE (default ~/.cache/runbench):
+#   youki-<v>/bin/youki
+#   wasmtime-c-api-<v>/{lib/libwasmtime.so,lib/libwasmtime.a,include/}
+#   crun-wasmtime-<crun v>-wasmtime-<v>/bin/crun-wasmtime
+#   containerd-shim-wasmtime-<v>-<source hash>/bin/containerd-shim-wasmtime-v1
+#   cargo-target/   one CARGO_TARGET_DIR shared by all the Rust builds
+#   bin/            symlinks to every built binary (runbench's runtime
+#                   discovery searches PATH, then this directory)
+#   logs/<name>.log full output of each build; logs/setup-times.tsv timings
+#   status/         see the contract below
+#
+# Contract with `runbench doctor` (status directory):
+#   When a build fails, setup.sh writes $RUNBENCH_CACHE/status/<name>.failed
+#   whose content is ONE line: the reason (e.g. "cargo install youki 0.7.0
+#   failed: <last error line>; log: <path>"). `runbench doctor` reads
+#   status/*.failed and reports the runtime <name> as `broken` with that
+#   reason. A later successful build of <name> removes the file. Names:
+#     youki, wasmtime-c-api, crun-wasmtime, containerd-shim-wasmtime
+#   A failed build never stops the other builds; setup.sh prints one line
+#   naming the failed build and its log, and exits non-zero at the end.
+
+set -uo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$SCRIPT_DIR/.." && pwd)
+# shellcheck source=versions.env
+. "$SCRIPT_DIR/versions.env"
+
+CACHE=${RUNBENCH_CACHE:-$HOME/.cache/runbench}
+BIN_DIR=$CACHE/bin
+LOG_DIR=$CACHE/logs
+STATUS_DIR=$CACHE/status
+export CARGO_TARGET_DIR=$CACHE/cargo-target
+# Builds share the machine with everything else: low priority, two jobs.
+JOBS=${RUNBENCH_BUILD_JOBS:-2}
+export CARGO_BUILD_JOBS=$JOBS
+NICE=(nice -n 10)
+
+TIER=base
+LINK_DIR=
+FORCE=0
+SKIP_APT=0
+
+usage() {
+  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+}
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    --tier) TIER=${2:?--tier needs a value}; shift 2 ;;
+    --tier=*) TIER=${1#--tier=}; shift ;;
+    --link) LINK_DIR=${2:?--link needs a directory}; shift 2 ;;
+    --link=*) LINK_DIR=${1#--link=}; shift ;;
+    --force) FORCE=1; shift ;;
+    --skip-apt) SKIP_APT=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "setup.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+case $TIER in
+  base) LEVEL=0 ;;
+  youki) LEVEL=1 ;;
+  wasm|all) LEVEL=2 ;;
+  *) echo "setup.sh: unknown tier '$TIER' (base, youki, wasm, all)" >&2; exit 2 ;;
+esac
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup.sh: must run as root (apt, mounts, runtimes)" >&2
+  exit 2
+fi
+
+mkdir -p "$BIN_DIR" "$LOG_DIR" "$STATUS_DIR" "$CARGO_TARGET_DIR"
+[ -d "$HOME/.cargo/bin" ] && PATH=$HOME/.cargo/bin:$PATH
+export PATH
+
+FAILED=()
+TIMES_FILE=$LOG_DIR/setup-times.tsv
+SETUP_START=$(date +%s)
+
+# --- helpers -----------------------------------------------------------------
+
+log() { printf '%s\n' "$*"; }
+
+# step NAME CMD...: run one step, print and record its elapsed seconds.
+step() {
+  local name=$1; shift
+  local t0 t1 rc
+  log "==> $name"
+  t0=$(date +%s)
+  "$@"; rc=$?
+  t1=$(date +%s)
+  log "<== $name: $([ $rc -eq 0 ] && echo ok || echo "FAILED (rc=$rc)") in $((t1 - t0))s"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$TIER" "$name" "$((t1 - t0))" "$rc" >>"$TIMES_FILE"
+  return $rc
+}
+
+# fail NAME REASON: record a broken build for `runbench doctor`.
+fail() {
+  local name=$1 reason=$2 logf=$LOG_DIR/$1.log
+  printf '%s; log: %s\n' "$reason" "$logf" >"$STATUS_DIR/$name.failed"
+  log "!!! BUILD FAILED: $name: $reason (log: $logf)"
+  FAILED+=("$name")
+}
+
+ok() { rm -f "$STATUS_DIR/$1.failed"; }
+
+# last_error LOGFILE: the most telling line of a failed build log.
+last_error() {
+  local line
+  line=$(grep -E '^(error|E:|configure: error|make.*Error|.*: fatal error)' "$1" 2>/dev/null | tail -n 1)
+  [ -n "$line" ] || line=$(grep -v '^[[:space:]]*$' "$1" 2>/dev/null | tail -n 1)
+  printf '%s' "${line:0:300}"
+}
+
+# expose NAME TARGET: symlink TARGET into the shared bin directory (and --link).
+expose() {
+  ln -sfn "$2" "$BIN_DIR/$1"
+  if [ -n "$LINK_DIR" ]; then
+    mkdir -p "$LINK_DIR" && ln -sfn "$2" "$LINK_DIR/$1"
+  fi
+}
+
+have_cargo() {
+  command -v cargo >/dev/null 2>&1 || return 1
+  local v
+  v=$(rustc --version 2>/dev/null | awk '{print $2}')
+  [ -n "$v" ] && [ "$(printf '%s\n%s\n' "$RUST_MIN_VERSION" "$v" | sort -V | head -n 1)" = "$RUST_MIN_VERSION" ]
+}
+
+# --- apt -----------------------------------------------------------------------
+
+BASE_PACKAGES=(
+  runc crun runsc containerd busybox-static umoci skopeo hyperfine
+  clang lld wasi-libc libclang-rt-14-dev-wasm32 qemu-user-static binfmt-support
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross etcd-server
+  containernetworking-plugins pkg-config build-essential jq
+)
+# Build dependencies of the youki tier (libseccomp for the seccomp feature).
+YOUKI_BUILD_PACKAGES=(libseccomp-dev pkg-config gcc)
+# Build dependencies of the wasm tier: crun's (Debian's Build-Depends minus
+# the packaging helpers), cmake for wasmtime-c-api-impl's header install,
+# protoc and libdbus for runwasi's containerd-shim-wasm.
+WASM_BUILD_PACKAGES=(
+  dpkg-dev autoconf automake libtool gperf go-md2man python3
+  libcap-dev libseccomp-dev libsystemd-dev libyajl-dev
+  cmake protobuf-compiler libdbus-1-dev
+)
+
+missing_packages() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${db:Status-Status}\n' "$p" 2>/dev/null | grep -qx installed || printf '%s\n' "$p"
+  done
+}
+
+apt_install() {
+  [ "$SKIP_APT" = 1 ] && { log "skipping apt (--skip-apt)"; return 0; }
+  local missing
+  mapfile -t missing < <(missing_packages "$@")
+  if [ ${#missing[@]} -eq 0 ]; then
+    log "all ${#} packages already installed"
+    return 0
+  fi
+  log "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  # Refresh the lists only when they are missing or older than a day.
+  if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' -mmin -1440 2>/dev/null | head -n 1)" ]; then
+    apt-get update -q >>"$LOG_DIR/apt.log" 2>&1 || { log "apt-get update failed (see $LOG_DIR/apt.log)"; return 1; }
+  fi
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$LOG_DIR/apt.log" 2>&1 || {
+    log "apt-get install failed: $(last_error "$LOG_DIR/apt.log") (see $LOG_DIR/apt.log)"
+    return 1
+  }
+}
+
+# --- host fix for crun ---------------------------------------------------------
+
+# crun 1.8.1 decides the cgroup mode by looking at /sys/fs/cgroup: a tmpfs
+# there with a cgroup2 mount at /sys/fs/cgroup/unified that has controllers
+# is "hybrid", and crun 1.8.1 refuses it ("cgroups in hybrid mode not
+# supported"). On systemd hybrid hosts the unified hierarchy normally has no
+# controllers; here hugetlb was left bound to cgroup2 (no v1 hugetlb
+# hierarchy was mounted, so the kernel attached it to the v2 root). Mounting
+# hugetlb as its own v1 hierarchy moves it back to v1, the unified mount is
+# controller-less again and crun runs. runc, runsc and youki do not care
+# either way. The mount is not persistent: re-run setup.sh after a reboot.
+fix_crun_hybrid_cgroups() {
+  local unified=/sys/fs/cgroup/unified
+  if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
+    log "pure cgroup v2 host: nothing to fix"
+    return 0
+  fi
+  if [ ! -r "$unified/cgroup.controllers" ]; then
+    log "no cgroup2 mount at $unified: nothing to fix"
+    return 0
+  fi
+  local ctrls
+  ctrls=$(cat "$unified/cgroup.controllers")
+  if [ -z "$ctrls" ]; then
+    log "$unified has no controllers: crun is fine"
+    return 0
+  fi
+  local c rc=0
+  for c in $ctrls; do
+    if grep -qw "$c" /proc/cgroups && ! mountpoint -q "/sys/fs/cgroup/$c"; then
+      log "moving controller '$c' from cgroup2 to a v1 hierarchy at /sys/fs/cgroup/$c"
+      mkdir -p "/sys/fs/cgroup/$c" && mount -t cgroup -o "$c" cgroup "/sys/fs/cgroup/$c" || rc=1
+    fi
+  done
+  log "controllers left in $unified: '$(cat "$unified/cgroup.controllers")'"
+  return $rc
+}
+
+check_crun() {
+  # crun --version works regardless; running a container is the real check,
+  # done by scripts/smoke.sh. Here only make sure the binary is there.
+  command -v crun >/dev/null && crun --version | head -n 1
+}
+
+# --- npm and fixtures ------------------------------------------------------------
+
+npm_ci() {
+  cd "$REPO_DIR" || return 1
+  [ -f package-lock.json ] || { log "no package-lock.json: skipping npm ci"; return 0; }
+  local want have=
+  want=$(sha256sum package-lock.json | cut -c1-64)
+  [ -f node_modules/.runbench-lock.sha256 ] && have=$(cat node_modules/.runbench-lock.sha256)
+  if [ "$FORCE" = 0 ] && [ "$want" = "$have" ]; then
+    log "node_modules matches package-lock.json: skipping npm ci"
+    return 0
+  fi
+  npm ci --no-audit --no-fund >"$LOG_DIR/npm-ci.log" 2>&1 || {
+    log "npm ci failed: $(last_error "$LOG_DIR/npm-ci.log") (log: $LOG_DIR/npm-ci.log)"
+    return 1
+  }
+  printf '%s\n' "$want" >node_modules/.runbench-lock.sha256
+}
+
+build_fixtures() {
+  if [ -x "$SCRIPT_DIR/build-fixtures.sh" ] || [ -f "$SCRIPT_DIR/build-fixtures.sh" ]; then
+    bash "$SCRIPT_DIR/build-fixtures.sh" >"$LOG_DIR/build-fixtures.log" 2>&1 || {
+      fail build-fixtures "scripts/build-fixtures.sh failed: $(last_error "$LOG_DIR/build-fixtures.log")"
+      return 1
+    }
+    ok build-fixtures
+  else
+    log "scripts/build-fixtures.sh not present: skipped"
+  fi
+}
+
+# --- youki -----------------------------------------------------------------------
+
+YOUKI_DIR=$CACHE/youki-$YOUKI_VERSION
+
+build_youki() {
+  local name=youki logf=$LOG_DIR/youki.log bin=$YOUKI_DIR/bin/youki
+  if [ "$FORCE" = 0 ] && [ -x "$bin" ] && [ "$(cat "$YOUKI_DIR/.features" 2>/dev/null)" = "$YOUKI_FEATURES" ]; then
+    log "cached: $bin"
+  else
+    if ! have_cargo; then
+      fail $name "cargo/rustc >= $RUST_MIN_VERSION not found (install Rust with rustup)"
+      return 1
+    fi
+    log "cargo install youki $YOUKI_VERSION --features $YOUKI_FEATURES (log: $logf)"
+    rm -rf "$YOUKI_DIR.tmp"
+    if ! "${NICE[@]}" cargo install youki --version "=$YOUKI_VERSION" --locked \
+        --no-default-features --features "$YOUKI_FEATURES" \
+        --root "$YOUKI_DIR.tmp" -j "$JOBS" >"$logf" 2>&1; then
+      fail $name "cargo install youki $YOUKI_VERSION failed: $(last_error "$logf")"
+      return 1
+    fi
+    rm -rf "$YOUKI_DIR" && mv "$YOUKI_DIR.tmp" "$YOUKI_DIR"
+    printf '%s\n' "$YOUKI_FEATURES" >"$YOUKI_DIR/.features"
+  fi
+  expose youki "$bin"
+  if ! "$bin" --version >>"$logf" 2>&1; then
+    fail $name "$bin --version does not run"
+    return 1
+  fi
+  "$bin" --version | sed 's/^/    /'
+  ok $name
+}
+
+# --- wasmtime C API -----------------------------------------------------------
+
+CAPI_DIR=$CACHE/wasmtime-c-api-$WASMTIME_CAPI_VERSION
+CAPI_SRC=$SCRIPT_DIR/lib/wasmtime-c-api
+
+build_wasmtime_capi() {
+  local name=wasmtime-c-api logf=$LOG_DIR/wasmtime-c-api.log
+  if [ "$FORCE" = 0 ] && [ -f "$CAPI_DIR/lib/libwasmtime.so" ] && [ -f "$CAPI_DIR/include/wasmtime.h" ]; then
+    log "cached: $CAPI_DIR"
+    ok $name
+    return 0
+  fi
+  if ! have_cargo; then
+    fail $name "cargo/rustc >= $RUST_MIN_VERSION not found"
+    return 1
+  fi
+  local want
+  want=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$CAPI_SRC/Cargo.toml" | head -n 1)
+  if [ "$want" != "$WASMTIME_CAPI_VERSION" ]; then
+    fail $name "scripts/lib/wasmtime-c-api is $want but versions.env says $WASMTIME_CAPI_VERSION"
+    return 1
+  fi
+  log "building wasmtime-c-api-impl $WASMTIME_CAPI_VERSION (log: $logf)"
+  rm -rf "$CAPI_DIR.tmp" && mkdir -p "$CAPI_DIR.tmp/lib"
+  if ! RUNBENCH_CAPI_INCLUDE_DEST=$CAPI_DIR.tmp/include "${NICE[@]}" cargo build --release --locked \
+      -j "$JOBS" --manifest-path "$CAPI_SRC/Cargo.toml" >"$logf" 2>&1; then
+    fail $name "cargo build wasmtime-c-api-impl $WASMTIME_CAPI_VERSION failed: $(last_error "$logf")"
+    return 1
+  fi
+  if [ ! -f "$CAPI_DIR.tmp/include/wasmtime.h" ]; then
+    # The header copy runs in the wrapper's build script; force it when
+    # cargo considered that script fresh.
+    touch "$CAPI_SRC/build.rs"
+    RUNBENCH_CAPI_INCLUDE_DEST=$CAPI_DIR.tmp/include cargo build --release --locked \
+      -j "$JOBS" --manifest-path "$CAPI_SRC/Cargo.toml" >>"$logf" 2>&1
+  fi
+  cp "$CARGO_TARGET_DIR/release/libwasmtime.so" "$CARGO_TARGET_DIR/release/libwasmtime.a" "$CAPI_DIR.tmp/lib/" 2>>"$logf"
+  if [ ! -f "$CAPI_DIR.tmp/lib/libwasmtime.so" ] || [ ! -f "$CAPI_DIR.tmp/include/wasmtime.h" ]; then
+    fail $name "build finished but libwasmtime.so or include/wasmtime.h is missing"
+    return 1
+  fi
+  rm -rf "$CAPI_DIR" && mv "$CAPI_DIR.tmp" "$CAPI_DIR"
+  log "libwasmtime: $(du -h "$CAPI_DIR/lib/libwasmtime.so" | cut -f1) .so, $(du -h "$CAPI_DIR/lib/libwasmtime.a" | cut -f1) .a"
+  ok $name
+}
+
+# --- crun with the wasmtime handler ------------------------------------------
+
+CRUN_W_DIR=$CACHE/crun-wasmtime-$CRUN_VERSION-wasmtime-$WASMTIME_CAPI_VERSION
+CRUN_SRC_DIR=$CACHE/src/crun-$CRUN_DEB_VERSION
+
+# `apt-get source` needs a deb-src line; keep it in its own file so the
+# machine's own sources stay untouched.
+ensure_deb_src() {
+  local f=/etc/apt/sources.list.d/runbench-src.sources
+  if ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    cat >"$f" <<'EOF'
+# Added by runbench scripts/setup.sh: source packages (crun-wasmtime build).
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+  fi
+  if ! apt-cache showsrc crun 2>/dev/null | grep -q "^Version: $CRUN_DEB_VERSION"; then
+    apt-get update -q
+  fi
+}
+
+build_crun_wasmtime() {
+  local name=crun-wasmtime logf=$LOG_DIR/crun-wasmtime.log bin=$CRUN_W_DIR/bin/crun-wasmtime
+  if [ "$FORCE" = 0 ] && [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q '+WASM:wasmtime'; then
+    log "cached: $bin"
+  else
+    if [ ! -f "$CAPI_DIR/lib/libwasmtime.so" ]; then
+      fail $name "needs libwasmtime from the wasmtime-c-api build, which is missing (see status/wasmtime-c-api.failed)"
+      return 1
+    fi
+    : >"$logf"
+    if [ ! -x "$CRUN_SRC_DIR/configure" ]; then
+      log "fetching Debian source crun=$CRUN_DEB_VERSION"
+      ensure_deb_src >>"$logf" 2>&1
+      rm -rf "$CRUN_SRC_DIR.tmp" && mkdir -p "$CRUN_SRC_DIR.tmp"
+      if ! (cd "$CRUN_SRC_DIR.tmp" && apt-get source -q "crun=$CRUN_DEB_VERSION") >>"$logf" 2>&1; then
+        fail $name "apt-get source crun=$CRUN_DEB_VERSION failed: $(last_error "$logf")"
+        return 1
+      fi
+      rm -rf "$CRUN_SRC_DIR" && mv "$CRUN_SRC_DIR.tmp/crun-$CRUN_VERSION" "$CRUN_SRC_DIR" && rm -rf "$CRUN_SRC_DIR.tmp"
+    fi
+    log "configuring and building crun $CRUN_VERSION --with-wasmtime (log: $logf)"
+    # crun dlopen()s "libwasmtime.so" at run time; the RUNPATH makes the
+    # cached library the one it finds without touching /usr/lib.
+    if ! (cd "$CRUN_SRC_DIR" &&
+          { [ ! -f Makefile ] || make distclean >/dev/null 2>&1 || true; } &&
+          ./configure --with-wasmtime --disable-dependency-tracking \
+            CFLAGS="-O2 -g -I$CAPI_DIR/include" \
+            LDFLAGS="-Wl,-rpath,$CAPI_DIR/lib -L$CAPI_DIR/lib" &&
+          "${NICE[@]}" make -j "$JOBS" crun) >>"$logf" 2>&1; then
+      fail $name "building crun $CRUN_VERSION with wasmtime failed: $(last_error "$logf")"
+      return 1
+    fi
+    mkdir -p "$CRUN_W_DIR/bin"
+    install -m 0755 "$CRUN_SRC_DIR/crun" "$bin.tmp" && mv "$bin.tmp" "$bin"
+  fi
+  expose crun-wasmtime "$bin"
+  local v
+  v=$("$bin" --version 2>&1)
+  printf '%s\n' "$v" | sed 's/^/    /'
+  if ! printf '%s' "$v" | grep -q '+WASM:wasmtime'; then
+    fail $name "$bin --version does not list +WASM:wasmtime"
+    return 1
+  fi
+  ok $name
+}
+
+# --- containerd shim ------------------------------------------------------------
+
+SHIM_SRC=$REPO_DIR/shim/containerd-shim-wasmtime
+
+shim_dir() {
+  # Keyed by crate version and a hash of its sources, so editing the shim
+  # rebuilds it while an unchanged checkout reuses the cached binary.
+  local h
+  h=$(cd "$SHIM_SRC" && cat Cargo.toml Cargo.lock $(find src -type f | sort) | sha256sum | cut -c1-12)
+  printf '%s/containerd-shim-wasmtime-%s-%s' "$CACHE" "$SHIM_CRATE_VERSION" "$h"
+}
+
+build_shim() {
+  local name=containerd-shim-wasmtime logf=$LOG_DIR/containerd-shim-wasmtime.log dir bin
+  dir=$(shim_dir)
+  bin=$dir/bin/containerd-shim-wasmtime-v1
+  if [ "$FORCE" = 0 ] && [ -x "$bin" ]; then
+    log "cached: $bin"
+  else
+    if ! have_cargo; then
+      fail $name "cargo/rustc >= $RUST_MIN_VERSION not found"
+      return 1
+    fi
+    log "building shim/containerd-shim-wasmtime (log: $logf)"
+    if ! "${NICE[@]}" cargo build --release --locked -j "$JOBS" \
+        --manifest-path "$SHIM_SRC/Cargo.toml" >"$logf" 2>&1; then
+      fail $name "cargo build shim/containerd-shim-wasmtime failed: $(last_error "$logf")"
+      return 1
+    fi
+    mkdir -p "$dir/bin"
+    install -m 0755 "$CARGO_TARGET_DIR/release/containerd-shim-wasmtime-v1" "$bin.tmp" && mv "$bin.tmp" "$bin"
+  fi
+  expose containerd-shim-wasmtime-v1 "$bin"
+  if ! "$bin" -v >>"$logf" 2>&1; then
+    fail $name "$bin -v does not run"
+    return 1
+  fi
+  "$bin" -v 2>&1 | sed 's/^/    /'
+  ok $name
+}
+
+# --- main ------------------------------------------------------------------------
+
+log "runbench setup: tier=$TIER cache=$CACHE"
+
+step apt-base apt_install "${BASE_PACKAGES[@]}" || FAILED+=(apt-base)
+step crun-host-fix fix_crun_hybrid_cgroups || FAILED+=(crun-host-fix)
+step check-crun check_crun || true
+step npm-ci npm_ci || FAILED+=(npm-ci)
+step build-fixtures build_fixtures || true
+
+if [ "$LEVEL" -ge 1 ]; then
+  step apt-youki-deps apt_install "${YOUKI_BUILD_PACKAGES[@]}" || FAILED+=(apt-youki-deps)
+  step youki build_youki || true
+fi
+
+if [ "$LEVEL" -ge 2 ]; then
+  step apt-wasm-deps apt_install "${WASM_BUILD_PACKAGES[@]}" || FAILED+=(apt-wasm-deps)
+  step wasmtime-c-api build_wasmtime_capi || true
+  step crun-wasmtime build_crun_wasmtime || true
+  step containerd-shim-wasmtime build_shim || true
+fi
+
+TOTAL=$(($(date +%s) - SETUP_START))
+printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$TIER" TOTAL "$TOTAL" "${#FAILED[@]}" >>"$TIMES_FILE"
+log ""
+log "runtimes exposed in $BIN_DIR:"
+ls -l "$BIN_DIR" 2>/dev/null | awk 'NR>1 {print "    " $9 " -> " $11}'
+if [ ${#FAILED[@]} -gt 0 ]; then
+  log "setup tier '$TIER' finished in ${TOTAL}s with FAILURES: ${FAILED[*]} (reasons in $STATUS_DIR/*.failed)"
+  exit 1
+fi
+log "setup tier '$TIER' finished in ${TOTAL}s: all ok"

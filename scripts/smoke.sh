@@ -1,0 +1,316 @@
+#!/usr/bin/env bash
+# scripts/smoke.sh: prove each installed runtime can actually run something.
+#
+#   scripts/smoke.sh [RUNTIME...]    (default: every runtime found)
+#
+# For every runtime found on PATH or in ~/.cache/runbench/bin (the directory
+# scripts/setup.sh fills):
+#   native   runc, crun, runsc, youki, crun-wasmtime: a minimal OCI bundle
+#            with a busybox-static rootfs running `echo runbench-hello-ok`.
+#   wasm     crun-wasmtime (annotation run.oci.handler=wasm) and youki built
+#            with wasm-wasmtime (annotation module.wasm.image/variant=compat;
+#            youki's wasmtime executor accepts either annotation, as does
+#            crun): a wasm32-wasi module compiled here from C with Debian's
+#            clang + wasi-libc, printing runbench-hello-ok.
+#   shim     containerd-shim-wasmtime-v1: the same module packed into a tiny
+#            OCI image, imported into a throwaway containerd (own root, state
+#            and socket under a temp dir; the system's /run/containerd is
+#            never touched) and run with
+#            `ctr run --rm --runtime io.containerd.wasmtime.v1`.
+# Prints PASS/FAIL/SKIP per check and a final "N passed, N failed" line;
+# exits non-zero when a check fails. Everything started here (containers,
+# containerd, mounts, temp dirs) is removed on exit.
+
+set -uo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$SCRIPT_DIR/versions.env"
+CACHE=${RUNBENCH_CACHE:-$HOME/.cache/runbench}
+MARK=runbench-hello-ok
+TIMEOUT=${RUNBENCH_SMOKE_TIMEOUT:-60}
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "smoke.sh: must run as root" >&2
+  exit 2
+fi
+
+WORK=$(mktemp -d /tmp/runbench-smoke.XXXXXX)
+CONTAINERS=()      # "runtime-binary root-dir id" of every container created
+CONTAINERD_PID=
+PASSED=0 FAILED=0 SKIPPED=0
+
+cleanup() {
+  local entry rt root id
+  for entry in "${CONTAINERS[@]}"; do
+    read -r rt root id <<<"$entry"
+    "$rt" --root "$root" kill "$id" KILL >/dev/null 2>&1
+    "$rt" --root "$root" delete --force "$id" >/dev/null 2>&1 ||
+      "$rt" --root "$root" delete "$id" >/dev/null 2>&1
+  done
+  if [ -n "$CONTAINERD_PID" ]; then
+    ctr_ task kill -s KILL smoke-shim >/dev/null 2>&1
+    ctr_ task delete smoke-shim >/dev/null 2>&1
+    ctr_ container delete smoke-shim >/dev/null 2>&1
+    kill "$CONTAINERD_PID" 2>/dev/null
+    local i
+    for i in $(seq 1 50); do kill -0 "$CONTAINERD_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$CONTAINERD_PID" 2>/dev/null
+    # Shims outlive containerd by design; stop the ones started for WORK.
+    local pid
+    for pid in $(pgrep -f "containerd-shim-wasmtime-v1 .*-address $WORK/" 2>/dev/null); do
+      kill -KILL "$pid" 2>/dev/null
+    done
+  fi
+  # Unmount anything left below WORK (deepest first), then remove it.
+  awk -v w="$WORK" '$2 ~ "^"w {print $2}' /proc/self/mounts | sort -r |
+    while read -r m; do umount -l "$m" 2>/dev/null; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+pass() { PASSED=$((PASSED + 1)); printf 'PASS  %-28s %s\n' "$1" "${2:-}"; }
+fail() { FAILED=$((FAILED + 1)); printf 'FAIL  %-28s %s\n' "$1" "$2"; }
+skip() { SKIPPED=$((SKIPPED + 1)); printf 'SKIP  %-28s %s\n' "$1" "$2"; }
+
+find_runtime() {
+  if command -v "$1" >/dev/null 2>&1; then command -v "$1"
+  elif [ -x "$CACHE/bin/$1" ]; then printf '%s\n' "$CACHE/bin/$1"
+  else return 1
+  fi
+}
+
+wanted() {
+  [ ${#ONLY[@]} -eq 0 ] && return 0
+  local w
+  for w in "${ONLY[@]}"; do [ "$w" = "$1" ] && return 0; done
+  return 1
+}
+ONLY=("$@")
+
+# --- bundles -----------------------------------------------------------------
+
+# write_config DIR ARGS_JSON ANNOTATIONS_JSON
+write_config() {
+  cat >"$1/config.json" <<EOF
+{
+  "ociVersion": "1.0.2",
+  "process": {
+    "terminal": false,
+    "user": { "uid": 0, "gid": 0 },
+    "args": $2,
+    "env": ["PATH=/bin", "TERM=dumb"],
+    "cwd": "/",
+    "capabilities": {
+      "bounding": ["CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_AUDIT_WRITE"],
+      "effective": ["CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_AUDIT_WRITE"],
+      "permitted": ["CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_AUDIT_WRITE"]
+    },
+    "rlimits": [{ "type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024 }],
+    "noNewPrivileges": true
+  },
+  "root": { "path": "rootfs", "readonly": true },
+  "hostname": "runbench",
+  "annotations": $3,
+  "mounts": [
+    { "destination": "/proc", "type": "proc", "source": "proc" },
+    { "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+      "options": ["nosuid", "strictatime", "mode=755", "size=65536k"] },
+    { "destination": "/dev/pts", "type": "devpts", "source": "devpts",
+      "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"] },
+    { "destination": "/dev/shm", "type": "tmpfs", "source": "shm",
+      "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] },
+    { "destination": "/sys", "type": "sysfs", "source": "sysfs",
+      "options": ["nosuid", "noexec", "nodev", "ro"] }
+  ],
+  "linux": {
+    "namespaces": [
+      { "type": "pid" }, { "type": "network" }, { "type": "ipc" },
+      { "type": "uts" }, { "type": "mount" }
+    ],
+    "maskedPaths": ["/proc/kcore", "/proc/keys", "/proc/timer_list", "/sys/firmware"],
+    "readonlyPaths": ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
+  }
+}
+EOF
+}
+
+make_native_bundle() {
+  local b=$WORK/native
+  mkdir -p "$b/rootfs/bin" "$b/rootfs/proc" "$b/rootfs/dev" "$b/rootfs/sys" "$b/rootfs/tmp"
+  local busybox
+  busybox=$(command -v busybox 2>/dev/null || echo /bin/busybox)
+  if ! file -L "$busybox" 2>/dev/null | grep -q 'statically linked' && [ -x /bin/busybox ]; then
+    busybox=/bin/busybox
+  fi
+  [ -x "$busybox" ] || return 1
+  cp "$busybox" "$b/rootfs/bin/busybox"
+  ln -s busybox "$b/rootfs/bin/sh"
+  ln -s busybox "$b/rootfs/bin/echo"
+  write_config "$b" "[\"/bin/echo\", \"$MARK\"]" '{}'
+}
+
+make_wasm_module() {
+  cat >"$WORK/hello.c" <<EOF
+#include <stdio.h>
+int main(void) { puts("$MARK"); return 0; }
+EOF
+  clang --target=wasm32-wasi -O2 -o "$WORK/hello.wasm" "$WORK/hello.c" >"$WORK/clang.log" 2>&1
+}
+
+# make_wasm_bundle NAME ANNOTATIONS_JSON
+make_wasm_bundle() {
+  local b=$WORK/$1
+  mkdir -p "$b/rootfs/proc" "$b/rootfs/dev" "$b/rootfs/sys" "$b/rootfs/tmp"
+  cp "$WORK/hello.wasm" "$b/rootfs/hello.wasm"
+  write_config "$b" '["/hello.wasm"]' "$2"
+}
+
+# run_bundle LABEL RUNTIME BUNDLE [GLOBAL_FLAGS...]: run to completion and
+# check the output.
+run_bundle() {
+  local label=$1 rt=$2 bundle=$3; shift 3
+  local root=$WORK/state/$label id=smoke-$label out rc
+  mkdir -p "$root"
+  CONTAINERS+=("$rt $root $id")
+  out=$(cd "$bundle" && timeout "$TIMEOUT" "$rt" --root "$root" "$@" run --bundle "$bundle" "$id" </dev/null 2>&1)
+  rc=$?
+  "$rt" --root "$root" "$@" delete --force "$id" >/dev/null 2>&1
+  if [ $rc -eq 0 ] && grep -qx "$MARK" <<<"$out"; then
+    pass "$label" "($(basename "$rt"))"
+  else
+    fail "$label" "rc=$rc: $(tr '\n' ' ' <<<"$out" | cut -c1-300)"
+  fi
+}
+
+# --- throwaway containerd for the shim ------------------------------------------
+
+ctr_() { ctr --address "$WORK/ctd/containerd.sock" --namespace runbench "$@"; }
+
+sha() { sha256sum "$1" | cut -c1-64; }
+
+# Builds an OCI image archive holding /hello.wasm (a plain layer, so the shim
+# finds the module in the rootfs; the platform stays linux/amd64 so that
+# `ctr import` keeps it without extra flags).
+make_wasm_image() {
+  local d=$WORK/image L=$WORK/image-layer arch
+  arch=$(dpkg --print-architecture 2>/dev/null || echo amd64)
+  mkdir -p "$d/blobs/sha256" "$L"
+  cp "$WORK/hello.wasm" "$L/hello.wasm"
+  tar --numeric-owner --owner=0 --group=0 -C "$L" -cf "$WORK/layer.tar" hello.wasm
+  local layer_sha layer_size cfg_sha cfg_size man_sha man_size
+  layer_sha=$(sha "$WORK/layer.tar"); layer_size=$(stat -c %s "$WORK/layer.tar")
+  cp "$WORK/layer.tar" "$d/blobs/sha256/$layer_sha"
+  printf '{"architecture":"%s","os":"linux","config":{"Entrypoint":["/hello.wasm"],"Env":["PATH=/"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+    "$arch" "$layer_sha" >"$WORK/config.json"
+  cfg_sha=$(sha "$WORK/config.json"); cfg_size=$(stat -c %s "$WORK/config.json")
+  cp "$WORK/config.json" "$d/blobs/sha256/$cfg_sha"
+  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%s}]}' \
+    "$cfg_sha" "$cfg_size" "$layer_sha" "$layer_size" >"$WORK/manifest.json"
+  man_sha=$(sha "$WORK/manifest.json"); man_size=$(stat -c %s "$WORK/manifest.json")
+  cp "$WORK/manifest.json" "$d/blobs/sha256/$man_sha"
+  printf '{"imageLayoutVersion":"1.0.0"}' >"$d/oci-layout"
+  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"platform":{"architecture":"%s","os":"linux"},"annotations":{"io.containerd.image.name":"docker.io/runbench/wasm-hello:latest","org.opencontainers.image.ref.name":"latest"}}]}' \
+    "$man_sha" "$man_size" "$arch" >"$d/index.json"
+  tar -C "$d" -cf "$WORK/wasm-hello.tar" oci-layout index.json blobs
+}
+
+start_containerd() {
+  local c=$WORK/ctd
+  mkdir -p "$c/root" "$c/state"
+  cat >"$c/config.toml" <<EOF
+version = 2
+root = "$c/root"
+state = "$c/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$c/containerd.sock"
+[ttrpc]
+  address = "$c/containerd.sock.ttrpc"
+[debug]
+  address = ""
+[metrics]
+  address = ""
+EOF
+  # containerd finds containerd-shim-<name>-v1 binaries on its PATH.
+  PATH=$CACHE/bin:$PATH containerd --config "$c/config.toml" >"$c/containerd.log" 2>&1 &
+  CONTAINERD_PID=$!
+  local i
+  for i in $(seq 1 100); do
+    ctr_ version >/dev/null 2>&1 && return 0
+    kill -0 "$CONTAINERD_PID" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+smoke_shim() {
+  local label=shim-wasmtime out rc
+  if ! command -v containerd >/dev/null || ! command -v ctr >/dev/null; then
+    skip "$label" "containerd/ctr not installed"; return
+  fi
+  make_wasm_image || { fail "$label" "could not build the OCI image"; return; }
+  if ! start_containerd; then
+    fail "$label" "throwaway containerd did not start: $(tail -n 3 "$WORK/ctd/containerd.log" | tr '\n' ' ')"
+    return
+  fi
+  if ! out=$(ctr_ images import --no-unpack "$WORK/wasm-hello.tar" 2>&1); then
+    fail "$label" "ctr images import: $out"; return
+  fi
+  out=$(timeout "$TIMEOUT" env PATH="$CACHE/bin:$PATH" ctr --address "$WORK/ctd/containerd.sock" --namespace runbench \
+        run --rm --snapshotter native --runtime io.containerd.wasmtime.v1 \
+        docker.io/runbench/wasm-hello:latest smoke-shim </dev/null 2>&1)
+  rc=$?
+  if [ $rc -eq 0 ] && grep -qx "$MARK" <<<"$out"; then
+    pass "$label" "(ctr run --runtime io.containerd.wasmtime.v1)"
+  else
+    fail "$label" "rc=$rc: $(tr '\n' ' ' <<<"$out" | cut -c1-300) | containerd: $(grep -i 'level=error' "$WORK/ctd/containerd.log" | tail -n 2 | tr '\n' ' ' | cut -c1-300)"
+  fi
+}
+
+# --- main -------------------------------------------------------------------
+
+echo "runbench smoke tests (work dir $WORK)"
+NATIVE_OK=1
+make_native_bundle || { NATIVE_OK=0; echo "busybox-static not found: native checks will be skipped"; }
+WASM_OK=1
+make_wasm_module || { WASM_OK=0; echo "clang --target=wasm32-wasi failed: $(tail -n 2 "$WORK/clang.log" | tr '\n' ' ')"; }
+
+for name in runc crun runsc youki crun-wasmtime; do
+  wanted "$name" || continue
+  if ! rt=$(find_runtime "$name"); then skip "$name" "not installed"; continue; fi
+  if [ $NATIVE_OK = 0 ]; then skip "$name" "no busybox rootfs"; continue; fi
+  case $name in
+    # gVisor: no host network inside the sandbox is needed for echo.
+    runsc) run_bundle "$name" "$rt" "$WORK/native" --network=none ;;
+    *) run_bundle "$name" "$rt" "$WORK/native" ;;
+  esac
+done
+
+if wanted crun-wasmtime || wanted crun-wasmtime-wasm; then
+  if ! rt=$(find_runtime crun-wasmtime); then skip crun-wasmtime-wasm "crun-wasmtime not installed"
+  elif [ $WASM_OK = 0 ]; then fail crun-wasmtime-wasm "no wasm32-wasi module (clang failed)"
+  else
+    make_wasm_bundle wasm-crun '{"run.oci.handler": "wasm"}'
+    run_bundle crun-wasmtime-wasm "$rt" "$WORK/wasm-crun"
+  fi
+fi
+
+if wanted youki || wanted youki-wasm; then
+  if ! rt=$(find_runtime youki); then skip youki-wasm "youki not installed"
+  elif [ $WASM_OK = 0 ]; then fail youki-wasm "no wasm32-wasi module (clang failed)"
+  else
+    make_wasm_bundle wasm-youki '{"module.wasm.image/variant": "compat"}'
+    run_bundle youki-wasm "$rt" "$WORK/wasm-youki"
+  fi
+fi
+
+if wanted shim || wanted shim-wasmtime || wanted containerd-shim-wasmtime-v1; then
+  if ! find_runtime containerd-shim-wasmtime-v1 >/dev/null; then skip shim-wasmtime "containerd-shim-wasmtime-v1 not installed"
+  elif [ $WASM_OK = 0 ]; then fail shim-wasmtime "no wasm32-wasi module (clang failed)"
+  else smoke_shim
+  fi
+fi
+
+echo "smoke: $PASSED passed, $FAILED failed, $SKIPPED skipped"
+[ $FAILED -eq 0 ]
