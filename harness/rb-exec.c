@@ -74,10 +74,6 @@ static void remember_group(pid_t pgid) {
   if (ngroups < MAX_GROUPS) groups[ngroups++] = pgid;
 }
 
-static void reap_strays(void) {
-  while (waitpid(-1, NULL, WNOHANG) > 0) {
-  }
-}
 
 static void kill_all(void) {
   for (int i = 0; i < ngroups; i++) kill(-groups[i], SIGKILL);
@@ -123,13 +119,63 @@ static void disarm_timer(void) {
   setitimer(ITIMER_REAL, &it, NULL);
 }
 
+/*
+ * Other children exit while we wait for one: a runtime's helper processes reparented
+ * here (runsc's gofer, a container init). They are reaped at once, because a runtime
+ * that checks whether its helper is gone with kill(pid, 0) sees a zombie as alive,
+ * and their status is kept in case a later WAITPID step asks for one of them.
+ */
+#define MAX_STASH 256
+struct stashed {
+  pid_t pid;
+  int status;
+  struct rusage ru;
+  uint64_t at_ns;
+};
+static struct stashed stash[MAX_STASH];
+static int nstash;
+
+static void stash_put(pid_t pid, int status, const struct rusage *ru) {
+  struct stashed *e = &stash[nstash % MAX_STASH];
+  e->pid = pid;
+  e->status = status;
+  e->ru = *ru;
+  e->at_ns = now_ns();
+  nstash++;
+}
+
+static struct stashed *stash_find(pid_t pid) {
+  int n = nstash < MAX_STASH ? nstash : MAX_STASH;
+  for (int i = 0; i < n; i++)
+    if (stash[i].pid == pid) return &stash[i];
+  return NULL;
+}
+
+static void reap_into_stash(void) {
+  int status;
+  struct rusage ru;
+  pid_t r;
+  while ((r = wait4(-1, &status, WNOHANG, &ru)) > 0) stash_put(r, status, &ru);
+}
+
 /* Waits for pid until the deadline; on timeout kills its process group (and the pid). */
 static int wait_until(pid_t pid, pid_t pgid, uint64_t deadline_ns, int *status, struct rusage *ru) {
   timed_out = 0;
   arm_timer(deadline_ns);
   for (;;) {
-    pid_t r = wait4(pid, status, 0, ru);
-    if (r == pid) break;
+    int st = 0;
+    struct rusage r_ru;
+    memset(&r_ru, 0, sizeof r_ru);
+    pid_t r = wait4(-1, &st, 0, &r_ru);
+    if (r == pid) {
+      *status = st;
+      *ru = r_ru;
+      break;
+    }
+    if (r > 0) {
+      stash_put(r, st, &r_ru);
+      continue;
+    }
     if (r < 0 && errno == EINTR && timed_out) {
       if (pgid > 0) kill(-pgid, SIGKILL);
       kill(pid, SIGKILL);
@@ -337,8 +383,18 @@ int main(void) {
         int status = 0;
         struct rusage ru;
         memset(&ru, 0, sizeof ru);
-        int w = wait_until(pid, 0, deadline, &status, &ru);
-        r->end_ns = now_ns();
+        reap_into_stash();
+        struct stashed *st = stash_find(pid);
+        int w;
+        if (st) {
+          status = st->status;
+          ru = st->ru;
+          r->end_ns = st->at_ns < r->start_ns ? r->start_ns : st->at_ns;
+          w = 0;
+        } else {
+          w = wait_until(pid, 0, deadline, &status, &ru);
+          r->end_ns = now_ns();
+        }
         if (w < 0) {
           /* not our child (e.g. a runtime that keeps its own parent process): fall back to polling */
           while (kill(pid, 0) == 0 && now_ns() < deadline) usleep(200);
@@ -377,7 +433,8 @@ int main(void) {
       }
       done++;
     }
-    reap_strays();
+    reap_into_stash();
+    nstash = 0;
     emit(stdout, id, res, done, seq_error);
   }
   kill_all();
