@@ -36,7 +36,8 @@ export async function sample<T>(
     warmupTime: 0,
     throws: true,
     retainSamples: false,
-    ...(opts.signal ? { signal: opts.signal } : {}),
+    // The abort signal is checked before each sample rather than handed to tinybench,
+    // which would add a listener to the run-wide signal for every metric.
   });
   bench.add(
     name,

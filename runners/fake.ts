@@ -1,0 +1,143 @@
+/**
+ * A fake runner for tests of the pipeline: deterministic synthetic timings, no
+ * processes, no root. It is deliberately absent from the runner registry, so no
+ * figure a user sees can come from it.
+ */
+import { RuntimeFailure } from '../core/errors.ts';
+import { seededRandom } from '../core/stats.ts';
+import type { RuntimeInfo, WorkloadKind } from '../core/schema.ts';
+import type { ChurnResult, RunRequest, Runner, RunnerSession, TimedSample, Unsupported } from './types.ts';
+
+export interface FakeBehaviour {
+  /** Median one-shot time in ms per runtime name. */
+  runMs?: Record<string, number>;
+  /** Runtimes whose every operation fails, as a crashing runtime would. */
+  crash?: string[];
+  /** Runtimes that hang until the deadline. */
+  hang?: string[];
+  wasm?: string[];
+  /** Called for every operation, e.g. to abort mid-run. */
+  onOperation?: (runtime: string, op: string) => void;
+}
+
+export function fakeRuntime(name: string, wasm = false): RuntimeInfo {
+  return {
+    name,
+    kind: 'oci',
+    path: `/fake/${name}`,
+    version: '1.0.0-fake',
+    features: [],
+    wasmHandlers: wasm ? ['fake'] : [],
+    status: 'ok',
+    reason: null,
+    globalArgs: [],
+  };
+}
+
+class FakeSession implements RunnerSession {
+  readonly layer = 'oci' as const;
+  readonly lifecyclePhases = ['create', 'start', 'exit', 'delete'] as const;
+  readonly oneShotName: string;
+  private readonly rand: () => number;
+  opened = true;
+
+  constructor(
+    readonly runtime: RuntimeInfo,
+    private readonly b: FakeBehaviour,
+    private readonly sessions: FakeSession[],
+  ) {
+    this.oneShotName = `${runtime.name} run`;
+    this.rand = seededRandom(runtime.name.length * 7919);
+    sessions.push(this);
+  }
+
+  supports(kind: WorkloadKind): Unsupported {
+    if (kind === 'wasm' && !(this.b.wasm ?? []).includes(this.runtime.name)) return { reason: `${this.runtime.name} has no Wasm handler` };
+    return null;
+  }
+
+  private async op(name: string, req: RunRequest): Promise<number> {
+    this.b.onOperation?.(this.runtime.name, name);
+    if ((this.b.crash ?? []).includes(this.runtime.name)) {
+      throw new RuntimeFailure(this.runtime.name, `${this.runtime.name} ${name} failed: exited 2: segmentation fault`);
+    }
+    if ((this.b.hang ?? []).includes(this.runtime.name)) {
+      await new Promise((r) => setTimeout(r, Math.min(req.timeoutMs, 50)));
+      throw new RuntimeFailure(this.runtime.name, `${this.runtime.name} '${name}' hung and was killed`);
+    }
+    const base = (this.b.runMs?.[this.runtime.name] ?? 10) * 1e6;
+    return Math.round(base * (0.9 + 0.2 * this.rand()));
+  }
+
+  private output(req: RunRequest): string {
+    switch (req.workload.name) {
+      case 'hello':
+        return 'runbench-hello-ok\n';
+      case 'cpu':
+        return `${JSON.stringify({ workload: 'cpu', sha256MibPerSec: 400 * (0.9 + 0.2 * this.rand()), intOpsPerSec: 1e9 * (0.9 + 0.2 * this.rand()) })}\n`;
+      case 'mem':
+        return `${JSON.stringify({ workload: 'mem', touchedMib: Number(req.workload.args[0] ?? 64) })}\n`;
+      default:
+        return '';
+    }
+  }
+
+  async runOnce(req: RunRequest): Promise<TimedSample> {
+    const ns = await this.op('run', req);
+    return {
+      totalNs: ns,
+      phasesNs: { run: ns },
+      exitCode: 0,
+      signal: 0,
+      stdout: this.output(req),
+      stderr: '',
+      runtimePeakRssBytes: 4 * 1024 * 1024,
+      initPeakRssBytes: 2 * 1024 * 1024,
+      cgroupPeakBytes: null,
+      oomKilled: null,
+    };
+  }
+
+  async lifecycle(req: RunRequest): Promise<TimedSample> {
+    const ns = await this.op('lifecycle', req);
+    const limited = req.memoryLimitBytes !== undefined;
+    return {
+      totalNs: ns,
+      phasesNs: { create: ns * 0.5, start: ns * 0.2, exit: ns * 0.1, delete: ns * 0.2 },
+      exitCode: limited ? 137 : 0,
+      signal: limited ? 9 : 0,
+      stdout: limited ? '' : this.output(req),
+      stderr: '',
+      runtimePeakRssBytes: 4 * 1024 * 1024,
+      initPeakRssBytes: 2 * 1024 * 1024,
+      cgroupPeakBytes: req.workload.name === 'mem' ? 66 * 1024 * 1024 : 1024 * 1024,
+      oomKilled: limited,
+    };
+  }
+
+  async churn(req: RunRequest, count: number): Promise<ChurnResult> {
+    const ns = await this.op('churn', req);
+    return { wallNs: ns * count, completed: count, failed: 0, firstError: null };
+  }
+
+  async calibrate(runs: number): Promise<number[]> {
+    return Array.from({ length: runs }, () => 300_000);
+  }
+
+  async close(): Promise<void> {
+    this.opened = false;
+  }
+}
+
+export function fakeRunner(b: FakeBehaviour = {}): Runner & { sessions: FakeSession[] } {
+  const sessions: FakeSession[] = [];
+  return {
+    layer: 'oci',
+    description: 'fake runner for pipeline tests',
+    sessions,
+    unavailable: () => null,
+    async open(runtime) {
+      return new FakeSession(runtime, b, sessions);
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Interrupted } from '../../core/errors.ts';
+import { runPipeline } from '../../core/pipeline.ts';
+import { ResultsDocument } from '../../core/schema.ts';
+import { fakeDeps, smallOptions } from '../helpers/pipeline.ts';
+
+let scratch: string;
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'runbench-test-'));
+  process.env.RUNBENCH_SCRATCH_DIR = scratch;
+});
+afterAll(() => {
+  delete process.env.RUNBENCH_SCRATCH_DIR;
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('pipeline with the fake runner', () => {
+  it('produces a valid document with every metric for every runtime, labelled', async () => {
+    const deps = fakeDeps(['alpha', 'beta'], { runMs: { alpha: 5, beta: 10 }, wasm: ['beta'] });
+    const doc = await runPipeline(smallOptions, deps);
+    expect(ResultsDocument.safeParse(doc).success).toBe(true);
+    const metrics = new Set(doc.measurements.map((m) => `${m.labels.runtime}/${m.labels.workloadKind}/${m.metric}`));
+    for (const rt of ['alpha/native', 'beta/native', 'beta/wasm']) {
+      for (const metric of ['run', 'lifecycle', 'create', 'start', 'exit', 'delete', 'runtimePeakRssBytes', 'cgroupPeakBytes', 'cpuIntOpsPerSec', 'churnContainersPerSec']) {
+        expect(metrics, `${rt}/${metric}`).toContain(`${rt}/${metric}`);
+      }
+    }
+    expect(metrics).not.toContain('alpha/wasm/run');
+    const run = doc.measurements.find((m) => m.metric === 'run' && m.labels.runtime === 'alpha');
+    expect(run?.samples).toHaveLength(5);
+    expect(run?.labels).toMatchObject({ layer: 'oci', arch: 'amd64', host: 'test-host', emulated: false, workload: 'hello' });
+    expect(doc.measurements.some((m) => m.labels.runtime === 'host' && m.metric === 'cpuIntOpsPerSec')).toBe(true);
+    expect(doc.facts.find((f) => f.name === 'memoryLimitEnforced' && f.labels.runtime === 'alpha')?.value).toBe(true);
+    const alphaStartup = doc.suiteRuns.find((r) => r.runtime === 'alpha' && r.suite === 'startup');
+    expect(alphaStartup?.outcome).toEqual({ status: 'passed', reason: 'skipped wasm: alpha has no Wasm handler' });
+    expect(deps.runner.sessions.every((s) => !s.opened)).toBe(true);
+  });
+
+  it('records a crashing or hanging runtime as errored and still measures the others', async () => {
+    const deps = fakeDeps(['good', 'crashy', 'hangs'], { crash: ['crashy'], hang: ['hangs'] });
+    const errors: string[] = [];
+    deps.events.on('runtime:error', (e) => errors.push(`${e.runtime}: ${e.message}`));
+    const doc = await runPipeline(smallOptions, deps);
+    const by = (rt: string) => doc.suiteRuns.filter((r) => r.runtime === rt).map((r) => r.outcome.status);
+    expect(by('good')).toEqual(['passed', 'passed', 'passed']);
+    expect(by('crashy')).toEqual(['errored', 'errored', 'errored']);
+    expect(by('hangs')).toEqual(['errored', 'errored', 'errored']);
+    expect(doc.suiteRuns.find((r) => r.runtime === 'crashy')?.outcome.reason).toContain('segmentation fault');
+    expect(doc.suiteRuns.find((r) => r.runtime === 'hangs')?.outcome.reason).toContain('hung and was killed');
+    expect(doc.measurements.some((m) => m.labels.runtime === 'good')).toBe(true);
+    expect(doc.measurements.some((m) => m.labels.runtime === 'crashy')).toBe(false);
+    expect(errors.length).toBeGreaterThanOrEqual(6);
+    expect(deps.runner.sessions.every((s) => !s.opened)).toBe(true);
+  });
+
+  it('skips missing runtimes with the reason and errors broken ones', async () => {
+    const deps = fakeDeps(['ok']);
+    deps.runtimes.push({ ...deps.runtimes[0]!, name: 'gone', status: 'missing', path: null, reason: 'gone not found on PATH' });
+    deps.runtimes.push({ ...deps.runtimes[0]!, name: 'bad', status: 'broken', reason: 'hello exited 1: cgroups in hybrid mode not supported' });
+    const doc = await runPipeline(smallOptions, deps);
+    const gone = doc.suiteRuns.find((r) => r.runtime === 'gone');
+    expect(gone?.outcome.status).toBe('skipped');
+    expect(gone?.outcome.reason).toContain('not found on PATH');
+    expect(doc.suiteRuns.find((r) => r.runtime === 'bad')?.outcome).toMatchObject({ status: 'errored' });
+  });
+
+  it('stops on interrupt, closes every session and returns no document', async () => {
+    const controller = new AbortController();
+    let ops = 0;
+    const deps = fakeDeps(['a', 'b'], { onOperation: () => (++ops === 7 ? controller.abort('SIGINT') : undefined) }, controller.signal);
+    let ended: boolean | null = null;
+    deps.events.on('run:end', (e) => (ended = e.interrupted));
+    await expect(runPipeline(smallOptions, deps)).rejects.toBeInstanceOf(Interrupted);
+    expect(ended).toBe(true);
+    expect(deps.runner.sessions.length).toBeGreaterThan(0);
+    expect(deps.runner.sessions.every((s) => !s.opened)).toBe(true);
+    // the run's scratch directory is gone
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(scratch)).toEqual([]);
+  });
+
+  it('runs only the suites asked for', async () => {
+    const doc = await runPipeline({ ...smallOptions, suites: ['memory'] }, fakeDeps(['a']));
+    expect(new Set(doc.measurements.map((m) => m.suite))).toEqual(new Set(['memory']));
+    expect(doc.parameters.suites).toEqual(['memory']);
+  });
+});
