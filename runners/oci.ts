@@ -270,7 +270,7 @@ export class OciSession implements RunnerSession {
   }
 
   /** True when the runtime still has state for this id (run/delete normally remove it). */
-  private hasState(id: string): boolean {
+  hasState(id: string): boolean {
     try {
       return readdirSync(this.stateRoot).some((e) => e.startsWith(id));
     } catch {
@@ -283,6 +283,37 @@ export class OciSession implements RunnerSession {
     if (this.hasState(c.id)) await this.forceDelete(c.id);
     rmSync(c.bundle, { recursive: true, force: true });
     this.live.delete(c.id);
+  }
+
+  /** Removes a container made by `prepare` once a caller is done with it (as runOnce does). */
+  async release(c: OciContainerSpec): Promise<void> {
+    await this.dispose(c);
+  }
+
+  /**
+   * One runtime subcommand with this session's --root, untimed: for callers that drive the
+   * lifecycle step by step (conformance). Output goes to files so a container holding the
+   * runtime's stdio cannot keep the call waiting.
+   */
+  async cli(
+    args: string[],
+    opts: { stdout?: string; stderr?: string; timeoutMs?: number } = {},
+  ): Promise<{ exitCode: number; signal: string | null; timedOut: boolean; stdout: string; stderr: string }> {
+    const [file, ...rest] = this.argv(...args);
+    const r = await execa(file as string, rest, {
+      reject: false,
+      timeout: opts.timeoutMs ?? 30_000,
+      stdin: 'ignore',
+      stdout: opts.stdout ? { file: opts.stdout } : 'pipe',
+      stderr: opts.stderr ? { file: opts.stderr } : 'pipe',
+    });
+    return {
+      exitCode: r.exitCode ?? -1,
+      signal: r.signal ?? null,
+      timedOut: r.timedOut,
+      stdout: opts.stdout ? readOrEmpty(opts.stdout) : String(r.stdout ?? ''),
+      stderr: opts.stderr ? readOrEmpty(opts.stderr) : String(r.stderr ?? ''),
+    };
   }
 
   async forceDelete(id: string): Promise<void> {
