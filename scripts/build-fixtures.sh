@@ -9,11 +9,14 @@
 #   build/rootfs/{amd64,arm64}/             busybox + workloads + /etc basics
 #   build/fixtures/manifest.json            paths, sha256, sizes, compilers
 #
-# Usage: scripts/build-fixtures.sh [--arch amd64|arm64|wasm|all] [--force]
+# Usage: scripts/build-fixtures.sh [--arch amd64|arm64|wasm|all]
+#                                  [--rootfs amd64,arm64|none] [--force]
 #   --arch may be repeated or comma separated; default "all" builds every
 #   target whose toolchain is installed and prints a "skip:" line for the
 #   others. A target asked for by name that cannot be built makes the
 #   script exit 2 (after building the rest).
+#   --rootfs limits which native rootfs trees are assembled (default: every
+#   native target built; a foreign one downloads busybox-static once).
 #   --force rebuilds everything.
 #
 # Incremental: make rebuilds only changed sources; a rootfs is rebuilt only
@@ -38,14 +41,17 @@ ROOTFS_VERSION=1 # bump when the rootfs layout below changes
 log() { printf '%s\n' "$*"; }
 die() { printf 'build-fixtures: %s\n' "$*" >&2; exit 1; }
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 
 requested=()
 force=0
+rootfs_list=default
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) [ $# -ge 2 ] || die "--arch needs a value"; IFS=, read -ra a <<<"$2"; requested+=("${a[@]}"); shift 2 ;;
     --arch=*) IFS=, read -ra a <<<"${1#--arch=}"; requested+=("${a[@]}"); shift ;;
+    --rootfs) [ $# -ge 2 ] || die "--rootfs needs a value"; rootfs_list=$2; shift 2 ;;
+    --rootfs=*) rootfs_list=${1#--rootfs=}; shift ;;
     --force) force=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
@@ -236,10 +242,20 @@ build_rootfs() {
   log "rootfs: $arch -> build/rootfs/$arch"
 }
 
+want_rootfs() {
+  case ",$rootfs_list," in
+    *,none,*) return 1 ;;
+    ,default,) return 0 ;;
+    *",$1,"*) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
 declare -A BB_PATH BB_SRC
 for arch in amd64 arm64; do
   [ -x "$BUILD/fixtures/$arch/bin/noop" ] || continue
   want "$arch" || continue
+  want_rootfs "$arch" || continue
   [ -n "${CC[$arch]:-}" ] || continue
   if ! bb=$(busybox_for "$arch"); then
     log "skip: rootfs $arch: no static busybox for $arch (apt-get download busybox-static:$arch failed)"
