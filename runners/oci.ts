@@ -7,8 +7,10 @@
  * create, and a final sweep can find anything a misbehaving runtime left behind.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { sweepCgroups } from '../core/cgroups.ts';
 import { RuntimeFailure } from '../core/errors.ts';
 import { detectCgroups } from '../core/host.ts';
 import { ociConfig } from '../core/oci-spec.ts';
@@ -37,6 +39,10 @@ function first(text: string): string {
       .map((l) => l.trim())
       .find(Boolean) ?? ''
   );
+}
+
+function signalName(signal: number): string {
+  return Object.entries(constants.signals).find(([, n]) => n === signal)?.[0] ?? `signal ${signal}`;
 }
 
 function kib(kb: number): number | null {
@@ -138,10 +144,17 @@ export class OciSession implements RunnerSession {
     const stderr = first(readOrEmpty(c.stderr));
     const detail = bad?.timedOut
       ? `'${bad.label}' hung and was killed`
-      : bad
+      : bad && bad.signal !== 0 && bad.kind === 'EXEC'
+        ? `'${bad.label}' was killed by ${signalName(bad.signal)}`
+        : bad
         ? `'${bad.label}' ${bad.error ?? `exited ${bad.exitCode}`}`
         : (reply.error ?? 'no reply');
     return new RuntimeFailure(this.runtime.name, `${this.runtime.name} ${what}: ${detail}${stderr ? `: ${stderr}` : ''}`);
+  }
+
+  private crashed(c: OciContainerSpec, step: string, signal: number): RuntimeFailure {
+    const stderr = first(readOrEmpty(c.stderr));
+    return new RuntimeFailure(this.runtime.name, `${this.runtime.name} ${step} was killed by ${signalName(signal)}${stderr ? `: ${stderr}` : ''}`);
   }
 
   private sampleFrom(c: OciContainerSpec, cli: StepResult[], exit: StepResult | undefined): Omit<TimedSample, 'totalNs' | 'phasesNs'> {
@@ -167,7 +180,9 @@ export class OciSession implements RunnerSession {
       );
       const run = reply.steps[0];
       if (!run || run.timedOut || run.error) throw this.failure(c, reply, 'run failed');
-      // `run` reports the container's exit code as its own; a non-zero exit is the workload's.
+      // `run` reports the container's exit code as its own, so a non-zero exit is the
+      // workload's; a signal, though, killed the runtime process itself.
+      if (run.signal !== 0) throw this.crashed(c, 'run', run.signal);
       return {
         ...this.sampleFrom(c, [run], run),
         totalNs: run.endNs - run.startNs,
@@ -341,6 +356,8 @@ export class OciSession implements RunnerSession {
       await this.forceDelete(id);
     }
     await Promise.all([this.helper, ...this.pool].map((h) => h.close()));
+    // Whatever the runtime left in this session's cgroups (a crashed runtime's init) goes too.
+    await sweepCgroups(this.cgroupParent.slice(1));
     rmSync(join(this.ctx.workDir, 'oci', this.runtime.name), { recursive: true, force: true });
   }
 }
