@@ -6,7 +6,7 @@
 #   build/fixtures/arm64/bin/<workload>     static aarch64 binaries
 #   build/fixtures/wasm/<workload>.wasm     wasm32-wasi modules
 #   build/bin/<name>                        harness/<name>.c for the host (static)
-#   build/rootfs/{amd64,arm64}/             busybox + workloads + /etc basics
+#   build/rootfs/{amd64,arm64}/             busybox + workloads (+ /wasm/<w>.wasm) + /etc basics
 #   build/fixtures/manifest.json            paths, sha256, sizes, compilers
 #
 # Usage: scripts/build-fixtures.sh [--arch amd64|arm64|wasm|all]
@@ -36,7 +36,7 @@ APPLETS=(sh ash true false echo cat sleep ls id hostname env mount umount ps
   mkdir rmdir rm cp mv ln touch chmod chown stat pwd printf test "[" "[["
   grep head tail wc sort uniq cut tr sed awk find xargs tee kill uname date
   dd seq yes nproc free df du sync which whoami top dmesg)
-ROOTFS_VERSION=1 # bump when the rootfs layout below changes
+ROOTFS_VERSION=2 # bump when the rootfs layout below changes
 
 log() { printf '%s\n' "$*"; }
 die() { printf 'build-fixtures: %s\n' "$*" >&2; exit 1; }
@@ -212,6 +212,7 @@ build_rootfs() {
   key=$( {
     echo "v$ROOTFS_VERSION"; sha256 "$bb"; echo "$applets"
     for w in "${WORKLOADS[@]}"; do sha256 "$BUILD/fixtures/$arch/bin/$w"; done
+    for w in "${WORKLOADS[@]}"; do [ -f "$BUILD/fixtures/wasm/$w.wasm" ] && sha256 "$BUILD/fixtures/wasm/$w.wasm"; done
   } | sha256sum | cut -d' ' -f1)
   if [ $force -eq 0 ] && [ -d "$out" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ]; then
     log "rootfs: $arch up to date"
@@ -230,6 +231,14 @@ build_rootfs() {
   ln -sf ../../bin/busybox "$tmp/usr/bin/env"
   for w in "${WORKLOADS[@]}"; do
     install -m 0755 "$BUILD/fixtures/$arch/bin/$w" "$tmp/bin/$w"
+  done
+  # The wasm32-wasi builds sit beside the native ones, so an OCI runtime's Wasm handler
+  # runs /wasm/<w>.wasm from the very same bundle layout (mounts, read-only root).
+  for w in "${WORKLOADS[@]}"; do
+    if [ -f "$BUILD/fixtures/wasm/$w.wasm" ]; then
+      mkdir -p "$tmp/wasm"
+      install -m 0755 "$BUILD/fixtures/wasm/$w.wasm" "$tmp/wasm/$w.wasm"
+    fi
   done
   printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' >"$tmp/etc/passwd"
   printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' 'nobody:x:65534:' >"$tmp/etc/group"
