@@ -1,0 +1,34 @@
+/** `runbench crosscheck`: does runbench's `run` figure agree with hyperfine's for the same command? */
+import { Option } from 'commander';
+import { crosscheck } from '../../core/crosscheck.ts';
+import { ExitCode, UserError } from '../../core/errors.ts';
+import { hostFacts } from '../../core/host.ts';
+import { parseRuntimeSpec, probeRuntime } from '../../core/runtimes.ts';
+import { formatValue } from '../../reports/format.ts';
+import { list, positiveInt } from './run.ts';
+import type { RegisterCommand } from './types.ts';
+
+export const registerCrosscheck: RegisterCommand = (program, { setExit }) => {
+  program
+    .command('crosscheck')
+    .description("time each runtime's `run` of hello with runbench and with hyperfine -N on the same bundle, in alternating blocks")
+    .option('--runtime <names>', 'runtimes, comma-separated (default runc,crun)', list)
+    .addOption(new Option('--runs <n>', 'samples per tool').default(60).argParser(positiveInt('--runs')))
+    .addOption(new Option('--blocks <n>', 'alternating blocks').default(6).argParser(positiveInt('--blocks')))
+    .option('--json', 'print the samples as JSON on stdout')
+    .action(async (flags: { runtime?: string[]; runs: number; blocks: number; json?: boolean }) => {
+      const host = hostFacts();
+      const results = [];
+      for (const spec of flags.runtime ?? ['runc', 'crun']) {
+        const info = await probeRuntime(parseRuntimeSpec(spec));
+        if (info.status !== 'ok') throw new UserError(`${info.name} is ${info.status}: ${info.reason ?? ''}`, ExitCode.error);
+        const r = await crosscheck(info, host, { runs: flags.runs, blocks: flags.blocks });
+        results.push(r);
+        process.stderr.write(
+          `${r.runtime}: runbench ${formatValue(r.runbenchMedianNs, 'ns')}, hyperfine ${formatValue(r.hyperfineMedianNs, 'ns')}, ratio ${r.ratio.toFixed(3)} (n=${r.runbenchNs.length}/${r.hyperfineNs.length})\n  ${r.command}\n`,
+        );
+      }
+      if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+      setExit(ExitCode.ok);
+    });
+};

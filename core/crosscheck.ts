@@ -1,0 +1,85 @@
+/**
+ * Cross-checks runbench's `run` figure against hyperfine timing the very same command
+ * on the very same bundle. Blocks of each alternate so drift on a shared machine hits
+ * both alike; the medians of the pooled samples are compared.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { z } from 'zod';
+import { UserError } from './errors.ts';
+import { EventBus } from './events.ts';
+import type { HostFacts, RuntimeInfo } from './schema.ts';
+import { Scope } from './scope.ts';
+import { median } from './stats.ts';
+import { newRunId } from './pipeline.ts';
+import { runScratchBase } from './paths.ts';
+import { sweepCgroups } from './cgroups.ts';
+import { findBinary } from './runtimes.ts';
+import { OciSession } from '../runners/oci.ts';
+import { TimingHelper } from './timing-helper.ts';
+
+export interface CrosscheckResult {
+  runtime: string;
+  command: string;
+  runbenchNs: number[];
+  hyperfineNs: number[];
+  runbenchMedianNs: number;
+  hyperfineMedianNs: number;
+  /** runbench median / hyperfine median. */
+  ratio: number;
+}
+
+const HyperfineJson = z.object({ results: z.array(z.object({ times: z.array(z.number()) })).min(1) });
+
+export async function crosscheck(runtime: RuntimeInfo, host: HostFacts, opts: { runs: number; blocks: number }): Promise<CrosscheckResult> {
+  const hyperfine = findBinary('hyperfine');
+  if (!hyperfine) throw new UserError('hyperfine is not installed (apt-get install hyperfine, or scripts/setup.sh)');
+  const runId = newRunId();
+  const scope = new Scope('crosscheck');
+  const workDir = mkdtempSync(join(runScratchBase(), `${runId}-`));
+  scope.defer('work directory', () => rmSync(workDir, { recursive: true, force: true }));
+  scope.defer('cgroups', async () => {
+    await sweepCgroups(`runbench-${runId}`);
+  });
+  try {
+    const session = new OciSession(runtime, { runId, host, arch: host.arch, scope, events: new EventBus(), workDir });
+    const c = session.prepare({ workload: { name: 'hello', kind: 'native', args: [] }, timeoutMs: 30_000 });
+    const argv = session.argv('run', '--bundle', c.bundle, c.id);
+    const helper = TimingHelper.start();
+    scope.defer('timing helper', () => helper.close());
+    const runbenchNs: number[] = [];
+    const hyperfineNs: number[] = [];
+    const perBlock = Math.max(1, Math.ceil(opts.runs / opts.blocks));
+    const out = join(workDir, 'hyperfine.json');
+    for (let b = 0; b < opts.blocks; b++) {
+      for (let i = 0; i < perBlock + (b === 0 ? 3 : 0); i++) {
+        const r = await helper.run([{ kind: 'exec', label: 'run', argv, stdout: c.stdout, stderr: c.stderr }], 30_000);
+        const s = r.steps[0];
+        if (!s || r.error) throw new UserError(`${runtime.name} run failed during the cross-check: ${r.error ?? 'no reply'}`);
+        if (b > 0 || i >= 3) runbenchNs.push(s.endNs - s.startNs);
+      }
+      const h = await execa(
+        hyperfine,
+        ['-N', '--style', 'none', '--warmup', b === 0 ? '3' : '0', '--runs', String(perBlock), '--export-json', out, argv.join(' ')],
+        { reject: false },
+      );
+      if (h.exitCode !== 0) throw new UserError(`hyperfine failed: ${h.stderr.split('\n')[0] ?? ''}`);
+      const parsed = HyperfineJson.parse(JSON.parse(readFileSync(out, 'utf8')));
+      hyperfineNs.push(...(parsed.results[0]?.times ?? []).map((t) => t * 1e9));
+    }
+    const rb = median(runbenchNs);
+    const hf = median(hyperfineNs);
+    return {
+      runtime: runtime.name,
+      command: argv.join(' '),
+      runbenchNs,
+      hyperfineNs,
+      runbenchMedianNs: rb,
+      hyperfineMedianNs: hf,
+      ratio: rb / hf,
+    };
+  } finally {
+    await scope.close();
+  }
+}
