@@ -1,0 +1,168 @@
+/**
+ * runbench's own containerd: a generated config with its own root, state, gRPC and
+ * ttrpc sockets under the run's work directory, so the system's /run/containerd and
+ * /var/lib/containerd are never read or written. Stopped (and whatever it left behind
+ * removed) by whoever started it, on success, failure and interrupt alike.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execa } from 'execa';
+import { ContainerdClient } from './api.ts';
+
+/** containerd 1.6 puts every shim's socket here whatever its own state dir (a compile-time constant). */
+export const SHIM_SOCKET_DIR = '/run/containerd/s';
+
+export interface Daemon {
+  address: string;
+  /** Null when runbench did not start it (--containerd-address). */
+  pid: number | null;
+  owned: boolean;
+  logPath: string | null;
+  stop(): Promise<void>;
+}
+
+export function configToml(dir: string): string {
+  // TOML basic strings: JSON string escaping is a subset of what TOML accepts.
+  const q = (s: string) => JSON.stringify(s);
+  return [
+    'version = 2',
+    `root = ${q(join(dir, 'root'))}`,
+    `state = ${q(join(dir, 'state'))}`,
+    // CRI would start its own network and image services: nothing here uses it.
+    'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
+    '[grpc]',
+    `  address = ${q(join(dir, 'containerd.sock'))}`,
+    '[ttrpc]',
+    `  address = ${q(join(dir, 'containerd.sock.ttrpc'))}`,
+    '[debug]',
+    '  address = ""',
+    '[metrics]',
+    '  address = ""',
+    '',
+  ].join('\n');
+}
+
+function tail(path: string, lines = 3): string {
+  try {
+    return readFileSync(path, 'utf8').trim().split('\n').slice(-lines).join(' | ');
+  } catch {
+    return '';
+  }
+}
+
+/** Processes whose command line contains every one of `needles` (shims name containerd's address). */
+export function processesMatching(...needles: string[]): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      continue;
+    }
+    if (needles.every((n) => cmd.includes(n))) out.push(Number(e));
+  }
+  return out;
+}
+
+/** Mount points at or under `dir`, deepest first. */
+export function mountsUnder(dir: string): string[] {
+  let info = '';
+  try {
+    info = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return [];
+  }
+  const points = info
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .map((p) => p.replace(/\\040/g, ' '))
+    .filter((p) => p === dir || p.startsWith(`${dir}/`));
+  return [...new Set(points)].sort((a, b) => b.length - a.length);
+}
+
+/** The socket a v2 shim listens on for container `id` of namespace `ns` (containerd 1.6). */
+export function shimSocketPath(address: string, ns: string, id: string): string {
+  return join(SHIM_SOCKET_DIR, createHash('sha256').update(join(address, ns, id)).digest('hex'));
+}
+
+async function waitExit(proc: ChildProcess, exited: Promise<void>, ms: number): Promise<boolean> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const done = await Promise.race([
+    exited.then(() => true),
+    new Promise<boolean>((r) => {
+      timer = setTimeout(() => r(false), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return done;
+}
+
+/** Kills shims that still name our socket, unmounts what is left under `dir` and removes it. */
+export async function sweepDaemonDir(dir: string, address: string): Promise<void> {
+  for (const pid of processesMatching('-address', address)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  for (const m of mountsUnder(dir)) await execa('umount', ['-l', m], { reject: false, timeout: 10_000 });
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export async function startContainerd(opts: { dir: string; binary: string; searchPath: string[]; readyTimeoutMs: number }): Promise<Daemon> {
+  const { dir } = opts;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const config = join(dir, 'config.toml');
+  writeFileSync(config, configToml(dir));
+  const address = join(dir, 'containerd.sock');
+  const logPath = join(dir, 'containerd.log');
+  const log = openSync(logPath, 'a');
+  // containerd finds containerd-shim-<name>-<version> binaries on its own PATH.
+  const PATH = [...opts.searchPath, process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'].join(':');
+  const proc = spawn(opts.binary, ['--config', config], { env: { ...process.env, PATH }, stdio: ['ignore', log, log] });
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  proc.once('error', () => undefined);
+  closeSync(log);
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (proc.exitCode === null && proc.signalCode === null && proc.pid !== undefined) {
+      proc.kill('SIGTERM');
+      if (!(await waitExit(proc, exited, 10_000))) {
+        proc.kill('SIGKILL');
+        await waitExit(proc, exited, 5_000);
+      }
+    }
+    await sweepDaemonDir(dir, address);
+  };
+  const client = new ContainerdClient(address, 'default', 2_000);
+  try {
+    const deadline = Date.now() + opts.readyTimeoutMs;
+    for (;;) {
+      if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`containerd exited ${proc.exitCode ?? proc.signalCode}: ${tail(logPath)}`);
+      if (existsSync(address)) {
+        try {
+          await client.version();
+          break;
+        } catch {
+          /* not serving yet */
+        }
+      }
+      if (Date.now() > deadline) throw new Error(`containerd did not answer on ${address} within ${opts.readyTimeoutMs} ms: ${tail(logPath)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } catch (e) {
+    client.close();
+    await stop();
+    throw e;
+  }
+  client.close();
+  return { address, pid: proc.pid ?? null, owned: true, logPath, stop };
+}

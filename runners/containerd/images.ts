@@ -1,0 +1,90 @@
+/**
+ * The images a containerd session runs, built locally by scripts/build-images.sh as OCI
+ * image layout archives: imported once per session with `ctr images import` (set-up,
+ * never timed), then resolved to the snapshot a container's rootfs is prepared from.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { z } from 'zod';
+import { buildDir } from '../../core/paths.ts';
+import type { WorkloadKind } from '../../core/schema.ts';
+import type { ContainerdClient, Descriptor } from './api.ts';
+
+export interface ImageRef {
+  kind: WorkloadKind;
+  archive: string;
+  name: string;
+  platform: { os: string; architecture: string };
+  /** Where a workload sits inside the image's filesystem. */
+  entrypoint(workload: string): string;
+}
+
+export function images(arch: string): Record<WorkloadKind, ImageRef> {
+  const dir = join(buildDir, 'images');
+  return {
+    native: {
+      kind: 'native',
+      archive: join(dir, 'native.tar'),
+      name: 'docker.io/runbench/native:latest',
+      platform: { os: 'linux', architecture: arch },
+      entrypoint: (w) => `/bin/${w}`,
+    },
+    // The "compat" form: an ordinary tar layer holding /<workload>.wasm, which crun's and
+    // youki's Wasm handlers and runwasi's shims all run from the container's rootfs.
+    wasm: {
+      kind: 'wasm',
+      archive: join(dir, 'wasm.tar'),
+      name: 'docker.io/runbench/wasm:latest',
+      platform: { os: 'wasi', architecture: 'wasm' },
+      entrypoint: (w) => `/${w}.wasm`,
+    },
+  };
+}
+
+export function imageMissing(ref: ImageRef): string | null {
+  return existsSync(ref.archive) ? null : `${ref.archive} is missing: run scripts/build-images.sh`;
+}
+
+export async function importImage(ctr: string, address: string, namespace: string, ref: ImageRef, snapshotter: string): Promise<void> {
+  const args = ['--address', address, '--namespace', namespace, 'images', 'import', '--snapshotter', snapshotter];
+  if (ref.kind === 'wasm') args.push('--all-platforms');
+  const r = await execa(ctr, [...args, ref.archive], { reject: false, all: true, timeout: 120_000 });
+  if (r.exitCode !== 0) throw new Error(`ctr images import ${ref.archive}: ${(r.all ?? '').trim().split('\n').pop() ?? ''}`);
+}
+
+const Index = z.object({
+  manifests: z.array(
+    z.object({ mediaType: z.string(), digest: z.string(), platform: z.object({ os: z.string(), architecture: z.string() }).optional() }),
+  ),
+});
+const Manifest = z.object({ config: z.object({ digest: z.string() }) });
+const Config = z.object({ rootfs: z.object({ diff_ids: z.array(z.string()) }) });
+
+/** The OCI image-spec chain ID of a layer stack: the name of its committed snapshot. */
+export function chainId(diffIds: string[]): string {
+  let chain = '';
+  for (const d of diffIds) {
+    chain = chain === '' ? d : `sha256:${createHash('sha256').update(`${chain} ${d}`).digest('hex')}`;
+  }
+  return chain;
+}
+
+/** The committed snapshot an image's rootfs is prepared from (index -> manifest -> config). */
+export async function rootfsParent(client: ContainerdClient, ref: ImageRef): Promise<string> {
+  const image = await client.getImage(ref.name);
+  let desc: Descriptor | { digest: string; mediaType?: string } = image.target;
+  let json = JSON.parse((await client.readContent(desc.digest)).toString('utf8')) as unknown;
+  if (image.target.media_type.includes('index') || (json as { manifests?: unknown }).manifests) {
+    const idx = Index.parse(json);
+    const m = idx.manifests.find((x) => x.platform?.os === ref.platform.os && x.platform.architecture === ref.platform.architecture);
+    if (!m) throw new Error(`${ref.name} has no ${ref.platform.os}/${ref.platform.architecture} manifest`);
+    desc = m;
+    json = JSON.parse((await client.readContent(desc.digest)).toString('utf8')) as unknown;
+  }
+  const manifest = Manifest.parse(json);
+  const config = Config.parse(JSON.parse((await client.readContent(manifest.config.digest)).toString('utf8')));
+  if (config.rootfs.diff_ids.length === 0) throw new Error(`${ref.name} has no layers to make a rootfs of`);
+  return chainId(config.rootfs.diff_ids);
+}
