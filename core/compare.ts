@@ -236,7 +236,8 @@ export function keyOf(m: Measurement): CompareKey {
   };
 }
 
-function keyString(k: CompareKey): string {
+/** A comparison key as one string, for maps and sets. */
+export function keyString(k: CompareKey): string {
   return KEY_FIELDS.map((f) => k[f]).join('\u0000');
 }
 

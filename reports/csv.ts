@@ -1,4 +1,4 @@
-/** Long-format CSV: one row per sample, every label a column. A pure function of the document. */
+/** Long-format CSV: one row per sample, every label a column. A pure function of the documents. */
 import { stringify } from 'csv-stringify/sync';
 import type { ResultsDocument } from '../core/schema.ts';
 
@@ -19,9 +19,11 @@ export const CSV_COLUMNS = [
   'value',
 ] as const;
 
-export function toCsv(doc: ResultsDocument): string {
+type Row = (string | number | boolean)[];
+
+function rowsOf(doc: ResultsDocument): Row[] {
   const versions = new Map(doc.runtimes.map((r) => [r.name, r.version ?? '']));
-  const rows: (string | number | boolean)[][] = [];
+  const rows: Row[] = [];
   for (const m of doc.measurements) {
     m.samples.forEach((value, i) => {
       rows.push([
@@ -42,5 +44,14 @@ export function toCsv(doc: ResultsDocument): string {
       ]);
     });
   }
-  return stringify(rows, { header: true, columns: [...CSV_COLUMNS], cast: { boolean: (b) => String(b) } });
+  return rows;
+}
+
+/** Several documents (hosts, nights) concatenate: runId and host tell the rows apart. */
+export function toCsvMany(docs: readonly ResultsDocument[]): string {
+  return stringify(docs.flatMap(rowsOf), { header: true, columns: [...CSV_COLUMNS], cast: { boolean: (b) => String(b) } });
+}
+
+export function toCsv(doc: ResultsDocument): string {
+  return toCsvMany([doc]);
 }

@@ -1,0 +1,96 @@
+/**
+ * How the reports line measurements up: one group per (layer, suite, metric, workload, arch),
+ * emulated figures in groups of their own, so a comparison never mixes an emulator into it.
+ */
+import type { Measurement, ResultsDocument, Unit } from '../core/schema.ts';
+import { lowerIsBetter } from './format.ts';
+
+export interface GroupEntry {
+  measurement: Measurement;
+  /** runtime (kind), with @host when the group spans several hosts. */
+  label: string;
+  /** Median over the best median in the group: 1 is best, 1.5 is 50% worse. */
+  ratioToBest: number;
+}
+
+export interface MeasurementGroup {
+  key: string;
+  layer: string;
+  suite: string;
+  metric: string;
+  workload: string;
+  arch: string;
+  emulated: boolean;
+  unit: Unit;
+  hosts: string[];
+  title: string;
+  entries: GroupEntry[];
+}
+
+const SUITE_ORDER = ['startup', 'memory', 'throughput'];
+
+export function groupMeasurements(docs: readonly ResultsDocument[]): MeasurementGroup[] {
+  const byKey = new Map<string, Measurement[]>();
+  for (const doc of docs) {
+    for (const m of doc.measurements) {
+      const l = m.labels;
+      const k = [l.emulated ? 'emulated' : 'native-hw', l.layer, m.suite, m.metric, l.workload, l.arch].join('\u0000');
+      const list = byKey.get(k) ?? [];
+      list.push(m);
+      byKey.set(k, list);
+    }
+  }
+  const groups: MeasurementGroup[] = [];
+  for (const [key, ms] of byKey) {
+    const head = ms[0] as Measurement;
+    const hosts = [...new Set(ms.map((m) => m.labels.host))].sort();
+    const lower = lowerIsBetter(head.unit);
+    const medians = ms.map((m) => m.stats.median);
+    const best = lower ? Math.min(...medians) : Math.max(...medians);
+    const entries = ms
+      .map((m) => ({
+        measurement: m,
+        label: `${m.labels.runtime} (${m.labels.workloadKind})${hosts.length > 1 ? ` @${m.labels.host}` : ''}`,
+        ratioToBest: lower ? m.stats.median / best : best / m.stats.median,
+      }))
+      .sort((a, b) => a.ratioToBest - b.ratioToBest || a.label.localeCompare(b.label));
+    groups.push({
+      key,
+      layer: head.labels.layer,
+      suite: head.suite,
+      metric: head.metric,
+      workload: head.labels.workload,
+      arch: head.labels.arch,
+      emulated: head.labels.emulated,
+      unit: head.unit,
+      hosts,
+      title: `${head.labels.layer} · ${head.suite} · ${head.metric} (${head.labels.workload}, ${head.labels.arch}${head.labels.emulated ? ', emulated' : ''})`,
+      entries,
+    });
+  }
+  const suiteRank = (s: string) => {
+    const i = SUITE_ORDER.indexOf(s);
+    return i < 0 ? SUITE_ORDER.length : i;
+  };
+  return groups.sort(
+    (a, b) =>
+      Number(a.emulated) - Number(b.emulated) ||
+      a.layer.localeCompare(b.layer) ||
+      suiteRank(a.suite) - suiteRank(b.suite) ||
+      a.suite.localeCompare(b.suite) ||
+      a.arch.localeCompare(b.arch) ||
+      a.workload.localeCompare(b.workload),
+  );
+}
+
+/** Suite runs that did not simply pass, and passed ones that carry a reason (part of the run skipped). */
+export function notMeasured(docs: readonly ResultsDocument[]) {
+  return docs.flatMap((d) =>
+    d.suiteRuns
+      .filter((r) => r.outcome.status !== 'passed' || r.outcome.reason)
+      .map((r) => ({ host: d.host.hostname, ...r })),
+  );
+}
+
+export const EMULATED_NOTE =
+  'Figures measured under emulation (qemu-user) time the emulator as much as the runtime, so they are shown apart and never compared with figures from real hardware.';

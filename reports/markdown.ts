@@ -1,0 +1,126 @@
+/**
+ * Markdown: per metric, every runtime's median with its 95% CI and its ratio to the best;
+ * then what was not measured and why. Fit for a CI job summary. A pure function of the documents.
+ */
+import { type Comparison, formatP } from '../core/compare.ts';
+import type { ResultsDocument } from '../core/schema.ts';
+import { mdCell } from './escape.ts';
+import { formatValue } from './format.ts';
+import { EMULATED_NOTE, groupMeasurements, notMeasured } from './groups.ts';
+
+function table(header: string[], rows: string[][], align?: ('l' | 'r')[]): string[] {
+  const sep = header.map((_, i) => ((align?.[i] ?? 'l') === 'r' ? '---:' : '---'));
+  return [`| ${header.join(' | ')} |`, `| ${sep.join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+export function toMarkdown(docs: readonly ResultsDocument[]): string {
+  const out: string[] = ['# runbench results', ''];
+  out.push(
+    ...table(
+      ['host', 'arch', 'kernel', 'run', 'started'],
+      docs.map((d) => [mdCell(d.host.hostname), mdCell(d.host.arch), mdCell(d.host.kernel), mdCell(d.runId), mdCell(d.startedAt)]),
+    ),
+    '',
+  );
+  const groups = groupMeasurements(docs);
+  if (groups.length === 0) out.push('No measurements in these documents.', '');
+  let emulatedSeen = false;
+  for (const g of groups) {
+    if (g.emulated && !emulatedSeen) {
+      emulatedSeen = true;
+      out.push('## Emulated', '', EMULATED_NOTE, '');
+    }
+    out.push(`### ${mdCell(g.title)}`, '');
+    out.push(
+      ...table(
+        ['runtime', 'median', '95% CI of median', 'ratio to best', 'n'],
+        g.entries.map((e) => {
+          const s = e.measurement.stats;
+          return [
+            mdCell(e.label),
+            formatValue(s.median, g.unit),
+            `${formatValue(s.ci95Median[0], g.unit)} … ${formatValue(s.ci95Median[1], g.unit)}`,
+            `${e.ratioToBest.toFixed(2)}×`,
+            String(s.n),
+          ];
+        }),
+        ['l', 'r', 'r', 'r', 'r'],
+      ),
+      '',
+    );
+  }
+  const facts = docs.flatMap((d) => d.facts);
+  if (facts.length > 0) {
+    out.push('## Facts', '');
+    out.push(
+      ...table(
+        ['host', 'runtime', 'fact', 'value', 'detail'],
+        facts.map((f) => [mdCell(f.labels.host), mdCell(`${f.labels.runtime} (${f.labels.workloadKind})`), mdCell(f.name), mdCell(String(f.value)), mdCell(f.detail)]),
+      ),
+      '',
+    );
+  }
+  const missing = notMeasured(docs);
+  if (missing.length > 0) {
+    out.push('## Not measured', '');
+    out.push(
+      ...table(
+        ['host', 'runtime', 'layer', 'suite', 'outcome', 'reason'],
+        missing.map((r) => [mdCell(r.host), mdCell(r.runtime), mdCell(r.layer), mdCell(r.suite), r.outcome.status, mdCell(r.outcome.reason ?? '')]),
+      ),
+      '',
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+const VERDICT_MARK: Record<string, string> = { regressed: '🔴 regressed', improved: '🟢 improved', unchanged: 'unchanged', changed: 'changed' };
+
+function signed(x: number, digits = 1): string {
+  if (!Number.isFinite(x)) return 'n/a';
+  return `${x >= 0 ? '+' : ''}${x.toFixed(digits)}%`;
+}
+
+/** The comparison as a Markdown table: regressions first. */
+export function comparisonToMarkdown(c: Comparison): string {
+  const out: string[] = ['## runbench compare', ''];
+  out.push(
+    `Base ${mdCell(c.base.runId)} (${mdCell(c.base.host)}, ${mdCell(c.base.startedAt)}) → head ${mdCell(c.head.runId)} (${mdCell(c.head.host)}, ${mdCell(c.head.startedAt)}). ` +
+      `Regressed means Mann-Whitney p < ${c.options.alpha} and the median worse by more than ${c.options.thresholdPercent}%.`,
+    '',
+    `**${c.regressions} regressed, ${c.improvements} improved, ${c.rows.length - c.regressions - c.improvements} unchanged** of ${c.rows.length} compared.`,
+    '',
+  );
+  const order = { regressed: 0, improved: 1, changed: 2, unchanged: 3 } as const;
+  const rows = [...c.rows].sort((a, b) => order[a.verdict] - order[b.verdict]);
+  if (rows.length > 0) {
+    out.push(
+      ...table(
+        ['verdict', 'layer', 'suite', 'metric', 'runtime', 'workload', 'arch', 'base', 'head', 'change', '95% CI', 'p'],
+        rows.map((r) => [
+          VERDICT_MARK[r.verdict] ?? r.verdict,
+          mdCell(r.layer),
+          mdCell(r.suite),
+          mdCell(r.metric),
+          mdCell(r.runtime),
+          mdCell(`${r.workload} (${r.workloadKind})`),
+          mdCell(r.arch + (r.emulated ? ', emulated' : '')),
+          formatValue(r.baseMedian, r.unit),
+          formatValue(r.headMedian, r.unit),
+          signed(r.changePercent),
+          `${signed(r.changeCi95Percent[0])} … ${signed(r.changeCi95Percent[1])}`,
+          formatP(r.pValue),
+        ]),
+        ['l', 'l', 'l', 'l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'r'],
+      ),
+      '',
+    );
+  }
+  const others = [
+    ...c.onlyInBase.map((k) => [mdCell(k), 'only in base']),
+    ...c.onlyInHead.map((k) => [mdCell(k), 'only in head']),
+    ...c.notComparable.map((n) => [mdCell(n.key), mdCell(n.reason)]),
+  ];
+  if (others.length > 0) out.push('### Not compared', '', ...table(['measurement', 'why'], others), '');
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { compareDocuments } from '../../core/compare.ts';
+import { computeStats } from '../../core/stats.ts';
+import { comparisonToMarkdown, toMarkdown } from '../../reports/markdown.ts';
+import { loadFixture } from './fixtures.ts';
+import { hostileDoc } from './hostile.ts';
+
+describe('Markdown exporter', () => {
+  const doc = loadFixture('single-host.json');
+
+  it('one table per metric with median, CI and ratio to best, best first', () => {
+    const md = toMarkdown([doc]);
+    expect(md).toContain('### oci · startup · lifecycle (hello, amd64)');
+    expect(md).toContain('| runtime | median | 95% CI of median | ratio to best | n |');
+    // crun native 21.20 ms is best; runc native 40.95 ms is 1.93× it.
+    expect(md).toContain('| crun (native) | 21.20 ms | 20.65 ms … 22.30 ms | 1.00× | 6 |');
+    expect(md).toMatch(/\| runc \(native\) \| 40\.95 ms \| [^|]+ \| 1\.93× \| 6 \|/);
+    // Throughput: higher is better, so the ratio inverts.
+    expect(md).toMatch(/\| crun \(native\) \| 41\.05 \/s \| [^|]+ \| 1\.00× \| 6 \|/);
+    expect(md).toMatch(/\| runc \(native\) \| 22\.00 \/s \| [^|]+ \| 1\.87× \| 6 \|/);
+  });
+
+  it('lists what was not measured, with the reason', () => {
+    const md = toMarkdown([doc]);
+    expect(md).toContain('## Not measured');
+    expect(md).toContain('| ci-x86 | youki | oci | startup | skipped | youki not found on PATH |');
+    expect(md).toContain('| ci-x86 | crun | oci | memory | failed | wasm: cgroup memory.peak not available on this kernel |');
+  });
+
+  it('emulated figures get their own section with the reason', () => {
+    const md = toMarkdown([doc, loadFixture('arm64-emulated.json')]);
+    const at = md.indexOf('## Emulated');
+    expect(at).toBeGreaterThan(0);
+    expect(md.slice(at)).toContain('qemu-user');
+    expect(md.slice(at)).toContain('(hello, arm64, emulated)');
+    expect(md.slice(0, at)).not.toContain('arm64, emulated');
+  });
+
+  it('hostile strings cannot add table cells or HTML', () => {
+    const md = toMarkdown([hostileDoc()]);
+    expect(md).not.toMatch(/<img|<\/?script/i);
+    expect(md).toContain('&lt;img src=x onerror="window.pwned=1"&gt;');
+    // Every row of every table has as many cells as its header: no escaped pipe splits a cell.
+    const cells = (line: string) => line.split(/(?<!\\)\|/).length - 2;
+    const blocks = md.split(/\n(?!\|)/).map((b) => b.split('\n').filter((l) => l.startsWith('|'))).filter((b) => b.length > 0);
+    expect(blocks.length).toBeGreaterThan(3);
+    for (const b of blocks) for (const line of b) expect(cells(line)).toBe(cells(b[0] as string));
+  });
+
+  it('comparison table: regressions first, with change, CI and p', () => {
+    const head = structuredClone(doc);
+    const m = head.measurements.find((x) => x.metric === 'lifecycle' && x.labels.runtime === 'crun' && x.labels.workloadKind === 'native');
+    if (!m) throw new Error('fixture has no crun lifecycle');
+    m.samples = m.samples.map((x) => x * 2);
+    m.stats = computeStats(m.samples);
+    const md = comparisonToMarkdown(compareDocuments(doc, head, { thresholdPercent: 5, alpha: 0.05 }));
+    expect(md).toContain('**1 regressed, 0 improved, 10 unchanged** of 11 compared.');
+    const rows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| verdict') && !l.startsWith('| ---'));
+    expect(rows[0]).toMatch(/^\| 🔴 regressed \| oci \| startup \| lifecycle \| crun \| hello \(native\) \| amd64 \| 21\.20 ms \| 42\.40 ms \| \+100\.0% \|/);
+    // exact test, n = 6 each, completely separated: p = 2 / C(12, 6)
+    expect(rows[0]).toContain(`| ${(2 / 924).toFixed(4)} |`);
+  });
+});
