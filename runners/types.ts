@@ -32,6 +32,12 @@ export interface TimedSample {
   cgroupPeakBytes: number | null;
   /** Whether the kernel OOM-killed something in the container's cgroup. */
   oomKilled: boolean | null;
+  /**
+   * Memory figures only some layers have, in bytes, by metric name (containerd:
+   * `shimPeakRssBytes`, `containerdRssBytes`, `containerdRssGrowthBytes`); the memory
+   * suite records each one a lifecycle sample carries.
+   */
+  layerMemoryBytes?: Record<string, number>;
 }
 
 export interface ChurnResult {

@@ -24,6 +24,9 @@ export const memorySuite: Suite = {
     { name: 'runtimePeakRssBytes', unit: 'bytes', better: 'lower', description: "peak RSS of the runtime's CLI processes (create, start, delete) for hello" },
     { name: 'initPeakRssBytes', unit: 'bytes', better: 'lower', description: "peak RSS of the container's init process for hello, including the runtime's pre-exec stage" },
     { name: 'cgroupPeakBytes', unit: 'bytes', better: 'lower', description: `the container cgroup's memory high-water mark for mem ${MEM_MIB} MiB` },
+    { name: 'shimPeakRssBytes', unit: 'bytes', better: 'lower', description: "containerd layer: the shim's peak RSS (VmHWM) for hello, read before the task is deleted" },
+    { name: 'containerdRssBytes', unit: 'bytes', better: 'lower', description: "containerd layer: containerd's RSS after each hello container is removed" },
+    { name: 'containerdRssGrowthBytes', unit: 'bytes', better: 'lower', description: "containerd layer: containerd's RSS growth since the session's images were imported" },
   ],
   async run(ctx) {
     const { session, options } = ctx;
@@ -44,6 +47,11 @@ export const memorySuite: Suite = {
       if (rss) ctx.record({ metric: 'runtimePeakRssBytes', unit: 'bytes', workload: hello, samples: rss, notes: { source: 'wait4 rusage ru_maxrss' } });
       const init = present(h.values.map((v) => v.initPeakRssBytes));
       if (init) ctx.record({ metric: 'initPeakRssBytes', unit: 'bytes', workload: hello, samples: init, notes: { source: 'wait4 rusage of the reaped init' } });
+      // Figures only this layer has (containerd: its shim's and its own RSS), named by the runner.
+      for (const metric of new Set(h.values.flatMap((v) => Object.keys(v.layerMemoryBytes ?? {})))) {
+        const xs = present(h.values.map((v) => v.layerMemoryBytes?.[metric] ?? null));
+        if (xs) ctx.record({ metric, unit: 'bytes', workload: hello, samples: xs, notes: { source: `${session.layer} runner` } });
+      }
 
       const mem: WorkloadRef = { name: 'mem', kind, args: [String(MEM_MIB)] };
       const m = await ctx.sample(
