@@ -3,10 +3,11 @@
  * runtime that fails is recorded and the others go on; whatever was started is
  * cleaned up by one scope, whether the run ends well, badly or by interrupt.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sweepCgroups } from './cgroups.ts';
+import { configDigest } from './config.ts';
 import { errorMessage, Interrupted, RuntimeFailure } from './errors.ts';
 import type { EventBus } from './events.ts';
 import { fixtureBinary, runScratchBase } from './paths.ts';
@@ -60,8 +61,9 @@ export function newRunId(): string {
   return `${stamp}${randomBytes(3).toString('hex')}`;
 }
 
+/** sha256 of canonical JSON (keys sorted at every level): the same config always gives the same digest. */
 export function digestOf(value: unknown): string {
-  return `sha256:${createHash('sha256').update(JSON.stringify(value)).digest('hex')}`;
+  return configDigest(value);
 }
 
 function hostRunner(arch: string, scope: Scope): SuiteContext['runOnHost'] {

@@ -18,6 +18,8 @@ export interface RuntimeDefinition {
   globalArgs: string[];
   /** The Wasm handler a module runs under with this runtime, if it has one. */
   wasm?: { annotations: Record<string, string> };
+  /** For a containerd shim, its runtime type (io.containerd.spin.v2); for a RuntimeClass, its name. */
+  handler?: string;
   description: string;
 }
 
@@ -145,6 +147,7 @@ export async function probeRuntime(def: RuntimeDefinition): Promise<RuntimeInfo>
     features: [] as string[],
     wasmHandlers: [] as string[],
     globalArgs: def.globalArgs,
+    ...(def.wasm ? { wasmAnnotations: def.wasm.annotations } : {}),
   };
   const path = findBinary(def.binary);
   const failed = setupFailure(def.name);

@@ -53,6 +53,8 @@ export const RuntimeInfo = z.object({
   reason: z.string().nullable(),
   /** Extra global arguments passed before the subcommand (e.g. runsc --platform=ptrace). */
   globalArgs: z.array(z.string()),
+  /** OCI annotations a Wasm module is run with (e.g. run.oci.handler: wasm), from the runtime's definition. */
+  wasmAnnotations: z.record(z.string(), z.string()).optional(),
 });
 export type RuntimeInfo = z.infer<typeof RuntimeInfo>;
 
@@ -147,6 +149,22 @@ export const ConformanceResult = z.object({
 });
 export type ConformanceResult = z.infer<typeof ConformanceResult>;
 
+/** One threshold checked against one measurement (or against the conformance results). */
+export const ThresholdCheck = z.object({
+  kind: z.enum(['metric', 'conformance']),
+  /** The threshold as configured, e.g. `startup.run p95 < 20ms [runtime=crun]`. */
+  threshold: z.string(),
+  /** The measurement it was checked against; null for conformance or when none matched. */
+  labels: Labels.nullable(),
+  /** The value checked (in the metric's unit, or a count), the limit, and the baseline value if relative. */
+  observed: z.number().nullable(),
+  limit: z.number().nullable(),
+  baseline: z.number().nullable(),
+  /** passed, failed (a breach, with the message), or skipped (with why it could not be checked). */
+  outcome: Outcome,
+});
+export type ThresholdCheck = z.infer<typeof ThresholdCheck>;
+
 export const RunParameters = z.object({
   suites: z.array(z.string()),
   runtimes: z.array(z.string()),
@@ -174,5 +192,7 @@ export const ResultsDocument = z.object({
   facts: z.array(Fact),
   suiteRuns: z.array(SuiteRun),
   conformance: z.array(ConformanceResult),
+  /** Thresholds from the config, checked at the end of the run; absent when none were configured. */
+  thresholds: z.array(ThresholdCheck).optional(),
 });
 export type ResultsDocument = z.infer<typeof ResultsDocument>;

@@ -99,7 +99,7 @@ export class OciSession implements RunnerSession {
 
   private wasmAnnotations(): Record<string, string> {
     const def = KNOWN_RUNTIMES.find((r) => r.name === this.runtime.name);
-    return def?.wasm?.annotations ?? { 'run.oci.handler': 'wasm' };
+    return this.runtime.wasmAnnotations ?? def?.wasm?.annotations ?? { 'run.oci.handler': 'wasm' };
   }
 
   /** Writes a fresh bundle for one container; nothing here is timed. */

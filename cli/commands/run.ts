@@ -1,18 +1,21 @@
 /** `runbench run`: measure the runtimes. */
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { InvalidArgumentError, Option } from 'commander';
+import { join } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { calibrateHarness } from '../../core/calibrate.ts';
+import { readConfigFile, resolveConfig, type ConfigFlags, type ResolvedConfig } from '../../core/config.ts';
 import { ExitCode, Interrupted, UserError } from '../../core/errors.ts';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
 import { runPipeline } from '../../core/pipeline.ts';
-import { KNOWN_RUNTIMES, parseRuntimeSpec, probeRuntime, type RuntimeDefinition } from '../../core/runtimes.ts';
-import { Layer, type ResultsDocument, type RuntimeInfo } from '../../core/schema.ts';
+import { KNOWN_RUNTIMES, probeRuntime, type RuntimeDefinition } from '../../core/runtimes.ts';
+import { Layer, WorkloadKind, type ResultsDocument, type RuntimeInfo } from '../../core/schema.ts';
+import { breachExitCode, checkThresholds } from '../../core/thresholds.ts';
 import { toCsv } from '../../reports/csv.ts';
-import { toJson, writeAtomic } from '../../reports/json.ts';
+import { readResults, toJson, writeAtomic } from '../../reports/json.ts';
 import { toTable } from '../../reports/table.ts';
 import { RUNNERS } from '../../runners/index.ts';
+import type { Runner, RunnerSession } from '../../runners/types.ts';
 import { SUITES } from '../../suites/index.ts';
 import { attachProgress } from '../progress.ts';
 import type { RegisterCommand } from './types.ts';
@@ -30,48 +33,59 @@ export function list(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 }
 
-interface RunFlags {
-  suite?: string[];
-  runtime?: string[];
-  layer?: string[];
-  runs: number;
-  warmup: number;
-  concurrency: number;
-  churn: number;
-  timeout: number;
-  out: string;
-  json?: boolean;
-  quiet?: boolean;
+interface RunFlags extends ConfigFlags {
+  config?: string;
 }
 
-function resolveSuites(names: string[] | undefined): string[] {
-  if (!names || names.length === 0) return SUITES.map((s) => s.name);
-  for (const n of names) {
-    if (!SUITES.some((s) => s.name === n)) throw new UserError(`unknown suite '${n}': suites are ${SUITES.map((s) => s.name).join(', ')}`);
+/** Probes the runtimes; by default every known runtime found is measured, one named is reported even when missing. */
+async function probeRuntimes(defs: RuntimeDefinition[] | null): Promise<{ infos: RuntimeInfo[]; defs: RuntimeDefinition[] }> {
+  const all = defs ?? [...KNOWN_RUNTIMES];
+  const infos = await Promise.all(all.map(probeOne));
+  if (defs) return { infos, defs };
+  const found = infos.map((info, i) => ({ info, def: all[i] as RuntimeDefinition })).filter((x) => x.info.status !== 'missing');
+  return { infos: found.map((x) => x.info), defs: found.map((x) => x.def) };
+}
+
+async function probeOne(def: RuntimeDefinition): Promise<RuntimeInfo> {
+  // A RuntimeClass has no binary on this machine: the kubernetes layer reaches it through the cluster.
+  if (def.kind !== 'runtime-class') return probeRuntime(def);
+  return {
+    name: def.name,
+    kind: def.kind,
+    path: null,
+    version: null,
+    features: [],
+    wasmHandlers: [],
+    status: 'missing',
+    reason: `RuntimeClass ${def.handler ?? def.name} is looked up by the kubernetes layer`,
+    globalArgs: def.globalArgs,
+  };
+}
+
+/** Sessions that skip the workload kinds the config leaves out, saying so. */
+function selectKinds(runners: Partial<Record<Layer, Runner>>, kinds: readonly WorkloadKind[]): Partial<Record<Layer, Runner>> {
+  if (WorkloadKind.options.every((k) => kinds.includes(k))) return runners;
+  const out: Partial<Record<Layer, Runner>> = {};
+  for (const [layer, runner] of Object.entries(runners) as [Layer, Runner][]) {
+    out[layer] = {
+      layer: runner.layer,
+      description: runner.description,
+      unavailable: (host) => runner.unavailable(host),
+      open: async (runtime, ctx) => {
+        const session = await runner.open(runtime, ctx);
+        const supports: RunnerSession['supports'] = (kind) =>
+          kinds.includes(kind) ? session.supports(kind) : { reason: `${kind} workloads are not selected (workloads.kinds: ${kinds.join(', ')})` };
+        return new Proxy(session, {
+          get(target, prop) {
+            if (prop === 'supports') return supports;
+            const v: unknown = Reflect.get(target, prop, target);
+            return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+          },
+        });
+      },
+    };
   }
-  return names;
-}
-
-function resolveLayers(names: string[] | undefined): Layer[] {
-  if (!names || names.length === 0) return ['oci'];
-  return names.map((n) => {
-    const p = Layer.safeParse(n);
-    if (!p.success) throw new UserError(`unknown layer '${n}': layers are ${Layer.options.join(', ')}`);
-    return p.data;
-  });
-}
-
-async function resolveRuntimes(specs: string[] | undefined): Promise<RuntimeInfo[]> {
-  const explicit = specs && specs.length > 0;
-  const defs: RuntimeDefinition[] = explicit ? specs.map(parseRuntimeSpec) : [...KNOWN_RUNTIMES];
-  const names = new Set<string>();
-  for (const d of defs) {
-    if (names.has(d.name)) throw new UserError(`runtime '${d.name}' is named twice`);
-    names.add(d.name);
-  }
-  const infos = await Promise.all(defs.map(probeRuntime));
-  // By default every runtime found is measured; one asked for by name is reported even when missing.
-  return explicit ? infos : infos.filter((r) => r.status !== 'missing');
+  return out;
 }
 
 function installSignalHandlers(controller: AbortController): () => void {
@@ -92,37 +106,40 @@ function installSignalHandlers(controller: AbortController): () => void {
 }
 
 export async function runCommand(flags: RunFlags): Promise<number> {
-  const suites = resolveSuites(flags.suite);
-  const layers = resolveLayers(flags.layer);
-  const runtimes = await resolveRuntimes(flags.runtime);
-  if (runtimes.length === 0) throw new UserError('no runtime found: install one (scripts/setup.sh) or name one as NAME=PATH', ExitCode.usage);
-  const outDir = resolve(flags.out);
-  mkdirSync(outDir, { recursive: true });
   const host = hostFacts();
+  const source = flags.config ? readConfigFile(flags.config) : null;
+  const { config, output } = resolveConfig(source, flags, { suites: SUITES, hostArch: host.arch });
+  const baseline = output.baseline ? readResults(output.baseline) : null;
+  const { infos: runtimes, defs } = await probeRuntimes(config.runtimes);
+  if (runtimes.length === 0) throw new UserError('no runtime found: install one (scripts/setup.sh) or name one as NAME=PATH', ExitCode.usage);
+  // What the results record: the config as resolved, with the runtimes actually measured.
+  const resolved: ResolvedConfig = { ...config, runtimes: defs };
+  const outDir = output.out;
+  mkdirSync(outDir, { recursive: true });
   const events = new EventBus();
-  const detach = attachProgress(events, process.stderr, flags.quiet ?? false);
+  const detach = attachProgress(events, process.stderr, output.quiet);
   const controller = new AbortController();
   const removeHandlers = installSignalHandlers(controller);
   const options = {
-    suites,
-    layers,
-    runs: flags.runs,
-    warmup: flags.warmup,
-    concurrency: flags.concurrency,
-    churnContainers: flags.churn,
-    timeoutMs: flags.timeout,
+    suites: config.suites,
+    layers: config.layers,
+    runs: config.runs,
+    warmup: config.warmup,
+    concurrency: config.concurrency,
+    churnContainers: config.churnContainers,
+    timeoutMs: config.timeoutMs,
   };
   let doc: ResultsDocument;
   try {
     doc = await runPipeline(options, {
-      runners: RUNNERS,
+      runners: selectKinds(RUNNERS, config.workloadKinds),
       suites: SUITES,
       runtimes,
       host,
       events,
       signal: controller.signal,
       calibrate: () => calibrateHarness(host.arch),
-      config: { ...options, runtimes: flags.runtime ?? runtimes.map((r) => r.name) },
+      config: resolved,
     });
   } catch (e) {
     if (e instanceof Interrupted || controller.signal.aborted) {
@@ -136,31 +153,57 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     removeHandlers();
   }
   detach();
+  const t = config.thresholds;
+  const checks = t.metrics.length > 0 || t.conformance ? checkThresholds(doc, t, baseline) : null;
+  if (checks) doc = { ...doc, thresholds: checks };
   writeAtomic(join(outDir, 'results.json'), toJson(doc));
   writeAtomic(join(outDir, 'results.csv'), toCsv(doc));
   process.stderr.write(`\n${toTable(doc)}`);
   process.stderr.write(`results: ${join(outDir, 'results.json')} and results.csv\n`);
-  if (flags.json) process.stdout.write(toJson(doc));
+  if (output.json) process.stdout.write(toJson(doc));
+  if (checks) {
+    for (const c of checks) {
+      if (c.outcome.status === 'failed') process.stderr.write(`threshold breached: ${c.outcome.reason}\n`);
+      else if (c.outcome.status === 'skipped') process.stderr.write(`threshold not checked: ${c.threshold}: ${c.outcome.reason}\n`);
+    }
+    const count = (s: string) => checks.filter((c) => c.outcome.status === s).length;
+    process.stderr.write(`thresholds: ${count('passed')} passed, ${count('failed')} breached, ${count('skipped')} not checked\n`);
+    const breach = breachExitCode(checks);
+    if (breach !== null) return breach;
+  }
   return doc.suiteRuns.some((r) => r.outcome.status === 'errored') ? ExitCode.error : ExitCode.ok;
+}
+
+/** The flags actually typed: defaults shown in --help must not override the config file. */
+function givenFlags(flags: RunFlags, cmd: Command): RunFlags {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flags)) {
+    const source = cmd.getOptionValueSource(key);
+    if (source === 'cli' || source === 'env') out[key] = value;
+  }
+  return out as RunFlags;
 }
 
 export const registerRun: RegisterCommand = (program, { setExit }) => {
   program
     .command('run')
     .description('measure the runtimes: startup, memory and throughput')
+    .option('--config <file>', 'run configuration (YAML or JSON; see runbench init); flags override it')
     .option('--suite <names>', `suites to run, comma-separated (${SUITES.map((s) => s.name).join(', ')}; default all)`, list)
     .option('--runtime <names>', 'runtimes, comma-separated; NAME=PATH adds one (default every runtime found)', list)
     .option('--layer <names>', `layers (${Layer.options.join(', ')}; default oci)`, list)
+    .option('--workload-kind <kinds>', `workload builds to run (${WorkloadKind.options.join(', ')}; default both)`, list)
     .addOption(new Option('--runs <n>', 'samples per metric').default(30).argParser(positiveInt('--runs')))
     .addOption(new Option('--warmup <n>', 'warmup runs before each metric').default(3).argParser(positiveInt('--warmup', 0)))
     .addOption(new Option('--concurrency <p>', 'parallel containers in the churn test').default(4).argParser(positiveInt('--concurrency')))
     .addOption(new Option('--churn <n>', 'containers per churn round').default(20).argParser(positiveInt('--churn')))
     .addOption(new Option('--timeout <ms>', 'deadline for one operation; a runtime that passes it is killed').default(60_000).argParser(positiveInt('--timeout', 100)))
-    .option('--out <dir>', 'directory for results.json and results.csv', 'runbench-results')
+    .option('--out <dir>', 'directory for results.json and results.csv (default runbench-results)')
+    .option('--baseline <file>', 'results.json of an earlier run, for relative thresholds')
     .option('--json', 'print the results document on stdout')
     .option('--quiet', 'no progress on stderr')
-    .action(async (flags: RunFlags) => {
-      setExit(await runCommand(flags));
+    .action(async (flags: RunFlags, cmd: Command) => {
+      setExit(await runCommand(givenFlags(flags, cmd)));
     });
 
 };
