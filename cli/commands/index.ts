@@ -1,8 +1,9 @@
 /** The command registry: adding a command is one file and one line here. */
 import { registerCrosscheck } from './crosscheck.ts';
 import { registerDoctor } from './doctor.ts';
+import { registerInit } from './init.ts';
 import { registerList } from './list.ts';
 import { registerRun } from './run.ts';
 import type { RegisterCommand } from './types.ts';
 
-export const COMMANDS: readonly RegisterCommand[] = [registerDoctor, registerList, registerRun, registerCrosscheck];
+export const COMMANDS: readonly RegisterCommand[] = [registerDoctor, registerList, registerRun, registerCrosscheck, registerInit];

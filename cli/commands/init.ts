@@ -1,0 +1,198 @@
+/** `runbench init`: a commented runbench.yaml for the runtimes found here, and a nightly CI workflow. */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { ExitCode, UserError } from '../../core/errors.ts';
+import { packageRoot } from '../../core/paths.ts';
+import { KNOWN_RUNTIMES, probeRuntime } from '../../core/runtimes.ts';
+import type { RuntimeInfo } from '../../core/schema.ts';
+import type { RegisterCommand } from './types.ts';
+
+export const CONFIG_FILE = 'runbench.yaml';
+export const WORKFLOW_FILE = join('.github', 'workflows', 'runbench-nightly.yml');
+export const SCHEMA_PATH = join(packageRoot, 'schema', 'runbench.config.schema.json');
+
+function schemaRef(dir: string): string {
+  const rel = relative(dir, SCHEMA_PATH);
+  return rel.startsWith('.') ? rel : `./${rel}`;
+}
+
+export function sampleConfig(runtimes: readonly RuntimeInfo[], dir: string): string {
+  const found = runtimes.filter((r) => r.status === 'ok');
+  const others = runtimes.filter((r) => r.status !== 'ok');
+  const runtimeLines = found.length
+    ? found.map((r) => `  - ${r.name}${' '.repeat(Math.max(1, 16 - r.name.length))}# ${r.path ?? ''}${r.version ? ` (${r.version})` : ''}`)
+    : ['  - runc            # none was found here: install one with scripts/setup.sh'];
+  const otherLines = others.map((r) => `  # - ${r.name}${' '.repeat(Math.max(1, 14 - r.name.length))}# ${r.status}: ${r.reason ?? ''}`);
+  const firstRuntime = found[0]?.name ?? 'runc';
+  return `# yaml-language-server: $schema=${schemaRef(dir)}
+#
+# runbench configuration: what \`runbench run --config ${CONFIG_FILE}\` measures and the
+# thresholds that fail the run (exit 3; 4 for conformance). Flags on the command line
+# override anything here. Paths are relative to this file.
+
+# Runtimes to measure. A known name is enough; any other OCI runtime is a name and a binary:
+#   - name: crun-wasmedge
+#     binary: /usr/local/bin/crun        # built with WasmEdge
+#     wasm:
+#       annotations: { run.oci.handler: wasm }
+#   - name: runsc-kvm
+#     binary: runsc
+#     globalArgs: [--platform=kvm, --network=none]
+# A containerd shim (layers: [containerd]) or a RuntimeClass (layers: [kubernetes]):
+#   - name: spin
+#     shim: io.containerd.spin.v2
+runtimes:
+${[...runtimeLines, ...otherLines].join('\n')}
+
+layers: [oci]                       # oci, containerd, kubernetes
+suites: [startup, memory, throughput]
+workloads:
+  kinds: [native, wasm]             # wasm runs where the runtime has a Wasm handler
+
+runs: 30                            # samples per metric
+warmup: 3                           # discarded runs before each metric
+concurrency: 4                      # parallel containers in the churn test
+churn: 20                           # containers per churn round
+timeout: 60s                        # deadline for one operation
+
+out: runbench-results               # results.json and results.csv go here
+# baseline: previous/results.json   # an earlier run, for maxRegression (or --baseline)
+
+thresholds:
+  metrics:
+    # The median one-shot run may not get more than 5% slower than the baseline's.
+    - metric: startup.run
+      stat: p50
+      maxRegression: 5%
+    # An absolute bound for one runtime.
+    - metric: startup.run
+      runtime: ${firstRuntime}
+      stat: p95
+      max: 250ms
+    # Throughput may not drop more than 10% (for rates, lower is worse).
+    - metric: throughput.cpuIntOpsPerSec
+      maxRegression: 10%
+  conformance:
+    maxMustFailures: 0              # no failed MUST check is allowed
+`;
+}
+
+export function sampleWorkflow(): string {
+  return `# runbench nightly: measure the runtimes, compare with the previous night, publish the
+# report, and fail the job on a threshold breach. Containers need root and a real kernel:
+# run it on a self-hosted Linux runner.
+name: runbench nightly
+
+on:
+  schedule:
+    - cron: '17 3 * * *'
+  workflow_dispatch: {}
+
+permissions:
+  contents: read
+  actions: read
+
+jobs:
+  bench:
+    runs-on: [self-hosted, linux]
+    timeout-minutes: 180
+    env:
+      GH_TOKEN: \${{ github.token }}
+    steps:
+      - uses: actions/checkout@v4
+
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+
+      - run: npm ci
+
+      - name: Set up runtimes and fixtures
+        run: sudo scripts/setup.sh
+
+      - name: Download the previous night's results
+        run: |
+          run_id=$(gh run list --workflow runbench-nightly.yml --status success --limit 1 --json databaseId --jq '.[0].databaseId')
+          if [ -n "$run_id" ]; then
+            gh run download "$run_id" --name runbench-results --dir previous || echo "no results from run $run_id"
+          else
+            echo "no previous successful run: relative thresholds are not checked tonight"
+          fi
+
+      - name: Run the benchmarks
+        id: run
+        run: |
+          set +e
+          baseline=()
+          if [ -f previous/results.json ]; then baseline=(--baseline previous/results.json); fi
+          sudo -E env "PATH=$PATH" npx runbench run --config ${CONFIG_FILE} --out results "\${baseline[@]}"
+          echo "code=$?" >> "$GITHUB_OUTPUT"
+
+      - name: HTML report
+        if: always() && hashFiles('results/results.json') != ''
+        run: npx runbench report results/results.json --html results/report.html
+
+      - name: Summary against the previous night
+        if: always() && hashFiles('results/results.json') != ''
+        run: |
+          if [ -f previous/results.json ]; then
+            npx runbench compare previous/results.json results/results.json --markdown >> "$GITHUB_STEP_SUMMARY"
+          else
+            echo "No previous results: nothing to compare with." >> "$GITHUB_STEP_SUMMARY"
+          fi
+
+      - uses: actions/upload-artifact@v4
+        if: always()
+        with:
+          name: runbench-results
+          path: results/
+          retention-days: 30
+
+      - name: Fail on a threshold breach or an error
+        if: steps.run.outputs.code != '0'
+        run: |
+          case "\${{ steps.run.outputs.code }}" in
+            3) echo "::error::a threshold was breached (see the run step)";;
+            4) echo "::error::a conformance MUST check failed";;
+            *) echo "::error::runbench run exited \${{ steps.run.outputs.code }}";;
+          esac
+          exit "\${{ steps.run.outputs.code }}"
+`;
+}
+
+export interface InitOptions {
+  dir: string;
+  force: boolean;
+}
+
+/** Writes both files; refuses to overwrite either unless forced (nothing is written then). */
+export async function initCommand(opts: InitOptions, runtimes?: RuntimeInfo[]): Promise<string[]> {
+  const dir = resolve(opts.dir);
+  const files = [join(dir, CONFIG_FILE), join(dir, WORKFLOW_FILE)];
+  if (!opts.force) {
+    const existing = files.find((f) => existsSync(f));
+    if (existing) throw new UserError(`${relative(process.cwd(), existing) || existing} exists: use --force to overwrite it`, ExitCode.usage);
+  }
+  // Version probes only: no container is started.
+  const found = runtimes ?? (await Promise.all(KNOWN_RUNTIMES.map(probeRuntime)));
+  const contents = [sampleConfig(found, dir), sampleWorkflow()];
+  files.forEach((f, i) => {
+    mkdirSync(dirname(f), { recursive: true });
+    writeFileSync(f, contents[i] ?? '');
+  });
+  return files;
+}
+
+export const registerInit: RegisterCommand = (program, { setExit }) => {
+  program
+    .command('init')
+    .description(`write a commented ${CONFIG_FILE} for the runtimes found here and a nightly CI workflow`)
+    .option('--dir <dir>', 'where to write them', '.')
+    .option('--force', 'overwrite existing files')
+    .action(async (opts: { dir: string; force?: boolean }) => {
+      const written = await initCommand({ dir: opts.dir, force: opts.force ?? false });
+      for (const f of written) process.stderr.write(`wrote ${relative(process.cwd(), f) || f}\n`);
+      process.stderr.write(`next: runbench run --config ${relative(process.cwd(), written[0] ?? CONFIG_FILE)}\n`);
+      setExit(ExitCode.ok);
+    });
+};
