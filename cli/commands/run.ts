@@ -1,6 +1,6 @@
 /** `runbench run`: measure the runtimes. */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { calibrateHarness } from '../../core/calibrate.ts';
 import { readConfigFile, resolveConfig, type ConfigFlags, type ResolvedConfig } from '../../core/config.ts';
@@ -14,6 +14,7 @@ import { breachExitCode, checkThresholds } from '../../core/thresholds.ts';
 import { toCsv } from '../../reports/csv.ts';
 import { readResults, toJson, writeAtomic } from '../../reports/json.ts';
 import { toTable } from '../../reports/table.ts';
+import { createContainerdRunner } from '../../runners/containerd.ts';
 import { RUNNERS } from '../../runners/index.ts';
 import type { Runner, RunnerSession } from '../../runners/types.ts';
 import { SUITES } from '../../suites/index.ts';
@@ -35,6 +36,7 @@ export function list(value: string, previous: string[] = []): string[] {
 
 interface RunFlags extends ConfigFlags {
   config?: string;
+  containerdAddress?: string;
 }
 
 /** Probes the runtimes; by default every known runtime found is measured, one named is reported even when missing. */
@@ -132,7 +134,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   let doc: ResultsDocument;
   try {
     doc = await runPipeline(options, {
-      runners: selectKinds(RUNNERS, config.workloadKinds),
+      runners: selectKinds(flags.containerdAddress ? { ...RUNNERS, containerd: createContainerdRunner({ address: resolve(flags.containerdAddress) }) } : RUNNERS, config.workloadKinds),
       suites: SUITES,
       runtimes,
       host,
@@ -202,6 +204,7 @@ export const registerRun: RegisterCommand = (program, { setExit }) => {
     .option('--baseline <file>', 'results.json of an earlier run, for relative thresholds')
     .option('--json', 'print the results document on stdout')
     .option('--quiet', 'no progress on stderr')
+    .option('--containerd-address <socket>', "an existing containerd's socket for the containerd layer (default: runbench starts its own)")
     .action(async (flags: RunFlags, cmd: Command) => {
       setExit(await runCommand(givenFlags(flags, cmd)));
     });
