@@ -9,6 +9,7 @@ export function renderDoctor(r: DoctorReport): string {
     'host',
     `  ${h.hostname}: ${h.os}, kernel ${h.kernel}, ${h.arch}, ${h.cpuModel}, ${h.cores} cores, ${gib} GiB`,
     `  cgroups ${h.cgroupLayout}${h.cgroup2Controllers.length ? ` (cgroup2 controllers: ${h.cgroup2Controllers.join(' ')})` : ''}, ${h.root ? 'root' : 'not root'}, AppArmor ${h.apparmor ? 'on' : 'off'}, node ${h.nodeVersion}`,
+    `  emulated archs (qemu-user through binfmt_misc): ${(h.emulatedArchs ?? []).join(', ') || 'none'}`,
     '',
     'runtimes',
   ];

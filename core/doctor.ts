@@ -52,6 +52,19 @@ export function knownProblems(host: HostFacts, runtimes: RuntimeInfo[], fixtures
       fix: "runbench's bundles leave apparmorProfile out; bundles from elsewhere that set one will fail here",
     });
   }
+  if (host.arch !== 'arm64' && !(host.emulatedArchs ?? []).includes('arm64')) {
+    const qemu = existsSync('/usr/bin/qemu-aarch64-static') || existsSync('/usr/libexec/qemu-binfmt/aarch64-binfmt-P');
+    problems.push({
+      id: 'arm64-emulation-missing',
+      severity: 'info',
+      message: qemu
+        ? 'qemu-user-static is installed but binfmt_misc has no enabled qemu-aarch64 entry with the fix-binary flag: arm64 containers cannot run here'
+        : 'arm64 containers cannot run here: qemu-user-static is not installed',
+      fix: qemu
+        ? 'mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc; update-binfmts --enable qemu-aarch64 (scripts/setup.sh does this)'
+        : 'apt-get install qemu-user-static binfmt-support (scripts/setup.sh does this)',
+    });
+  }
   if (!host.root) {
     problems.push({ id: 'not-root', severity: 'warning', message: 'not running as root: the OCI runtimes cannot be measured', fix: 'run runbench as root' });
   }

@@ -74,6 +74,32 @@ export function apparmorEnabled(): boolean {
   return (readText('/sys/module/apparmor/parameters/enabled') ?? '').trim() === 'Y';
 }
 
+const QEMU_ARCHS: Record<string, string> = {
+  'qemu-aarch64': 'arm64',
+  'qemu-arm': 'arm',
+  'qemu-x86_64': 'amd64',
+  'qemu-riscv64': 'riscv64',
+  'qemu-ppc64le': 'ppc64le',
+  'qemu-s390x': 's390x',
+};
+
+/**
+ * Archs whose static binaries the kernel runs through qemu-user. Only entries with the
+ * fix-binary flag (F) count: without it the interpreter is looked up inside the
+ * container's root, where it is not.
+ */
+export function emulatedArchs(dir = '/proc/sys/fs/binfmt_misc'): string[] {
+  const out: string[] = [];
+  for (const [entry, arch] of Object.entries(QEMU_ARCHS)) {
+    const text = readText(`${dir}/${entry}`);
+    if (!text) continue;
+    const enabled = text.split('\n')[0]?.trim() === 'enabled';
+    const flags = /^flags:\s*(\S*)/m.exec(text)?.[1] ?? '';
+    if (enabled && flags.includes('F') && arch !== ociArch()) out.push(arch);
+  }
+  return out;
+}
+
 export function isRoot(): boolean {
   return process.getuid?.() === 0;
 }
@@ -93,6 +119,7 @@ export function hostFacts(): HostFacts {
     cgroup2Controllers: cg.cgroup2Controllers,
     root: isRoot(),
     apparmor: apparmorEnabled(),
+    emulatedArchs: emulatedArchs(),
     nodeVersion: process.version,
   };
 }
