@@ -1,0 +1,53 @@
+/** `runbench compare BASE HEAD`: what changed between two results documents, and whether it regressed. */
+import { InvalidArgumentError, Option } from 'commander';
+import { compareDocuments, DEFAULT_ALPHA, DEFAULT_THRESHOLD_PERCENT } from '../../core/compare.ts';
+import { ExitCode } from '../../core/errors.ts';
+import { comparisonToText } from '../../reports/compare-text.ts';
+import { readResults } from '../../reports/json.ts';
+import { comparisonToMarkdown } from '../../reports/markdown.ts';
+import type { RegisterCommand } from './types.ts';
+
+export function percent(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a percentage of at least 0, got '${value}'`);
+    return n;
+  };
+}
+
+export function probability(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n >= 1) throw new InvalidArgumentError(`${name} must be between 0 and 1, got '${value}'`);
+    return n;
+  };
+}
+
+interface CompareFlags {
+  threshold: number;
+  alpha: number;
+  markdown?: boolean;
+  json?: boolean;
+}
+
+export const registerCompare: RegisterCommand = (program, { setExit }) => {
+  program
+    .command('compare')
+    .description('compare two results documents: change of each median with its 95% CI, Mann-Whitney U p-value, verdict')
+    .argument('<base>', 'results.json of the baseline')
+    .argument('<head>', 'results.json to judge against it')
+    .addOption(new Option('--threshold <percent>', 'noise threshold: smaller changes are never a regression').default(DEFAULT_THRESHOLD_PERCENT).argParser(percent('--threshold')))
+    .addOption(new Option('--alpha <p>', 'significance level of the Mann-Whitney U test').default(DEFAULT_ALPHA).argParser(probability('--alpha')))
+    .addOption(new Option('--markdown', 'print a Markdown table (for a CI job summary)').conflicts('json'))
+    .option('--json', 'print the comparison as JSON')
+    .addHelpText('after', '\nExits 3 when any measurement regressed: p < alpha and the median worse than the threshold in its bad direction.')
+    .action((basePath: string, headPath: string, flags: CompareFlags) => {
+      const base = readResults(basePath);
+      const head = readResults(headPath);
+      const c = compareDocuments(base, head, { thresholdPercent: flags.threshold, alpha: flags.alpha });
+      if (flags.json) process.stdout.write(`${JSON.stringify(c, null, 2)}\n`);
+      else if (flags.markdown) process.stdout.write(comparisonToMarkdown(c));
+      else process.stdout.write(comparisonToText(c));
+      setExit(c.regressions > 0 ? ExitCode.regression : ExitCode.ok);
+    });
+};

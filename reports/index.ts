@@ -1,0 +1,33 @@
+/**
+ * The exporter registry: adding a format is one file and one line here. Every exporter is a
+ * pure function of results documents, so any report can be rebuilt later from the JSON.
+ */
+import type { ResultsDocument } from '../core/schema.ts';
+import { toCsvMany } from './csv.ts';
+import { toHtml } from './html.ts';
+import type { HtmlOptions } from './html/model.ts';
+import { toJunit } from './junit.ts';
+import { toMarkdown } from './markdown.ts';
+import { toTap } from './tap.ts';
+
+export type ExportOptions = HtmlOptions;
+
+export interface Exporter {
+  extension: string;
+  description: string;
+  render: (docs: readonly ResultsDocument[], options?: ExportOptions) => string;
+}
+
+export const EXPORTERS = {
+  html: { extension: 'html', description: 'self-contained HTML report with charts (works offline)', render: toHtml },
+  md: { extension: 'md', description: 'Markdown summary tables (CI job summary)', render: toMarkdown },
+  csv: { extension: 'csv', description: 'long-format CSV, one row per sample', render: toCsvMany },
+  junit: { extension: 'xml', description: 'JUnit XML: suite runs and conformance results as test cases', render: toJunit },
+  tap: { extension: 'tap', description: 'TAP 14 of the conformance results', render: toTap },
+} as const satisfies Record<string, Exporter>;
+
+export type ExporterName = keyof typeof EXPORTERS;
+
+export function isExporterName(name: string): name is ExporterName {
+  return Object.hasOwn(EXPORTERS, name);
+}
