@@ -256,7 +256,9 @@ function describeIssue(issue: Issue, data: unknown, path: KeyPath): { path: KeyP
     case 'too_small':
       return {
         path,
-        message: issue.origin === 'array' ? `needs at least ${String(issue.minimum)} item(s)` : `must be at least ${String(issue.minimum)}${issue.inclusive === false ? ' (exclusive)' : ''}`,
+        message: issue.origin === 'array'
+            ? `needs at least ${String(issue.minimum)} item(s)`
+            : `must be ${issue.inclusive === false ? 'more than' : 'at least'} ${String(issue.minimum)}, got ${String(value)}`,
         key: false,
       };
     case 'invalid_format':
