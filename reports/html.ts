@@ -63,14 +63,14 @@ section > p { max-width: 110ch; }
 figure { margin: 18px 0; padding: 12px; border: 1px solid var(--line); border-radius: 6px; }
 figcaption { font-weight: 600; margin-bottom: 8px; }
 .figure-row { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
-.chart-box { position: relative; flex: 1 1 480px; min-width: 320px; height: 300px; }
-.figure-row .table-wrap { flex: 1 1 420px; }
+.chart-box { position: relative; flex: 1 1 420px; min-width: 320px; height: 300px; }
+.figure-row .table-wrap { flex: 1 1 560px; }
 .figure.wide .figure-row { flex-direction: column; align-items: stretch; }
 .figure.wide .chart-box { flex: none; width: 100%; }
 .table-wrap { overflow-x: auto; margin: 10px 0; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 caption { text-align: left; color: var(--muted); font-size: 12px; padding-bottom: 4px; }
-th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; white-space: pre-wrap; overflow-wrap: break-word; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; white-space: pre-wrap; overflow-wrap: break-word; }
 th { background: var(--bg-alt); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .tone-good { color: #1a7f1a; font-weight: 600; }

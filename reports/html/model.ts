@@ -102,7 +102,7 @@ function groupFigure(g: MeasurementGroup, idPrefix: string): Figure {
     },
     table: {
       caption: `${g.metric} (${g.unit})`,
-      columns: ['runtime', 'median', '95% CI of median', 'p95', 'ratio to best', 'n', 'outliers'],
+      columns: ['runtime', 'median', '95% CI', 'p95', 'ratio to best', 'n', 'outliers'],
       numeric: [false, true, true, true, true, true, true],
       rows: g.entries.map((e) => {
         const s = e.measurement.stats;
