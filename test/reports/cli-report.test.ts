@@ -1,0 +1,118 @@
+/** The report and compare commands end to end on fixture documents: files written, exit codes. */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../cli/main.ts';
+import { toJson } from '../../reports/json.ts';
+import { computeStats } from '../../core/stats.ts';
+import { fixturePath, loadFixture, nightlies } from './fixtures.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'runbench-report-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+const single = fixturePath('single-host.json');
+
+function slowerHead(): string {
+  const head = loadFixture('single-host.json');
+  for (const m of head.measurements) {
+    if (m.metric === 'lifecycle' && m.labels.runtime === 'runc') {
+      m.samples = m.samples.map((x) => x * 1.25);
+      m.stats = computeStats(m.samples);
+    }
+  }
+  const p = join(dir, 'head.json');
+  writeFileSync(p, toJson(head));
+  return p;
+}
+
+describe('runbench compare', () => {
+  it('exits 0 when nothing regressed', async () => {
+    const r = await run(['compare', single, single]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('0 regressed, 0 improved, 11 unchanged of 11 compared');
+  });
+
+  it('exits 3 on a regression; --markdown prints a job-summary table', async () => {
+    const r = await run(['compare', single, slowerHead(), '--markdown']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('| 🔴 regressed | oci | startup | lifecycle | runc | hello (native) | amd64 | 40.95 ms | 51.19 ms | +25.0% |');
+  });
+
+  it('--json prints the comparison; the threshold can hide a small change', async () => {
+    const r = await run(['compare', single, slowerHead(), '--json', '--threshold', '30']);
+    expect(r.code).toBe(0);
+    const c = JSON.parse(r.stdout) as { regressions: number; options: { thresholdPercent: number } };
+    expect(c.regressions).toBe(0);
+    expect(c.options.thresholdPercent).toBe(30);
+  });
+
+  it('bad input is a usage error', async () => {
+    expect((await run(['compare', single, join(dir, 'missing.json')])).code).toBe(2);
+    expect((await run(['compare', single, single, '--alpha', '1.5'])).code).toBe(2);
+  });
+});
+
+describe('runbench report', () => {
+  it('--format writes every registered format', async () => {
+    for (const [format, head] of [
+      ['md', '# runbench results'],
+      ['csv', 'runId,host,arch'],
+      ['junit', '<?xml version="1.0"'],
+      ['tap', 'TAP version 14'],
+      ['html', '<!doctype html>'],
+    ] as const) {
+      const out = join(dir, `report.${format}`);
+      const r = await run(['report', single, fixturePath('arm64-emulated.json'), '--format', format, '--out', out]);
+      expect(r.code).toBe(0);
+      expect(readFileSync(out, 'utf8').startsWith(head)).toBe(true);
+    }
+  });
+
+  it('--html with --baseline and --history', async () => {
+    const hist = join(dir, 'nightly');
+    nightlies().forEach((d, i) => {
+      mkdirSync(join(hist, `night-${i}`), { recursive: true });
+      writeFileSync(join(hist, `night-${i}`, 'results.json'), toJson(d));
+    });
+    const withBaseline = join(dir, 'baseline.html');
+    expect((await run(['report', '--baseline', single, slowerHead(), '--html', withBaseline])).code).toBe(0);
+    expect(readFileSync(withBaseline, 'utf8')).toContain('Comparison with the baseline');
+    const history = join(dir, 'history.html');
+    expect((await run(['report', '--history', hist, '--html', history])).code).toBe(0);
+    expect(readFileSync(history, 'utf8')).toContain('runbench history');
+  });
+
+  it('without an output option prints the terminal summary', async () => {
+    const r = await run(['report', single]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('oci · startup · lifecycle (hello, amd64)');
+  });
+
+  it('usage errors', async () => {
+    expect((await run(['report'])).code).toBe(2);
+    expect((await run(['report', single, '--format', 'pdf'])).code).toBe(2);
+    expect((await run(['report', '--history', join(dir, 'nope'), '--html', join(dir, 'x.html')])).code).toBe(2);
+    expect((await run(['report', '--baseline', single, '--html', join(dir, 'x.html')])).code).toBe(2);
+  });
+});
