@@ -186,6 +186,7 @@ export class ContainerdSession implements RunnerSession {
       });
     }
     this.client = new ContainerdClient(this.daemon.address, this.namespace);
+    await this.client.useLease(`runbench-${this.ctx.runId}`);
     const refs = images(this.ctx.arch);
     for (const kind of ['native', 'wasm'] as const) {
       if (this.kindUnsupported(kind)) continue;

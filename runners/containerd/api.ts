@@ -247,6 +247,15 @@ export class ContainerdClient {
     return Buffer.concat(chunks.map((c) => c.data));
   }
 
+  /**
+   * Creates a lease and attaches it to every later call of this client, as ctr does:
+   * snapshots prepared under it survive garbage collection until removed, even in the
+   * moment between Prepare and the container that will reference them.
+   */
+  async useLease(id: string): Promise<void> {
+    await this.call('leases', 'Create', { id, labels: {} });
+    this.meta.set('containerd-lease', id);
+  }
   async listLeases(): Promise<{ id: string }[]> {
     const r = await this.call<{ leases: { id: string }[] }>('leases', 'List', { filters: [] });
     return r.leases;
