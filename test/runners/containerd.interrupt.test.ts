@@ -1,0 +1,68 @@
+/** Ctrl-C in the middle of a containerd run: its containerd, shims, containers, mounts and directories all go. */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { hostFacts } from '../../core/host.ts';
+import { packageRoot } from '../../core/paths.ts';
+import { findBinary } from '../../core/runtimes.ts';
+import { SHIM_SOCKET_DIR, processesMatching } from '../../runners/containerd/daemon.ts';
+import { images } from '../../runners/containerd/images.ts';
+import { leftovers, nothingLeft } from '../helpers/leaks.ts';
+import { realRuntime } from '../helpers/real.ts';
+
+const runc = await realRuntime('runc');
+const why =
+  runc.skip ??
+  (!findBinary('containerd') || !findBinary('ctr') ? 'containerd/ctr not installed' : null) ??
+  (!existsSync(images(hostFacts().arch).native.archive) ? 'images not built (scripts/build-images.sh)' : null);
+
+const out = mkdtempSync(join(tmpdir(), 'runbench-ctrd-int-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+const shimSockets = () => (existsSync(SHIM_SOCKET_DIR) ? readdirSync(SHIM_SOCKET_DIR) : []);
+
+/** The run id of a runbench containerd whose shim is up (a container is running), if any. */
+function runningRun(): string | null {
+  for (const pid of processesMatching('containerd-shim', '-address /run/runbench/')) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const m = /-address\0\/run\/runbench\/([0-9]{8}[0-9a-f]{6})\/containerd\//.exec(cmd);
+      if (m?.[1]) return m[1];
+    } catch {
+      /* gone */
+    }
+  }
+  return null;
+}
+
+describe.skipIf(why !== null)(`interrupting a containerd run${why ? ` (skipped: ${why})` : ''}`, () => {
+  it('SIGINT mid-run exits 130 and leaves no containerd, shim, mount, cgroup, socket or directory', async () => {
+    const before = new Set(shimSockets());
+    const child = spawn(
+      process.execPath,
+      [join(packageRoot, 'bin/runbench.js'), 'run', '--layer', 'containerd', '--runtime', 'runc', '--suite', 'startup', '--runs', '500', '--warmup', '0', '--out', out, '--quiet'],
+      { cwd: packageRoot, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+    let runId: string | null = null;
+    const deadline = Date.now() + 60_000;
+    while (!runId && Date.now() < deadline && child.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 50));
+      runId = runningRun();
+    }
+    expect(runId, `no container came up: ${stderr}`).not.toBeNull();
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain('interrupted');
+    expect(leftovers(runId!)).toEqual(nothingLeft);
+    expect(processesMatching(`/run/runbench/${runId}`)).toEqual([]);
+    expect(shimSockets().filter((s) => !before.has(s))).toEqual([]);
+    expect(existsSync(join('/run/runbench', runId!))).toBe(false);
+  });
+});
