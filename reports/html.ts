@@ -66,7 +66,7 @@ figcaption { font-weight: 600; margin-bottom: 8px; }
 .chart-box { position: relative; flex: 1 1 420px; min-width: 320px; height: 300px; }
 .figure-row .table-wrap { flex: 1 1 560px; }
 .figure.wide .figure-row { flex-direction: column; align-items: stretch; }
-.figure.wide .chart-box { flex: none; width: 100%; }
+.figure.wide .chart-box, .figure.wide .table-wrap { flex: none; width: 100%; }
 .table-wrap { overflow-x: auto; margin: 10px 0; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 caption { text-align: left; color: var(--muted); font-size: 12px; padding-bottom: 4px; }

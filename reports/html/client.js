@@ -123,10 +123,10 @@
           return {
             label: d.label,
             data: d.data,
-            backgroundColor: d.tone
-              ? alpha(color, 0.7)
-              : d.data.map(function (v) { return v > 0 ? alpha(PALETTE[1], 0.7) : alpha(PALETTE[0], 0.7); }),
-            borderColor: color,
+            backgroundColor: d.tones
+              ? d.tones.map(function (t) { return alpha(TONE[t], 0.7); })
+              : alpha(color, 0.7),
+            borderColor: d.tones ? d.tones.map(function (t) { return TONE[t]; }) : color,
           };
         }),
       },

@@ -9,7 +9,8 @@ import { BOOTSTRAP_RESAMPLES, OUTLIER_MODIFIED_Z } from '../../core/stats.ts';
 import { formatValue } from '../format.ts';
 import { EMULATED_NOTE, groupMeasurements, type MeasurementGroup, notMeasured } from '../groups.ts';
 
-export type Cell = string | { text: string; tone: 'good' | 'bad' | 'warn' | 'muted' };
+export type Tone = 'good' | 'bad' | 'warn' | 'muted';
+export type Cell = string | { text: string; tone: Tone };
 
 export interface TableModel {
   caption: string;
@@ -22,7 +23,14 @@ export interface TableModel {
 export type ChartModel =
   | { type: 'boxplot'; axis: string; labels: string[]; datasets: { label: string; data: number[][] }[] }
   | { type: 'line'; axis: string; labels: string[]; datasets: { label: string; data: (number | null)[]; flagged: boolean[] }[] }
-  | { type: 'bar'; axis: string; labels: string[]; stacked: boolean; datasets: { label: string; data: number[]; tone?: 'good' | 'bad' | 'warn' | 'muted' }[] };
+  | {
+      type: 'bar';
+      axis: string;
+      labels: string[];
+      stacked: boolean;
+      /** tone colours a whole dataset; tones colours each bar. */
+      datasets: { label: string; data: number[]; tone?: Tone; tones?: Tone[] }[];
+    };
 
 export interface Figure {
   id: string;
@@ -409,7 +417,7 @@ export function comparisonSection(c: Comparison): Section {
               axis: '% change of the median',
               stacked: false,
               labels: rows.map(label),
-              datasets: [{ label: 'change %', data: rows.map((r) => (Number.isFinite(r.changePercent) ? round(r.changePercent) : 0)) }],
+              datasets: [{ label: 'change %', data: rows.map((r) => (Number.isFinite(r.changePercent) ? round(r.changePercent) : 0)), tones: rows.map((r) => verdictTone[r.verdict]) }],
             },
             table: {
               caption: 'comparison',
