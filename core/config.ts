@@ -387,6 +387,7 @@ export interface ConfigFlags {
   layer?: string[];
   suite?: string[];
   workloadKind?: string[];
+  arch?: string[];
   runs?: number;
   warmup?: number;
   concurrency?: number;
@@ -402,6 +403,8 @@ export interface ConfigFlags {
 export interface Catalogue {
   suites: readonly { name: string; metrics: readonly { name: string; unit: Unit; better: 'lower' | 'higher' }[] }[];
   hostArch: string;
+  /** Foreign archs this host runs through qemu-user (HostFacts.emulatedArchs). */
+  emulatedArchs?: readonly string[];
   knownRuntimes?: readonly RuntimeDefinition[];
 }
 
@@ -587,11 +590,20 @@ export function resolveConfig(src: ConfigSource | null, flags: ConfigFlags, cat:
       ? flagNames(flags.workloadKind, WorkloadKind.options, '--workload-kind', 'workload kind')
       : (file.workloads?.kinds ?? [...DEFAULTS.workloadKinds]);
 
-  // Only the host architecture can be measured until emulated runs exist.
-  const architectures = file.architectures ?? [cat.hostArch];
-  architectures.forEach((a, i) => {
-    if (a !== cat.hostArch) throw configError(src, ['architectures', i], `${a} cannot be measured on this ${cat.hostArch} host (emulated architectures are not supported yet)`);
-  });
+  // The host's own arch, or one the kernel runs through qemu-user (labelled emulated).
+  const runnable = [cat.hostArch, ...(cat.emulatedArchs ?? [])];
+  const cannot = (a: string) =>
+    `${a} cannot run on this ${cat.hostArch} host: runnable here are ${runnable.join(', ')} (foreign archs need qemu-user-static registered with binfmt_misc: scripts/setup.sh)`;
+  let architectures: string[];
+  if (flags.arch && flags.arch.length > 0) {
+    for (const a of flags.arch) if (!runnable.includes(a)) throw new UserError(`--arch: ${cannot(a)}`);
+    architectures = flags.arch;
+  } else {
+    architectures = file.architectures ?? [cat.hostArch];
+    architectures.forEach((a, i) => {
+      if (!runnable.includes(a)) throw configError(src, ['architectures', i], cannot(a));
+    });
+  }
 
   // A shim or a RuntimeClass is driven by its own layer, never by the OCI CLI runner.
   if (runtimes && layers.includes('oci')) {

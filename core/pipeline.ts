@@ -53,6 +53,8 @@ export interface PipelineDeps {
 export interface PipelineOptions extends SuiteOptions {
   suites: string[];
   layers: Layer[];
+  /** Architectures to run the workloads as; one other than the host's runs emulated (qemu-user). */
+  archs?: string[];
 }
 
 export function newRunId(): string {
@@ -105,16 +107,15 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
   const facts: Fact[] = [];
   const suiteRuns: SuiteRun[] = [];
   const conformance: ConformanceResult[] = [];
-  const shared = new Map<string, unknown>();
-  const arch = deps.host.arch;
+  const archs = opts.archs && opts.archs.length > 0 ? opts.archs : [deps.host.arch];
   const { events, signal } = deps;
   const suites = deps.suites.filter((s) => opts.suites.includes(s.name));
   const isBuilt = deps.isBuilt ?? workloadBuilt;
-  const runOnHost = deps.runOnHost ?? hostRunner(arch, scope);
   const parameters: RunParameters = {
     suites: suites.map((s) => s.name),
     runtimes: deps.runtimes.map((r) => r.name),
     layers: opts.layers,
+    archs,
     runs: opts.runs,
     warmup: opts.warmup,
     concurrency: opts.concurrency,
@@ -130,112 +131,119 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
     checkAbort();
     const harness = await deps.calibrate();
     for (const layer of opts.layers) {
-      const runner = deps.runners[layer];
-      for (const runtime of deps.runtimes) {
-        checkAbort();
-        const skipAll = (reason: string, status: 'skipped' | 'errored' = 'skipped') => {
-          for (const suite of suites) {
-            const outcome: Outcome = { status, reason };
-            suiteRuns.push({ suite: suite.name, runtime: runtime.name, layer, outcome, durationMs: 0 });
-            events.emit('suite:end', { suite: suite.name, runtime: runtime.name, layer, outcome });
-          }
-        };
-        if (!runner) {
-          skipAll(`no runner for the ${layer} layer yet`);
-          continue;
-        }
-        const why = runner.unavailable(deps.host);
-        if (why) {
-          skipAll(why);
-          continue;
-        }
-        if (runtime.status !== 'ok') {
-          skipAll(`${runtime.name} is ${runtime.status}: ${runtime.reason ?? ''}`, runtime.status === 'broken' ? 'errored' : 'skipped');
-          continue;
-        }
-        let session: RunnerSession;
-        try {
-          session = await runner.open(runtime, { runId, host: deps.host, arch, scope, events, workDir });
-        } catch (e) {
-          events.emit('runtime:error', { runtime: runtime.name, suite: '*', message: errorMessage(e) });
-          skipAll(`could not open a ${layer} session: ${errorMessage(e)}`, 'errored');
-          continue;
-        }
-        try {
-          const kinds = (['native', 'wasm'] as const).map((kind) => {
-            const unsupported = session.supports(kind);
-            if (unsupported) return { kind, skip: unsupported.reason };
-            if (!isBuilt('hello', kind, arch)) return { kind, skip: `the ${kind} build of the workloads is missing: run scripts/build-fixtures.sh` };
-            return { kind, skip: null };
-          });
-          for (const suite of suites) {
-            checkAbort();
-            events.emit('suite:start', { suite: suite.name, runtime: runtime.name, layer });
-            const t0 = Date.now();
-            const ctx: SuiteContext = {
-              session,
-              options: opts,
-              signal,
-              events,
-              kinds,
-              shared,
-              runOnHost,
-              labels: (w, rt) => ({
-                runtime: rt ?? runtime.name,
-                layer,
-                workload: w.name,
-                workloadKind: w.kind,
-                arch,
-                emulated: false,
-                host: deps.host.hostname,
-              }),
-              record: (input) => {
-                const m: Measurement = {
-                  suite: suite.name,
-                  metric: input.metric,
-                  unit: input.unit,
-                  labels: ctx.labels(input.workload, input.runtime),
-                  samples: input.samples,
-                  stats: computeStats(input.samples),
-                  notes: input.notes ?? {},
-                };
-                measurements.push(m);
-                events.emit('measurement', { measurement: m });
-              },
-              fact: (name, w, value, detail) => {
-                const f: Fact = { suite: suite.name, name, labels: ctx.labels(w), value, detail };
-                facts.push(f);
-                events.emit('fact', { fact: f });
-              },
-              sample: (metric, fn, runs) =>
-                sample(
-                  `${runtime.name}/${suite.name}/${metric}`,
-                  {
-                    runs: runs ?? opts.runs,
-                    warmup: opts.warmup,
-                    signal,
-                    onSample: (index, warmup) =>
-                      events.emit('sample', { suite: suite.name, metric, runtime: runtime.name, index, total: runs ?? opts.runs, warmup }),
-                  },
-                  fn,
-                ),
-            };
-            let outcome: Outcome;
-            try {
-              await suite.run(ctx);
-              const skipped = kinds.filter((k) => k.skip).map((k) => `${k.kind}: ${k.skip}`);
-              outcome = { status: 'passed', reason: skipped.length ? `skipped ${skipped.join('; ')}` : null };
-            } catch (e) {
-              if (e instanceof Interrupted || signal.aborted) throw e instanceof Interrupted ? e : new Interrupted(String(signal.reason));
-              const message = errorMessage(e);
-              events.emit('runtime:error', { runtime: runtime.name, suite: suite.name, message });
-              outcome = { status: 'errored', reason: e instanceof RuntimeFailure ? message : `internal: ${message}` };
+      for (const arch of archs) {
+        const emulated = arch !== deps.host.arch;
+        const runOnHost = deps.runOnHost ?? hostRunner(arch, scope);
+        // per arch: the bare-host baseline of an emulated arch is itself emulated
+        const shared = new Map<string, unknown>();
+        const runner = deps.runners[layer];
+        for (const runtime of deps.runtimes) {
+          checkAbort();
+          const skipAll = (reason: string, status: 'skipped' | 'errored' = 'skipped') => {
+            for (const suite of suites) {
+              const outcome: Outcome = { status, reason };
+              suiteRuns.push({ suite: suite.name, runtime: runtime.name, layer, arch, outcome, durationMs: 0 });
+              events.emit('suite:end', { suite: suite.name, runtime: runtime.name, layer, outcome });
             }
-            suiteRuns.push({ suite: suite.name, runtime: runtime.name, layer, outcome, durationMs: Date.now() - t0 });
-            events.emit('suite:end', { suite: suite.name, runtime: runtime.name, layer, outcome });
+          };
+          if (!runner) {
+            skipAll(`no runner for the ${layer} layer yet`);
+            continue;
           }
-        } finally {
-          await session.close();
+          const why = runner.unavailable(deps.host);
+          if (why) {
+            skipAll(why);
+            continue;
+          }
+          if (runtime.status !== 'ok') {
+            skipAll(`${runtime.name} is ${runtime.status}: ${runtime.reason ?? ''}`, runtime.status === 'broken' ? 'errored' : 'skipped');
+            continue;
+          }
+          let session: RunnerSession;
+          try {
+            session = await runner.open(runtime, { runId, host: deps.host, arch, scope, events, workDir });
+          } catch (e) {
+            events.emit('runtime:error', { runtime: runtime.name, suite: '*', message: errorMessage(e) });
+            skipAll(`could not open a ${layer} session: ${errorMessage(e)}`, 'errored');
+            continue;
+          }
+          try {
+            const kinds = (['native', 'wasm'] as const).map((kind) => {
+              const unsupported = session.supports(kind);
+              if (unsupported) return { kind, skip: unsupported.reason };
+              if (kind === 'wasm' && emulated) return { kind, skip: 'a Wasm module is one artifact for every arch: measured under the host arch only' };
+              if (!isBuilt('hello', kind, arch)) return { kind, skip: `the ${kind} build of the workloads is missing: run scripts/build-fixtures.sh` };
+              return { kind, skip: null };
+            });
+            for (const suite of suites) {
+              checkAbort();
+              events.emit('suite:start', { suite: suite.name, runtime: runtime.name, layer });
+              const t0 = Date.now();
+              const ctx: SuiteContext = {
+                session,
+                options: opts,
+                signal,
+                events,
+                kinds,
+                shared,
+                runOnHost,
+                labels: (w, rt) => ({
+                  runtime: rt ?? runtime.name,
+                  layer,
+                  workload: w.name,
+                  workloadKind: w.kind,
+                  arch,
+                  emulated,
+                  host: deps.host.hostname,
+                }),
+                record: (input) => {
+                  const m: Measurement = {
+                    suite: suite.name,
+                    metric: input.metric,
+                    unit: input.unit,
+                    labels: ctx.labels(input.workload, input.runtime),
+                    samples: input.samples,
+                    stats: computeStats(input.samples),
+                    notes: input.notes ?? {},
+                  };
+                  measurements.push(m);
+                  events.emit('measurement', { measurement: m });
+                },
+                fact: (name, w, value, detail) => {
+                  const f: Fact = { suite: suite.name, name, labels: ctx.labels(w), value, detail };
+                  facts.push(f);
+                  events.emit('fact', { fact: f });
+                },
+                sample: (metric, fn, runs) =>
+                  sample(
+                    `${runtime.name}/${suite.name}/${metric}`,
+                    {
+                      runs: runs ?? opts.runs,
+                      warmup: opts.warmup,
+                      signal,
+                      onSample: (index, warmup) =>
+                        events.emit('sample', { suite: suite.name, metric, runtime: runtime.name, index, total: runs ?? opts.runs, warmup }),
+                    },
+                    fn,
+                  ),
+              };
+              let outcome: Outcome;
+              try {
+                await suite.run(ctx);
+                const skipped = kinds.filter((k) => k.skip).map((k) => `${k.kind}: ${k.skip}`);
+                outcome = { status: 'passed', reason: skipped.length ? `skipped ${skipped.join('; ')}` : null };
+              } catch (e) {
+                if (e instanceof Interrupted || signal.aborted) throw e instanceof Interrupted ? e : new Interrupted(String(signal.reason));
+                const message = errorMessage(e);
+                events.emit('runtime:error', { runtime: runtime.name, suite: suite.name, message });
+                outcome = { status: 'errored', reason: e instanceof RuntimeFailure ? message : `internal: ${message}` };
+              }
+              suiteRuns.push({ suite: suite.name, runtime: runtime.name, layer, arch, outcome, durationMs: Date.now() - t0 });
+              events.emit('suite:end', { suite: suite.name, runtime: runtime.name, layer, outcome });
+            }
+          } finally {
+            await session.close();
+          }
         }
       }
     }

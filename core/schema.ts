@@ -32,6 +32,8 @@ export const HostFacts = z.object({
   cgroup2Controllers: z.array(z.string()),
   root: z.boolean(),
   apparmor: z.boolean(),
+  /** Foreign archs the kernel runs through binfmt_misc with qemu-user (fix-binary, so inside containers too). */
+  emulatedArchs: z.array(z.string()).optional(),
   nodeVersion: z.string(),
 });
 export type HostFacts = z.infer<typeof HostFacts>;
@@ -121,6 +123,8 @@ export const SuiteRun = z.object({
   suite: z.string(),
   runtime: z.string(),
   layer: Layer,
+  /** The arch the workloads ran as (absent in documents from before multi-arch runs). */
+  arch: z.string().optional(),
   outcome: Outcome,
   durationMs: z.number().nonnegative(),
 });
@@ -169,6 +173,7 @@ export const RunParameters = z.object({
   suites: z.array(z.string()),
   runtimes: z.array(z.string()),
   layers: z.array(Layer),
+  archs: z.array(z.string()).optional(),
   runs: z.number().int().positive(),
   warmup: z.number().int().nonnegative(),
   concurrency: z.number().int().positive(),

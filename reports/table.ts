@@ -6,7 +6,7 @@ import type { Measurement, ResultsDocument } from '../core/schema.ts';
 import { formatValue, lowerIsBetter, pad } from './format.ts';
 
 function groupKey(m: Measurement): string {
-  return [m.labels.layer, m.suite, m.metric, m.labels.workload, m.labels.arch].join('\u0000');
+  return [m.labels.layer, m.suite, m.metric, m.labels.workload, m.labels.arch, String(m.labels.emulated)].join('\u0000');
 }
 
 export function toTable(doc: ResultsDocument): string {
@@ -23,7 +23,8 @@ export function toTable(doc: ResultsDocument): string {
     if (!head) continue;
     const lower = lowerIsBetter(head.unit);
     const best = ms.map((m) => m.stats.median).reduce((a, b) => (lower ? Math.min(a, b) : Math.max(a, b)));
-    lines.push(`${head.labels.layer} · ${head.suite} · ${head.metric} (${head.labels.workload}, ${head.labels.arch})`);
+    const arch = head.labels.emulated ? `${head.labels.arch}, emulated: not comparable with native figures` : head.labels.arch;
+    lines.push(`${head.labels.layer} · ${head.suite} · ${head.metric} (${head.labels.workload}, ${arch})`);
     const sorted = [...ms].sort((a, b) => (lower ? a.stats.median - b.stats.median : b.stats.median - a.stats.median));
     for (const m of sorted) {
       const ratio = lower ? m.stats.median / best : best / m.stats.median;

@@ -110,7 +110,7 @@ function installSignalHandlers(controller: AbortController): () => void {
 export async function runCommand(flags: RunFlags): Promise<number> {
   const host = hostFacts();
   const source = flags.config ? readConfigFile(flags.config) : null;
-  const { config, output } = resolveConfig(source, flags, { suites: SUITES, hostArch: host.arch });
+  const { config, output } = resolveConfig(source, flags, { suites: SUITES, hostArch: host.arch, emulatedArchs: host.emulatedArchs ?? [] });
   const baseline = output.baseline ? readResults(output.baseline) : null;
   const { infos: runtimes, defs } = await probeRuntimes(config.runtimes);
   if (runtimes.length === 0) throw new UserError('no runtime found: install one (scripts/setup.sh) or name one as NAME=PATH', ExitCode.usage);
@@ -125,6 +125,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   const options = {
     suites: config.suites,
     layers: config.layers,
+    archs: config.architectures,
     runs: config.runs,
     warmup: config.warmup,
     concurrency: config.concurrency,
@@ -194,6 +195,7 @@ export const registerRun: RegisterCommand = (program, { setExit }) => {
     .option('--suite <names>', `suites to run, comma-separated (${SUITES.map((s) => s.name).join(', ')}; default all)`, list)
     .option('--runtime <names>', 'runtimes, comma-separated; NAME=PATH adds one (default every runtime found)', list)
     .option('--layer <names>', `layers (${Layer.options.join(', ')}; default oci)`, list)
+    .option('--arch <names>', 'architectures to run the workloads as (default the host\'s; a foreign one runs under qemu-user and is labelled emulated)', list)
     .option('--workload-kind <kinds>', `workload builds to run (${WorkloadKind.options.join(', ')}; default both)`, list)
     .addOption(new Option('--runs <n>', 'samples per metric').default(30).argParser(positiveInt('--runs')))
     .addOption(new Option('--warmup <n>', 'warmup runs before each metric').default(3).argParser(positiveInt('--warmup', 0)))

@@ -37,7 +37,7 @@ describe('config errors name the file position and the key path', () => {
     ['thresholds:\n  metrics:\n    - metric: startup.run\n      max: 20\n', "runbench.yaml:4:12: thresholds.metrics[0].max: give a unit for a time, e.g. '20ms'"],
     ['thresholds:\n  metrics:\n    - metric: startup.run\n', 'runbench.yaml:3:7: thresholds.metrics[0]: give at least one of max, min, maxRegression'],
     ['thresholds:\n  metrics:\n    - metric: startup.run\n      maxRegression: 5\n', "thresholds.metrics[0].maxRegression: expected string, got number"],
-    ['architectures: [arm64]\n', 'runbench.yaml:1:17: architectures[0]: arm64 cannot be measured on this amd64 host'],
+    ['architectures: [riscv64]\n', 'runbench.yaml:1:17: architectures[0]: riscv64 cannot run on this amd64 host: runnable here are amd64'],
     ['runtimes:\n  - name: spin\n    shim: io.containerd.spin.v2\n', "runtimes[0]: 'spin' is a containerd shim, which the oci layer cannot drive"],
     ['runs: [5\n', 'runbench.yaml:2:1:'],
   ])('%j', (text, message) => {
@@ -155,3 +155,16 @@ describe('config digest', () => {
   });
 });
 
+
+describe('architectures', () => {
+  const withArm: Catalogue = { ...cat, emulatedArchs: ['arm64'] };
+  it('accepts an arch the host emulates, from the file or from --arch', () => {
+    const src = parseConfigText('architectures: [amd64, arm64]\n', 'runbench.yaml', '/etc/bench/runbench.yaml');
+    expect(resolveConfig(src, {}, withArm).config.architectures).toEqual(['amd64', 'arm64']);
+    expect(resolveConfig(src, { arch: ['arm64'] }, withArm).config.architectures).toEqual(['arm64']);
+    expect(resolveConfig(null, {}, withArm).config.architectures).toEqual(['amd64']);
+  });
+  it('refuses one it cannot run, naming what can', () => {
+    expect(() => resolveConfig(null, { arch: ['arm64'] }, cat)).toThrow('--arch: arm64 cannot run on this amd64 host: runnable here are amd64');
+  });
+});
