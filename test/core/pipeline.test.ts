@@ -87,4 +87,16 @@ describe('pipeline with the fake runner', () => {
     expect(new Set(doc.measurements.map((m) => m.suite))).toEqual(new Set(['memory']));
     expect(doc.parameters.suites).toEqual(['memory']);
   });
+
+  it('labels a foreign arch emulated and measures Wasm under the host arch only', async () => {
+    const doc = await runPipeline({ ...smallOptions, suites: ['startup'], archs: ['amd64', 'arm64'] }, fakeDeps(['w'], { wasm: ['w'] }));
+    const arm = doc.measurements.filter((m) => m.labels.arch === 'arm64');
+    const amd = doc.measurements.filter((m) => m.labels.arch === 'amd64');
+    expect(arm.length).toBeGreaterThan(0);
+    expect(arm.every((m) => m.labels.emulated && m.labels.workloadKind === 'native')).toBe(true);
+    expect(amd.every((m) => !m.labels.emulated)).toBe(true);
+    expect(amd.some((m) => m.labels.workloadKind === 'wasm')).toBe(true);
+    expect(doc.parameters.archs).toEqual(['amd64', 'arm64']);
+    expect(doc.suiteRuns.find((r) => r.arch === 'arm64')?.outcome.reason).toContain('measured under the host arch only');
+  });
 });
