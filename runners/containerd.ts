@@ -22,6 +22,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { sweepCgroups } from '../core/cgroups.ts';
 import { RuntimeFailure, errorMessage } from '../core/errors.ts';
 import { detectCgroups } from '../core/host.ts';
 import { ociConfig } from '../core/oci-spec.ts';
@@ -220,7 +221,7 @@ export class ContainerdSession implements RunnerSession {
   private wasmAnnotations(): Record<string, string> {
     if (isShim(this.runtime)) return {};
     const def = KNOWN_RUNTIMES.find((r) => r.name === this.runtime.name);
-    return def?.wasm?.annotations ?? { 'run.oci.handler': 'wasm' };
+    return this.runtime.wasmAnnotations ?? def?.wasm?.annotations ?? { 'run.oci.handler': 'wasm' };
   }
 
   private memoryFiles(cgroupsPath: string): { peak: string; oom: string } | null {
@@ -457,6 +458,8 @@ export class ContainerdSession implements RunnerSession {
       await this.daemon?.stop();
       // a shim killed rather than shut down leaves its socket in containerd's fixed directory
       for (const s of this.sockets) if (existsSync(s)) rmSync(s, { force: true });
+      // runtimes remove their containers' cgroups; a killed one may not have
+      await sweepCgroups(this.cgroupParent.slice(1));
       rmSync(this.dir, { recursive: true, force: true });
     }
   }

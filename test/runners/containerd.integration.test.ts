@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sweepCgroups } from '../../core/cgroups.ts';
+import { cgroupDirs, sweepCgroups } from '../../core/cgroups.ts';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
 import { runPipeline } from '../../core/pipeline.ts';
@@ -72,8 +72,10 @@ describe.skipIf(why !== null)(`runc through containerd${why ? ` (skipped: ${why}
       for (const x of cal) expect(x).toBeLessThan(life.totalNs);
     } finally {
       await scope.close();
-      await sweepCgroups(`runbench-${runId}`);
     }
+    // the session removed its containers' cgroups itself; only the run's empty parent is left
+    expect(cgroupDirs(`runbench-${runId}/containerd-runc`)).toEqual([]);
+    await sweepCgroups(`runbench-${runId}`);
     expect(daemonPid !== null && existsSync(`/proc/${daemonPid}`)).toBe(false);
     expect(existsSync(join(workDir, 'containerd', 'runc'))).toBe(false);
     rmSync(workDir, { recursive: true, force: true });
