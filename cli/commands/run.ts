@@ -16,6 +16,7 @@ import { readResults, toJson, writeAtomic } from '../../reports/json.ts';
 import { toTable } from '../../reports/table.ts';
 import { createContainerdRunner } from '../../runners/containerd.ts';
 import { RUNNERS } from '../../runners/index.ts';
+import { clusterArchs, parseByteSize, withKubernetesFlags, type KubernetesFlags } from '../../runners/kubernetes/options.ts';
 import type { Runner, RunnerSession } from '../../runners/types.ts';
 import { SUITES } from '../../suites/index.ts';
 import { attachProgress } from '../progress.ts';
@@ -34,7 +35,7 @@ export function list(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 }
 
-interface RunFlags extends ConfigFlags {
+interface RunFlags extends ConfigFlags, KubernetesFlags {
   config?: string;
   containerdAddress?: string;
 }
@@ -125,7 +126,8 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   const options = {
     suites: config.suites,
     layers: config.layers,
-    archs: config.architectures,
+    // a kubernetes-only run measures every architecture among the cluster's nodes
+    archs: (config.layers.length === 1 && config.layers[0] === 'kubernetes' ? await clusterArchs(flags) : null) ?? config.architectures,
     runs: config.runs,
     warmup: config.warmup,
     concurrency: config.concurrency,
@@ -135,7 +137,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   let doc: ResultsDocument;
   try {
     doc = await runPipeline(options, {
-      runners: selectKinds(flags.containerdAddress ? { ...RUNNERS, containerd: createContainerdRunner({ address: resolve(flags.containerdAddress) }) } : RUNNERS, config.workloadKinds),
+      runners: selectKinds(withKubernetesFlags(flags, flags.containerdAddress ? { ...RUNNERS, containerd: createContainerdRunner({ address: resolve(flags.containerdAddress) }) } : RUNNERS), config.workloadKinds),
       suites: SUITES,
       runtimes,
       host,
@@ -206,6 +208,10 @@ export const registerRun: RegisterCommand = (program, { setExit }) => {
     .option('--baseline <file>', 'results.json of an earlier run, for relative thresholds')
     .option('--json', 'print the results document on stdout')
     .option('--quiet', 'no progress on stderr')
+    .option('--kubeconfig <file>', 'the cluster for the kubernetes layer (default $KUBECONFIG, else the one of scripts/cluster.sh up)')
+    .option('--keep', 'kubernetes layer: leave the RuntimeClasses runbench created in the cluster')
+    .addOption(new Option('--density-budget <size>', 'kubernetes layer: pod working set at which the density suite stops adding pods (default 2GiB)').argParser((v: string) => { try { return parseByteSize(v); } catch (e) { throw new InvalidArgumentError(e instanceof Error ? e.message : String(e)); } }))
+    .addOption(new Option('--density-max <n>', 'kubernetes layer: most idle pods the density suite starts (default 50)').argParser(positiveInt('--density-max')))
     .option('--containerd-address <socket>', "an existing containerd's socket for the containerd layer (default: runbench starts its own)")
     .action(async (flags: RunFlags, cmd: Command) => {
       setExit(await runCommand(givenFlags(flags, cmd)));

@@ -1,0 +1,137 @@
+/**
+ * The kubernetes runner against a real cluster (the local one of scripts/cluster.sh, or
+ * $KUBECONFIG): pods through RuntimeClasses, watch-timed phases, memory, density, and
+ * nothing of runbench's left in the cluster afterwards.
+ */
+import { describe, expect, it } from 'vitest';
+import { EventBus } from '../../core/events.ts';
+import { hostFacts } from '../../core/host.ts';
+import { runPipeline } from '../../core/pipeline.ts';
+import type { RuntimeInfo } from '../../core/schema.ts';
+import { Scope } from '../../core/scope.ts';
+import { chooseKubeconfig, KubeClient } from '../../runners/kubernetes/client.ts';
+import { listNodes } from '../../runners/kubernetes/cluster.ts';
+import { MANAGED_BY, POD_PHASES } from '../../runners/kubernetes/pods.ts';
+import { createKubernetesRunner, KubernetesSession } from '../../runners/kubernetes.ts';
+import { densitySuite } from '../../suites/density.ts';
+import { realRuntime } from '../helpers/real.ts';
+
+const host = hostFacts();
+const choice = chooseKubeconfig();
+
+async function clusterUp(): Promise<string | null> {
+  if (!choice) return 'no cluster: start one with scripts/cluster.sh up (or set KUBECONFIG)';
+  try {
+    const nodes = await Promise.race([
+      listNodes(new KubeClient(choice)),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer in 5 s')), 5000)),
+    ]);
+    if (!nodes.some((n) => n.ready && n.arch === host.arch)) return `no Ready ${host.arch} node in the cluster of ${choice.path}`;
+    return null;
+  } catch (e) {
+    return `the cluster of ${choice.path} does not answer (${e instanceof Error ? e.message : String(e)}): scripts/cluster.sh up`;
+  }
+}
+
+const why = await clusterUp();
+const runc = await realRuntime('runc');
+const newRunId = () => `20000101${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
+
+/** What runbench left in the cluster: namespaces, pods and RuntimeClasses it labelled. */
+async function leftInCluster(client: KubeClient): Promise<string[]> {
+  const sel = `${MANAGED_BY}=runbench`;
+  const ns = (await client.core.listNamespace({ labelSelector: sel })).items.map((n) => `namespace/${n.metadata?.name}`);
+  const pods = (await client.core.listPodForAllNamespaces({ labelSelector: sel })).items.map((p) => `pod/${p.metadata?.name}`);
+  const rcs = (await client.node.listRuntimeClass({ labelSelector: sel })).items.map((r) => `runtimeclass/${r.metadata?.name}`);
+  return [...ns, ...pods, ...rcs];
+}
+
+function ctxFor(runId: string, scope: Scope) {
+  return { runId, host, arch: host.arch, scope, events: new EventBus(), workDir: `/tmp/runbench-k8s-${runId}` };
+}
+
+describe.skipIf(why !== null || runc.runtime === null)(`kubernetes layer, runc RuntimeClass${why ? ` (skipped: ${why})` : runc.skip ? ` (skipped: ${runc.skip})` : ''}`, () => {
+  it('runs pods to completion with watch-timed phases, reads memory, enforces a limit, and leaves nothing behind', async () => {
+    const client = new KubeClient(choice!);
+    const before = await leftInCluster(client);
+    const scope = new Scope('test');
+    const runId = newRunId();
+    const runner = createKubernetesRunner();
+    const session = (await runner.open(runc.runtime as RuntimeInfo, ctxFor(runId, scope))) as KubernetesSession;
+    try {
+      expect(session.supports('native')).toBeNull();
+      expect(session.supports('wasm')?.reason).toContain('no Wasm handler');
+      const run = await session.runOnce({ workload: { name: 'hello', kind: 'native', args: [] }, timeoutMs: 60_000 });
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout).toContain('runbench-hello-ok');
+      expect(run.totalNs).toBeGreaterThan(0);
+
+      const life = await session.lifecycle({ workload: { name: 'mem', kind: 'native', args: ['16'] }, timeoutMs: 60_000 });
+      expect(life.exitCode).toBe(0);
+      expect(Object.keys(life.phasesNs)).toEqual([...POD_PHASES]);
+      const sum = Object.values(life.phasesNs).reduce((a, b) => a + b, 0);
+      expect(sum).toBe(life.totalNs);
+      for (const v of Object.values(life.phasesNs)) expect(v).toBeGreaterThanOrEqual(0);
+      // the pod cgroup saw at least the 16 MiB the workload touched (local node only)
+      const node = (await listNodes(client)).find((n) => n.arch === host.arch);
+      if (node?.local) {
+        expect(life.cgroupPeakBytes).toBeGreaterThan(16 * 1024 * 1024);
+        expect(life.layerMemoryBytes?.shimPeakRssBytes).toBeGreaterThan(1024 * 1024);
+      }
+
+      const limited = await session.lifecycle({ workload: { name: 'mem', kind: 'native', args: ['64'] }, memoryLimitBytes: 32 * 1024 * 1024, timeoutMs: 60_000 });
+      expect(limited.oomKilled).toBe(true);
+      expect(limited.signal).toBe(9);
+
+      const churn = await session.churn({ workload: { name: 'hello', kind: 'native', args: [] }, timeoutMs: 60_000 }, 4, 2);
+      expect(churn).toMatchObject({ completed: 4, failed: 0, firstError: null });
+    } finally {
+      await session.close();
+      const failures = await scope.close();
+      expect(failures).toEqual([]);
+    }
+    expect(await leftInCluster(client)).toEqual(before);
+  }, 300_000);
+
+  it('skips a RuntimeClass whose handler the nodes do not have, saying so', async () => {
+    const scope = new Scope('test');
+    const runId = newRunId();
+    const ghost: RuntimeInfo = { ...(runc.runtime as RuntimeInfo), name: 'no-such-handler' };
+    const session = (await createKubernetesRunner().open(ghost, ctxFor(runId, scope))) as KubernetesSession;
+    try {
+      expect(session.supports('native')?.reason).toMatch(/no-such-handler/);
+    } finally {
+      await session.close();
+      expect(await scope.close()).toEqual([]);
+    }
+  }, 180_000);
+
+  it('density: idle pods up to the cap, with pod startup latency quantiles and working set per pod', async () => {
+    const client = new KubeClient(choice!);
+    const before = await leftInCluster(client);
+    const doc = await runPipeline(
+      { suites: ['density'], layers: ['kubernetes'], runs: 1, warmup: 0, concurrency: 2, churnContainers: 2, timeoutMs: 60_000 },
+      {
+        runners: { kubernetes: createKubernetesRunner({ densityMaxPods: 4 }) },
+        suites: [densitySuite],
+        runtimes: [runc.runtime as RuntimeInfo],
+        host,
+        events: new EventBus(),
+        signal: new AbortController().signal,
+        calibrate: async () => null,
+        isBuilt: () => true,
+      },
+    );
+    expect(doc.suiteRuns.map((r) => r.outcome.status)).toEqual(['passed']);
+    const m = (metric: string) => doc.measurements.find((x) => x.metric === metric && x.labels.workloadKind === 'native');
+    expect(m('densityPods')?.samples).toEqual([4]);
+    expect(m('densityPods')?.notes.limitedBy).toBe('cap');
+    const sli = m('podStartupLatency');
+    expect(sli?.samples).toHaveLength(4);
+    expect(sli?.labels.layer).toBe('kubernetes');
+    expect(sli!.stats.p99).toBeGreaterThanOrEqual(sli!.stats.median);
+    expect(m('podWorkingSetBytes')?.samples.every((x) => x > 0)).toBe(true);
+    expect(m('podsStartedPerSec')?.samples[0]).toBeGreaterThan(0);
+    expect(await leftInCluster(client)).toEqual(before);
+  }, 300_000);
+});
