@@ -6,10 +6,10 @@
  * under runbench-<runId>, so runbench never sees or touches containers it did not
  * create, and a final sweep can find anything a misbehaving runtime left behind.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { execa, type Options } from 'execa';
 import { sweepCgroups } from '../core/cgroups.ts';
 import { RuntimeFailure } from '../core/errors.ts';
 import { detectCgroups } from '../core/host.ts';
@@ -287,7 +287,8 @@ export class OciSession implements RunnerSession {
   /** True when the runtime still has state for this id (run/delete normally remove it). */
   hasState(id: string): boolean {
     try {
-      return readdirSync(this.stateRoot).some((e) => e.startsWith(id));
+      // exact id, or the id with a suffix (runsc's <id>_sandbox:<id>.state), never id-1 matching id-10
+      return readdirSync(this.stateRoot).some((e) => e.startsWith(id) && !/^[0-9]/.test(e.slice(id.length)));
     } catch {
       return false;
     }
@@ -315,12 +316,18 @@ export class OciSession implements RunnerSession {
     opts: { stdout?: string; stderr?: string; timeoutMs?: number } = {},
   ): Promise<{ exitCode: number; signal: string | null; timedOut: boolean; stdout: string; stderr: string }> {
     const [file, ...rest] = this.argv(...args);
+    // Plain descriptors, not execa's file option (a pipe the container would hold open).
+    const out = opts.stdout ? openSync(opts.stdout, 'w') : null;
+    const err = opts.stderr ? openSync(opts.stderr, 'w') : null;
     const r = await execa(file as string, rest, {
       reject: false,
       timeout: opts.timeoutMs ?? 30_000,
       stdin: 'ignore',
-      stdout: opts.stdout ? { file: opts.stdout } : 'pipe',
-      stderr: opts.stderr ? { file: opts.stderr } : 'pipe',
+      stdout: out ?? 'pipe',
+      stderr: err ?? 'pipe',
+    } as Options).finally(() => {
+      if (out !== null) closeSync(out);
+      if (err !== null) closeSync(err);
     });
     return {
       exitCode: r.exitCode ?? -1,
