@@ -1,0 +1,139 @@
+/**
+ * The filesystem the container sees: a read-only root, masked and read-only paths,
+ * a bind mount of a host directory and a tmpfs, observed from inside by the probe.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from '../core/oci-spec.ts';
+import { probeCheck } from './define.ts';
+import { mismatch, type PathCheck } from './probe.ts';
+import { failed, passed, skipped, type Check } from './types.ts';
+
+const REF = 'runtime-spec';
+
+const readonlyRoot = probeCheck({
+  id: 'filesystem.readonly-root',
+  area: 'filesystem',
+  title: 'root.readonly makes the root filesystem read-only',
+  specRef: `${REF} config.md#root (readonly)`,
+  level: 'MUST',
+  setup: () => ({ args: [], overrides: { readonlyRoot: true } }),
+  judge(report) {
+    if (report.rootReadOnly === true) return passed();
+    if (report.rootWriteErrno === null) return failed('a file could be created in / although root.readonly is true');
+    return failed(`writing / failed with ${report.rootWriteErrno}, not EROFS`);
+  },
+});
+
+/** Masked: unreadable, or read as empty (a /dev/null or an empty read-only tmpfs over it). */
+function isMasked(p: PathCheck): boolean | null {
+  if (!p.exists) return null;
+  if (!p.readable) return true;
+  if (p.type === 'dir') return p.entries === 0;
+  return p.contentSize === 0;
+}
+
+const checkPathArgs = (paths: readonly string[]) => paths.flatMap((p) => ['--check-path', p]);
+
+const maskedPaths = probeCheck({
+  id: 'filesystem.masked-paths',
+  area: 'filesystem',
+  title: 'linux.maskedPaths cannot be read',
+  specRef: `${REF} config-linux.md#masked-paths`,
+  level: 'MUST',
+  setup: () => ({ args: checkPathArgs(DEFAULT_MASKED_PATHS), overrides: { maskedPaths: DEFAULT_MASKED_PATHS } }),
+  judge(report, run) {
+    const asked = run.requested.linux.maskedPaths;
+    const byPath = new Map(report.paths.map((p) => [p.path, p]));
+    const exposed: string[] = [];
+    let verified = 0;
+    for (const path of asked) {
+      const p = byPath.get(path);
+      const m = p ? isMasked(p) : null;
+      if (m === null) continue;
+      verified++;
+      if (!m) exposed.push(`${path} is readable (${p?.type === 'dir' ? `${p.entries} entries` : `${p?.contentSize} bytes`})`);
+    }
+    if (exposed.length) return mismatch('masked paths are readable', exposed);
+    if (verified === 0) return skipped('none of the maskedPaths exist in this container, so masking cannot be told apart');
+    return passed(`${verified} of ${asked.length} masked paths exist and read empty`);
+  },
+});
+
+const readonlyPaths = probeCheck({
+  id: 'filesystem.readonly-paths',
+  area: 'filesystem',
+  title: 'linux.readonlyPaths are mounted read-only',
+  specRef: `${REF} config-linux.md#readonly-paths`,
+  level: 'MUST',
+  setup: () => ({
+    args: [...checkPathArgs(DEFAULT_READONLY_PATHS), ...DEFAULT_READONLY_PATHS.flatMap((p) => ['--check-mount', p])],
+    overrides: { readonlyPaths: DEFAULT_READONLY_PATHS },
+  }),
+  judge(report, run) {
+    const exists = new Map(report.paths.map((p) => [p.path, p.exists]));
+    const mounts = new Map((report.mountinfo?.mounts ?? []).map((m) => [m.path, m]));
+    const writable: string[] = [];
+    let verified = 0;
+    for (const path of run.requested.linux.readonlyPaths) {
+      if (!exists.get(path)) continue;
+      verified++;
+      const m = mounts.get(path);
+      const opts = (m?.options ?? '').split(',');
+      if (!m?.found) writable.push(`${path} is not a mount point (no read-only bind over it)`);
+      else if (!opts.includes('ro')) writable.push(`${path} is mounted ${m.options}`);
+    }
+    if (report.mountinfo === null) return skipped('/proc/self/mountinfo is not readable in this container');
+    if (writable.length) return mismatch('read-only paths are writable', writable);
+    if (verified === 0) return skipped('none of the readonlyPaths exist in this container');
+    return passed(`${verified} read-only paths mounted ro`);
+  },
+});
+
+const MARKER = 'runbench-bind-marker\n';
+
+const bindMount = probeCheck({
+  id: 'filesystem.bind-mount',
+  area: 'filesystem',
+  title: 'a bind mount shows the host directory, readable and writable',
+  specRef: `${REF} config.md#mounts`,
+  level: 'MUST',
+  setup(ctx) {
+    const dir = ctx.target.scratchDir('bind');
+    writeFileSync(join(dir, 'marker'), MARKER);
+    return {
+      args: ['--check-path', '/data/marker', '--io-dir', '/data'],
+      overrides: { extraMounts: [{ destination: '/data', type: 'bind', source: dir, options: ['rbind', 'rw'] }] },
+    };
+  },
+  judge(report) {
+    const marker = report.paths.find((p) => p.path === '/data/marker');
+    const problems: string[] = [];
+    if (!marker?.exists) problems.push(`the host's file is not at /data/marker (${marker?.errno ?? 'not checked'})`);
+    else if (marker.contentSize !== MARKER.length) problems.push(`/data/marker has ${marker.contentSize} bytes, the host's has ${MARKER.length}`);
+    if (!report.io?.ok) problems.push(`writing /data failed at ${report.io?.stage ?? '?'} (${report.io?.errno ?? '?'})`);
+    return problems.length ? failed(problems.join('; ')) : passed();
+  },
+});
+
+const tmpfsMount = probeCheck({
+  id: 'filesystem.tmpfs-mount',
+  area: 'filesystem',
+  title: 'a tmpfs mount is a writable tmpfs',
+  specRef: `${REF} config.md#mounts`,
+  level: 'MUST',
+  setup: () => ({
+    args: ['--check-mount', '/run', '--io-dir', '/run'],
+    overrides: { extraMounts: [{ destination: '/run', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=755', 'size=1m'] }] },
+  }),
+  judge(report) {
+    const m = report.mountinfo?.mounts.find((x) => x.path === '/run');
+    const problems: string[] = [];
+    if (!m?.found) problems.push('/run is not a mount point');
+    else if (m.fstype !== 'tmpfs') problems.push(`/run is ${m.fstype}, not tmpfs`);
+    if (!report.io?.ok) problems.push(`writing /run failed at ${report.io?.stage ?? '?'} (${report.io?.errno ?? '?'})`);
+    return problems.length ? failed(problems.join('; ')) : passed();
+  },
+});
+
+export const FILESYSTEM_CHECKS: readonly Check[] = [readonlyRoot, maskedPaths, readonlyPaths, bindMount, tmpfsMount];

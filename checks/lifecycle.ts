@@ -1,0 +1,259 @@
+/**
+ * Lifecycle and state: the operations of runtime.md (create, start, state, kill, delete)
+ * and what they must refuse. Containers here run the `idle` workload, which waits for a
+ * signal, so each status can be observed without racing the process.
+ */
+import { ALL_LAYERS, errored, failed, passed, type Check, type CheckContext, type ContainerOps } from './types.ts';
+import { firstLine, reportOf } from './probe.ts';
+
+const SPEC = 'runtime-spec';
+const STOP_TIMEOUT_MS = 10_000;
+
+function opsOf(ctx: CheckContext): ContainerOps {
+  const ops = ctx.target.containers;
+  if (!ops) throw new Error(`the ${ctx.target.layer} target has no step-by-step container operations`);
+  return ops;
+}
+
+/** Creates and (optionally) starts an idle container; an Outcome when the runtime cannot. */
+async function idleContainer(ops: ContainerOps, start: boolean) {
+  const c = ops.bundle('idle', []);
+  const created = await ops.create(c);
+  if (created.exitCode !== 0) return { c, problem: errored(`create failed (exit ${created.exitCode}): ${firstLine(created.stderr)}`) };
+  if (start) {
+    const started = await ops.start(c.id);
+    if (started.exitCode !== 0) return { c, problem: errored(`start failed (exit ${started.exitCode}): ${firstLine(started.stderr)}`) };
+  }
+  return { c, problem: null };
+}
+
+const stateFields: Check = {
+  id: 'lifecycle.state-fields',
+  area: 'lifecycle',
+  title: 'state reports ociVersion, id, status, pid and bundle',
+  specRef: `${SPEC} runtime.md#state`,
+  level: 'MUST',
+  kinds: ['native'],
+  layers: ['oci'],
+  needs: ['containers'],
+  async run(ctx) {
+    const ops = opsOf(ctx);
+    const { c, problem } = await idleContainer(ops, false);
+    if (problem) return problem;
+    const r = await ops.state(c.id);
+    if (r.exitCode !== 0) return failed(`state of a created container exited ${r.exitCode}: ${firstLine(r.stderr)}`);
+    if (!r.state) return failed(`state output is not a JSON object: ${JSON.stringify(r.stdout.slice(0, 80))}`);
+    const o = (r.state.raw ?? {}) as Record<string, unknown>;
+    const problems: string[] = [];
+    if (typeof o.ociVersion !== 'string' || !/^\d+\.\d+\.\d+/.test(o.ociVersion)) problems.push(`ociVersion is ${JSON.stringify(o.ociVersion)}`);
+    if (o.id !== c.id) problems.push(`id is ${JSON.stringify(o.id)}, not ${c.id}`);
+    if (typeof o.status !== 'string') problems.push(`status is ${JSON.stringify(o.status)}`);
+    if (typeof o.pid !== 'number' || o.pid <= 0) problems.push(`pid of a created container is ${JSON.stringify(o.pid)}`);
+    if (o.bundle !== c.bundle) problems.push(`bundle is ${JSON.stringify(o.bundle)}, not ${c.bundle}`);
+    return problems.length ? failed(problems.join('; ')) : passed();
+  },
+};
+
+const statusTransitions: Check = {
+  id: 'lifecycle.status',
+  area: 'lifecycle',
+  title: 'status goes created → running → stopped',
+  specRef: `${SPEC} runtime.md#lifecycle, runtime.md#state`,
+  level: 'MUST',
+  kinds: ['native'],
+  layers: ['oci'],
+  needs: ['containers'],
+  async run(ctx) {
+    const ops = opsOf(ctx);
+    const { c, problem } = await idleContainer(ops, false);
+    if (problem) return problem;
+    const seen: string[] = [];
+    const s1 = (await ops.state(c.id)).state;
+    seen.push(String(s1?.status));
+    if (s1?.status !== 'created') return failed(`after create, status is ${JSON.stringify(s1?.status ?? null)}, not "created"`);
+    const started = await ops.start(c.id);
+    if (started.exitCode !== 0) return errored(`start failed (exit ${started.exitCode}): ${firstLine(started.stderr)}`);
+    const s2 = (await ops.state(c.id)).state;
+    if (s2?.status !== 'running') return failed(`after start, status is ${JSON.stringify(s2?.status ?? null)}, not "running"`);
+    const killed = await ops.kill(c.id, 'KILL');
+    if (killed.exitCode !== 0) return errored(`kill KILL failed (exit ${killed.exitCode}): ${firstLine(killed.stderr)}`);
+    const s3 = await ops.waitFor(c.id, 'stopped', STOP_TIMEOUT_MS);
+    if (s3?.status !== 'stopped') return failed(`after the process was killed, status is ${JSON.stringify(s3?.status ?? null)}, not "stopped"`);
+    return passed();
+  },
+};
+
+const uniqueId: Check = {
+  id: 'lifecycle.unique-id',
+  area: 'lifecycle',
+  title: 'create with an id already in use fails and leaves the first container alone',
+  specRef: `${SPEC} runtime.md#create`,
+  level: 'MUST',
+  kinds: ['native'],
+  layers: ['oci'],
+  needs: ['containers'],
+  async run(ctx) {
+    const ops = opsOf(ctx);
+    const { c, problem } = await idleContainer(ops, false);
+    if (problem) return problem;
+    const before = (await ops.state(c.id)).state;
+    const second = ops.bundle('idle', []);
+    const again = await ops.create(second, c.id);
+    const after = (await ops.state(c.id)).state;
+    if (again.exitCode === 0) return failed(`a second create with id ${c.id} succeeded`);
+    if (!after || after.pid !== before?.pid) return failed(`the refused create changed the first container (pid ${before?.pid ?? '?'} -> ${after?.pid ?? 'gone'})`);
+    return passed();
+  },
+};
+
+const startTwice: Check = {
+  id: 'lifecycle.start-twice',
+  area: 'lifecycle',
+  title: 'start of a container that is not created fails without effect',
+  specRef: `${SPEC} runtime.md#start`,
+  level: 'MUST',
+  kinds: ['native'],
+  layers: ['oci'],
+  needs: ['containers'],
+  async run(ctx) {
+    const ops = opsOf(ctx);
+    const { c, problem } = await idleContainer(ops, true);
+    if (problem) return problem;
+    const before = (await ops.state(c.id)).state;
+    const again = await ops.start(c.id);
+    const after = (await ops.state(c.id)).state;
+    if (again.exitCode === 0) return failed('a second start of a running container succeeded');
+    if (after?.status !== 'running' || after.pid !== before?.pid) {
+      return failed(`the refused start changed the container (status ${after?.status ?? 'gone'}, pid ${before?.pid ?? '?'} -> ${after?.pid ?? '?'})`);
+    }
+    return passed();
+  },
+};
+
+const deleteRunning: Check = {
+  id: 'lifecycle.delete-running',
+  area: 'lifecycle',
+  title: 'delete of a running container (without --force) fails without effect',
+  specRef: `${SPEC} runtime.md#delete`,
+  level: 'MUST',
+  kinds: ['native'],
+  layers: ['oci'],
+  needs: ['containers'],
+  async run(ctx) {
+    const ops = opsOf(ctx);
+    const { c, problem } = await idleContainer(ops, true);
+    if (problem) return problem;
+    const del = await ops.delete(c.id);
+    const after = (await ops.state(c.id)).state;
+    if (del.exitCode === 0) return failed(`delete of a running container succeeded (it is now ${after?.status ?? 'gone'})`);
+    if (after?.status !== 'running') return failed(`the refused delete left the container ${after?.status ?? 'gone'}`);
+    return passed();
+  },
+};
+
+const killTerm: Check = {
+  id: 'lifecycle.kill',
+  area: 'lifecycle',
+  title: 'kill delivers SIGTERM: a process that exits on it leaves the container stopped',
+  specRef: `${SPEC} runtime.md#kill`,
+  level: 'MUST',
+  kinds: ['native'],
+  layers: ['oci'],
+  needs: ['containers'],
+  async run(ctx) {
+    const ops = opsOf(ctx);
+    const { c, problem } = await idleContainer(ops, true);
+    if (problem) return problem;
+    const k = await ops.kill(c.id, 'TERM');
+    if (k.exitCode !== 0) return failed(`kill TERM exited ${k.exitCode}: ${firstLine(k.stderr)}`);
+    const s = await ops.waitFor(c.id, 'stopped', STOP_TIMEOUT_MS);
+    if (s?.status !== 'stopped') return failed(`${STOP_TIMEOUT_MS / 1000} s after kill TERM the container is ${s?.status ?? 'gone'}, not stopped`);
+    return passed();
+  },
+};
+
+const deleteRemoves: Check = {
+  id: 'lifecycle.delete',
+  area: 'lifecycle',
+  title: 'delete of a stopped container removes it: no state, no cgroup, no process',
+  specRef: `${SPEC} runtime.md#delete`,
+  level: 'MUST',
+  kinds: ['native'],
+  layers: ['oci'],
+  needs: ['containers'],
+  async run(ctx) {
+    const ops = opsOf(ctx);
+    const { c, problem } = await idleContainer(ops, true);
+    if (problem) return problem;
+    await ops.kill(c.id, 'KILL');
+    const s = await ops.waitFor(c.id, 'stopped', STOP_TIMEOUT_MS);
+    if (s?.status !== 'stopped') return errored(`the container did not stop after kill KILL (status ${s?.status ?? 'gone'})`);
+    const del = await ops.delete(c.id);
+    if (del.exitCode !== 0) return failed(`delete of a stopped container exited ${del.exitCode}: ${firstLine(del.stderr)}`);
+    const q = await ops.state(c.id);
+    const left = ops.remains(c);
+    const problems: string[] = [];
+    if (q.exitCode === 0) problems.push(`state still answers (status ${q.state?.status ?? '?'})`);
+    if (left.stateEntry) problems.push('its state entry is still under --root');
+    if (left.cgroups.length) problems.push(`cgroup left: ${left.cgroups[0]}${left.cgroups.length > 1 ? ` (+${left.cgroups.length - 1})` : ''}`);
+    if (left.processes.length) problems.push(`process left: ${left.processes[0]}`);
+    return problems.length ? failed(`after delete, ${problems.join('; ')}`) : passed();
+  },
+};
+
+const failedCreate: Check = {
+  id: 'lifecycle.create-error',
+  area: 'lifecycle',
+  title: 'a create that cannot apply the config fails and leaves nothing behind',
+  specRef: `${SPEC} runtime.md#create, runtime.md#errors`,
+  level: 'MUST',
+  kinds: ['native'],
+  layers: ['oci'],
+  needs: ['containers'],
+  async run(ctx) {
+    const ops = opsOf(ctx);
+    // A bind mount whose source does not exist cannot be applied.
+    const missing = `/nonexistent-runbench-${Date.now()}`;
+    const c = ops.bundle('idle', [], { extraMounts: [{ destination: '/data', type: 'bind', source: missing, options: ['rbind'] }] });
+    const r = await ops.create(c);
+    const q = await ops.state(c.id);
+    const left = ops.remains(c);
+    const problems: string[] = [];
+    if (r.exitCode === 0) problems.push(`create succeeded with a bind mount from missing ${missing}`);
+    if (q.exitCode === 0) problems.push(`state answers for it (status ${q.state?.status ?? '?'})`);
+    if (left.stateEntry) problems.push('a state entry is left under --root');
+    if (left.cgroups.length) problems.push(`cgroup left: ${left.cgroups[0]}${left.cgroups.length > 1 ? ` (+${left.cgroups.length - 1})` : ''}`);
+    if (left.processes.length) problems.push(`process left: ${left.processes[0]}`);
+    return problems.length ? failed(problems.join('; ')) : passed(`create refused: ${firstLine(r.stderr).slice(0, 100)}`);
+  },
+};
+
+const exitCode: Check = {
+  id: 'lifecycle.exit-code',
+  area: 'lifecycle',
+  title: "the one-shot run exits with the container process's exit code",
+  // runtime-spec defines no `run`; runc, crun, youki and runsc all return the process's status.
+  specRef: `${SPEC} runtime.md#lifecycle (process exit; \`run\` as in runc's CLI)`,
+  level: 'SHOULD',
+  kinds: ['native'],
+  layers: ALL_LAYERS,
+  async run(ctx) {
+    const run = await ctx.target.probe({ kind: 'native', args: ['--exit', '7'] });
+    const { report, outcome } = reportOf(run);
+    if (!report) return run.exitCode === 7 ? passed('exit 7, without a report') : (outcome ?? errored('no report'));
+    if (report.exitRequested !== 7) return errored(`the probe did not get --exit 7 (argv ${report.argv.join(' ')})`);
+    return run.exitCode === 7 ? passed() : failed(`the probe exited 7, the runtime reported ${run.exitCode}`);
+  },
+};
+
+export const LIFECYCLE_CHECKS: readonly Check[] = [
+  stateFields,
+  statusTransitions,
+  uniqueId,
+  startTwice,
+  deleteRunning,
+  killTerm,
+  deleteRemoves,
+  failedCreate,
+  exitCode,
+];

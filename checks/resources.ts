@@ -1,0 +1,76 @@
+/**
+ * Resources: limits in linux.resources are enforced, observed by their effect on the
+ * process (an OOM kill, a refused fork, CPU time well below wall time) rather than by
+ * reading cgroup files, which a sandboxing runtime may not expose.
+ */
+import { probeCheck } from './define.ts';
+import { reportOf } from './probe.ts';
+import { errored, failed, passed, skipped, type Check } from './types.ts';
+
+const REF = 'runtime-spec config-linux.md';
+const MIB = 1024 * 1024;
+
+const memory = probeCheck({
+  id: 'resources.memory',
+  area: 'resources',
+  title: 'memory.limit is enforced: touching more than the limit gets the process killed',
+  specRef: `${REF}#memory`,
+  level: 'MUST',
+  setup: () => ({ args: ['--alloc-mib', '96'], overrides: { memoryLimitBytes: 32 * MIB } }),
+  judge(report, run) {
+    if (report.alloc?.ok) return failed(`touched ${report.alloc.touchedMib} MiB under a ${(run.requested.linux.resources?.memory?.limit ?? 0) / MIB} MiB limit`);
+    return passed(`allocation refused (exit ${run.exitCode})`);
+  },
+  judgeNoReport(run) {
+    // Killed before it could print: the expected outcome. A runtime that did not start it is caught by exit 0 / stderr.
+    if (run.timedOut) return errored('the probe did not finish in time');
+    if (run.exitCode === 0) return errored('the probe exited 0 without a report');
+    return passed(`killed before reporting (exit ${run.exitCode}${run.exitCode === 137 ? ', SIGKILL' : ''})`);
+  },
+});
+
+const pids = probeCheck({
+  id: 'resources.pids',
+  area: 'resources',
+  title: 'pids.limit is enforced: forks beyond it fail',
+  specRef: `${REF}#pids`,
+  level: 'MUST',
+  setup: () => ({ args: ['--fork', '12'], overrides: { pidsLimit: 6 } }),
+  judge(report, run) {
+    const f = report.fork;
+    if (!f || f.succeeded === null) return errored('the probe did not try to fork');
+    const limit = run.requested.linux.resources?.pids?.limit ?? 0;
+    if (f.succeeded >= f.requested) return failed(`${f.succeeded} of ${f.requested} forks succeeded under pids.limit ${limit}`);
+    return passed(`${f.succeeded} forks succeeded, then ${f.errno ?? 'an error'}`);
+  },
+});
+
+const SPIN_MS = 800;
+const QUOTA = { quotaUs: 20_000, periodUs: 100_000 };
+const QUOTA_MAX_RATIO = 0.4;
+
+const cpu: Check = {
+  id: 'resources.cpu',
+  area: 'resources',
+  title: 'cpu quota is enforced: at 20% the process gets well under one CPU',
+  specRef: `${REF}#cpu`,
+  level: 'MUST',
+  kinds: ['native'],
+  layers: ['oci', 'containerd', 'kubernetes'],
+  async run(ctx) {
+    // A baseline without quota first: on a saturated host even an unlimited spin gets little CPU.
+    const base = reportOf(await ctx.target.probe({ kind: 'native', args: ['--spin-ms', String(SPIN_MS)] }));
+    if (!base.report) return base.outcome;
+    const baseRatio = base.report.spin?.cpuRatio ?? null;
+    if (baseRatio === null) return skipped('the probe cannot read its CPU time here');
+    if (baseRatio < 0.6) return skipped(`the host is too busy to tell: an unlimited spin got ${baseRatio.toFixed(2)} CPU`);
+    const limited = reportOf(await ctx.target.probe({ kind: 'native', args: ['--spin-ms', String(SPIN_MS)], overrides: { cpuQuota: QUOTA } }));
+    if (!limited.report) return limited.outcome;
+    const ratio = limited.report.spin?.cpuRatio ?? null;
+    if (ratio === null) return errored('no CPU time reported under the quota');
+    const detail = `${ratio.toFixed(2)} CPU under a ${QUOTA.quotaUs / QUOTA.periodUs} quota (${baseRatio.toFixed(2)} without)`;
+    return ratio <= QUOTA_MAX_RATIO ? passed(detail) : failed(detail);
+  },
+};
+
+export const RESOURCE_CHECKS: readonly Check[] = [memory, pids, cpu];

@@ -1,0 +1,236 @@
+/**
+ * One conformance run: every selected check, for every runtime, at every layer that has a
+ * target. A check that throws is `errored` and the others go on; whatever a check made is
+ * removed before the next one starts, and the whole run's leftovers by one scope at the end.
+ */
+import { mkdirSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { sweepCgroups } from '../core/cgroups.ts';
+import { errorMessage, Interrupted } from '../core/errors.ts';
+import type { EventBus } from '../core/events.ts';
+import { newRunId, digestOf, TOOL_VERSION } from '../core/pipeline.ts';
+import { runScratchBase } from '../core/paths.ts';
+import {
+  SCHEMA_VERSION,
+  type ConformanceResult,
+  type HostFacts,
+  type Layer,
+  type Outcome,
+  type ResultsDocument,
+  type RuntimeInfo,
+  type WorkloadKind,
+} from '../core/schema.ts';
+import { Scope } from '../core/scope.ts';
+import { workloadBuilt } from '../core/workloads.ts';
+import { OciSession } from '../runners/oci.ts';
+import type { Runner, RunnerContext, RunnerSession } from '../runners/types.ts';
+import { OciTarget } from './targets/oci.ts';
+import { errored, skipped, type Check, type CheckContext, type ConformanceTarget } from './types.ts';
+
+/** A target the runner can reset between checks and close at the end. */
+export type OwnedTarget = ConformanceTarget & { reset(): Promise<void>; close(): Promise<void> };
+
+/** How each layer's session becomes a conformance target: one line per layer. */
+export const TARGETS: Partial<Record<Layer, (session: RunnerSession, scratch: string) => OwnedTarget | null>> = {
+  oci: (session, scratch) => (session instanceof OciSession ? new OciTarget(session, scratch) : null),
+};
+
+export interface ConformanceOptions {
+  checks: readonly Check[];
+  layers: readonly Layer[];
+  /** Deadline for one check; a check that passes it is errored and its containers removed. */
+  checkTimeoutMs: number;
+}
+
+export interface ConformanceDeps {
+  runners: Partial<Record<Layer, Runner>>;
+  runtimes: RuntimeInfo[];
+  host: HostFacts;
+  events: EventBus;
+  signal: AbortSignal;
+  isBuilt?: (name: string, kind: WorkloadKind, arch: string) => boolean;
+  config?: unknown;
+}
+
+export function hostNamespaces(): Record<string, string> {
+  const out: Record<string, string> = {};
+  try {
+    for (const e of readdirSync('/proc/self/ns')) {
+      try {
+        out[e] = readlinkSync(`/proc/self/ns/${e}`);
+      } catch {
+        /* not readable */
+      }
+    }
+  } catch {
+    /* no procfs */
+  }
+  return out;
+}
+
+/** Why a check does not apply to this runtime at this layer, or null. */
+export function notApplicable(check: Check, target: ConformanceTarget, built: (kind: WorkloadKind) => boolean): string | null {
+  if (!check.layers.includes(target.layer)) return `applies at the ${check.layers.join(', ')} layer${check.layers.length > 1 ? 's' : ''}, not ${target.layer}`;
+  if (check.needs?.includes('containers') && !target.containers) return `the ${target.layer} target has no step-by-step container operations`;
+  const kinds = check.kinds.filter((k) => k === 'native' || target.wasmHandlers.length > 0);
+  if (kinds.length === 0) return `${target.runtimeName} has no Wasm handler`;
+  if (!kinds.some(built)) return `the ${kinds.join('/')} probe is not built: run scripts/build-fixtures.sh`;
+  return null;
+}
+
+async function withDeadline(ms: number, signal: AbortSignal, fn: () => Promise<Outcome>): Promise<Outcome> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const deadline = new Promise<Outcome>((resolve, reject) => {
+    timer = setTimeout(() => resolve(errored(`did not finish within ${Math.round(ms / 1000)} s`)), ms);
+    onAbort = () => reject(new Interrupted(String(signal.reason ?? 'interrupt')));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([fn(), deadline]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+export async function runConformance(opts: ConformanceOptions, deps: ConformanceDeps): Promise<ResultsDocument> {
+  const runId = newRunId();
+  const startedAt = new Date().toISOString();
+  const scope = new Scope(`conformance ${runId}`);
+  const workDir = join(runScratchBase(), runId);
+  mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  scope.defer('work directory', () => rmSync(workDir, { recursive: true, force: true }));
+  scope.defer('cgroups', async () => {
+    await sweepCgroups(`runbench-${runId}`);
+  });
+  const { events, signal, host } = deps;
+  const arch = host.arch;
+  const isBuilt = deps.isBuilt ?? workloadBuilt;
+  const results: ConformanceResult[] = [];
+  const nsHost = hostNamespaces();
+  const hostName = hostname();
+
+  const record = (check: Check, runtime: string, layer: Layer, kind: WorkloadKind, outcome: Outcome) => {
+    const result: ConformanceResult = {
+      checkId: check.id,
+      area: check.area,
+      title: check.title,
+      specRef: check.specRef,
+      level: check.level,
+      labels: { runtime, layer, workload: check.area === 'lifecycle' && check.needs ? 'idle' : 'probe', workloadKind: kind, arch, emulated: false, host: host.hostname },
+      outcome,
+    };
+    results.push(result);
+    events.emit('conformance', { result });
+  };
+  const checkAbort = () => {
+    if (signal.aborted) throw new Interrupted(String(signal.reason ?? 'interrupt'));
+  };
+
+  events.emit('run:start', { runId, runtimes: deps.runtimes.map((r) => r.name), suites: ['conformance'], layers: [...opts.layers] });
+  try {
+    for (const layer of opts.layers) {
+      for (const runtime of deps.runtimes) {
+        checkAbort();
+        const runner = deps.runners[layer];
+        const skipAll = (reason: string, status: 'skipped' | 'errored' = 'skipped') => {
+          for (const c of opts.checks) record(c, runtime.name, layer, c.kinds[0] ?? 'native', { status, reason });
+        };
+        const makeTarget = TARGETS[layer];
+        if (!runner || !makeTarget) {
+          skipAll(`no conformance target for the ${layer} layer yet`);
+          continue;
+        }
+        const why = runner.unavailable(host);
+        if (why) {
+          skipAll(why);
+          continue;
+        }
+        if (runtime.status !== 'ok') {
+          skipAll(`${runtime.name} is ${runtime.status}: ${runtime.reason ?? ''}`, runtime.status === 'broken' ? 'errored' : 'skipped');
+          continue;
+        }
+        const ctx: RunnerContext = { runId, host, arch, scope, events, workDir };
+        let session: RunnerSession;
+        try {
+          session = await runner.open(runtime, ctx);
+        } catch (e) {
+          skipAll(`could not open a ${layer} session: ${errorMessage(e)}`, 'errored');
+          continue;
+        }
+        const target = makeTarget(session, join(workDir, 'conformance', layer, runtime.name));
+        if (!target) {
+          await session.close();
+          skipAll(`the ${layer} session cannot serve as a conformance target`, 'errored');
+          continue;
+        }
+        const closeTarget = scope.defer(`conformance target ${runtime.name}`, () => target.close());
+        try {
+          for (const check of opts.checks) {
+            checkAbort();
+            const kind: WorkloadKind = check.kinds[0] ?? 'native';
+            const na = notApplicable(check, target, (k) => isBuilt(k === 'native' && check.needs ? 'idle' : 'probe', k, arch));
+            if (na) {
+              record(check, runtime.name, layer, kind, skipped(na));
+              continue;
+            }
+            const checkCtx: CheckContext = { target, hostNamespaces: nsHost, hostHostname: hostName, signal };
+            let outcome: Outcome;
+            try {
+              outcome = await withDeadline(opts.checkTimeoutMs, signal, () => check.run(checkCtx));
+            } catch (e) {
+              if (e instanceof Interrupted || signal.aborted) throw e instanceof Interrupted ? e : new Interrupted(String(signal.reason));
+              outcome = errored(`internal: ${errorMessage(e)}`);
+            }
+            try {
+              await target.reset();
+            } catch (e) {
+              events.emit('log', { level: 'warn', message: `cleanup after ${check.id} on ${runtime.name}: ${errorMessage(e)}` });
+            }
+            record(check, runtime.name, layer, kind, outcome);
+          }
+        } finally {
+          await closeTarget();
+          await session.close();
+        }
+      }
+    }
+    const doc: ResultsDocument = {
+      schemaVersion: SCHEMA_VERSION,
+      tool: { name: 'runbench', version: TOOL_VERSION },
+      runId,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      host,
+      runtimes: deps.runtimes,
+      parameters: {
+        suites: ['conformance'],
+        runtimes: deps.runtimes.map((r) => r.name),
+        layers: [...opts.layers],
+        runs: 1,
+        warmup: 0,
+        concurrency: 1,
+        churnContainers: 1,
+      },
+      config: {
+        digest: digestOf(deps.config ?? { checks: opts.checks.map((c) => c.id) }),
+        resolved: deps.config ?? { checks: opts.checks.map((c) => c.id) },
+      },
+      harness: null,
+      measurements: [],
+      facts: [],
+      suiteRuns: [],
+      conformance: results,
+    };
+    events.emit('run:end', { runId, interrupted: false });
+    return doc;
+  } catch (e) {
+    if (e instanceof Interrupted) events.emit('run:end', { runId, interrupted: true });
+    throw e;
+  } finally {
+    const failures = await scope.close();
+    for (const f of failures) events.emit('log', { level: 'warn', message: `cleanup of ${f.name} failed: ${f.message}` });
+  }
+}
