@@ -45,20 +45,27 @@ const maskedPaths = probeCheck({
   judge(report, run) {
     const asked = run.requested.linux.maskedPaths;
     const byPath = new Map(report.paths.map((p) => [p.path, p]));
+    // A masked file is /dev/null bound over it: the probe's own read says how many bytes came back.
+    const read = new Map((report.masked ?? []).map((m) => [m.path, m]));
     const exposed: string[] = [];
     let verified = 0;
     for (const path of asked) {
       const p = byPath.get(path);
-      const m = p ? isMasked(p) : null;
+      const r = read.get(path);
+      let m = p ? isMasked(p) : null;
+      if (p?.exists && p.type === 'char' && r?.exists) m = !r.readable || r.bytes === 0;
       if (m === null) continue;
       verified++;
-      if (!m) exposed.push(`${path} is readable (${p?.type === 'dir' ? `${p.entries} entries` : `${p?.contentSize} bytes`})`);
+      if (!m) exposed.push(`${path} is readable (${p?.type === 'dir' ? `${p.entries} entries` : `${p?.contentSize ?? r?.bytes} bytes`})`);
     }
     if (exposed.length) return mismatch('masked paths are readable', exposed);
     if (verified === 0) return skipped('none of the maskedPaths exist in this container, so masking cannot be told apart');
     return passed(`${verified} of ${asked.length} masked paths exist and read empty`);
   },
 });
+
+/** A file under a read-only directory that root could otherwise open for writing (mode 0644, root-owned). */
+const WRITE_PROBES: Record<string, string> = { '/proc/sys': '/proc/sys/kernel/hostname' };
 
 const readonlyPaths = probeCheck({
   id: 'filesystem.readonly-paths',
@@ -67,21 +74,29 @@ const readonlyPaths = probeCheck({
   specRef: `${REF} config-linux.md#readonly-paths`,
   level: 'MUST',
   setup: () => ({
-    args: [...checkPathArgs(DEFAULT_READONLY_PATHS), ...DEFAULT_READONLY_PATHS.flatMap((p) => ['--check-mount', p])],
+    args: [
+      ...checkPathArgs([...DEFAULT_READONLY_PATHS, ...Object.values(WRITE_PROBES)]),
+      ...DEFAULT_READONLY_PATHS.flatMap((p) => ['--check-mount', p]),
+    ],
     overrides: { readonlyPaths: DEFAULT_READONLY_PATHS },
   }),
   judge(report, run) {
-    const exists = new Map(report.paths.map((p) => [p.path, p.exists]));
+    const paths = new Map(report.paths.map((p) => [p.path, p]));
     const mounts = new Map((report.mountinfo?.mounts ?? []).map((m) => [m.path, m]));
     const writable: string[] = [];
     let verified = 0;
     for (const path of run.requested.linux.readonlyPaths) {
-      if (!exists.get(path)) continue;
+      const p = paths.get(path);
+      if (!p?.exists) continue;
       verified++;
       const m = mounts.get(path);
-      const opts = (m?.options ?? '').split(',');
-      if (!m?.found) writable.push(`${path} is not a mount point (no read-only bind over it)`);
-      else if (!opts.includes('ro')) writable.push(`${path} is mounted ${m.options}`);
+      if (m?.found && (m.options ?? '').split(',').includes('ro')) continue;
+      // Not a read-only mount: still read-only if a file root may open for writing cannot be.
+      const file = p.type === 'dir' ? WRITE_PROBES[path] : path;
+      const w = file ? paths.get(file) : undefined;
+      if (w?.exists && !w.writable) continue;
+      if (w?.exists) writable.push(`${file} opens for writing (${m?.found ? `mounted ${m.options}` : 'no read-only mount'})`);
+      else writable.push(`${path} is ${m?.found ? `mounted ${m.options}` : 'not a read-only mount point'}`);
     }
     if (report.mountinfo === null) return skipped('/proc/self/mountinfo is not readable in this container');
     if (writable.length) return mismatch('read-only paths are writable', writable);

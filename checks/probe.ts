@@ -60,6 +60,10 @@ export const ProbeReport = z
     rootReadOnly: z.boolean().nullable(),
     rootWriteErrno: nstr,
     paths: z.array(PathCheck),
+    /** The probe's own read of runc's default masked paths (it reads char devices too). */
+    masked: z
+      .array(z.object({ path: z.string(), exists: z.boolean(), readable: z.boolean(), bytes: z.number().nullable(), entries: z.number().nullable() }))
+      .nullable(),
     namespaces: z.record(z.string(), nstr).nullable(),
     mountinfo: z.object({ lines: z.number(), mounts: z.array(MountCheck) }).nullable(),
     io: z.object({ dir: z.string(), ok: z.boolean(), stage: nstr, errno: nstr, bytes: z.number() }).nullable(),

@@ -1,0 +1,169 @@
+/**
+ * The suite proves it can fail: each deliberately broken runtime (a wrapper around real runc
+ * or crun) must fail exactly the checks for the promise it breaks, and pass the controls.
+ * Every check in the registry appears in some row's `fails` (asserted below), or is listed
+ * in UNPROVEN with the reason no wrapper can break it yet.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CHECKS, selectChecks } from '../../checks/index.ts';
+import { runConformance } from '../../checks/run.ts';
+import { EventBus } from '../../core/events.ts';
+import { hostFacts, isRoot } from '../../core/host.ts';
+import { findBinary, parseRuntimeSpec, probeRuntime } from '../../core/runtimes.ts';
+import type { ConformanceResult } from '../../core/schema.ts';
+import { workloadBuilt } from '../../core/workloads.ts';
+import { RUNNERS } from '../../runners/index.ts';
+import { writeWrapper, type Breakage } from './wrappers.ts';
+
+interface Row {
+  wrapper: string;
+  breaks: Breakage;
+  /** Checks that must fail against this wrapper. */
+  fails: string[];
+  /** Checks that must still pass against it (the wrapper breaks nothing else). */
+  passes: string[];
+  /** Wasm rows need a runtime with a Wasm handler. */
+  wasm?: boolean;
+}
+
+const CHECK_ENV_FILTER = '.process.env |= map(select(startswith("RB_CHECK_") | not))';
+
+export const BROKEN: Row[] = [
+  { wrapper: 'drop-env', breaks: { config: CHECK_ENV_FILTER }, fails: ['process.env'], passes: ['process.args', 'process.cwd'] },
+  { wrapper: 'drop-args', breaks: { config: '.process.args |= .[:-1]' }, fails: ['process.args'], passes: ['process.env'] },
+  { wrapper: 'other-cwd', breaks: { config: '.process.cwd = "/"' }, fails: ['process.cwd'], passes: ['process.env'] },
+  { wrapper: 'no-hostname', breaks: { config: 'del(.hostname)' }, fails: ['process.hostname'], passes: ['namespaces.uts'] },
+  {
+    wrapper: 'privileged',
+    breaks: {
+      config:
+        '.process.user = {uid: 0, gid: 0} | .process.rlimits = [] | .process.noNewPrivileges = false | .process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])',
+    },
+    fails: ['process.user', 'process.rlimits', 'process.no-new-privileges', 'process.capabilities'],
+    passes: ['process.env'],
+  },
+  { wrapper: 'exit-liar', breaks: { exitZero: true }, fails: ['lifecycle.exit-code'], passes: ['process.args'] },
+  {
+    wrapper: 'leaky',
+    breaks: { leaky: true },
+    fails: ['lifecycle.delete', 'lifecycle.create-error'],
+    passes: ['lifecycle.status'],
+  },
+  {
+    wrapper: 'bad-state',
+    breaks: { state: 'del(.bundle) | if .status == "created" then .status = "running" else . end' },
+    fails: ['lifecycle.state-fields', 'lifecycle.status'],
+    passes: ['lifecycle.kill'],
+  },
+  {
+    wrapper: 'lax-cli',
+    breaks: { lenientStart: true, forceDelete: true, ignoreTerm: true },
+    fails: ['lifecycle.start-twice', 'lifecycle.delete-running', 'lifecycle.kill'],
+    passes: ['lifecycle.state-fields'],
+  },
+  { wrapper: 'replace-id', breaks: { replaceId: true }, fails: ['lifecycle.unique-id'], passes: ['lifecycle.state-fields'] },
+  { wrapper: 'writable-root', breaks: { config: '.root.readonly = false' }, fails: ['filesystem.readonly-root'], passes: ['filesystem.masked-paths'] },
+  {
+    wrapper: 'unmasked',
+    breaks: { config: '.linux.maskedPaths = [] | .linux.readonlyPaths = []' },
+    fails: ['filesystem.masked-paths', 'filesystem.readonly-paths'],
+    passes: ['filesystem.readonly-root'],
+  },
+  {
+    wrapper: 'no-extra-mounts',
+    breaks: { config: '.mounts |= map(select(.destination != "/data" and .destination != "/run"))' },
+    fails: ['filesystem.bind-mount', 'filesystem.tmpfs-mount'],
+    passes: ['filesystem.readonly-root'],
+  },
+  {
+    wrapper: 'host-namespaces',
+    breaks: { config: '.linux.namespaces |= map(select(.type == "mount")) | del(.hostname)' },
+    fails: ['namespaces.pid', 'namespaces.uts', 'namespaces.ipc', 'namespaces.network'],
+    passes: ['namespaces.mount'],
+  },
+  { wrapper: 'host-mount-ns', breaks: { hostMountNs: true }, fails: ['namespaces.mount'], passes: ['namespaces.pid', 'process.args'] },
+  {
+    wrapper: 'no-resources',
+    breaks: { config: 'del(.linux.resources)' },
+    fails: ['resources.memory', 'resources.pids', 'resources.cpu'],
+    passes: ['process.env'],
+  },
+  // Wasm: the same breakages through a runtime's Wasm handler.
+  { wrapper: 'wasm-drop-env', breaks: { config: CHECK_ENV_FILTER }, fails: ['wasi.env'], passes: ['wasi.args'], wasm: true },
+  { wrapper: 'wasm-drop-args', breaks: { config: '.process.args |= .[:-1]' }, fails: ['wasi.args'], passes: ['wasi.env'], wasm: true },
+  { wrapper: 'wasm-exit-liar', breaks: { exitZero: true }, fails: ['wasi.exit-code'], passes: ['wasi.args'], wasm: true },
+  {
+    wrapper: 'wasm-no-extra-mounts',
+    breaks: { config: '.mounts |= map(select(.destination != "/data"))' },
+    fails: ['wasi.preopen'],
+    passes: ['wasi.env'],
+    wasm: true,
+  },
+];
+
+/** Checks no wrapper can break yet, and why. */
+export const UNPROVEN: Record<string, string> = {
+  'wasi.stdio': 'a wrapper that drops fd 2 is easy, but no Wasm handler is installed here to prove it against',
+  'wasi.clocks': 'breaking the module clock needs a handler option or a fake clock; none is wired',
+  'wasi.random': 'breaking random_get needs a handler option; none is wired',
+};
+
+const jq = findBinary('jq');
+const root = isRoot();
+const baseRuntimes = (process.env.RUNBENCH_TEST_BROKEN_BASE ?? 'runc').split(',').filter(Boolean);
+const wasmBase = findBinary('crun-wasmtime');
+const dir = mkdtempSync(join(tmpdir(), 'runbench-broken-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the broken-runtime table', () => {
+  it('names every registered check in some row, or says why not', () => {
+    const covered = new Set([...BROKEN.flatMap((r) => r.fails), ...Object.keys(UNPROVEN)]);
+    expect(CHECKS.map((c) => c.id).filter((id) => !covered.has(id))).toEqual([]);
+    for (const r of BROKEN) for (const id of [...r.fails, ...r.passes]) expect(CHECKS.some((c) => c.id === id), id).toBe(true);
+  });
+});
+
+async function runAgainst(name: string, path: string, ids: string[]): Promise<ConformanceResult[]> {
+  const runtime = await probeRuntime(parseRuntimeSpec(`${name}=${path}`));
+  const doc = await runConformance(
+    { checks: selectChecks(ids), layers: ['oci'], checkTimeoutMs: 90_000 },
+    { runners: RUNNERS, runtimes: [runtime], host: hostFacts(), events: new EventBus(), signal: new AbortController().signal },
+  );
+  return doc.conformance;
+}
+
+function summary(results: ConformanceResult[]): string {
+  return results.map((r) => `${r.checkId}: ${r.outcome.status}${r.outcome.reason ? ` (${r.outcome.reason})` : ''}`).join('\n');
+}
+
+for (const base of baseRuntimes) {
+  const real = findBinary(base);
+  const why = !root ? 'not root' : !real ? `${base} is not installed` : !jq ? 'jq is not installed' : !workloadBuilt('probe', 'native', hostFacts().arch) ? 'the probe is not built' : null;
+  describe.skipIf(why !== null)(`broken wrappers around ${base}${why ? ` (skipped: ${why})` : ''}`, () => {
+    for (const row of BROKEN.filter((r) => !r.wasm)) {
+      it(`${row.wrapper} fails exactly ${row.fails.join(', ')}`, async () => {
+        const path = writeWrapper(dir, `${base}-${row.wrapper}`, real as string, row.breaks);
+        const results = await runAgainst(`${base}-${row.wrapper}`, path, [...row.fails, ...row.passes]);
+        const failedIds = results.filter((r) => r.outcome.status === 'failed').map((r) => r.checkId);
+        const passedIds = results.filter((r) => r.outcome.status === 'passed').map((r) => r.checkId);
+        expect(failedIds.sort(), summary(results)).toEqual([...row.fails].sort());
+        expect(passedIds.sort(), summary(results)).toEqual([...row.passes].sort());
+      });
+    }
+  });
+}
+
+describe.skipIf(!root || !wasmBase || !jq)(`broken wrappers around crun-wasmtime${!wasmBase ? ' (skipped: crun-wasmtime is not installed)' : ''}`, () => {
+  for (const row of BROKEN.filter((r) => r.wasm)) {
+    it(`${row.wrapper} fails exactly ${row.fails.join(', ')}`, async () => {
+      const path = writeWrapper(dir, row.wrapper, wasmBase as string, row.breaks);
+      // named after the base so its Wasm annotations apply
+      const results = await runAgainst('crun-wasmtime', path, [...row.fails, ...row.passes]);
+      expect(results.filter((r) => r.outcome.status === 'failed').map((r) => r.checkId).sort(), summary(results)).toEqual([...row.fails].sort());
+      expect(results.filter((r) => r.outcome.status === 'passed').map((r) => r.checkId).sort(), summary(results)).toEqual([...row.passes].sort());
+    });
+  }
+});
