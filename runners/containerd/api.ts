@@ -1,14 +1,20 @@
 /**
  * A thin client of containerd's gRPC API (the services ctr itself calls), over its
- * unix socket. The .proto files under proto/ are containerd 1.6.20's own
- * (api/, Apache-2.0), loaded at run time: nothing is generated or checked in twice.
+ * unix socket. The service definitions are containerd's own .proto files, read at run
+ * time from Debian's golang-github-containerd-containerd-dev (the same 1.6.20 as the
+ * daemon) and golang-github-gogo-protobuf-dev, both installed by scripts/setup.sh:
+ * nothing is generated, and nothing of containerd's is kept in this repository.
  */
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as loader from '@grpc/proto-loader';
+import { UserError } from '../../core/errors.ts';
 
-const PROTO_ROOT = join(dirname(fileURLToPath(import.meta.url)), 'proto');
+const GOCODE = process.env.RUNBENCH_PROTO_ROOT ?? '/usr/share/gocode/src';
+/** containerd's protos import gogoproto/gogo.proto relative to gogo/protobuf's root. */
+const PROTO_INCLUDES = [GOCODE, join(GOCODE, 'github.com/gogo/protobuf'), join(GOCODE, 'github.com/gogo/protobuf/protobuf')];
+const PROTO_ROOT = GOCODE;
 const API = 'github.com/containerd/containerd/api/services';
 const SERVICES = {
   version: `${API}/version/v1/version.proto`,
@@ -71,8 +77,15 @@ let loaded: Record<keyof typeof SERVICES, ServiceCtor> | null = null;
 
 function services(): Record<keyof typeof SERVICES, ServiceCtor> {
   if (loaded) return loaded;
+  const missing = Object.values(SERVICES).find((f) => !existsSync(join(GOCODE, f)));
+  if (missing) {
+    throw new UserError(
+      `containerd's API definitions are not installed (${join(GOCODE, missing)} is missing): apt-get install golang-github-containerd-containerd-dev golang-github-gogo-protobuf-dev, or scripts/setup.sh`,
+      1,
+    );
+  }
   const def = loader.loadSync(Object.values(SERVICES), {
-    includeDirs: [PROTO_ROOT],
+    includeDirs: PROTO_INCLUDES,
     keepCase: true,
     longs: Number,
     enums: String,
