@@ -4,7 +4,7 @@
  * signal, so each status can be observed without racing the process.
  */
 import { ALL_LAYERS, errored, failed, passed, type Check, type CheckContext, type ContainerOps } from './types.ts';
-import { firstLine, reportOf } from './probe.ts';
+import { firstLine, parseProbeOutput, reportOf } from './probe.ts';
 
 const SPEC = 'runtime-spec';
 const STOP_TIMEOUT_MS = 10_000;
@@ -172,6 +172,30 @@ const killTerm: Check = {
   },
 };
 
+const killStopped: Check = {
+  id: 'lifecycle.kill-stopped',
+  area: 'lifecycle',
+  title: 'kill of a stopped container fails without effect',
+  specRef: `${SPEC} runtime.md#kill`,
+  level: 'MUST',
+  kinds: ['native'],
+  layers: ['oci'],
+  needs: ['containers'],
+  async run(ctx) {
+    const ops = opsOf(ctx);
+    const { c, problem } = await idleContainer(ops, true);
+    if (problem) return problem;
+    await ops.kill(c.id, 'KILL');
+    const s = await ops.waitFor(c.id, 'stopped', STOP_TIMEOUT_MS);
+    if (s?.status !== 'stopped') return errored(`the container did not stop after kill KILL (status ${s?.status ?? 'gone'})`);
+    const again = await ops.kill(c.id, 'KILL');
+    const after = (await ops.state(c.id)).state;
+    if (again.exitCode === 0) return failed('kill of a stopped container succeeded');
+    if (after?.status !== 'stopped') return failed(`the refused kill left the container ${after?.status ?? 'gone'}`);
+    return passed();
+  },
+};
+
 const deleteRemoves: Check = {
   id: 'lifecycle.delete',
   area: 'lifecycle',
@@ -228,6 +252,31 @@ const failedCreate: Check = {
   },
 };
 
+const configAfterCreate: Check = {
+  id: 'lifecycle.config-after-create',
+  area: 'lifecycle',
+  title: 'edits to config.json after create do not affect the container',
+  specRef: `${SPEC} runtime.md#lifecycle, runtime.md#create`,
+  level: 'MUST',
+  kinds: ['native'],
+  layers: ['oci'],
+  needs: ['containers'],
+  async run(ctx) {
+    const ops = opsOf(ctx);
+    const c = ops.bundle('probe', ['--exit', '3']);
+    const created = await ops.create(c);
+    if (created.exitCode !== 0) return errored(`create failed (exit ${created.exitCode}): ${firstLine(created.stderr)}`);
+    ops.rewriteConfig(c, (cfg) => ({ ...cfg, process: { ...cfg.process, args: [cfg.process.args[0] ?? '/bin/probe', '--exit', '5'] } }));
+    const started = await ops.start(c.id);
+    if (started.exitCode !== 0) return errored(`start failed (exit ${started.exitCode}): ${firstLine(started.stderr)}`);
+    await ops.waitFor(c.id, 'stopped', STOP_TIMEOUT_MS);
+    const { report, error } = parseProbeOutput(ops.stdout(c));
+    if (!report) return errored(`no probe report from the started container: ${error ?? ''}`);
+    if (report.exitRequested === 5) return failed('the process ran with args written to config.json after create');
+    return report.exitRequested === 3 ? passed() : errored(`the probe ran with unexpected args ${report.argv.join(' ')}`);
+  },
+};
+
 const exitCode: Check = {
   id: 'lifecycle.exit-code',
   area: 'lifecycle',
@@ -253,7 +302,9 @@ export const LIFECYCLE_CHECKS: readonly Check[] = [
   startTwice,
   deleteRunning,
   killTerm,
+  killStopped,
   deleteRemoves,
   failedCreate,
+  configAfterCreate,
   exitCode,
 ];

@@ -83,6 +83,10 @@ export interface ContainerOps {
   delete(id: string, force?: boolean): Promise<CommandResult>;
   /** Polls `state` until the status is `status` or the deadline passes; returns the last state. */
   waitFor(id: string, status: string, timeoutMs: number): Promise<ContainerState | null>;
+  /** What the container's process wrote to stdout (created by `create` without a terminal). */
+  stdout(c: ContainerHandle): string;
+  /** Replaces the bundle's config.json after create, as a user editing it would. */
+  rewriteConfig(c: ContainerHandle, edit: (config: OciConfig) => OciConfig): void;
   /** What is left of this container: state entry, cgroups, processes naming it. */
   remains(c: ContainerHandle, id?: string): Remains;
 }

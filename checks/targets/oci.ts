@@ -4,7 +4,7 @@
  * it makes (containers, bundles, scratch directories, cgroups) is released by `reset`
  * after each check and by `close` at the end, whatever the checks did.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupDirs, sweepCgroups } from '../../core/cgroups.ts';
 import { OciConfig } from '../../core/oci-spec.ts';
@@ -27,6 +27,14 @@ interface OciHandle extends ContainerHandle {
   spec: OciContainerSpec;
   /** Extra ids created from this bundle (a reused id), removed with it. */
   ids: Set<string>;
+}
+
+function readOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 function readConfig(bundle: string): OciConfig {
@@ -142,6 +150,10 @@ export class OciTarget implements ConformanceTarget {
           if (last?.status === status || Date.now() > deadline) return last;
           await new Promise((r) => setTimeout(r, 50));
         }
+      },
+      stdout: (c) => readOrEmpty(join(c.bundle, 'stdout.1')),
+      rewriteConfig: (c, edit) => {
+        writeFileSync(join(c.bundle, 'config.json'), JSON.stringify(edit(readConfig(c.bundle)), null, 2));
       },
       remains: (c, id): Remains => {
         const cid = id ?? c.id;

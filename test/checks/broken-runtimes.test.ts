@@ -64,10 +64,11 @@ export const BROKEN: Row[] = [
   },
   {
     wrapper: 'lax-cli',
-    breaks: { lenientStart: true, forceDelete: true, ignoreTerm: true },
-    fails: ['lifecycle.start-twice', 'lifecycle.delete-running', 'lifecycle.kill'],
+    breaks: { lenientStart: true, forceDelete: true, ignoreTerm: true, lenientKill: true },
+    fails: ['lifecycle.start-twice', 'lifecycle.delete-running', 'lifecycle.kill', 'lifecycle.kill-stopped'],
     passes: ['lifecycle.state-fields'],
   },
+  { wrapper: 'lazy-create', breaks: { lazyCreate: true }, fails: ['lifecycle.config-after-create'], passes: ['lifecycle.exit-code'] },
   { wrapper: 'replace-id', breaks: { replaceId: true }, fails: ['lifecycle.unique-id'], passes: ['lifecycle.state-fields'] },
   { wrapper: 'writable-root', breaks: { config: '.root.readonly = false' }, fails: ['filesystem.readonly-root'], passes: ['filesystem.masked-paths'] },
   {

@@ -21,8 +21,12 @@ export interface Breakage {
   forceDelete?: boolean;
   /** `kill ... TERM` does nothing. */
   ignoreTerm?: boolean;
+  /** A failing `kill` is reported as a success. */
+  lenientKill?: boolean;
   /** `create` of an id in use replaces the existing container. */
   replaceId?: boolean;
+  /** `create` only records the request; the real create happens at `start`, reading config.json late. */
+  lazyCreate?: boolean;
   /** `run` starts the process without a mount namespace (unshare of the others, no pivot). */
   hostMountNs?: boolean;
 }
@@ -61,6 +65,11 @@ edit_config() {
 case "$sub" in
   create)
     edit_config
+    ${
+      b.lazyCreate
+        ? `o=$(readlink /proc/$$/fd/1); e=$(readlink /proc/$$/fd/2); { printf '%s\\n' "$o" "$e"; printf '%s\\n' "$@"; } >"$root/.lazy-$id"; exit 0`
+        : ':'
+    }
     ${b.replaceId ? `"$REAL" --root "$root" state "$id" >/dev/null 2>&1 && "$REAL" --root "$root" delete --force "$id" >/dev/null 2>&1` : ':'}
     "$REAL" "$@"; rc=$?
     ${
@@ -89,12 +98,22 @@ case "$sub" in
   state)
     ${b.state ? `out=$("$REAL" "$@") || exit $?; printf '%s\\n' "$out" | jq ${q(b.state)}; exit $?` : ':'} ;;
   start)
+    ${
+      b.lazyCreate
+        ? `lazy="$root/.lazy-$id"
+    if [ -f "$lazy" ]; then
+      { read -r out; read -r err; mapfile -t saved; } <"$lazy"; rm -f "$lazy"
+      "$REAL" "\${saved[@]}" >"$out" 2>"$err" || exit $?
+    fi`
+        : ':'
+    }
     ${b.lenientStart ? `"$REAL" "$@" 2>/dev/null; exit 0` : ':'} ;;
   delete)
     ${b.leaky ? `[ $force -eq 0 ] && exit 0` : ':'}
     ${b.forceDelete ? `[ $force -eq 0 ] && exec "$REAL" --root "$root" delete --force "$id"` : ':'} ;;
   kill)
-    ${b.ignoreTerm ? `case "\${rest[-1]}" in TERM|SIGTERM|15) exit 0 ;; esac` : ':'} ;;
+    ${b.ignoreTerm ? `case "\${rest[-1]}" in TERM|SIGTERM|15) exit 0 ;; esac` : ':'}
+    ${b.lenientKill ? `"$REAL" "$@" 2>/dev/null; exit 0` : ':'} ;;
 esac
 exec "$REAL" "$@"
 `;
