@@ -36,6 +36,7 @@ const stateFields: Check = {
   kinds: ['native'],
   layers: ['oci'],
   needs: ['containers'],
+  workload: 'idle',
   async run(ctx) {
     const ops = opsOf(ctx);
     const { c, problem } = await idleContainer(ops, false);
@@ -63,6 +64,7 @@ const statusTransitions: Check = {
   kinds: ['native'],
   layers: ['oci'],
   needs: ['containers'],
+  workload: 'idle',
   async run(ctx) {
     const ops = opsOf(ctx);
     const { c, problem } = await idleContainer(ops, false);
@@ -92,6 +94,7 @@ const uniqueId: Check = {
   kinds: ['native'],
   layers: ['oci'],
   needs: ['containers'],
+  workload: 'idle',
   async run(ctx) {
     const ops = opsOf(ctx);
     const { c, problem } = await idleContainer(ops, false);
@@ -115,6 +118,7 @@ const startTwice: Check = {
   kinds: ['native'],
   layers: ['oci'],
   needs: ['containers'],
+  workload: 'idle',
   async run(ctx) {
     const ops = opsOf(ctx);
     const { c, problem } = await idleContainer(ops, true);
@@ -139,6 +143,7 @@ const deleteRunning: Check = {
   kinds: ['native'],
   layers: ['oci'],
   needs: ['containers'],
+  workload: 'idle',
   async run(ctx) {
     const ops = opsOf(ctx);
     const { c, problem } = await idleContainer(ops, true);
@@ -160,6 +165,7 @@ const killTerm: Check = {
   kinds: ['native'],
   layers: ['oci'],
   needs: ['containers'],
+  workload: 'idle',
   async run(ctx) {
     const ops = opsOf(ctx);
     const { c, problem } = await idleContainer(ops, true);
@@ -181,6 +187,7 @@ const killStopped: Check = {
   kinds: ['native'],
   layers: ['oci'],
   needs: ['containers'],
+  workload: 'idle',
   async run(ctx) {
     const ops = opsOf(ctx);
     const { c, problem } = await idleContainer(ops, true);
@@ -205,6 +212,7 @@ const deleteRemoves: Check = {
   kinds: ['native'],
   layers: ['oci'],
   needs: ['containers'],
+  workload: 'idle',
   async run(ctx) {
     const ops = opsOf(ctx);
     const { c, problem } = await idleContainer(ops, true);
@@ -234,6 +242,7 @@ const failedCreate: Check = {
   kinds: ['native'],
   layers: ['oci'],
   needs: ['containers'],
+  workload: 'idle',
   async run(ctx) {
     const ops = opsOf(ctx);
     // A bind mount whose source does not exist cannot be applied.

@@ -4,7 +4,7 @@
  * reading cgroup files, which a sandboxing runtime may not expose.
  */
 import { probeCheck } from './define.ts';
-import { reportOf } from './probe.ts';
+import { firstLine, parseProbeOutput, reportOf } from './probe.ts';
 import { errored, failed, passed, skipped, type Check } from './types.ts';
 
 const REF = 'runtime-spec config-linux.md';
@@ -65,14 +65,38 @@ const cpu: Check = {
     const base = reportOf(await ctx.target.probe({ kind: 'native', args: ['--spin-ms', String(SPIN_MS)] }));
     if (!base.report) return base.outcome;
     const baseRatio = base.report.spin?.cpuRatio ?? null;
-    if (baseRatio === null) return skipped('the probe cannot read its CPU time here');
+    const args = ['--spin-ms', String(SPIN_MS)];
+    let ratio: number | null;
+    let throttle: { quotaUs: number | null; throttledPeriods: number | null } | null = null;
+    const ops = ctx.target.containers;
+    if (ops) {
+      // Step by step, so the host's cgroup can be read before delete.
+      const c = ops.bundle('probe', args, { cpuQuota: QUOTA });
+      const created = await ops.create(c);
+      if (created.exitCode !== 0) return errored(`create failed (exit ${created.exitCode}): ${firstLine(created.stderr)}`);
+      const started = await ops.start(c.id);
+      if (started.exitCode !== 0) return errored(`start failed (exit ${started.exitCode}): ${firstLine(started.stderr)}`);
+      await ops.waitFor(c.id, 'stopped', SPIN_MS * 20);
+      throttle = ops.cpuThrottling(c);
+      const { report, error } = parseProbeOutput(ops.stdout(c));
+      if (!report) return errored(`no probe report under the quota: ${error ?? ''}`);
+      ratio = report.spin?.cpuRatio ?? null;
+    } else {
+      const limited = reportOf(await ctx.target.probe({ kind: 'native', args, overrides: { cpuQuota: QUOTA } }));
+      if (!limited.report) return limited.outcome;
+      ratio = limited.report.spin?.cpuRatio ?? null;
+    }
+    const share = QUOTA.quotaUs / QUOTA.periodUs;
+    const seen = `${ratio === null ? 'no CPU time' : `${ratio.toFixed(2)} CPU`} seen inside under a ${share} quota (${baseRatio === null ? '?' : baseRatio.toFixed(2)} without)`;
+    // The kernel's own record is the stronger evidence: a sandbox's in-guest CPU clock may not see host throttling.
+    if (throttle && throttle.quotaUs === QUOTA.quotaUs && (throttle.throttledPeriods ?? 0) > 0) {
+      return passed(`the host throttled the container's cgroup ${throttle.throttledPeriods} times; ${seen}`);
+    }
+    if (ratio !== null && ratio <= QUOTA_MAX_RATIO) return passed(seen);
+    if (baseRatio === null || ratio === null) return skipped('the probe cannot read its CPU time here');
     if (baseRatio < BASELINE_MIN_RATIO) return skipped(`the host is too busy to tell: an unlimited spin got ${baseRatio.toFixed(2)} CPU`);
-    const limited = reportOf(await ctx.target.probe({ kind: 'native', args: ['--spin-ms', String(SPIN_MS)], overrides: { cpuQuota: QUOTA } }));
-    if (!limited.report) return limited.outcome;
-    const ratio = limited.report.spin?.cpuRatio ?? null;
-    if (ratio === null) return errored('no CPU time reported under the quota');
-    const detail = `${ratio.toFixed(2)} CPU under a ${QUOTA.quotaUs / QUOTA.periodUs} quota (${baseRatio.toFixed(2)} without)`;
-    return ratio <= QUOTA_MAX_RATIO ? passed(detail) : failed(detail);
+    const host = throttle ? `; host cgroup quota ${throttle.quotaUs ?? 'none'}, throttled ${throttle.throttledPeriods ?? '?'} times` : '';
+    return failed(`${seen}${host}`);
   },
 };
 

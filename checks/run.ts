@@ -119,7 +119,7 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
       title: check.title,
       specRef: check.specRef,
       level: check.level,
-      labels: { runtime, layer, workload: check.area === 'lifecycle' && check.needs ? 'idle' : 'probe', workloadKind: kind, arch, emulated: false, host: host.hostname },
+      labels: { runtime, layer, workload: check.workload ?? 'probe', workloadKind: kind, arch, emulated: false, host: host.hostname },
       outcome,
     };
     results.push(result);
@@ -171,7 +171,7 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
           for (const check of opts.checks) {
             checkAbort();
             const kind: WorkloadKind = check.kinds[0] ?? 'native';
-            const na = notApplicable(check, target, (k) => isBuilt(k === 'native' && check.needs ? 'idle' : 'probe', k, arch));
+            const na = notApplicable(check, target, (k) => isBuilt(check.workload ?? 'probe', k, arch));
             if (na) {
               record(check, runtime.name, layer, kind, skipped(na));
               continue;

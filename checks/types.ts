@@ -87,6 +87,8 @@ export interface ContainerOps {
   stdout(c: ContainerHandle): string;
   /** Replaces the bundle's config.json after create, as a user editing it would. */
   rewriteConfig(c: ContainerHandle, edit: (config: OciConfig) => OciConfig): void;
+  /** The host's view of the container's CPU controller: the quota set and how often it throttled. */
+  cpuThrottling(c: ContainerHandle): { quotaUs: number | null; throttledPeriods: number | null } | null;
   /** What is left of this container: state entry, cgroups, processes naming it. */
   remains(c: ContainerHandle, id?: string): Remains;
 }
@@ -124,6 +126,8 @@ export interface Check {
   kinds: readonly WorkloadKind[];
   /** Layers at which the check means something. */
   layers: readonly Layer[];
+  /** The workload the check runs, for the result's labels (default: probe). */
+  workload?: 'idle' | 'probe';
   /** Capabilities of the target the check needs beyond `probe`. */
   needs?: readonly 'containers'[];
   run(ctx: CheckContext): Promise<Outcome>;
