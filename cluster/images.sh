@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Images of the local cluster, as OCI image layouts built without a registry:
-#   pause      docker.io/runbench/pause:1.0   the sandbox image (cluster/pause/pause.c, static)
+#   pause      docker.io/runbench/pause:1.0   the sandbox image (cluster/pause/pause.c, static; PATH set, youki requires it)
 #   wasm-k8s   docker.io/runbench/wasm:k8s-<arch>   the wasm image of build/images/wasm.tar
 #              (same layer and config fields) under platform linux/<arch>: containerd 1.6's CRI
 #              only resolves images for its own platform, so wasi/wasm images are invisible to it.
@@ -50,7 +50,7 @@ build_pause() {
   gzip -n -9 -c "$tmp/layer.tar" >"$tmp/layer.tar.gz"
   read -r ld ls < <(put_blob "$layout" "$tmp/layer.tar.gz")
   jq -cn --arg a "$arch" --arg diff "$diff" \
-    '{architecture:$a,os:"linux",config:{Entrypoint:["/pause"],User:"65535:65535"},rootfs:{type:"layers",diff_ids:[$diff]},history:[{created:"1970-01-01T00:00:00Z",created_by:"cluster/pause/pause.c"}]}' >"$tmp/config.json"
+    '{architecture:$a,os:"linux",config:{Entrypoint:["/pause"],Env:["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],User:"65535:65535"},rootfs:{type:"layers",diff_ids:[$diff]},history:[{created:"1970-01-01T00:00:00Z",created_by:"cluster/pause/pause.c"}]}' >"$tmp/config.json"
   read -r cd cs < <(put_blob "$layout" "$tmp/config.json")
   jq -cn --arg cd "$cd" --argjson cs "$cs" --arg ld "$ld" --argjson ls "$ls" --arg mc "$MT_CONFIG" --arg ml "$MT_LAYER" --arg mm "$MT_MANIFEST" \
     '{schemaVersion:2,mediaType:$mm,config:{mediaType:$mc,digest:$cd,size:$cs},layers:[{mediaType:$ml,digest:$ld,size:$ls}]}' >"$tmp/manifest.json"
@@ -68,7 +68,8 @@ build_wasm_k8s() {
   [[ -n "$m" ]] || die "no :latest manifest in $src/index.json"
   local mf="$src/blobs/sha256/${m#sha256:}"
   cfg=$(jq -r .config.digest "$mf")
-  jq -c --arg a "$arch" '.architecture=$a | .os="linux"' "$src/blobs/sha256/${cfg#sha256:}" >"$tmp/config.json"
+  # youki's default executor (the pause sandbox, or a module it does not take) wants PATH
+  jq -c --arg a "$arch" '.architecture=$a | .os="linux" | .config.Env = (.config.Env // ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"])' "$src/blobs/sha256/${cfg#sha256:}" >"$tmp/config.json"
   read -r cd cs < <(put_blob "$layout" "$tmp/config.json")
   for l in $(jq -r '.layers[].digest' "$mf"); do put_blob "$layout" "$src/blobs/sha256/${l#sha256:}" >/dev/null; done
   jq -c --arg cd "$cd" --argjson cs "$cs" '.config.digest=$cd | .config.size=$cs' "$mf" >"$tmp/manifest.json"

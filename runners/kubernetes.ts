@@ -260,19 +260,42 @@ export class KubernetesSession implements RunnerSession {
     const w = this.requireWatcher();
     const { name, timeline } = await this.createPod(req);
     let pod: V1Pod | null = null;
+    // The kubelet stops the sandbox (and its shim) of a finished pod at once: the shim is
+    // found once the sandbox is up and its VmHWM read at every event while it lives.
+    let shimPid: number | null = null;
+    let shimPeak: number | null = null;
+    let local: { node: NodeFacts | null; cgroup: string | null } | null = null;
+    const trackShim = (t: PodTimeline) => {
+      if (t.sandboxReadyNs === undefined) return;
+      if (shimPid === null) {
+        if (local?.node && !local.node.local) return;
+        local = this.localPod(w.latest(name));
+        if (local.cgroup) shimPid = podShimPid(local.cgroup);
+      }
+      if (shimPid !== null) {
+        const peak = shimMemory(shimPid).peakRssBytes;
+        if (peak !== null) shimPeak = Math.max(shimPeak ?? 0, peak);
+      }
+    };
     try {
-      await this.waitPod(name, 'completed', (t) => t.completedNs !== undefined, req.timeoutMs);
+      await this.waitPod(
+        name,
+        'completed',
+        (t) => {
+          trackShim(t);
+          return t.completedNs !== undefined;
+        },
+        req.timeoutMs,
+      );
       pod = w.latest(name);
-      const local = this.localPod(pod);
-      const cgroupPeak = local.cgroup ? cgroupPeakBytes(local.cgroup) : null;
-      const shimPid = local.cgroup ? podShimPid(local.cgroup) : null;
-      const shim = shimPid ? shimMemory(shimPid) : null;
+      const where = this.localPod(pod);
+      const cgroupPeak = where.cgroup ? cgroupPeakBytes(where.cgroup) : null;
       const stdout = o.logs ? await this.logs(name) : '';
       const term = pod ? termination(pod) : null;
       if (o.waitDeleted) await this.deletePod(name, true);
       else void this.deletePod(name, false).catch(() => undefined);
       const layerMemoryBytes: Record<string, number> = {};
-      if (shim?.peakRssBytes) layerMemoryBytes.shimPeakRssBytes = shim.peakRssBytes;
+      if (shimPeak !== null) layerMemoryBytes.shimPeakRssBytes = shimPeak;
       const completed = timeline.completedNs ?? timeline.createdNs;
       const end = o.waitDeleted && timeline.deletedNs !== undefined ? timeline.deletedNs : completed;
       return {
@@ -281,7 +304,7 @@ export class KubernetesSession implements RunnerSession {
         exitCode: term?.exitCode ?? -1,
         signal: term?.signal ?? 0,
         stdout,
-        stderr: term && term.exitCode !== 0 ? `${term.reason} ${stdout}`.trim() : '',
+        stderr: term && term.exitCode !== 0 ? `${term.reason}${term.message ? `: ${term.message}` : ''} ${stdout}`.trim() : '',
         runtimePeakRssBytes: null,
         initPeakRssBytes: null,
         cgroupPeakBytes: cgroupPeak,

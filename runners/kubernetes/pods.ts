@@ -133,6 +133,8 @@ export interface Termination {
   exitCode: number;
   signal: number;
   reason: string;
+  /** The runtime's or the kubelet's message (StartError carries the runtime's error). */
+  message: string;
   oomKilled: boolean;
 }
 
@@ -144,7 +146,7 @@ export function termination(pod: V1Pod): Termination | null {
   const oomKilled = reason === 'OOMKilled';
   // the kubelet reports a SIGKILLed container as exit code 137 and no signal
   const signal = term.signal ?? (oomKilled || term.exitCode === 137 ? 9 : 0);
-  return { exitCode: term.exitCode, signal, reason, oomKilled };
+  return { exitCode: term.exitCode, signal, reason, message: term.message ?? '', oomKilled };
 }
 
 /** Why a pod cannot make progress (image missing, handler unknown, ...), or null while it may still. */

@@ -93,9 +93,9 @@ describe('observe: milestones from watch events', () => {
 describe('termination and stuck pods', () => {
   it('maps OOMKilled to signal 9 and reads exit codes', () => {
     const oom = pod({ phase: 'Failed', containerStatuses: [{ name: 'workload', image: '', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 137, reason: 'OOMKilled' } } }] });
-    expect(termination(oom)).toEqual({ exitCode: 137, signal: 9, reason: 'OOMKilled', oomKilled: true });
+    expect(termination(oom)).toEqual({ exitCode: 137, signal: 9, reason: 'OOMKilled', message: '', oomKilled: true });
     const ok = pod({ phase: 'Succeeded', containerStatuses: [{ name: 'workload', image: '', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } }] });
-    expect(termination(ok)).toEqual({ exitCode: 0, signal: 0, reason: 'Completed', oomKilled: false });
+    expect(termination(ok)).toEqual({ exitCode: 0, signal: 0, reason: 'Completed', message: '', oomKilled: false });
     expect(termination(pod({ phase: 'Pending' }))).toBeNull();
   });
 
