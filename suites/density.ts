@@ -6,7 +6,7 @@
  * kubelet's summary API; on this machine also the pod cgroup and the containerd shim),
  * and pods started per second. Other layers have no pods: the suite records nothing there.
  */
-import { RuntimeFailure, errorMessage } from '../core/errors.ts';
+import { Interrupted, RuntimeFailure, errorMessage } from '../core/errors.ts';
 import type { WorkloadRef } from '../core/workloads.ts';
 import { isKubernetesSession, type KubernetesSession } from '../runners/kubernetes.ts';
 import type { PodTimeline } from '../runners/kubernetes/pods.ts';
@@ -31,7 +31,7 @@ async function densityFor(ctx: SuiteContext, session: KubernetesSession, ref: Wo
   let tLast = t0;
   try {
     while (started.length < maxPods) {
-      if (ctx.signal.aborted) return;
+      if (ctx.signal.aborted) throw new Interrupted(String(ctx.signal.reason ?? 'interrupt'));
       const n = Math.min(batch, maxPods - started.length);
       const results = await Promise.allSettled(Array.from({ length: n }, () => session.startIdlePod({ workload: ref, timeoutMs: ctx.options.timeoutMs })));
       for (const r of results) {
