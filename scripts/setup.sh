@@ -128,7 +128,10 @@ ok() { rm -f "$STATUS_DIR/$1.failed"; }
 # last_error LOGFILE: the most telling line of a failed build log.
 last_error() {
   local line
-  line=$(grep -E '^(error|E:|configure: error|make.*Error|.*: fatal error)' "$1" 2>/dev/null | tail -n 1)
+  # First compiler error (rustc, cc), else the last error-ish line, else the
+  # last line.
+  line=$(grep -E '^error(\[E[0-9]+\])?: |: (fatal )?error: ' "$1" 2>/dev/null | grep -v 'could not compile' | head -n 1)
+  [ -n "$line" ] || line=$(grep -E '^(error|E:|configure: error|make.*Error)' "$1" 2>/dev/null | tail -n 1)
   [ -n "$line" ] || line=$(grep -v '^[[:space:]]*$' "$1" 2>/dev/null | tail -n 1)
   printf '%s' "${line:0:300}"
 }
@@ -243,18 +246,19 @@ check_crun() {
 npm_ci() {
   cd "$REPO_DIR" || return 1
   [ -f package-lock.json ] || { log "no package-lock.json: skipping npm ci"; return 0; }
-  local want have=
-  want=$(sha256sum package-lock.json | cut -c1-64)
-  [ -f node_modules/.runbench-lock.sha256 ] && have=$(cat node_modules/.runbench-lock.sha256)
-  if [ "$FORCE" = 0 ] && [ "$want" = "$have" ]; then
-    log "node_modules matches package-lock.json: skipping npm ci"
+  # npm keeps node_modules/.package-lock.json in step with what it installed;
+  # when it is newer than both manifests the tree is already what `npm ci`
+  # would produce.
+  if [ "$FORCE" = 0 ] && [ -f node_modules/.package-lock.json ] &&
+     [ node_modules/.package-lock.json -nt package-lock.json ] &&
+     [ node_modules/.package-lock.json -nt package.json ]; then
+    log "node_modules is up to date with package-lock.json: skipping npm ci"
     return 0
   fi
   npm ci --no-audit --no-fund >"$LOG_DIR/npm-ci.log" 2>&1 || {
     log "npm ci failed: $(last_error "$LOG_DIR/npm-ci.log") (log: $LOG_DIR/npm-ci.log)"
     return 1
   }
-  printf '%s\n' "$want" >node_modules/.runbench-lock.sha256
 }
 
 build_fixtures() {
@@ -400,7 +404,7 @@ build_crun_wasmtime() {
           ./configure --with-wasmtime --disable-dependency-tracking \
             CFLAGS="-O2 -g -I$CAPI_DIR/include" \
             LDFLAGS="-Wl,-rpath,$CAPI_DIR/lib -L$CAPI_DIR/lib" &&
-          "${NICE[@]}" make -j "$JOBS" crun) >>"$logf" 2>&1; then
+          "${NICE[@]}" make -j "$JOBS") >>"$logf" 2>&1; then
       fail $name "building crun $CRUN_VERSION with wasmtime failed: $(last_error "$logf")"
       return 1
     fi

@@ -5,13 +5,17 @@
 #
 # For every runtime found on PATH or in ~/.cache/runbench/bin (the directory
 # scripts/setup.sh fills):
-#   native   runc, crun, runsc, youki, crun-wasmtime: a minimal OCI bundle
-#            with a busybox-static rootfs running `echo runbench-hello-ok`.
-#   wasm     crun-wasmtime (annotation run.oci.handler=wasm) and youki built
-#            with wasm-wasmtime (annotation module.wasm.image/variant=compat;
-#            youki's wasmtime executor accepts either annotation, as does
-#            crun): a wasm32-wasi module compiled here from C with Debian's
-#            clang + wasi-libc, printing runbench-hello-ok.
+#   native   runc, crun, runsc, youki (and crun-wasmtime's binary invoked
+#            as `crun`, see below): a minimal OCI bundle with a
+#            busybox-static rootfs running `echo runbench-hello-ok`.
+#   wasm     a wasm32-wasi module compiled here from C with Debian's clang +
+#            wasi-libc, printing runbench-hello-ok, run by
+#            - crun-wasmtime: under that name crun forces its wasmtime
+#              handler for every container (crun's argv[0] convention), so the
+#              bundle carries only module.wasm.image/variant=compat; the same
+#              binary invoked as `crun` is run with run.oci.handler=wasm;
+#            - youki built with wasm-wasmtime: module.wasm.image/variant=compat
+#              (its wasmtime executor accepts that or run.oci.handler=wasm).
 #   shim     containerd-shim-wasmtime-v1: the same module packed into a tiny
 #            OCI image, imported into a throwaway containerd (own root, state
 #            and socket under a temp dir; the system's /run/containerd is
@@ -276,7 +280,7 @@ make_native_bundle || { NATIVE_OK=0; echo "busybox-static not found: native chec
 WASM_OK=1
 make_wasm_module || { WASM_OK=0; echo "clang --target=wasm32-wasi failed: $(tail -n 2 "$WORK/clang.log" | tr '\n' ' ')"; }
 
-for name in runc crun runsc youki crun-wasmtime; do
+for name in runc crun runsc youki; do
   wanted "$name" || continue
   if ! rt=$(find_runtime "$name"); then skip "$name" "not installed"; continue; fi
   if [ $NATIVE_OK = 0 ]; then skip "$name" "no busybox rootfs"; continue; fi
@@ -287,12 +291,29 @@ for name in runc crun runsc youki crun-wasmtime; do
   esac
 done
 
-if wanted crun-wasmtime || wanted crun-wasmtime-wasm; then
-  if ! rt=$(find_runtime crun-wasmtime); then skip crun-wasmtime-wasm "crun-wasmtime not installed"
-  elif [ $WASM_OK = 0 ]; then fail crun-wasmtime-wasm "no wasm32-wasi module (clang failed)"
+# crun picks a global handler from its program name: invoked as
+# `crun-<handler>` it runs EVERY container through that handler (native
+# bundles fail to load as Wasm) and rejects a run.oci.handler annotation with
+# EACCES. So `crun-wasmtime` is checked with a Wasm bundle carrying only
+# module.wasm.image/variant=compat, and the same binary is also checked under
+# the name `crun` (a symlink), where it behaves like a normal crun: native
+# bundles run natively and run.oci.handler=wasm selects wasmtime.
+if wanted crun-wasmtime; then
+  if ! rt=$(find_runtime crun-wasmtime); then
+    skip crun-wasmtime "not installed"
   else
-    make_wasm_bundle wasm-crun '{"run.oci.handler": "wasm"}'
-    run_bundle crun-wasmtime-wasm "$rt" "$WORK/wasm-crun"
+    mkdir -p "$WORK/as-crun" && ln -s "$(readlink -f "$rt")" "$WORK/as-crun/crun"
+    if [ $WASM_OK = 0 ]; then
+      fail crun-wasmtime-wasm "no wasm32-wasi module (clang failed)"
+    else
+      make_wasm_bundle wasm-variant '{"module.wasm.image/variant": "compat"}'
+      make_wasm_bundle wasm-handler '{"run.oci.handler": "wasm"}'
+      run_bundle crun-wasmtime-wasm "$rt" "$WORK/wasm-variant"
+      run_bundle crun-wasmtime-as-crun-wasm "$WORK/as-crun/crun" "$WORK/wasm-handler"
+    fi
+    if [ $NATIVE_OK = 1 ]; then
+      run_bundle crun-wasmtime-as-crun-native "$WORK/as-crun/crun" "$WORK/native"
+    fi
   fi
 fi
 
