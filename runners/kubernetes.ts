@@ -65,12 +65,14 @@ function isWasmShim(runtime: RuntimeInfo): boolean {
  */
 export function wasmPodAnnotations(runtime: RuntimeInfo): Record<string, string> {
   if (isWasmShim(runtime)) return {};
+  if (runtime.kind === 'runtime-class') return { ...(runtime.wasmAnnotations ?? {}) };
   if (runtime.name.startsWith('crun')) return { 'module.wasm.image/variant': 'compat-smart' };
   return { ...(runtime.wasmAnnotations ?? { 'run.oci.handler': 'wasm' }) };
 }
 
 function wasmCapable(runtime: RuntimeInfo): boolean {
-  return isWasmShim(runtime) || runtime.wasmHandlers.length > 0 || runtime.wasmAnnotations !== undefined;
+  // a RuntimeClass named in the config says nothing about Wasm: its probe pod decides
+  return runtime.kind === 'runtime-class' || isWasmShim(runtime) || runtime.wasmHandlers.length > 0 || runtime.wasmAnnotations !== undefined;
 }
 
 /** Warnings after which a pod will not start however long the kubelet retries. */
@@ -146,22 +148,24 @@ export class KubernetesSession implements RunnerSession {
       return;
     }
     await this.cluster.ensureNamespace();
-    this.runtimeClass = await this.cluster.runtimeClassFor(this.handler);
+    // a runtime given as a RuntimeClass uses the one of that name when the cluster has it
+    this.runtimeClass = await this.cluster.runtimeClassFor(this.handler, this.runtime.kind === 'runtime-class' ? this.runtime.name : undefined);
     this.watcher = new PodWatcher(this.client, this.cluster.namespace, `${SESSION_LABEL}=${this.sessionId}`);
     await this.watcher.start();
     if (!wasmCapable(this.runtime)) this.skips.set('wasm', `${this.runtime.name} has no Wasm handler`);
     if (isWasmShim(this.runtime)) this.skips.set('native', `${this.runtime.name} is a Wasm shim`);
     // A probe pod per kind: an unknown handler, a missing image or a handler that cannot run
     // the pod sandbox shows here, once, as the reason for skipping.
-    for (const kind of ['native', 'wasm'] as const) {
-      if (this.skips.has(kind)) continue;
+    const probe = async (kind: WorkloadKind) => {
       try {
-        const s = await this.runPod({ workload: { name: 'noop', kind, args: [] }, timeoutMs: 120_000 }, { logs: false, waitDeleted: true });
-        if (s.exitCode !== 0) this.skips.set(kind, `a ${kind} probe pod with RuntimeClass ${this.runtimeClass} exited ${s.exitCode}: ${s.stderr.trim().split('\n')[0] ?? ''}`);
+        const s = await this.runPod({ workload: { name: 'noop', kind, args: [] }, timeoutMs: 120_000 }, { logs: true, waitDeleted: true });
+        const said = s.stderr.replace(/\s+/g, ' ').trim().slice(0, 300);
+        if (s.exitCode !== 0) this.skips.set(kind, `a ${kind} probe pod with RuntimeClass ${this.runtimeClass} exited ${s.exitCode}${said ? `: ${said}` : ''}`);
       } catch (e) {
         this.skips.set(kind, `a ${kind} probe pod with RuntimeClass ${this.runtimeClass} (handler ${this.handler}) failed: ${errorMessage(e)}`);
       }
-    }
+    };
+    await Promise.all((['native', 'wasm'] as const).filter((k) => !this.skips.has(k)).map(probe));
   }
 
   supports(kind: WorkloadKind): Unsupported {

@@ -132,20 +132,25 @@ export class RunCluster {
   }
 
   /**
-   * The RuntimeClass for a CRI handler: one that already names the handler is reused (and
-   * never deleted); otherwise runbench-<handler> is created and deleted when the run ends.
+   * The RuntimeClass for a CRI handler: one named `preferName` (a runtime given as a
+   * RuntimeClass), else one that already names the handler, is reused and never deleted;
+   * otherwise runbench-<handler> is created and deleted when the run ends.
    */
-  runtimeClassFor(handler: string): Promise<string> {
-    let p = this.classes.get(handler);
+  runtimeClassFor(handler: string, preferName?: string): Promise<string> {
+    const key = `${preferName ?? ''}/${handler}`;
+    let p = this.classes.get(key);
     if (!p) {
-      p = this.createOrReuse(handler);
-      this.classes.set(handler, p);
+      p = this.createOrReuse(handler, preferName);
+      this.classes.set(key, p);
     }
     return p;
   }
 
-  private async createOrReuse(handler: string): Promise<string> {
-    const existing = (await this.client.node.listRuntimeClass()).items.find((rc: V1RuntimeClass) => rc.handler === handler);
+  private async createOrReuse(handler: string, preferName?: string): Promise<string> {
+    const items = (await this.client.node.listRuntimeClass()).items;
+    const named = preferName ? items.find((rc: V1RuntimeClass) => rc.metadata?.name === preferName) : undefined;
+    if (named?.metadata?.name) return named.metadata.name;
+    const existing = items.find((rc: V1RuntimeClass) => rc.handler === handler);
     if (existing?.metadata?.name) return existing.metadata.name;
     const name = `runbench-${handler}`;
     try {

@@ -3,6 +3,7 @@
  * $KUBECONFIG): pods through RuntimeClasses, watch-timed phases, memory, density, and
  * nothing of runbench's left in the cluster afterwards.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
@@ -35,6 +36,29 @@ async function clusterUp(): Promise<string | null> {
 
 const why = await clusterUp();
 const runc = await realRuntime('runc');
+/** CRI handlers of the local cluster (written by scripts/cluster.sh up). */
+const localHandlers = existsSync('/run/runbench-cluster/handlers')
+  ? readFileSync('/run/runbench-cluster/handlers', 'utf8').split('\n').map((l) => l.split('\t')[0]).filter(Boolean)
+  : [];
+const crunWasmtime = await realRuntime('crun-wasmtime');
+const wasmtimeClass: RuntimeInfo = {
+  name: 'wasmtime',
+  kind: 'runtime-class',
+  path: null,
+  version: null,
+  features: [],
+  wasmHandlers: [],
+  status: 'ok',
+  reason: null,
+  globalArgs: [],
+};
+const wasmCases: { runtime: RuntimeInfo | null; skip: string | null }[] = [
+  {
+    runtime: crunWasmtime.runtime,
+    skip: why ?? crunWasmtime.skip ?? (localHandlers.includes('crun-wasmtime') ? null : 'the local cluster has no crun-wasmtime handler'),
+  },
+  { runtime: wasmtimeClass, skip: why ?? (localHandlers.includes('wasmtime') ? null : 'the local cluster has no wasmtime (containerd-shim-wasmtime-v1) handler') },
+];
 const newRunId = () => `20000101${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
 
 /** What runbench left in the cluster: namespaces, pods and RuntimeClasses it labelled. */
@@ -134,4 +158,26 @@ describe.skipIf(why !== null || runc.runtime === null)(`kubernetes layer, runc R
     expect(m('podsStartedPerSec')?.samples[0]).toBeGreaterThan(0);
     expect(await leftInCluster(client)).toEqual(before);
   }, 300_000);
+});
+
+describe('kubernetes layer, Wasm RuntimeClasses', () => {
+  for (const c of wasmCases) {
+    const name = c.runtime?.name ?? 'crun-wasmtime';
+    it.skipIf(c.skip !== null)(`${name} runs the wasm hello module in a pod${c.skip ? ` (skipped: ${c.skip})` : ''}`, async () => {
+      const client = new KubeClient(choice!);
+      const before = await leftInCluster(client);
+      const scope = new Scope('test');
+      const session = (await createKubernetesRunner().open(c.runtime as RuntimeInfo, ctxFor(newRunId(), scope))) as KubernetesSession;
+      try {
+        expect(session.supports('wasm')).toBeNull();
+        const run = await session.runOnce({ workload: { name: 'hello', kind: 'wasm', args: [] }, timeoutMs: 60_000 });
+        expect(run.exitCode).toBe(0);
+        expect(run.stdout).toContain('runbench-hello-ok');
+      } finally {
+        await session.close();
+        expect(await scope.close()).toEqual([]);
+      }
+      expect(await leftInCluster(client)).toEqual(before);
+    }, 180_000);
+  }
 });

@@ -119,6 +119,9 @@ describe('handlers and Wasm annotations', () => {
     expect(wasmPodAnnotations(rt({ name: 'crun-wasmtime', wasmAnnotations: { 'run.oci.handler': 'wasm' } }))).toEqual({ 'module.wasm.image/variant': 'compat-smart' });
     expect(wasmPodAnnotations(rt({ name: 'youki', wasmAnnotations: { 'run.oci.handler': 'wasm' } }))).toEqual({ 'run.oci.handler': 'wasm' });
     expect(wasmPodAnnotations(rt({ name: 'wasmtime', kind: 'containerd-shim', path: '/x/containerd-shim-wasmtime-v1' }))).toEqual({});
+    // a RuntimeClass from the config gets exactly the annotations the config gives it
+    expect(wasmPodAnnotations(rt({ name: 'spin', kind: 'runtime-class', path: null }))).toEqual({});
+    expect(wasmPodAnnotations(rt({ name: 'wasm', kind: 'runtime-class', path: null, wasmAnnotations: { 'run.oci.handler': 'wasm' } }))).toEqual({ 'run.oci.handler': 'wasm' });
   });
 });
 
