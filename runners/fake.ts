@@ -16,6 +16,8 @@ export interface FakeBehaviour {
   /** Runtimes that hang until the deadline. */
   hang?: string[];
   wasm?: string[];
+  /** Runtimes whose one-shot `run` fails while their lifecycle works (youki 0.7's foreground race). */
+  failRun?: string[];
   /** Called for every operation, e.g. to abort mid-run. */
   onOperation?: (runtime: string, op: string) => void;
 }
@@ -84,6 +86,7 @@ class FakeSession implements RunnerSession {
 
   async runOnce(req: RunRequest): Promise<TimedSample> {
     const ns = await this.op('run', req);
+    if ((this.b.failRun ?? []).includes(this.runtime.name)) throw new RuntimeFailure(this.runtime.name, `${this.runtime.name} run failed: 'run' hung and was killed`);
     return {
       totalNs: ns,
       phasesNs: { run: ns },

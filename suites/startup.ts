@@ -5,6 +5,7 @@
 import { RuntimeFailure } from '../core/errors.ts';
 import { workload, type WorkloadRef } from '../core/workloads.ts';
 import type { TimedSample } from '../runners/types.ts';
+import { PartialFailures } from './partial.ts';
 import type { Suite, SuiteContext } from './types.ts';
 
 export function checkMarker(ctx: SuiteContext, ref: WorkloadRef, s: TimedSample): void {
@@ -29,26 +30,31 @@ export const startupSuite: Suite = {
   ],
   async run(ctx) {
     const { session, options } = ctx;
+    const parts = new PartialFailures(session.runtime.name);
     for (const { kind, skip } of ctx.kinds) {
       if (skip) continue;
       const ref: WorkloadRef = { name: 'hello', kind, args: [] };
       const req = { workload: ref, timeoutMs: options.timeoutMs };
-      const run = await ctx.sample('run', async () => {
-        const s = await session.runOnce(req);
-        checkMarker(ctx, ref, s);
-        return { durationNs: s.totalNs, value: s };
+      await parts.attempt(`run (${kind})`, async () => {
+        const run = await ctx.sample('run', async () => {
+          const s = await session.runOnce(req);
+          checkMarker(ctx, ref, s);
+          return { durationNs: s.totalNs, value: s };
+        });
+        ctx.record({ metric: 'run', unit: 'ns', workload: ref, samples: run.durationsNs, notes: { command: session.oneShotName } });
       });
-      ctx.record({ metric: 'run', unit: 'ns', workload: ref, samples: run.durationsNs, notes: { command: session.oneShotName } });
-
-      const life = await ctx.sample('lifecycle', async () => {
-        const s = await session.lifecycle(req);
-        checkMarker(ctx, ref, s);
-        return { durationNs: s.totalNs, value: s };
+      await parts.attempt(`lifecycle (${kind})`, async () => {
+        const life = await ctx.sample('lifecycle', async () => {
+          const s = await session.lifecycle(req);
+          checkMarker(ctx, ref, s);
+          return { durationNs: s.totalNs, value: s };
+        });
+        ctx.record({ metric: 'lifecycle', unit: 'ns', workload: ref, samples: life.durationsNs });
+        for (const phase of session.lifecyclePhases) {
+          ctx.record({ metric: phase, unit: 'ns', workload: ref, samples: life.values.map((v) => v.phasesNs[phase] ?? Number.NaN) });
+        }
       });
-      ctx.record({ metric: 'lifecycle', unit: 'ns', workload: ref, samples: life.durationsNs });
-      for (const phase of session.lifecyclePhases) {
-        ctx.record({ metric: phase, unit: 'ns', workload: ref, samples: life.values.map((v) => v.phasesNs[phase] ?? Number.NaN) });
-      }
     }
+    parts.settle();
   },
 };

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { RuntimeFailure } from '../core/errors.ts';
 import { median } from '../core/stats.ts';
 import type { WorkloadRef } from '../core/workloads.ts';
+import { PartialFailures } from './partial.ts';
 import { checkMarker } from './startup.ts';
 import type { Suite, SuiteContext } from './types.ts';
 
@@ -56,7 +57,12 @@ export const throughputSuite: Suite = {
   metrics: [
     { name: 'cpuSha256MibPerSec', unit: 'ops/s', better: 'higher', description: 'sha256 MiB/s reported by the cpu workload' },
     { name: 'cpuIntOpsPerSec', unit: 'ops/s', better: 'higher', description: 'integer loop iterations/s reported by the cpu workload' },
-    { name: 'cpuIntOpsRatioToHost', unit: 'ratio', better: 'higher', description: "each sample's integer rate over the bare host's median (1.0 = no overhead)" },
+    {
+      name: 'cpuIntOpsRatioToHost',
+      unit: 'ratio',
+      better: 'higher',
+      description: "each sample's integer rate over the bare host's median (1.0 = no overhead)",
+    },
     { name: 'churnContainersPerSec', unit: 'containers/s', better: 'higher', description: 'hello containers completed per second, N at concurrency P' },
   ],
   async run(ctx) {
@@ -64,45 +70,52 @@ export const throughputSuite: Suite = {
     const runs = Math.max(3, Math.min(options.runs, 10));
     const host = await hostBaseline(ctx, runs);
     const hostInt = median(host.int);
+    const parts = new PartialFailures(session.runtime.name);
     for (const { kind, skip } of ctx.kinds) {
       if (skip) continue;
       const ref: WorkloadRef = { name: 'cpu', kind, args: CPU_ARGS };
-      const r = await ctx.sample(
-        'cpu',
-        async () => {
-          const s = await session.runOnce({ workload: ref, timeoutMs: options.timeoutMs });
-          checkMarker(ctx, ref, s);
-          return { durationNs: s.totalNs, value: parseCpu(session.runtime.name, s.stdout) };
-        },
-        runs,
-      );
-      const notes = { args: CPU_ARGS.join(' ') };
-      ctx.record({ metric: 'cpuSha256MibPerSec', unit: 'ops/s', workload: ref, samples: r.values.map((v) => v.sha256MibPerSec), notes });
-      ctx.record({ metric: 'cpuIntOpsPerSec', unit: 'ops/s', workload: ref, samples: r.values.map((v) => v.intOpsPerSec), notes });
-      ctx.record({
-        metric: 'cpuIntOpsRatioToHost',
-        unit: 'ratio',
-        workload: ref,
-        samples: r.values.map((v) => v.intOpsPerSec / hostInt),
-        notes: { ...notes, hostMedianIntOpsPerSec: hostInt },
+      await parts.attempt(`cpu (${kind})`, async () => {
+        const r = await ctx.sample(
+          'cpu',
+          async () => {
+            const s = await session.runOnce({ workload: ref, timeoutMs: options.timeoutMs });
+            checkMarker(ctx, ref, s);
+            return { durationNs: s.totalNs, value: parseCpu(session.runtime.name, s.stdout) };
+          },
+          runs,
+        );
+        const notes = { args: CPU_ARGS.join(' ') };
+        ctx.record({ metric: 'cpuSha256MibPerSec', unit: 'ops/s', workload: ref, samples: r.values.map((v) => v.sha256MibPerSec), notes });
+        ctx.record({ metric: 'cpuIntOpsPerSec', unit: 'ops/s', workload: ref, samples: r.values.map((v) => v.intOpsPerSec), notes });
+        ctx.record({
+          metric: 'cpuIntOpsRatioToHost',
+          unit: 'ratio',
+          workload: ref,
+          samples: r.values.map((v) => v.intOpsPerSec / hostInt),
+          notes: { ...notes, hostMedianIntOpsPerSec: hostInt },
+        });
       });
 
       const hello: WorkloadRef = { name: 'hello', kind, args: [] };
-      const rates: number[] = [];
-      for (let round = 0; round < CHURN_ROUNDS; round++) {
-        if (ctx.signal.aborted) return;
-        const c = await session.churn({ workload: hello, timeoutMs: options.timeoutMs }, options.churnContainers, options.concurrency);
-        if (c.failed > 0) throw new RuntimeFailure(session.runtime.name, `churn: ${c.failed} of ${options.churnContainers} containers failed: ${c.firstError ?? ''}`);
-        rates.push(c.completed / (c.wallNs / 1e9));
-        ctx.events.emit('sample', { suite: 'throughput', metric: 'churn', runtime: session.runtime.name, index: round, total: CHURN_ROUNDS, warmup: false });
-      }
-      ctx.record({
-        metric: 'churnContainersPerSec',
-        unit: 'containers/s',
-        workload: hello,
-        samples: rates,
-        notes: { containers: options.churnContainers, concurrency: options.concurrency },
+      await parts.attempt(`churn (${kind})`, async () => {
+        const rates: number[] = [];
+        for (let round = 0; round < CHURN_ROUNDS; round++) {
+          if (ctx.signal.aborted) return;
+          const c = await session.churn({ workload: hello, timeoutMs: options.timeoutMs }, options.churnContainers, options.concurrency);
+          if (c.failed > 0)
+            throw new RuntimeFailure(session.runtime.name, `churn: ${c.failed} of ${options.churnContainers} containers failed: ${c.firstError ?? ''}`);
+          rates.push(c.completed / (c.wallNs / 1e9));
+          ctx.events.emit('sample', { suite: 'throughput', metric: 'churn', runtime: session.runtime.name, index: round, total: CHURN_ROUNDS, warmup: false });
+        }
+        ctx.record({
+          metric: 'churnContainersPerSec',
+          unit: 'containers/s',
+          workload: hello,
+          samples: rates,
+          notes: { containers: options.churnContainers, concurrency: options.concurrency },
+        });
       });
     }
+    parts.settle();
   },
 };

@@ -99,4 +99,17 @@ describe('pipeline with the fake runner', () => {
     expect(doc.parameters.archs).toEqual(['amd64', 'arm64']);
     expect(doc.suiteRuns.find((r) => r.arch === 'arm64')?.outcome.reason).toContain('measured under the host arch only');
   });
+
+  it('still measures the lifecycle when the one-shot run fails, and says what failed', async () => {
+    const doc = await runPipeline({ ...smallOptions, suites: ['startup', 'throughput'] }, fakeDeps(['flaky'], { failRun: ['flaky'] }));
+    const metrics = doc.measurements.filter((m) => m.labels.runtime === 'flaky').map((m) => m.metric);
+    expect(metrics).toContain('lifecycle');
+    expect(metrics).toContain('churnContainersPerSec');
+    expect(metrics).toContain('create');
+    expect(metrics).not.toContain('run');
+    expect(metrics).not.toContain('cpuIntOpsPerSec');
+    const startup = doc.suiteRuns.find((r) => r.suite === 'startup');
+    expect(startup?.outcome).toEqual({ status: 'errored', reason: "run (native): flaky run failed: 'run' hung and was killed" });
+    expect(doc.suiteRuns.find((r) => r.suite === 'throughput')?.outcome.reason).toMatch(/^cpu \(native\): flaky run failed/);
+  });
 });
