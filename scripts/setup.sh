@@ -35,7 +35,16 @@
 #   failed: <last error line>; log: <path>"). `runbench doctor` reads
 #   status/*.failed and reports the runtime <name> as `broken` with that
 #   reason. A later successful build of <name> removes the file. Names:
-#     youki, wasmtime-c-api, crun-wasmtime, containerd-shim-wasmtime
+#     youki, wasmtime-c-api, crun-wasmtime, containerd-shim-wasmtime,
+#     build-fixtures
+#
+# crun-wasmtime: crun chooses a global handler from its program name, so
+# under the name `crun-wasmtime` EVERY container runs through the wasmtime
+# handler, and a `run.oci.handler` annotation is refused (EACCES); mark Wasm
+# bundles with `module.wasm.image/variant: compat` or nothing. Invoked through
+# a link named `crun`, the same binary is an ordinary crun where
+# `run.oci.handler: wasm` selects wasmtime. Native containers are compared
+# with Debian's /usr/bin/crun (same 1.8.1 source, no handler).
 #   A failed build never stops the other builds; setup.sh prints one line
 #   naming the failed build and its log, and exits non-zero at the end.
 
@@ -453,6 +462,11 @@ build_shim() {
     fi
     mkdir -p "$dir/bin"
     install -m 0755 "$CARGO_TARGET_DIR/release/containerd-shim-wasmtime-v1" "$bin.tmp" && mv "$bin.tmp" "$bin"
+    # Drop builds of older shim sources.
+    local old
+    for old in "$CACHE"/containerd-shim-wasmtime-*; do
+      [ "$old" = "$dir" ] || [ ! -d "$old" ] || rm -rf "$old"
+    done
   fi
   expose containerd-shim-wasmtime-v1 "$bin"
   if ! "$bin" -v >>"$logf" 2>&1; then
