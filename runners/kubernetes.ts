@@ -139,7 +139,8 @@ export class KubernetesSession implements RunnerSession {
       this.cluster = await shared;
     } catch (e) {
       runs.delete(this.ctx.runId);
-      throw new RuntimeFailure(this.runtime.name, `cannot reach the cluster at ${this.client.server} (${this.client.kubeconfig.source} ${this.client.kubeconfig.path}): ${apiMessage(e)}`);
+      const hint = this.client.kubeconfig.source === 'local cluster' ? '; start it with scripts/cluster.sh up' : '';
+      throw new RuntimeFailure(this.runtime.name, `cannot reach the cluster at ${this.client.server} (${this.client.kubeconfig.source} ${this.client.kubeconfig.path}): ${apiMessage(e)}${hint}`);
     }
     this.nodes = this.cluster.nodes;
     if (this.archNodes.length === 0) {
