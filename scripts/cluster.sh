@@ -69,8 +69,18 @@ start() {
 wait_for() {
   local what=$1 secs=$2; shift 2
   local deadline=$((SECONDS + secs))
+  local f c
   until "$@" >/dev/null 2>&1; do
     ((SECONDS < deadline)) || die "timed out after ${secs}s waiting for $what (logs: $LOGS)"
+    # a component that exited will not come up: say which, with the end of its log
+    for f in "$PIDS"/*.pid; do
+      [[ -f "$f" ]] || continue
+      c=$(basename "$f" .pid)
+      if ! kill -0 "$(cat "$f")" 2>/dev/null; then
+        tail -n 3 "$LOGS/$c.log" >&2 || true
+        die "$c exited while waiting for $what (log: $LOGS/$c.log)"
+      fi
+    done
     sleep 0.5
   done
 }
@@ -225,7 +235,7 @@ EOF
 }
 
 apiserver_ready() {
-  curl -sf --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" "https://127.0.0.1:$API_PORT/readyz" >/dev/null
+  curl -sf --max-time 3 --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" "https://127.0.0.1:$API_PORT/readyz" >/dev/null
 }
 node_ready() {
   [[ "$(kubectl_ get node "$1" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" == True ]]
@@ -268,7 +278,7 @@ cmd_up() {
     --listen-client-urls "http://127.0.0.1:$ETCD_CLIENT" --advertise-client-urls "http://127.0.0.1:$ETCD_CLIENT" \
     --listen-peer-urls "http://127.0.0.1:$ETCD_PEER" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER" \
     --initial-cluster "runbench=http://127.0.0.1:$ETCD_PEER" --log-level warn
-  wait_for etcd 60 curl -sf "http://127.0.0.1:$ETCD_CLIENT/health"
+  wait_for etcd 60 curl -sf --max-time 2 "http://127.0.0.1:$ETCD_CLIENT/health"
 
   PATH="$CACHE_BIN:$PATH" start containerd containerd --config "$CONF/containerd.toml"
   wait_for containerd 60 ctr --address "$SOCK" version
