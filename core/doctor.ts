@@ -99,7 +99,8 @@ async function smoke(runtimes: RuntimeInfo[], host: HostFacts): Promise<RuntimeI
       let session: OciSession | null = null;
       try {
         session = new OciSession(r, { runId, host, arch: host.arch, scope, events: new EventBus(), workDir });
-        const s = await session.runOnce({ workload: { name: 'hello', kind: 'native', args: [] }, timeoutMs: 30_000 });
+        const kind = r.wasmOnly ? 'wasm' : 'native';
+        const s = await session.runOnce({ workload: { name: 'hello', kind, args: [] }, timeoutMs: 30_000 });
         if (s.exitCode !== 0 || !s.stdout.includes('runbench-hello-ok')) {
           const err = s.stderr.trim().split('\n')[0] ?? '';
           out.push({ ...r, status: 'broken', reason: `hello exited ${s.exitCode}${err ? `: ${err}` : ''}` });

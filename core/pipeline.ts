@@ -150,7 +150,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
             skipAll(`no runner for the ${layer} layer yet`);
             continue;
           }
-          const why = runner.unavailable(deps.host);
+          const why = runner.unavailable(deps.host) ?? runner.refuses?.(runtime) ?? null;
           if (why) {
             skipAll(why);
             continue;

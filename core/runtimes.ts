@@ -20,6 +20,8 @@ export interface RuntimeDefinition {
   wasm?: { annotations: Record<string, string> };
   /** For a containerd shim, its runtime type (io.containerd.spin.v2); for a RuntimeClass, its name. */
   handler?: string;
+  /** Runs every container as a Wasm module (a Wasm shim, crun under a wasm program name): no native rows. */
+  wasmOnly?: boolean;
   description: string;
 }
 
@@ -47,10 +49,29 @@ export const KNOWN_RUNTIMES: readonly RuntimeDefinition[] = [
     kind: 'oci',
     binary: 'crun-wasmtime',
     globalArgs: [],
-    wasm: { annotations: { 'run.oci.handler': 'wasm' } },
-    description: 'crun built with its wasmtime handler',
+    // crun picks a global handler from its program name: under this name every container
+    // goes through wasmtime, and a run.oci.handler annotation is refused.
+    wasm: { annotations: { 'module.wasm.image/variant': 'compat' } },
+    wasmOnly: true,
+    description: 'crun built with its wasmtime handler (Wasm only under this name)',
+  },
+  {
+    name: 'wasmtime-shim',
+    kind: 'containerd-shim',
+    binary: 'containerd-shim-wasmtime-v1',
+    handler: 'io.containerd.wasmtime.v1',
+    globalArgs: [],
+    wasmOnly: true,
+    description: 'containerd Wasm shim on the runwasi library and wasmtime (containerd layer only)',
   },
 ];
+
+/** Why a runtime cannot run a workload kind, or null when it can. */
+export function kindUnsupported(runtime: RuntimeInfo, kind: 'native' | 'wasm'): string | null {
+  if (kind === 'native') return runtime.wasmOnly ? `${runtime.name} runs every container as a Wasm module` : null;
+  if (runtime.kind === 'containerd-shim') return runtime.wasmOnly ? null : `${runtime.name} is not a Wasm shim`;
+  return runtime.wasmHandlers.length === 0 ? `${runtime.name} has no Wasm handler` : null;
+}
 
 export function searchDirs(): string[] {
   return [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), cacheBinDir];
@@ -111,8 +132,14 @@ export interface VersionProbe {
 
 /** Reads version and feature flags from `--version` (and `info` for youki). */
 export function parseVersionOutput(name: string, text: string): VersionProbe {
+  // containerd shims answer `-v` with indented "Version:" / "Runtime:" lines
+  const shimVersion = /^\s+Version:\s*(\S+)/m.exec(text)?.[1];
+  if (shimVersion) {
+    const runtime = /^\s+Runtime:\s*(\S+)/m.exec(text)?.[1];
+    return { version: shimVersion, features: [], wasmHandlers: runtime ? [runtime] : [] };
+  }
   const first = text.split('\n')[0] ?? '';
-  const m = /version\s+v?([^\s]+)/i.exec(first) ?? /([0-9]+\.[0-9]+[^\s]*)/.exec(first);
+  const m = /version:?\s+v?([^\s]+)/i.exec(first) ?? /([0-9]+\.[0-9]+[^\s]*)/.exec(first);
   const version = m?.[1] ?? (first.trim() || null);
   const features: string[] = [];
   for (const line of text.split('\n')) {
@@ -127,10 +154,13 @@ export function parseVersionOutput(name: string, text: string): VersionProbe {
   return { version, features, wasmHandlers };
 }
 
-function setupFailure(name: string): string | null {
-  const marker = join(cacheStatusDir, `${name}.failed`);
-  if (!existsSync(marker)) return null;
-  return readFileSync(marker, 'utf8').trim() || 'its build failed (no reason recorded)';
+/** A failed build recorded by scripts/setup.sh, under the runtime's name or its binary's. */
+function setupFailure(def: RuntimeDefinition): string | null {
+  for (const name of new Set([def.name, def.binary, def.binary.replace(/-v\d+$/, '')])) {
+    const marker = join(cacheStatusDir, `${name}.failed`);
+    if (existsSync(marker)) return readFileSync(marker, 'utf8').trim() || 'its build failed (no reason recorded)';
+  }
+  return null;
 }
 
 /** Wasm handlers a build records beside the binary when `--version` cannot say (youki). */
@@ -148,20 +178,24 @@ export async function probeRuntime(def: RuntimeDefinition): Promise<RuntimeInfo>
     wasmHandlers: [] as string[],
     globalArgs: def.globalArgs,
     ...(def.wasm ? { wasmAnnotations: def.wasm.annotations } : {}),
+    ...(def.wasmOnly ? { wasmOnly: true } : {}),
+    ...(def.handler ? { handler: def.handler } : {}),
   };
   const path = findBinary(def.binary);
-  const failed = setupFailure(def.name);
+  const failed = setupFailure(def);
   if (!path) {
     return failed
       ? { ...base, path: null, version: null, status: 'broken', reason: `set-up failed: ${failed}` }
       : { ...base, path: null, version: null, status: 'missing', reason: `${def.binary} not found on PATH or in ${cacheBinDir}` };
   }
   try {
-    const r = await execa(path, ['--version'], { timeout: 10_000, reject: false, all: true });
-    if (r.timedOut) return { ...base, path, version: null, status: 'broken', reason: `${path} --version hung for 10 s` };
+    // containerd shims take Go-style `-v`; OCI runtimes `--version`
+    const flag = def.kind === 'containerd-shim' ? '-v' : '--version';
+    const r = await execa(path, [flag], { timeout: 10_000, reject: false, all: true });
+    if (r.timedOut) return { ...base, path, version: null, status: 'broken', reason: `${path} ${flag} hung for 10 s` };
     if (r.exitCode !== 0) {
       const line = (r.all ?? '').split('\n')[0] ?? '';
-      return { ...base, path, version: null, status: 'broken', reason: `${path} --version exited ${r.exitCode}: ${line}` };
+      return { ...base, path, version: null, status: 'broken', reason: `${path} ${flag} exited ${r.exitCode}: ${line}` };
     }
     const probe = parseVersionOutput(def.name, r.all ?? '');
     const wasmHandlers = [...new Set([...probe.wasmHandlers, ...recordedWasmHandlers(def.name)])];

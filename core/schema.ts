@@ -57,6 +57,10 @@ export const RuntimeInfo = z.object({
   globalArgs: z.array(z.string()),
   /** OCI annotations a Wasm module is run with (e.g. run.oci.handler: wasm), from the runtime's definition. */
   wasmAnnotations: z.record(z.string(), z.string()).optional(),
+  /** Runs every container as a Wasm module (a Wasm shim; crun under a wasm program name). */
+  wasmOnly: z.boolean().optional(),
+  /** A containerd shim's runtime type, e.g. io.containerd.wasmtime.v1. */
+  handler: z.string().optional(),
 });
 export type RuntimeInfo = z.infer<typeof RuntimeInfo>;
 

@@ -27,7 +27,7 @@ import { RuntimeFailure, errorMessage } from '../core/errors.ts';
 import { detectCgroups } from '../core/host.ts';
 import { ociConfig } from '../core/oci-spec.ts';
 import { cacheBinDir } from '../core/paths.ts';
-import { KNOWN_RUNTIMES, findBinary } from '../core/runtimes.ts';
+import { KNOWN_RUNTIMES, findBinary, kindUnsupported } from '../core/runtimes.ts';
 import type { RuntimeInfo, WorkloadKind } from '../core/schema.ts';
 import { ContainerdClient, SPEC_TYPE_URL, isNotFound, runcOptions, type ProtoAny } from './containerd/api.ts';
 import { processesMatching, shimSocketPath, startContainerd, type Daemon } from './containerd/daemon.ts';
@@ -208,9 +208,9 @@ export class ContainerdSession implements RunnerSession {
   }
 
   private kindUnsupported(kind: WorkloadKind): string | null {
-    if (kind === 'native' || isShim(this.runtime)) return null;
-    if (this.runtime.wasmHandlers.length === 0) return `${this.runtime.name} has no Wasm handler`;
-    return null;
+    // a shim found by its binary name (NAME=PATH) without a definition: assume it runs both
+    if (isShim(this.runtime) && this.runtime.kind !== 'containerd-shim') return null;
+    return kindUnsupported(this.runtime, kind);
   }
 
   supports(kind: WorkloadKind): Unsupported {

@@ -18,7 +18,7 @@ import { fixtureBinary, rootfsDir } from '../core/paths.ts';
 import type { RuntimeInfo, WorkloadKind } from '../core/schema.ts';
 import { TimingHelper, type SeqReply, type Step, type StepResult } from '../core/timing-helper.ts';
 import { workloadEntrypoint, type WorkloadRef } from '../core/workloads.ts';
-import { KNOWN_RUNTIMES } from '../core/runtimes.ts';
+import { KNOWN_RUNTIMES, kindUnsupported } from '../core/runtimes.ts';
 import type { ChurnResult, RunRequest, Runner, RunnerContext, RunnerSession, TimedSample, Unsupported } from './types.ts';
 
 const CLEANUP_TIMEOUT_MS = 15_000;
@@ -92,9 +92,8 @@ export class OciSession implements RunnerSession {
   }
 
   supports(kind: WorkloadKind): Unsupported {
-    if (kind === 'native') return null;
-    if (this.runtime.wasmHandlers.length === 0) return { reason: `${this.runtime.name} has no Wasm handler` };
-    return null;
+    const why = kindUnsupported(this.runtime, kind);
+    return why ? { reason: why } : null;
   }
 
   private wasmAnnotations(): Record<string, string> {
@@ -372,6 +371,10 @@ export class OciSession implements RunnerSession {
 export const ociRunner: Runner = {
   layer: 'oci',
   description: 'the runtime binary driven through the OCI command line (create/start/state/kill/delete, run)',
+  refuses(runtime) {
+    if (runtime.kind === 'oci') return null;
+    return `${runtime.name} is a ${runtime.kind === 'containerd-shim' ? 'containerd shim' : 'RuntimeClass'}, measured at the ${runtime.kind === 'containerd-shim' ? 'containerd' : 'kubernetes'} layer`;
+  },
   unavailable(host) {
     if (!host.root) return 'the OCI runtimes need root (rootless runs are not measured)';
     if (!existsSync(rootfsDir(host.arch))) return `no rootfs at ${rootfsDir(host.arch)}: run scripts/build-fixtures.sh`;

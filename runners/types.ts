@@ -84,5 +84,7 @@ export interface Runner {
   readonly description: string;
   /** Why this runner cannot run here at all (not root, tools missing), or null. */
   unavailable(host: HostFacts): string | null;
+  /** Why this runner cannot drive this runtime (a shim at the OCI layer), or null. */
+  refuses?(runtime: RuntimeInfo): string | null;
   open(runtime: RuntimeInfo, ctx: RunnerContext): Promise<RunnerSession>;
 }
