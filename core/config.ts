@@ -605,13 +605,17 @@ export function resolveConfig(src: ConfigSource | null, flags: ConfigFlags, cat:
     });
   }
 
-  // A shim or a RuntimeClass is driven by its own layer, never by the OCI CLI runner.
-  if (runtimes && layers.includes('oci')) {
-    const i = runtimes.findIndex((d) => d.kind !== 'oci');
+  // A shim or a RuntimeClass is driven by its own layer, never by the OCI CLI runner: at
+  // other layers of the matrix it is skipped with that reason, but a matrix with none of
+  // its layers would measure nothing of it.
+  if (runtimes) {
+    const drives = (d: RuntimeDefinition) =>
+      d.kind === 'oci' || (d.kind === 'containerd-shim' ? layers.some((l) => l !== 'oci') : layers.includes('kubernetes'));
+    const i = runtimes.findIndex((d) => !drives(d));
     const d = runtimes[i];
     if (d) {
       const layer = d.kind === 'containerd-shim' ? 'containerd' : 'kubernetes';
-      const msg = `'${d.name}' is a ${d.kind === 'containerd-shim' ? 'containerd shim' : 'RuntimeClass'}, which the oci layer cannot drive: measure it with layers: [${layer}]`;
+      const msg = `'${d.name}' is a ${d.kind === 'containerd-shim' ? 'containerd shim' : 'RuntimeClass'}, which the ${layers.join(', ')} layer cannot drive: add ${layer} to layers`;
       throw fileRuntimes?.includes(d) ? configError(src, ['runtimes', fileRuntimes.indexOf(d)], msg) : new UserError(msg);
     }
   }

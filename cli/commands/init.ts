@@ -23,7 +23,9 @@ export function sampleConfig(runtimes: readonly RuntimeInfo[], dir: string): str
     ? found.map((r) => `  - ${r.name}${' '.repeat(Math.max(1, 16 - r.name.length))}# ${r.path ?? ''}${r.version ? ` (${r.version})` : ''}`)
     : ['  - runc            # none was found here: install one with scripts/setup.sh'];
   const otherLines = others.map((r) => `  # - ${r.name}${' '.repeat(Math.max(1, 14 - r.name.length))}# ${r.status}: ${r.reason ?? ''}`);
-  const firstRuntime = found[0]?.name ?? 'runc';
+  const firstRuntime = found.find((r) => r.kind === 'oci')?.name ?? 'runc';
+  // a containerd shim found here is measured at the containerd layer, so the sample asks for it
+  const layers = found.some((r) => r.kind === 'containerd-shim') ? '[oci, containerd]' : '[oci]';
   return `# yaml-language-server: $schema=${schemaRef(dir)}
 #
 # runbench configuration: what \`runbench run --config ${CONFIG_FILE}\` measures and the
@@ -44,7 +46,7 @@ export function sampleConfig(runtimes: readonly RuntimeInfo[], dir: string): str
 runtimes:
 ${[...runtimeLines, ...otherLines].join('\n')}
 
-layers: [oci]                       # oci, containerd, kubernetes
+layers: ${layers}${' '.repeat(Math.max(1, 28 - layers.length))}# oci, containerd, kubernetes; a runtime is skipped, with the reason, at a layer that cannot drive it
 suites: [startup, memory, throughput]
 workloads:
   kinds: [native, wasm]             # wasm runs where the runtime has a Wasm handler
