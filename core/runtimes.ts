@@ -3,9 +3,11 @@
  * one is one entry here (or `NAME=PATH` on the command line), never a new runner.
  */
 import { accessSync, constants, existsSync, readFileSync, readdirSync } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { basename, delimiter, isAbsolute, join } from 'node:path';
 import { execa } from 'execa';
 import { UserError } from './errors.ts';
+import { ociArch } from './host.ts';
+import { inImageRootfsMissing, type WasmVia } from './in-image.ts';
 import { cacheBinDir, cacheStatusDir } from './paths.ts';
 import type { RuntimeInfo } from './schema.ts';
 
@@ -22,8 +24,26 @@ export interface RuntimeDefinition {
   handler?: string;
   /** Runs every container as a Wasm module (a Wasm shim, crun under a wasm program name): no native rows. */
   wasmOnly?: boolean;
+  /**
+   * Wasm through a runtime carried in the container's image instead of a handler: the
+   * `wasm` workload kind runs `runtimePath args... /wasm/<w>.wasm <args>` from that
+   * image's rootfs, with no Wasm annotation. Set with wasmOnly: the native kind is the
+   * base runtime's own row.
+   */
+  wasmVia?: WasmVia;
   description: string;
 }
+
+/** wasmtime's command line inside the wasmtime-in-image rootfs and image (scripts/build-wasmtime-image.sh). */
+const WASMTIME_IN_IMAGE: WasmVia = {
+  kind: 'in-image',
+  runtimePath: '/usr/local/bin/wasmtime',
+  // The whole rootfs preopened at / as youki's and crun's handlers do; no compilation
+  // cache, since the handlers compile the module on every start too.
+  args: ['run', '-C', 'cache=n', '--dir=/'],
+  rootfs: 'wasmtime-in-image',
+  image: { name: 'docker.io/runbench/wasmtime-in-image:latest', archive: 'wasmtime-in-image.tar' },
+};
 
 export const KNOWN_RUNTIMES: readonly RuntimeDefinition[] = [
   { name: 'runc', kind: 'oci', binary: 'runc', globalArgs: [], description: 'reference OCI runtime (Go)' },
@@ -64,11 +84,34 @@ export const KNOWN_RUNTIMES: readonly RuntimeDefinition[] = [
     wasmOnly: true,
     description: 'containerd Wasm shim on the runwasi library and wasmtime (containerd layer only)',
   },
+  {
+    name: 'runc/wasmtime-in-image',
+    kind: 'oci',
+    binary: 'runc',
+    globalArgs: [],
+    wasmOnly: true,
+    wasmVia: WASMTIME_IN_IMAGE,
+    description: 'runc running an ordinary container whose image carries the wasmtime CLI (Wasm only)',
+  },
+  {
+    name: 'crun/wasmtime-in-image',
+    kind: 'oci',
+    binary: 'crun',
+    globalArgs: [],
+    wasmOnly: true,
+    wasmVia: WASMTIME_IN_IMAGE,
+    description: 'crun running an ordinary container whose image carries the wasmtime CLI (Wasm only)',
+  },
 ];
 
 /** Why a runtime cannot run a workload kind, or null when it can. */
 export function kindUnsupported(runtime: RuntimeInfo, kind: 'native' | 'wasm'): string | null {
+  if (kind === 'native' && runtime.wasmVia) {
+    const base = runtime.path ? basename(runtime.path) : runtime.name.split('/')[0];
+    return `${runtime.name} is ${base} running Wasm through ${runtime.wasmVia.runtimePath} in its image: native is measured as ${base} itself`;
+  }
   if (kind === 'native') return runtime.wasmOnly ? `${runtime.name} runs every container as a Wasm module` : null;
+  if (runtime.wasmVia) return null;
   if (runtime.kind === 'containerd-shim') return runtime.wasmOnly ? null : `${runtime.name} is not a Wasm shim`;
   return runtime.wasmHandlers.length === 0 ? `${runtime.name} has no Wasm handler` : null;
 }
@@ -163,6 +206,12 @@ function setupFailure(def: RuntimeDefinition): string | null {
   return null;
 }
 
+/** A failed build of the Wasm runtime an in-image configuration carries (scripts/build-wasmtime-cli.sh). */
+function inImageFailure(via: WasmVia): string | null {
+  const marker = join(cacheStatusDir, `${basename(via.runtimePath)}-cli.failed`);
+  return existsSync(marker) ? readFileSync(marker, 'utf8').trim() || 'its build failed (no reason recorded)' : null;
+}
+
 /** Wasm handlers a build records beside the binary when `--version` cannot say (youki). */
 function recordedWasmHandlers(name: string): string[] {
   const file = join(cacheStatusDir, `${name}.wasm`);
@@ -180,9 +229,10 @@ export async function probeRuntime(def: RuntimeDefinition): Promise<RuntimeInfo>
     ...(def.wasm ? { wasmAnnotations: def.wasm.annotations } : {}),
     ...(def.wasmOnly ? { wasmOnly: true } : {}),
     ...(def.handler ? { handler: def.handler } : {}),
+    ...(def.wasmVia ? { wasmVia: def.wasmVia } : {}),
   };
   const path = findBinary(def.binary);
-  const failed = setupFailure(def);
+  const failed = setupFailure(def) ?? (def.wasmVia ? inImageFailure(def.wasmVia) : null);
   if (!path) {
     return failed
       ? { ...base, path: null, version: null, status: 'broken', reason: `set-up failed: ${failed}` }
@@ -197,6 +247,8 @@ export async function probeRuntime(def: RuntimeDefinition): Promise<RuntimeInfo>
       const line = (r.all ?? '').split('\n')[0] ?? '';
       return { ...base, path, version: null, status: 'broken', reason: `${path} ${flag} exited ${r.exitCode}: ${line}` };
     }
+    const viaMissing = def.wasmVia && !failed ? inImageRootfsMissing(def.wasmVia, ociArch()) : null;
+    if (viaMissing) return { ...base, path, version: null, status: 'missing', reason: viaMissing };
     const probe = parseVersionOutput(def.name, r.all ?? '');
     const wasmHandlers = [...new Set([...probe.wasmHandlers, ...recordedWasmHandlers(def.name)])];
     return {

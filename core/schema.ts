@@ -61,6 +61,24 @@ export const RuntimeInfo = z.object({
   wasmOnly: z.boolean().optional(),
   /** A containerd shim's runtime type, e.g. io.containerd.wasmtime.v1. */
   handler: z.string().optional(),
+  /**
+   * How a Wasm module reaches an engine when neither the runtime nor its shim has one:
+   * `in-image` runs an ordinary container whose image carries a Wasm runtime
+   * (`runtimePath args... /wasm/<workload>.wasm <workload args>`), with no Wasm annotation.
+   */
+  wasmVia: z
+    .strictObject({
+      kind: z.literal('in-image'),
+      /** The Wasm runtime's path inside the image. */
+      runtimePath: z.string(),
+      /** Arguments between runtimePath and the module. */
+      args: z.array(z.string()),
+      /** The rootfs under build/rootfs/<rootfs>-<arch> (OCI layer) ... */
+      rootfs: z.string(),
+      /** ... and the image (containerd layer): its name and its archive under build/images/. */
+      image: z.strictObject({ name: z.string(), archive: z.string() }),
+    })
+    .optional(),
 });
 export type RuntimeInfo = z.infer<typeof RuntimeInfo>;
 
