@@ -28,6 +28,8 @@ import { detectCgroups } from '../core/host.ts';
 import { ociConfig } from '../core/oci-spec.ts';
 import { cacheBinDir } from '../core/paths.ts';
 import { KNOWN_RUNTIMES, findBinary, kindUnsupported } from '../core/runtimes.ts';
+import { inImageArchive, inImageArgs } from '../core/in-image.ts';
+import { slug } from '../core/slug.ts';
 import type { RuntimeInfo, WorkloadKind } from '../core/schema.ts';
 import { ContainerdClient, SPEC_TYPE_URL, isNotFound, runcOptions, type ProtoAny } from './containerd/api.ts';
 import { processesMatching, shimSocketPath, startContainerd, type Daemon } from './containerd/daemon.ts';
@@ -106,16 +108,35 @@ export class ContainerdSession implements RunnerSession {
   private counter = 0;
   private baselineRss: number | null = null;
   private closed = false;
+  private readonly slug: string;
+  private readonly refs: Record<WorkloadKind, ImageRef>;
 
   constructor(
     readonly runtime: RuntimeInfo,
     private readonly ctx: RunnerContext,
     private readonly opts: ContainerdRunnerOptions,
   ) {
-    this.namespace = `runbench-${ctx.runId}-${runtime.name}`;
-    this.dir = join(ctx.workDir, 'containerd', runtime.name);
+    // a display name may hold a slash (runc/wasmtime-in-image): namespaces, paths and ids take its slug
+    this.slug = slug(runtime.name);
+    this.namespace = `runbench-${ctx.runId}-${this.slug}`;
+    this.dir = join(ctx.workDir, 'containerd', this.slug);
     this.out = join(this.dir, 'out');
-    this.cgroupParent = `/runbench-${ctx.runId}/containerd-${runtime.name}`;
+    this.cgroupParent = `/runbench-${ctx.runId}/containerd-${this.slug}`;
+    this.refs = images(ctx.arch);
+    const via = runtime.wasmVia;
+    if (via) {
+      // in-image: Wasm runs as an ordinary linux/<arch> container of the image carrying the Wasm runtime
+      this.refs = {
+        ...this.refs,
+        wasm: {
+          kind: 'wasm',
+          archive: inImageArchive(via),
+          name: via.image.name,
+          platform: { os: 'linux', architecture: ctx.arch },
+          entrypoint: (w) => `/wasm/${w}.wasm`,
+        },
+      };
+    }
   }
 
   get snapshotter(): string {
@@ -188,10 +209,9 @@ export class ContainerdSession implements RunnerSession {
     }
     this.client = new ContainerdClient(this.daemon.address, this.namespace);
     await this.client.useLease(`runbench-${this.ctx.runId}`);
-    const refs = images(this.ctx.arch);
     for (const kind of ['native', 'wasm'] as const) {
       if (this.kindUnsupported(kind)) continue;
-      const ref: ImageRef = refs[kind];
+      const ref: ImageRef = this.refs[kind];
       const missing = imageMissing(ref);
       if (missing) {
         this.imageSkips.set(kind, missing);
@@ -219,7 +239,7 @@ export class ContainerdSession implements RunnerSession {
   }
 
   private wasmAnnotations(): Record<string, string> {
-    if (isShim(this.runtime)) return {};
+    if (isShim(this.runtime) || this.runtime.wasmVia) return {};
     const def = KNOWN_RUNTIMES.find((r) => r.name === this.runtime.name);
     return this.runtime.wasmAnnotations ?? def?.wasm?.annotations ?? { 'run.oci.handler': 'wasm' };
   }
@@ -248,11 +268,11 @@ export class ContainerdSession implements RunnerSession {
     const kind = req.workload.kind;
     const parent = this.parents.get(kind);
     if (!parent) throw new RuntimeFailure(this.runtime.name, this.supports(kind)?.reason ?? `no ${kind} image`);
-    const id = `rb-${this.ctx.runId}-${this.runtime.name}-${++this.counter}`;
+    const id = `rb-${this.ctx.runId}-${this.slug}-${++this.counter}`;
     const cgroupsPath = `${this.cgroupParent}/${id}`;
     const w = req.workload;
     const spec = ociConfig({
-      args: [images(this.ctx.arch)[kind].entrypoint(w.name), ...w.args],
+      args: kind === 'wasm' && this.runtime.wasmVia ? inImageArgs(this.runtime.wasmVia, w) : [this.refs[kind].entrypoint(w.name), ...w.args],
       rootfs: 'rootfs',
       cgroupsPath,
       ...(req.memoryLimitBytes !== undefined ? { memoryLimitBytes: req.memoryLimitBytes } : {}),
@@ -273,7 +293,7 @@ export class ContainerdSession implements RunnerSession {
       const mounts = await client.prepareSnapshot(this.snapshotter, id, parent);
       await client.createContainer({
         id,
-        image: images(this.ctx.arch)[kind].name,
+        image: this.refs[kind].name,
         labels: { 'runbench.run': this.ctx.runId },
         runtime: { name: shim.runtimeName, options: shim.options },
         spec: { type_url: SPEC_TYPE_URL, value: Buffer.from(JSON.stringify(spec)) },

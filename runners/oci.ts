@@ -19,6 +19,8 @@ import type { RuntimeInfo, WorkloadKind } from '../core/schema.ts';
 import { TimingHelper, type SeqReply, type Step, type StepResult } from '../core/timing-helper.ts';
 import { workloadEntrypoint, type WorkloadRef } from '../core/workloads.ts';
 import { KNOWN_RUNTIMES, kindUnsupported } from '../core/runtimes.ts';
+import { inImageArgs, inImageRootfs, inImageRootfsMissing } from '../core/in-image.ts';
+import { slug } from '../core/slug.ts';
 import type { ChurnResult, RunRequest, Runner, RunnerContext, RunnerSession, TimedSample, Unsupported } from './types.ts';
 
 const CLEANUP_TIMEOUT_MS = 15_000;
@@ -69,6 +71,7 @@ export class OciSession implements RunnerSession {
   private counter = 0;
   private readonly live = new Set<string>();
   private closed = false;
+  private readonly slug: string;
 
   constructor(
     readonly runtime: RuntimeInfo,
@@ -76,12 +79,14 @@ export class OciSession implements RunnerSession {
   ) {
     if (!runtime.path) throw new RuntimeFailure(runtime.name, `${runtime.name} has no binary`);
     this.oneShotName = `${runtime.name} run`;
-    const base = join(ctx.workDir, 'oci', runtime.name);
+    // a display name may hold a slash (runc/wasmtime-in-image): paths, ids and cgroups take its slug
+    this.slug = slug(runtime.name);
+    const base = join(ctx.workDir, 'oci', this.slug);
     this.stateRoot = join(base, 'state');
     this.bundles = join(base, 'bundles');
     mkdirSync(this.stateRoot, { recursive: true, mode: 0o700 });
     mkdirSync(this.bundles, { recursive: true });
-    this.cgroupParent = `/runbench-${ctx.runId}/${runtime.name}`;
+    this.cgroupParent = `/runbench-${ctx.runId}/${this.slug}`;
     this.helper = TimingHelper.start();
     ctx.scope.defer(`oci session ${runtime.name}`, () => this.close());
   }
@@ -92,7 +97,8 @@ export class OciSession implements RunnerSession {
   }
 
   supports(kind: WorkloadKind): Unsupported {
-    const why = kindUnsupported(this.runtime, kind);
+    const via = kind === 'wasm' ? this.runtime.wasmVia : undefined;
+    const why = kindUnsupported(this.runtime, kind) ?? (via ? inImageRootfsMissing(via, this.ctx.arch) : null);
     return why ? { reason: why } : null;
   }
 
@@ -103,17 +109,19 @@ export class OciSession implements RunnerSession {
 
   /** Writes a fresh bundle for one container; nothing here is timed. */
   prepare(req: RunRequest, overrides: Partial<Parameters<typeof ociConfig>[0]> = {}): OciContainerSpec {
-    const id = `rb-${this.ctx.runId}-${this.runtime.name}-${++this.counter}`;
+    const id = `rb-${this.ctx.runId}-${this.slug}-${++this.counter}`;
     const bundle = join(this.bundles, id);
     mkdirSync(bundle, { recursive: true });
     const cgroupsPath = `${this.cgroupParent}/${id}`;
     const w = req.workload;
+    // in-image: an ordinary container whose own wasmtime runs the module, no Wasm annotation
+    const via = w.kind === 'wasm' ? this.runtime.wasmVia : undefined;
     const config = ociConfig({
-      args: [workloadEntrypoint(w), ...w.args],
-      rootfs: rootfsDir(this.ctx.arch),
+      args: via ? inImageArgs(via, w) : [workloadEntrypoint(w), ...w.args],
+      rootfs: via ? inImageRootfs(via, this.ctx.arch) : rootfsDir(this.ctx.arch),
       cgroupsPath,
       ...(req.memoryLimitBytes !== undefined ? { memoryLimitBytes: req.memoryLimitBytes } : {}),
-      ...(w.kind === 'wasm' ? { annotations: this.wasmAnnotations() } : {}),
+      ...(w.kind === 'wasm' && !via ? { annotations: this.wasmAnnotations() } : {}),
       ...overrides,
     });
     writeFileSync(join(bundle, 'config.json'), JSON.stringify(config, null, 2));
@@ -364,7 +372,7 @@ export class OciSession implements RunnerSession {
     await Promise.all([this.helper, ...this.pool].map((h) => h.close()));
     // Whatever the runtime left in this session's cgroups (a crashed runtime's init) goes too.
     await sweepCgroups(this.cgroupParent.slice(1));
-    rmSync(join(this.ctx.workDir, 'oci', this.runtime.name), { recursive: true, force: true });
+    rmSync(join(this.ctx.workDir, 'oci', this.slug), { recursive: true, force: true });
   }
 }
 
