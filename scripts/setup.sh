@@ -312,6 +312,13 @@ build_youki() {
     return 1
   fi
   "$bin" --version | sed 's/^/    /'
+  # youki's --version does not list its Wasm executors: record the ones compiled in,
+  # which `runbench doctor` reads (status/<runtime>.wasm, one handler per word).
+  local wasm=""
+  case ",$YOUKI_FEATURES," in *,wasm-wasmtime,*) wasm="$wasm wasmtime" ;; esac
+  case ",$YOUKI_FEATURES," in *,wasm-wasmedge,*) wasm="$wasm wasmedge" ;; esac
+  case ",$YOUKI_FEATURES," in *,wasm-wasmer,*) wasm="$wasm wasmer" ;; esac
+  if [ -n "$wasm" ]; then printf '%s\n' "${wasm# }" >"$STATUS_DIR/youki.wasm"; else rm -f "$STATUS_DIR/youki.wasm"; fi
   ok $name
 }
 
