@@ -8,6 +8,7 @@ import type { Measurement, ResultsDocument, Unit } from '../../core/schema.ts';
 import { BOOTSTRAP_RESAMPLES, OUTLIER_MODIFIED_Z } from '../../core/stats.ts';
 import { formatValue } from '../format.ts';
 import { EMULATED_NOTE, groupMeasurements, type MeasurementGroup, notMeasured } from '../groups.ts';
+import { wasmWaysSection } from './wasm-ways.ts';
 
 export type Tone = 'good' | 'bad' | 'warn' | 'muted';
 export type Cell = string | { text: string; tone: Tone };
@@ -577,6 +578,7 @@ export function buildReportModel(docs: readonly ResultsDocument[], options: Html
   if (docs.length > 0) {
     const groups = groupMeasurements(docs);
     sections.push(environmentSection(docs), ...suiteSections(groups), nativeVsWasmSection(docs));
+    sections.push(...[wasmWaysSection(docs)].filter((s): s is Section => s !== null));
     const emulated = emulatedSection(groups);
     if (emulated) sections.push(emulated);
     sections.push(conformanceSection(docs), harnessSection(docs), factsSection(docs), methodSection(docs, thresholdPercent, alpha));
