@@ -7,6 +7,7 @@ import type { ResultsDocument } from '../core/schema.ts';
 import { mdCell } from './escape.ts';
 import { formatValue } from './format.ts';
 import { EMULATED_NOTE, groupMeasurements, notMeasured } from './groups.ts';
+import { wasmWaysSection } from './html/wasm-ways.ts';
 
 function table(header: string[], rows: string[][], align?: ('l' | 'r')[]): string[] {
   const sep = header.map((_, i) => ((align?.[i] ?? 'l') === 'r' ? '---:' : '---'));
@@ -48,6 +49,14 @@ export function toMarkdown(docs: readonly ResultsDocument[]): string {
       ),
       '',
     );
+  }
+  const ways = wasmWaysSection(docs);
+  if (ways) {
+    out.push(`## ${ways.title}`, '', ...ways.paragraphs, '');
+    for (const t of ways.tables) {
+      const rows = t.rows.map((r) => r.map((c) => mdCell(typeof c === 'string' ? c : c.text)));
+      out.push(`### ${mdCell(t.caption)}`, '', ...table(t.columns.map(mdCell), rows, t.numeric.map((n) => (n ? 'r' : 'l'))), '');
+    }
   }
   const facts = docs.flatMap((d) => d.facts);
   if (facts.length > 0) {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ResultsDocument, type Measurement } from '../../core/schema.ts';
 import { buildReportModel } from '../../reports/html/model.ts';
+import { toMarkdown } from '../../reports/markdown.ts';
 import { wasmWaysSection } from '../../reports/html/wasm-ways.ts';
 
 const stats = (median: number, n = 3) => ({ n, min: median, max: median, mean: median, stddev: 0, median, p95: median, p99: median, mad: 0, outliers: [], ci95Median: [median, median] as [number, number] });
@@ -89,5 +90,13 @@ describe('Ways to run Wasm section', () => {
     expect(wasmWaysSection([oneWay])).toBeNull();
     expect(buildReportModel([oneWay]).sections.map((x) => x.id)).not.toContain('wasm-ways');
     expect(buildReportModel([doc]).sections.map((x) => x.id)).toContain('wasm-ways');
+  });
+
+  it('is in the Markdown summary too, one table per layer', () => {
+    const md = toMarkdown([doc]);
+    expect(md).toContain('## Ways to run Wasm');
+    expect(md).toContain('| way | runtime | startup (run) · hello | cgroup peak · mem | cpu int ops/s · cpu |');
+    expect(md).toContain('| OCI runtime handler | crun-wasmtime | 60.00 ms | — | 2.50 G/s |');
+    expect(md).toContain('| containerd shim | wasmtime-shim | 150.00 ms |');
   });
 });
