@@ -37,6 +37,10 @@
 #   reason. A later successful build of <name> removes the file. Names:
 #     youki, wasmtime-c-api, crun-wasmtime, containerd-shim-wasmtime,
 #     build-fixtures
+#   A failed build never stops the other builds; setup.sh prints one line
+#   naming the failed build and its log, and exits non-zero at the end.
+#   status/youki.wasm lists the Wasm executors compiled into youki (one word
+#   each, e.g. "wasmtime"), since youki's --version does not show them.
 #
 # crun-wasmtime: crun chooses a global handler from its program name, so
 # under the name `crun-wasmtime` EVERY container runs through the wasmtime
@@ -45,8 +49,6 @@
 # a link named `crun`, the same binary is an ordinary crun where
 # `run.oci.handler: wasm` selects wasmtime. Native containers are compared
 # with Debian's /usr/bin/crun (same 1.8.1 source, no handler).
-#   A failed build never stops the other builds; setup.sh prints one line
-#   naming the failed build and its log, and exits non-zero at the end.
 
 set -uo pipefail
 
