@@ -4,7 +4,7 @@
 # Run as root on Debian 12. Idempotent: a second run of any tier only checks
 # what is already there and finishes in well under a minute.
 #
-#   scripts/setup.sh [--tier base|youki|wasm|all] [--link DIR] [--force] [--skip-apt]
+#   scripts/setup.sh [--tier base|youki|wasm|all] [--link DIR] [--force] [--skip-apt] [--with-browser]
 #
 # Tiers (each includes the ones before it):
 #   base   Debian packages (runc, crun, runsc, containerd, busybox-static,
@@ -71,6 +71,7 @@ TIER=base
 LINK_DIR=
 FORCE=0
 SKIP_APT=0
+WITH_BROWSER=0
 
 usage() {
   sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
@@ -84,6 +85,7 @@ while [ $# -gt 0 ]; do
     --link=*) LINK_DIR=${1#--link=}; shift ;;
     --force) FORCE=1; shift ;;
     --skip-apt) SKIP_APT=1; shift ;;
+    --with-browser) WITH_BROWSER=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "setup.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -168,8 +170,12 @@ BASE_PACKAGES=(
   runc crun runsc containerd busybox-static umoci skopeo hyperfine
   clang lld wasi-libc libclang-rt-14-dev-wasm32 qemu-user-static binfmt-support
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross etcd-server
-  containernetworking-plugins pkg-config build-essential jq
+  containernetworking-plugins pkg-config build-essential jq binutils
+  # containerd's API definitions (.proto), read by the containerd runner at run time
+  golang-github-containerd-containerd-dev golang-github-gogo-protobuf-dev
 )
+# --with-browser: the HTML reports' tests load them in a real headless browser.
+BROWSER_PACKAGES=(chromium)
 # Build dependencies of the youki tier (libseccomp for the seccomp feature).
 YOUKI_BUILD_PACKAGES=(libseccomp-dev pkg-config gcc)
 # Build dependencies of the wasm tier: crun's (Debian's Build-Depends minus
@@ -244,6 +250,20 @@ fix_crun_hybrid_cgroups() {
   done
   log "controllers left in $unified: '$(cat "$unified/cgroup.controllers")'"
   return $rc
+}
+
+# arm64 containers on an x86 host run under qemu-user. The fix-binary flag (F) makes
+# the kernel open the interpreter when the entry is registered, so it works inside a
+# container's root too, where /usr/libexec/qemu-binfmt does not exist. Debian's
+# qemu-user-static entries carry F; they only need binfmt_misc mounted and enabling.
+register_binfmt() {
+  [ "$(uname -m)" = aarch64 ] && { log "arm64 host: no emulation needed"; return 0; }
+  mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || return 1
+  if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+    update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || update-binfmts --import qemu-aarch64 || return 1
+  fi
+  grep -q '^flags: .*F' /proc/sys/fs/binfmt_misc/qemu-aarch64 || { log "qemu-aarch64 is registered without the fix-binary flag"; return 1; }
+  log "qemu-aarch64: $(head -n 1 /proc/sys/fs/binfmt_misc/qemu-aarch64), $(grep '^flags' /proc/sys/fs/binfmt_misc/qemu-aarch64)"
 }
 
 check_crun() {
@@ -492,6 +512,10 @@ log "runbench setup: tier=$TIER cache=$CACHE"
 
 step apt-base apt_install "${BASE_PACKAGES[@]}" || FAILED+=(apt-base)
 step crun-host-fix fix_crun_hybrid_cgroups || FAILED+=(crun-host-fix)
+step binfmt-arm64 register_binfmt || FAILED+=(binfmt-arm64)
+if [ "$WITH_BROWSER" = 1 ]; then
+  step apt-browser apt_install "${BROWSER_PACKAGES[@]}" || FAILED+=(apt-browser)
+fi
 step check-crun check_crun || true
 step npm-ci npm_ci || FAILED+=(npm-ci)
 step build-fixtures build_fixtures || true
