@@ -18,7 +18,8 @@ import { Layer, WorkloadKind, type Unit } from './schema.ts';
 // The file format
 // ---------------------------------------------------------------------------------------
 
-const RUNTIME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
+// One '/' may join two parts: the base runtime and the way it runs Wasm (runc/wasmtime-in-image).
+const RUNTIME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]*(\/[a-zA-Z0-9][a-zA-Z0-9._-]*)?$/;
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m)$/;
 const SIZE = /^(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB|kB|KB|MB|GB)$/;
 const PERCENT = /^(\d+(?:\.\d+)?)\s*%$/;
@@ -31,7 +32,7 @@ const Bound = z
 
 export const RuntimeEntry = z
   .strictObject({
-    name: z.string().regex(RUNTIME_NAME, "letters, digits, '.', '_' or '-'").describe('the name results are labelled with'),
+    name: z.string().regex(RUNTIME_NAME, "letters, digits, '.', '_' or '-', with at most one '/' between two parts").describe('the name results are labelled with'),
     binary: z
       .string()
       .min(1)

@@ -1,5 +1,6 @@
 /** The three ways to run Wasm, told from configuration; the in-image process line; slugs of display names. */
 import { describe, expect, it } from 'vitest';
+import { parseConfigText, resolveConfig } from '../../core/config.ts';
 import { inImageArgs } from '../../core/in-image.ts';
 import { KNOWN_RUNTIMES, kindUnsupported } from '../../core/runtimes.ts';
 import type { RuntimeInfo } from '../../core/schema.ts';
@@ -7,6 +8,7 @@ import { RuntimeInfo as RuntimeInfoSchema } from '../../core/schema.ts';
 import { slug } from '../../core/slug.ts';
 import { wasmWay } from '../../core/wasm-ways.ts';
 import { fakeRuntime } from '../../runners/fake.ts';
+import { SUITES } from '../../suites/index.ts';
 
 function known(name: string, path: string, wasmHandlers: string[] = []): RuntimeInfo {
   const def = KNOWN_RUNTIMES.find((r) => r.name === name);
@@ -71,5 +73,14 @@ describe('ways to run Wasm', () => {
     expect(slug('crun-wasmtime')).toBe('crun-wasmtime');
     expect(slug('a b/c')).toBe('a-b_c');
     expect(slug('runc/wasmtime-in-image')).toMatch(/^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/);
+  });
+
+  it('takes the names with a slash in a config file, keeping the way they run Wasm; two slashes are refused', () => {
+    const src = parseConfigText('runtimes: [crun-wasmtime, runc/wasmtime-in-image]\nlayers: [oci, containerd]\n', 'runbench.yaml');
+    const { config } = resolveConfig(src, {}, { suites: SUITES, hostArch: 'amd64' });
+    expect(config.runtimes?.map((r) => r.name)).toEqual(['crun-wasmtime', 'runc/wasmtime-in-image']);
+    expect(config.runtimes?.[1]?.wasmVia?.runtimePath).toBe('/usr/local/bin/wasmtime');
+    const bad = parseConfigText('runtimes: [a/b/c]\n', 'runbench.yaml');
+    expect(() => resolveConfig(bad, {}, { suites: SUITES, hostArch: 'amd64' })).toThrow(/runtimes/);
   });
 });
