@@ -9,8 +9,10 @@
 # Tiers (each includes the ones before it):
 #   base   Debian packages (runc, crun, runsc, containerd, busybox-static,
 #          hyperfine, clang/lld/wasi-libc for wasm32-wasi, ...), the host fix
-#          crun 1.8.1 needs on hybrid cgroup hosts, `npm ci`, and
-#          scripts/build-fixtures.sh when that script exists.
+#          crun 1.8.1 needs on hybrid cgroup hosts, arm64 emulation through
+#          binfmt_misc, `npm ci`, scripts/build-fixtures.sh and
+#          scripts/build-images.sh. --with-browser adds chromium for the
+#          HTML reports' browser tests.
 #   youki  + youki (cargo install --locked, features from versions.env).
 #   wasm   + libwasmtime (wasmtime C API), crun-wasmtime (Debian's crun 1.8.1
 #          rebuilt --with-wasmtime, installed beside the plain crun), and
@@ -36,7 +38,7 @@
 #   status/*.failed and reports the runtime <name> as `broken` with that
 #   reason. A later successful build of <name> removes the file. Names:
 #     youki, wasmtime-c-api, crun-wasmtime, containerd-shim-wasmtime,
-#     build-fixtures
+#     build-fixtures, build-images
 #   A failed build never stops the other builds; setup.sh prints one line
 #   naming the failed build and its log, and exits non-zero at the end.
 #   status/youki.wasm lists the Wasm executors compiled into youki (one word
@@ -304,6 +306,15 @@ build_fixtures() {
   fi
 }
 
+# The OCI image layouts the containerd and Kubernetes layers import (a few seconds).
+build_images() {
+  bash "$SCRIPT_DIR/build-images.sh" >"$LOG_DIR/build-images.log" 2>&1 || {
+    fail build-images "scripts/build-images.sh failed: $(last_error "$LOG_DIR/build-images.log")"
+    return 1
+  }
+  ok build-images
+}
+
 # --- youki -----------------------------------------------------------------------
 
 YOUKI_DIR=$CACHE/youki-$YOUKI_VERSION
@@ -518,7 +529,8 @@ if [ "$WITH_BROWSER" = 1 ]; then
 fi
 step check-crun check_crun || true
 step npm-ci npm_ci || FAILED+=(npm-ci)
-step build-fixtures build_fixtures || true
+step build-fixtures build_fixtures || FAILED+=(build-fixtures)
+step build-images build_images || FAILED+=(build-images)
 
 if [ "$LEVEL" -ge 1 ]; then
   step apt-youki-deps apt_install "${YOUKI_BUILD_PACKAGES[@]}" || FAILED+=(apt-youki-deps)
