@@ -8,14 +8,22 @@ import { pad } from '../reports/format.ts';
 
 const CELL: Record<Outcome['status'], string> = { passed: 'PASS', failed: 'FAIL', skipped: 'SKIP', errored: 'ERR' };
 
-function columnOf(r: ConformanceResult, multiLayer: boolean): string {
-  return multiLayer ? `${r.labels.runtime}@${r.labels.layer}` : r.labels.runtime;
+interface Dims {
+  multiLayer: boolean;
+  multiArch: boolean;
+}
+
+/** runtime[@layer][:arch, with `~` for an emulated arch] */
+function columnOf(r: ConformanceResult, d: Dims): string {
+  const layer = d.multiLayer ? `@${r.labels.layer}` : '';
+  const arch = d.multiArch || r.labels.emulated ? `:${r.labels.arch}${r.labels.emulated ? '~' : ''}` : '';
+  return `${r.labels.runtime}${layer}${arch}`;
 }
 
 export function conformanceMatrix(doc: ResultsDocument, opts: { reasons?: boolean } = {}): string {
   const rs = doc.conformance;
   if (rs.length === 0) return 'no conformance results\n';
-  const multiLayer = new Set(rs.map((r) => r.labels.layer)).size > 1;
+  const multiLayer: Dims = { multiLayer: new Set(rs.map((r) => r.labels.layer)).size > 1, multiArch: new Set(rs.map((r) => r.labels.arch)).size > 1 };
   const columns = [...new Set(rs.map((r) => columnOf(r, multiLayer)))];
   const rows = [...new Map(rs.map((r) => [r.checkId, r])).values()];
   const cell = new Map(rs.map((r) => [`${r.checkId}\u0000${columnOf(r, multiLayer)}`, r]));
@@ -33,6 +41,7 @@ export function conformanceMatrix(doc: ResultsDocument, opts: { reasons?: boolea
   }
   const count = (s: Outcome['status']) => rs.filter((r) => r.outcome.status === s).length;
   const mustFailed = rs.filter((r) => r.level === 'MUST' && r.outcome.status === 'failed').length;
+  if (rs.some((r) => r.labels.emulated)) lines.push('', '~ emulated: the arch ran under qemu-user on this host; its results say what the runtime does there, not how fast');
   lines.push('', `${count('passed')} passed, ${count('failed')} failed (${mustFailed} MUST), ${count('skipped')} skipped, ${count('errored')} errored`);
   if (opts.reasons !== false) {
     const notPassed = rs.filter((r) => r.outcome.status === 'failed' || r.outcome.status === 'errored');

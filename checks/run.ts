@@ -22,6 +22,7 @@ import {
   type WorkloadKind,
 } from '../core/schema.ts';
 import { Scope } from '../core/scope.ts';
+import { kindUnsupported } from '../core/runtimes.ts';
 import { workloadBuilt } from '../core/workloads.ts';
 import { OciSession } from '../runners/oci.ts';
 import type { Runner, RunnerContext, RunnerSession } from '../runners/types.ts';
@@ -41,6 +42,8 @@ export interface ConformanceOptions {
   layers: readonly Layer[];
   /** Deadline for one check; a check that passes it is errored and its containers removed. */
   checkTimeoutMs: number;
+  /** Architectures to check as; a foreign one runs under qemu-user and is labelled emulated. */
+  archs?: string[];
 }
 
 export interface ConformanceDeps {
@@ -70,11 +73,18 @@ export function hostNamespaces(): Record<string, string> {
 }
 
 /** Why a check does not apply to this runtime at this layer, or null. */
-export function notApplicable(check: Check, target: ConformanceTarget, built: (kind: WorkloadKind) => boolean): string | null {
+export function notApplicable(
+  check: Check,
+  target: ConformanceTarget,
+  built: (kind: WorkloadKind) => boolean,
+  unsupported: (kind: WorkloadKind) => string | null = (k) =>
+    k === 'native' || target.wasmHandlers.length > 0 ? null : `${target.runtimeName} has no Wasm handler`,
+): string | null {
   if (!check.layers.includes(target.layer)) return `applies at the ${check.layers.join(', ')} layer${check.layers.length > 1 ? 's' : ''}, not ${target.layer}`;
   if (check.needs?.includes('containers') && !target.containers) return `the ${target.layer} target has no step-by-step container operations`;
-  const kinds = check.kinds.filter((k) => k === 'native' || target.wasmHandlers.length > 0);
-  if (kinds.length === 0) return `${target.runtimeName} has no Wasm handler`;
+  const kinds = check.kinds.filter((k) => unsupported(k) === null);
+  const first = check.kinds[0];
+  if (kinds.length === 0) return (first && unsupported(first)) ?? `${target.runtimeName} cannot run this check`;
   if (!kinds.some(built)) return `the ${kinds.join('/')} probe is not built: run scripts/build-fixtures.sh`;
   return null;
 }
@@ -106,20 +116,20 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
     await sweepCgroups(`runbench-${runId}`);
   });
   const { events, signal, host } = deps;
-  const arch = host.arch;
+  const archs = opts.archs && opts.archs.length > 0 ? opts.archs : [host.arch];
   const isBuilt = deps.isBuilt ?? workloadBuilt;
   const results: ConformanceResult[] = [];
   const nsHost = hostNamespaces();
   const hostName = hostname();
 
-  const record = (check: Check, runtime: string, layer: Layer, kind: WorkloadKind, outcome: Outcome) => {
+  const record = (check: Check, runtime: string, layer: Layer, arch: string, kind: WorkloadKind, outcome: Outcome) => {
     const result: ConformanceResult = {
       checkId: check.id,
       area: check.area,
       title: check.title,
       specRef: check.specRef,
       level: check.level,
-      labels: { runtime, layer, workload: check.workload ?? 'probe', workloadKind: kind, arch, emulated: false, host: host.hostname },
+      labels: { runtime, layer, workload: check.workload ?? 'probe', workloadKind: kind, arch, emulated: arch !== host.arch, host: host.hostname },
       outcome,
     };
     results.push(result);
@@ -132,68 +142,77 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
   events.emit('run:start', { runId, runtimes: deps.runtimes.map((r) => r.name), suites: ['conformance'], layers: [...opts.layers] });
   try {
     for (const layer of opts.layers) {
-      for (const runtime of deps.runtimes) {
-        checkAbort();
-        const runner = deps.runners[layer];
-        const skipAll = (reason: string, status: 'skipped' | 'errored' = 'skipped') => {
-          for (const c of opts.checks) record(c, runtime.name, layer, c.kinds[0] ?? 'native', { status, reason });
-        };
-        const makeTarget = TARGETS[layer];
-        if (!runner || !makeTarget) {
-          skipAll(`no conformance target for the ${layer} layer yet`);
-          continue;
-        }
-        const why = runner.unavailable(host);
-        if (why) {
-          skipAll(why);
-          continue;
-        }
-        if (runtime.status !== 'ok') {
-          skipAll(`${runtime.name} is ${runtime.status}: ${runtime.reason ?? ''}`, runtime.status === 'broken' ? 'errored' : 'skipped');
-          continue;
-        }
-        const ctx: RunnerContext = { runId, host, arch, scope, events, workDir };
-        let session: RunnerSession;
-        try {
-          session = await runner.open(runtime, ctx);
-        } catch (e) {
-          skipAll(`could not open a ${layer} session: ${errorMessage(e)}`, 'errored');
-          continue;
-        }
-        const target = makeTarget(session, join(workDir, 'conformance', layer, runtime.name));
-        if (!target) {
-          await session.close();
-          skipAll(`the ${layer} session cannot serve as a conformance target`, 'errored');
-          continue;
-        }
-        const closeTarget = scope.defer(`conformance target ${runtime.name}`, () => target.close());
-        try {
-          for (const check of opts.checks) {
-            checkAbort();
-            const kind: WorkloadKind = check.kinds[0] ?? 'native';
-            const na = notApplicable(check, target, (k) => isBuilt(check.workload ?? 'probe', k, arch));
-            if (na) {
-              record(check, runtime.name, layer, kind, skipped(na));
-              continue;
-            }
-            const checkCtx: CheckContext = { target, hostNamespaces: nsHost, hostHostname: hostName, signal };
-            let outcome: Outcome;
-            try {
-              outcome = await withDeadline(opts.checkTimeoutMs, signal, () => check.run(checkCtx));
-            } catch (e) {
-              if (e instanceof Interrupted || signal.aborted) throw e instanceof Interrupted ? e : new Interrupted(String(signal.reason));
-              outcome = errored(`internal: ${errorMessage(e)}`);
-            }
-            try {
-              await target.reset();
-            } catch (e) {
-              events.emit('log', { level: 'warn', message: `cleanup after ${check.id} on ${runtime.name}: ${errorMessage(e)}` });
-            }
-            record(check, runtime.name, layer, kind, outcome);
+      for (const arch of archs) {
+        const emulated = arch !== host.arch;
+        for (const runtime of deps.runtimes) {
+          checkAbort();
+          const runner = deps.runners[layer];
+          const skipAll = (reason: string, status: 'skipped' | 'errored' = 'skipped') => {
+            for (const c of opts.checks) record(c, runtime.name, layer, arch, c.kinds[0] ?? 'native', { status, reason });
+          };
+          const makeTarget = TARGETS[layer];
+          if (!runner || !makeTarget) {
+            skipAll(`no conformance target for the ${layer} layer yet`);
+            continue;
           }
-        } finally {
-          await closeTarget();
-          await session.close();
+          const why = runner.unavailable(host) ?? runner.refuses?.(runtime) ?? null;
+          if (why) {
+            skipAll(why);
+            continue;
+          }
+          if (runtime.status !== 'ok') {
+            skipAll(`${runtime.name} is ${runtime.status}: ${runtime.reason ?? ''}`, runtime.status === 'broken' ? 'errored' : 'skipped');
+            continue;
+          }
+          const ctx: RunnerContext = { runId, host, arch, scope, events, workDir };
+          let session: RunnerSession;
+          try {
+            session = await runner.open(runtime, ctx);
+          } catch (e) {
+            skipAll(`could not open a ${layer} session: ${errorMessage(e)}`, 'errored');
+            continue;
+          }
+          const target = makeTarget(session, join(workDir, 'conformance', layer, runtime.name));
+          if (!target) {
+            await session.close();
+            skipAll(`the ${layer} session cannot serve as a conformance target`, 'errored');
+            continue;
+          }
+          const closeTarget = scope.defer(`conformance target ${runtime.name}`, () => target.close());
+          try {
+            for (const check of opts.checks) {
+              checkAbort();
+              const kind: WorkloadKind = check.kinds[0] ?? 'native';
+              const na = notApplicable(
+                check,
+                target,
+                (k) => isBuilt(check.workload ?? 'probe', k, arch),
+                (k) =>
+                  k === 'wasm' && emulated ? 'a Wasm module is one artifact for every arch: checked under the host arch only' : kindUnsupported(runtime, k),
+              );
+              if (na) {
+                record(check, runtime.name, layer, arch, kind, skipped(na));
+                continue;
+              }
+              const checkCtx: CheckContext = { target, hostNamespaces: nsHost, hostHostname: hostName, signal };
+              let outcome: Outcome;
+              try {
+                outcome = await withDeadline(opts.checkTimeoutMs, signal, () => check.run(checkCtx));
+              } catch (e) {
+                if (e instanceof Interrupted || signal.aborted) throw e instanceof Interrupted ? e : new Interrupted(String(signal.reason));
+                outcome = errored(`internal: ${errorMessage(e)}`);
+              }
+              try {
+                await target.reset();
+              } catch (e) {
+                events.emit('log', { level: 'warn', message: `cleanup after ${check.id} on ${runtime.name}: ${errorMessage(e)}` });
+              }
+              record(check, runtime.name, layer, arch, kind, outcome);
+            }
+          } finally {
+            await closeTarget();
+            await session.close();
+          }
         }
       }
     }
@@ -209,6 +228,7 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
         suites: ['conformance'],
         runtimes: deps.runtimes.map((r) => r.name),
         layers: [...opts.layers],
+        archs,
         runs: 1,
         warmup: 0,
         concurrency: 1,

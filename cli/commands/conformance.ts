@@ -21,6 +21,7 @@ interface ConformanceFlags {
   runtime?: string[];
   check?: string[];
   layer?: string[];
+  arch?: string[];
   out: string;
   json?: boolean;
   junit?: string;
@@ -65,6 +66,11 @@ export async function conformanceCommand(flags: ConformanceFlags): Promise<numbe
   const outDir = resolve(flags.out);
   mkdirSync(outDir, { recursive: true });
   const host = hostFacts();
+  const runnable = [host.arch, ...(host.emulatedArchs ?? [])];
+  const archs = flags.arch && flags.arch.length > 0 ? flags.arch : [host.arch];
+  for (const a of archs) {
+    if (!runnable.includes(a)) throw new UserError(`--arch: ${a} cannot run on this ${host.arch} host: runnable here are ${runnable.join(', ')} (foreign archs need qemu-user-static registered with binfmt_misc: scripts/setup.sh)`);
+  }
   const events = new EventBus();
   const quiet = flags.quiet ?? false;
   const offs = [
@@ -85,14 +91,14 @@ export async function conformanceCommand(flags: ConformanceFlags): Promise<numbe
   let doc: ResultsDocument;
   try {
     doc = await runConformance(
-      { checks, layers, checkTimeoutMs: flags.timeout },
+      { checks, layers, checkTimeoutMs: flags.timeout, archs },
       {
         runners: RUNNERS,
         runtimes,
         host,
         events,
         signal: controller.signal,
-        config: { checks: checks.map((c) => c.id), runtimes: flags.runtime ?? runtimes.map((r) => r.name), layers },
+        config: { checks: checks.map((c) => c.id), runtimes: flags.runtime ?? runtimes.map((r) => r.name), layers, archs },
       },
     );
   } catch (e) {
@@ -122,6 +128,7 @@ export const registerConformance: RegisterCommand = (program, { setExit }) => {
     .option('--runtime <names>', 'runtimes, comma-separated; NAME=PATH adds one (default every OCI runtime found)', list)
     .option('--check <ids>', `checks by id or prefix* (e.g. process.*), comma-separated (default all ${CHECKS.length})`, list)
     .option('--layer <names>', `layers (${Layer.options.join(', ')}; default oci)`, list)
+    .option('--arch <names>', "architectures to check as (default the host's; a foreign one runs under qemu-user, labelled emulated)", list)
     .addOption(new Option('--timeout <ms>', 'deadline for one check').default(120_000).argParser(positiveInt('--timeout', 1000)))
     .option('--out <dir>', 'directory for results.json', 'runbench-results')
     .option('--json', 'print the results document on stdout')
