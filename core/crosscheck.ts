@@ -54,7 +54,9 @@ export async function crosscheck(runtime: RuntimeInfo, host: HostFacts, opts: { 
     const out = join(workDir, 'hyperfine.json');
     for (let b = 0; b < opts.blocks; b++) {
       for (let i = 0; i < perBlock + (b === 0 ? 3 : 0); i++) {
-        const r = await helper.run([{ kind: 'exec', label: 'run', argv, stdout: c.stdout, stderr: c.stderr }], 30_000);
+        // output to /dev/null on both sides: hyperfine's default, and a regular file as the
+        // container's stdio would cost the runtime time of its own
+        const r = await helper.run([{ kind: 'exec', label: 'run', argv }], 30_000);
         const s = r.steps[0];
         if (!s || r.error) throw new UserError(`${runtime.name} run failed during the cross-check: ${r.error ?? 'no reply'}`);
         if (b > 0 || i >= 3) runbenchNs.push(s.endNs - s.startNs);

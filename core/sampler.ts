@@ -22,7 +22,8 @@ export interface Sampled<T> {
 export async function sample<T>(
   name: string,
   opts: SampleOptions,
-  fn: () => Promise<{ durationNs: number; value: T }>,
+  /** Called once per sample; `warmup` says whether the sample will be kept. */
+  fn: (warmup: boolean) => Promise<{ durationNs: number; value: T }>,
 ): Promise<Sampled<T>> {
   const durationsNs: number[] = [];
   const values: T[] = [];
@@ -43,7 +44,7 @@ export async function sample<T>(
     name,
     async () => {
       if (opts.signal?.aborted) throw new Interrupted(String(opts.signal.reason ?? 'abort'));
-      const r = await fn();
+      const r = await fn(phase === 'warmup');
       if (phase === 'run') {
         durationsNs.push(r.durationNs);
         values.push(r.value);

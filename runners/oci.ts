@@ -178,11 +178,28 @@ export class OciSession implements RunnerSession {
     };
   }
 
+  /** Where a container's and the runtime's output go: files, or /dev/null while timed. */
+  private io(c: OciContainerSpec, discard: boolean) {
+    const f = (path: string) => (discard ? '/dev/null' : path);
+    return { stdout: f(c.stdout), stderr: f(c.stderr), start: f(`${c.stderr}.start`), delete: f(`${c.stderr}.delete`) };
+  }
+
+  /**
+   * A sample taken with the output discarded has no error text to show: when one fails,
+   * the same operation runs again with its output captured, for the diagnosis.
+   */
+  private async diagnose(req: RunRequest, op: 'runOnce' | 'lifecycle', first: RuntimeFailure): Promise<never> {
+    await this[op]({ ...req, discardOutput: false });
+    throw new RuntimeFailure(this.runtime.name, `${first.message} (with the output discarded; it passed when run again with the output captured)`);
+  }
+
   async runOnce(req: RunRequest): Promise<TimedSample> {
     const c = this.prepare(req);
+    const discard = req.discardOutput === true;
+    const io = this.io(c, discard);
     try {
       const reply = await this.helper.run(
-        [{ kind: 'exec', label: 'run', argv: this.argv('run', '--bundle', c.bundle, c.id), stdout: c.stdout, stderr: c.stderr }],
+        [{ kind: 'exec', label: 'run', argv: this.argv('run', '--bundle', c.bundle, c.id), stdout: io.stdout, stderr: io.stderr }],
         req.timeoutMs,
       );
       const run = reply.steps[0];
@@ -190,11 +207,19 @@ export class OciSession implements RunnerSession {
       // `run` reports the container's exit code as its own, so a non-zero exit is the
       // workload's; a signal, though, killed the runtime process itself.
       if (run.signal !== 0) throw this.crashed(c, 'run', run.signal);
+      if (discard && run.exitCode !== 0) throw new RuntimeFailure(this.runtime.name, `${this.runtime.name} run exited ${run.exitCode}`);
       return {
         ...this.sampleFrom(c, [run], run),
         totalNs: run.endNs - run.startNs,
         phasesNs: { run: run.endNs - run.startNs },
+        ...(discard ? { outputDiscarded: true } : {}),
       };
+    } catch (e) {
+      if (discard && e instanceof RuntimeFailure && !/hung/.test(e.message)) {
+        await this.dispose(c);
+        return this.diagnose(req, 'runOnce', e);
+      }
+      throw e;
     } finally {
       await this.dispose(c);
     }
@@ -202,10 +227,12 @@ export class OciSession implements RunnerSession {
 
   async lifecycle(req: RunRequest): Promise<TimedSample> {
     const c = this.prepare(req);
+    const discard = req.discardOutput === true;
+    const io = this.io(c, discard);
     const mem = this.memoryCgroupFiles(c.cgroupsPath);
     const steps: Step[] = [
-      { kind: 'exec', label: 'create', argv: this.argv('create', '--bundle', c.bundle, '--pid-file', c.pidFile, c.id), stdout: c.stdout, stderr: c.stderr },
-      { kind: 'exec', label: 'start', argv: this.argv('start', c.id), stderr: `${c.stderr}.start` },
+      { kind: 'exec', label: 'create', argv: this.argv('create', '--bundle', c.bundle, '--pid-file', c.pidFile, c.id), stdout: io.stdout, stderr: io.stderr },
+      { kind: 'exec', label: 'start', argv: this.argv('start', c.id), stderr: io.start },
       { kind: 'waitpid', label: 'exit', pidFile: c.pidFile },
       ...(mem
         ? ([
@@ -213,7 +240,7 @@ export class OciSession implements RunnerSession {
             { kind: 'read', label: 'oom', path: mem.oom },
           ] as Step[])
         : []),
-      { kind: 'exec', label: 'delete', argv: this.argv('delete', c.id), stderr: `${c.stderr}.delete` },
+      { kind: 'exec', label: 'delete', argv: this.argv('delete', c.id), stderr: io.delete },
     ];
     try {
       const reply = await this.helper.run(steps, req.timeoutMs);
@@ -241,7 +268,14 @@ export class OciSession implements RunnerSession {
           exit: exit.endNs - start.endNs,
           delete: del.endNs - del.startNs,
         },
+        ...(discard ? { outputDiscarded: true } : {}),
       };
+    } catch (e) {
+      if (discard && e instanceof RuntimeFailure && !/hung/.test(e.message)) {
+        await this.dispose(c);
+        return this.diagnose(req, 'lifecycle', e);
+      }
+      throw e;
     } finally {
       await this.dispose(c);
     }

@@ -44,7 +44,7 @@ export interface SuiteContext {
   record(input: RecordInput): void;
   fact(name: string, workload: WorkloadRef, value: boolean | number | string, detail: string): void;
   /** Runs warmups then `runs` samples of `fn`, emitting progress; `fn` returns ns and a value. */
-  sample<T>(metric: string, fn: () => Promise<{ durationNs: number; value: T }>, runs?: number): Promise<Sampled<T>>;
+  sample<T>(metric: string, fn: (warmup: boolean) => Promise<{ durationNs: number; value: T }>, runs?: number): Promise<Sampled<T>>;
   /** Values computed once per run and shared between runtimes (e.g. the bare-host baseline). */
   shared: Map<string, unknown>;
   /** Runs a native workload directly on the host through the same timing path. */
