@@ -175,6 +175,8 @@ BASE_PACKAGES=(
   containernetworking-plugins pkg-config build-essential jq binutils
   # containerd's API definitions (.proto), read by the containerd runner at run time
   golang-github-containerd-containerd-dev golang-github-gogo-protobuf-dev
+  # the conformance tests' broken runtimes: one that runs its Wasm handler on a fake clock
+  faketime
 )
 # --with-browser: the HTML reports' tests load them in a real headless browser.
 BROWSER_PACKAGES=(chromium)

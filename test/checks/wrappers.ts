@@ -29,7 +29,14 @@ export interface Breakage {
   lazyCreate?: boolean;
   /** `run` starts the process without a mount namespace (unshare of the others, no pivot). */
   hostMountNs?: boolean;
+  /** The container's fd 2 goes nowhere (create and run get stderr /dev/null). */
+  dropStderr?: boolean;
+  /** The runtime runs under libfaketime 30 days in the past: an in-process Wasm handler's realtime clock lies. */
+  fakeClock?: boolean;
 }
+
+/** Debian's libfaketime (package faketime). */
+export const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -37,6 +44,8 @@ export function wrapperScript(real: string, b: Breakage): string {
   return `#!/bin/bash
 # A deliberately broken OCI runtime for runbench's tests: wraps ${real}.
 REAL=${q(real)}
+${b.fakeClock ? `export LD_PRELOAD=${q(LIBFAKETIME)} FAKETIME=-30d` : ''}
+${b.dropStderr ? `case " $* " in *" create "*|*" run "*) exec 2>/dev/null ;; esac` : ''}
 args=("$@")
 root=""; sub=""; subi=-1
 for ((i = 0; i < \${#args[@]}; i++)); do
