@@ -177,6 +177,12 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
             });
             for (const suite of suites) {
               checkAbort();
+              if (suite.layers && !suite.layers.includes(layer)) {
+                const outcome: Outcome = { status: 'skipped', reason: `${suite.name} measures at the ${suite.layers.join(', ')} layer only` };
+                suiteRuns.push({ suite: suite.name, runtime: runtime.name, layer, arch, outcome, durationMs: 0 });
+                events.emit('suite:end', { suite: suite.name, runtime: runtime.name, layer, outcome });
+                continue;
+              }
               events.emit('suite:start', { suite: suite.name, runtime: runtime.name, layer });
               const t0 = Date.now();
               const ctx: SuiteContext = {

@@ -71,6 +71,8 @@ export class OciSession implements RunnerSession {
   private counter = 0;
   private readonly live = new Set<string>();
   private closed = false;
+  /** Set once the runtime is seen to fail only when its output goes to /dev/null. */
+  private discardFails = false;
   private readonly slug: string;
 
   constructor(
@@ -188,14 +190,21 @@ export class OciSession implements RunnerSession {
    * A sample taken with the output discarded has no error text to show: when one fails,
    * the same operation runs again with its output captured, for the diagnosis.
    */
-  private async diagnose(req: RunRequest, op: 'runOnce' | 'lifecycle', first: RuntimeFailure): Promise<never> {
-    await this[op]({ ...req, discardOutput: false });
-    throw new RuntimeFailure(this.runtime.name, `${first.message} (with the output discarded; it passed when run again with the output captured)`);
+  private async diagnose(req: RunRequest, op: 'runOnce' | 'lifecycle', first: RuntimeFailure): Promise<TimedSample> {
+    const sample = await this[op]({ ...req, discardOutput: false });
+    // It fails only when its output goes to /dev/null (youki 0.7 does): measure it with
+    // its output captured from now on, and say so, rather than lose the runtime.
+    this.discardFails = true;
+    this.ctx.events.emit('log', {
+      level: 'warn',
+      message: `${this.runtime.name} fails with its output sent to /dev/null (${first.message}) and passes with it captured: its samples capture output to a file`,
+    });
+    return sample;
   }
 
   async runOnce(req: RunRequest): Promise<TimedSample> {
     const c = this.prepare(req);
-    const discard = req.discardOutput === true;
+    const discard = req.discardOutput === true && !this.discardFails;
     const io = this.io(c, discard);
     try {
       const reply = await this.helper.run(
@@ -227,7 +236,7 @@ export class OciSession implements RunnerSession {
 
   async lifecycle(req: RunRequest): Promise<TimedSample> {
     const c = this.prepare(req);
-    const discard = req.discardOutput === true;
+    const discard = req.discardOutput === true && !this.discardFails;
     const io = this.io(c, discard);
     const mem = this.memoryCgroupFiles(c.cgroupsPath);
     const steps: Step[] = [

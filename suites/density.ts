@@ -98,6 +98,7 @@ async function densityFor(ctx: SuiteContext, session: KubernetesSession, ref: Wo
 
 export const densitySuite: Suite = {
   name: 'density',
+  layers: ['kubernetes'],
   description: 'kubernetes layer: idle pods until a working-set budget or a count cap, with pod startup latency (SIG Scalability) and memory per pod',
   metrics: [
     { name: 'podStartupLatency', unit: 'ns', better: 'lower', description: 'pod creation until all containers started, observed via watch (SIG Scalability SLI)' },

@@ -1,7 +1,7 @@
 /** A suite measures one aspect (startup, memory, throughput) through any runner session. */
 import type { EventBus } from '../core/events.ts';
 import type { Sampled } from '../core/sampler.ts';
-import type { Labels, Unit, WorkloadKind } from '../core/schema.ts';
+import type { Labels, Layer, Unit, WorkloadKind } from '../core/schema.ts';
 import type { WorkloadRef } from '../core/workloads.ts';
 import type { RunRequest, RunnerSession } from '../runners/types.ts';
 
@@ -54,6 +54,8 @@ export interface SuiteContext {
 export interface Suite {
   name: string;
   description: string;
+  /** The layers it measures at (all when absent); elsewhere it is skipped with that reason. */
+  layers?: readonly Layer[];
   metrics: MetricInfo[];
   run(ctx: SuiteContext): Promise<void>;
 }
