@@ -15,8 +15,9 @@
 #          HTML reports' browser tests.
 #   youki  + youki (cargo install --locked, features from versions.env).
 #   wasm   + libwasmtime (wasmtime C API), crun-wasmtime (Debian's crun 1.8.1
-#          rebuilt --with-wasmtime, installed beside the plain crun), and
-#          containerd-shim-wasmtime-v1 (shim/containerd-shim-wasmtime).
+#          rebuilt --with-wasmtime, installed beside the plain crun),
+#          containerd-shim-wasmtime-v1 (shim/containerd-shim-wasmtime), the
+#          wasmtime CLI and the wasmtime-in-image rootfs and image.
 #   all    everything above.
 #
 # Versions: scripts/versions.env. Heavy builds are cached outside the repo,
@@ -544,6 +545,9 @@ if [ "$LEVEL" -ge 2 ]; then
   step wasmtime-c-api build_wasmtime_capi || true
   step crun-wasmtime build_crun_wasmtime || true
   step containerd-shim-wasmtime build_shim || true
+  # the first way to run Wasm: an ordinary image carrying the wasmtime CLI and the modules
+  step wasmtime-cli bash "$SCRIPT_DIR/build-wasmtime-cli.sh" || FAILED+=(wasmtime-cli)
+  step wasmtime-in-image bash "$SCRIPT_DIR/build-wasmtime-image.sh" || FAILED+=(wasmtime-in-image)
 fi
 
 TOTAL=$(($(date +%s) - SETUP_START))
