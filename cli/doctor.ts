@@ -15,9 +15,9 @@ export function renderDoctor(r: DoctorReport): string {
   ];
   for (const rt of r.runtimes) {
     const wasm = rt.wasmHandlers.length ? ` wasm: ${rt.wasmHandlers.join(',')}` : '';
-    lines.push(`  ${pad(rt.name, 16)} ${pad(rt.status, 8)} ${pad(rt.version ?? '-', 22)} ${rt.path ?? ''}${wasm}`);
-    if (rt.features.length) lines.push(`  ${pad('', 16)} features: ${rt.features.join(' ')}`);
-    if (rt.reason) lines.push(`  ${pad('', 16)} ${rt.reason}`);
+    lines.push(`  ${pad(rt.name, 24)} ${pad(rt.status, 8)} ${pad(rt.version ?? '-', 22)} ${rt.path ?? ''}${wasm}`);
+    if (rt.features.length) lines.push(`  ${pad('', 24)} features: ${rt.features.join(' ')}`);
+    if (rt.reason) lines.push(`  ${pad('', 24)} ${rt.reason}`);
   }
   lines.push('');
   if (r.problems.length === 0) lines.push('no known problems');

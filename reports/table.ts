@@ -31,20 +31,26 @@ export function toTable(doc: ResultsDocument): string {
       const ci = `[${formatValue(m.stats.ci95Median[0], m.unit)} … ${formatValue(m.stats.ci95Median[1], m.unit)}]`;
       const outliers = m.stats.outliers.length > 0 ? `  ${m.stats.outliers.length} outlier${m.stats.outliers.length > 1 ? 's' : ''}` : '';
       lines.push(
-        `  ${pad(`${m.labels.runtime} (${m.labels.workloadKind})`, 26)} ${pad(formatValue(m.stats.median, m.unit), 12, true)}  ${pad(ci, 28)} ${pad(`${ratio.toFixed(2)}×`, 7, true)}  n=${m.stats.n}${outliers}`,
+        `  ${pad(`${m.labels.runtime} (${m.labels.workloadKind})`, 32)} ${pad(formatValue(m.stats.median, m.unit), 12, true)}  ${pad(ci, 28)} ${pad(`${ratio.toFixed(2)}×`, 7, true)}  n=${m.stats.n}${outliers}`,
       );
     }
     lines.push('');
   }
   if (doc.facts.length > 0) {
     lines.push('facts');
-    for (const f of doc.facts) lines.push(`  ${pad(`${f.labels.runtime} (${f.labels.workloadKind})`, 26)} ${f.name} = ${String(f.value)}: ${f.detail}`);
+    for (const f of doc.facts) lines.push(`  ${pad(`${f.labels.runtime} (${f.labels.workloadKind})`, 32)} ${f.name} = ${String(f.value)}: ${f.detail}`);
     lines.push('');
   }
   const notPassed = doc.suiteRuns.filter((r) => r.outcome.status !== 'passed');
   if (notPassed.length > 0) {
     lines.push('not measured');
-    for (const r of notPassed) lines.push(`  ${pad(r.runtime, 16)} ${pad(r.layer, 11)} ${pad(r.suite, 11)} ${r.outcome.status}: ${r.outcome.reason}`);
+    // one line per layer, suite and reason, naming every runtime it applies to
+    const grouped = new Map<string, string[]>();
+    for (const r of notPassed) {
+      const key = `${pad(r.layer, 11)} ${pad(r.suite, 11)} ${r.outcome.status}: ${r.outcome.reason}`;
+      grouped.set(key, [...(grouped.get(key) ?? []), r.runtime]);
+    }
+    for (const [key, runtimes] of grouped) lines.push(`  ${key} (${runtimes.join(', ')})`);
     lines.push('');
   }
   if (doc.harness) {

@@ -260,6 +260,7 @@ export class OciSession implements RunnerSession {
       const exit = by('exit');
       const del = by('delete');
       if (!create || !start || !exit || !del) throw this.failure(c, reply, 'lifecycle incomplete');
+      if (discard && exit.exitCode !== 0) throw new RuntimeFailure(this.runtime.name, `${req.workload.name} exited ${exit.exitCode}`);
       const peak = by('cgroupPeak');
       const oom = by('oom')?.value ?? '';
       const oomKills = /oom_kill\s+(\d+)/.exec(oom);
