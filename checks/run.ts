@@ -3,14 +3,13 @@
  * target. A check that throws is `errored` and the others go on; whatever a check made is
  * removed before the next one starts, and the whole run's leftovers by one scope at the end.
  */
-import { mkdirSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { sweepCgroups } from '../core/cgroups.ts';
+import { openRunScope } from '../core/run-scope.ts';
 import { errorMessage, Interrupted } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
-import { newRunId, digestOf, TOOL_VERSION } from '../core/pipeline.ts';
-import { runScratchBase } from '../core/paths.ts';
+import { digestOf, TOOL_VERSION } from '../core/pipeline.ts';
 import {
   SCHEMA_VERSION,
   type ConformanceResult,
@@ -21,7 +20,6 @@ import {
   type RuntimeInfo,
   type WorkloadKind,
 } from '../core/schema.ts';
-import { Scope } from '../core/scope.ts';
 import { kindUnsupported } from '../core/runtimes.ts';
 import { workloadBuilt } from '../core/workloads.ts';
 import { OciSession } from '../runners/oci.ts';
@@ -106,15 +104,7 @@ async function withDeadline(ms: number, signal: AbortSignal, fn: () => Promise<O
 }
 
 export async function runConformance(opts: ConformanceOptions, deps: ConformanceDeps): Promise<ResultsDocument> {
-  const runId = newRunId();
-  const startedAt = new Date().toISOString();
-  const scope = new Scope(`conformance ${runId}`);
-  const workDir = join(runScratchBase(), runId);
-  mkdirSync(workDir, { recursive: true, mode: 0o700 });
-  scope.defer('work directory', () => rmSync(workDir, { recursive: true, force: true }));
-  scope.defer('cgroups', async () => {
-    await sweepCgroups(`runbench-${runId}`);
-  });
+  const { runId, startedAt, scope, workDir } = openRunScope('conformance');
   const { events, signal, host } = deps;
   const archs = opts.archs && opts.archs.length > 0 ? opts.archs : [host.arch];
   const isBuilt = deps.isBuilt ?? workloadBuilt;

@@ -6,14 +6,10 @@ import { existsSync } from 'node:fs';
 import { EventBus } from './events.ts';
 import { errorMessage } from './errors.ts';
 import { hostFacts } from './host.ts';
-import { newRunId } from './pipeline.ts';
-import { rbExecPath, rootfsDir, runScratchBase } from './paths.ts';
+import { rbExecPath, rootfsDir } from './paths.ts';
 import { KNOWN_RUNTIMES, probeRuntime, type RuntimeDefinition } from './runtimes.ts';
 import type { HostFacts, RuntimeInfo } from './schema.ts';
-import { Scope } from './scope.ts';
-import { join } from 'node:path';
-import { mkdirSync, rmSync } from 'node:fs';
-import { sweepCgroups } from './cgroups.ts';
+import { openRunScope } from './run-scope.ts';
 import { OciSession } from '../runners/oci.ts';
 
 export interface Problem {
@@ -81,14 +77,7 @@ export function knownProblems(host: HostFacts, runtimes: RuntimeInfo[], fixtures
 
 /** Runs hello once to find runtimes that are installed but cannot start a container here. */
 async function smoke(runtimes: RuntimeInfo[], host: HostFacts): Promise<RuntimeInfo[]> {
-  const runId = newRunId();
-  const scope = new Scope('doctor');
-  const workDir = join(runScratchBase(), runId);
-  mkdirSync(workDir, { recursive: true, mode: 0o700 });
-  scope.defer('work directory', () => rmSync(workDir, { recursive: true, force: true }));
-  scope.defer('cgroups', async () => {
-    await sweepCgroups(`runbench-${runId}`);
-  });
+  const { runId, scope, workDir } = openRunScope('doctor');
   const out: RuntimeInfo[] = [];
   try {
     for (const r of runtimes) {

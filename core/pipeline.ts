@@ -3,10 +3,9 @@
  * runtime that fails is recorded and the others go on; whatever was started is
  * cleaned up by one scope, whether the run ends well, badly or by interrupt.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { sweepCgroups } from './cgroups.ts';
+import { openRunScope } from './run-scope.ts';
 import { configDigest } from './config.ts';
 import { errorMessage, Interrupted, RuntimeFailure } from './errors.ts';
 import type { EventBus } from './events.ts';
@@ -57,11 +56,7 @@ export interface PipelineOptions extends SuiteOptions {
   archs?: string[];
 }
 
-export function newRunId(): string {
-  const d = new Date();
-  const stamp = `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
-  return `${stamp}${randomBytes(3).toString('hex')}`;
-}
+export { newRunId } from './run-scope.ts';
 
 /** sha256 of canonical JSON (keys sorted at every level): the same config always gives the same digest. */
 export function digestOf(value: unknown): string {
@@ -93,15 +88,7 @@ function hostRunner(arch: string, scope: Scope): SuiteContext['runOnHost'] {
 }
 
 export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Promise<ResultsDocument> {
-  const runId = newRunId();
-  const startedAt = new Date().toISOString();
-  const scope = new Scope(`run ${runId}`);
-  const workDir = join(runScratchBase(), runId);
-  mkdirSync(workDir, { recursive: true, mode: 0o700 });
-  scope.defer('work directory', () => rmSync(workDir, { recursive: true, force: true }));
-  scope.defer('cgroups', async () => {
-    await sweepCgroups(`runbench-${runId}`);
-  });
+  const { runId, startedAt, scope, workDir } = openRunScope('run');
 
   const measurements: Measurement[] = [];
   const facts: Fact[] = [];
