@@ -526,6 +526,11 @@ export function createKubernetesRunner(opts: KubernetesRunnerOptions = {}): Runn
       if (!choice) return 'no cluster: give --kubeconfig, set KUBECONFIG, or start the local one with scripts/cluster.sh up';
       return null;
     },
+    refuses(runtime) {
+      // A Wasm runtime packed in the image needs its own pod spec (image, command): not yet.
+      if (runtime.wasmVia) return `${runtime.name} (a Wasm runtime in the image) is measured at the oci and containerd layers; the kubernetes layer does not run it yet`;
+      return null;
+    },
     async open(runtime: RuntimeInfo, ctx: RunnerContext) {
       if (!choice) throw new RuntimeFailure(runtime.name, 'no kubeconfig');
       let client: KubeClient;
