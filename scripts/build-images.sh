@@ -309,6 +309,10 @@ EOF
     wait "$CTRD_PID" 2>/dev/null || true
     # the native snapshotter leaves plain directories; all of it is ours
     rm -rf "$VT"
+    # containerd made a cgroup parent named after the namespace
+    local d
+    for d in /sys/fs/cgroup/*/runbench-verify /sys/fs/cgroup/runbench-verify; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+    return 0
   }
   trap cleanup EXIT
   for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
