@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Interrupted } from '../../core/errors.ts';
 import { runPipeline } from '../../core/pipeline.ts';
+import { KNOWN_RUNTIMES } from '../../core/runtimes.ts';
 import { ResultsDocument } from '../../core/schema.ts';
 import { fakeDeps, smallOptions } from '../helpers/pipeline.ts';
 
@@ -98,6 +99,21 @@ describe('pipeline with the fake runner', () => {
     expect(amd.some((m) => m.labels.workloadKind === 'wasm')).toBe(true);
     expect(doc.parameters.archs).toEqual(['amd64', 'arm64']);
     expect(doc.suiteRuns.find((r) => r.arch === 'arm64')?.outcome.reason).toContain('measured under the host arch only');
+  });
+
+  it('measures an in-image runtime\'s Wasm under a foreign arch too: the Wasm runtime in the image is built per arch', async () => {
+    const deps = fakeDeps(['plain', 'carried'], { wasm: ['plain', 'carried'] });
+    const via = KNOWN_RUNTIMES.find((r) => r.name === 'runc/wasmtime-in-image')!.wasmVia!;
+    deps.runtimes[1] = { ...deps.runtimes[1]!, wasmOnly: true, wasmVia: via };
+    const doc = await runPipeline({ ...smallOptions, suites: ['startup'], archs: ['amd64', 'arm64'] }, deps);
+    const carried = doc.measurements.filter((m) => m.labels.runtime === 'carried' && m.labels.arch === 'arm64');
+    expect(carried.length).toBeGreaterThan(0);
+    expect(carried.every((m) => m.labels.emulated)).toBe(true);
+    expect(carried.some((m) => m.labels.workloadKind === 'wasm')).toBe(true);
+    expect(doc.measurements.some((m) => m.labels.runtime === 'plain' && m.labels.arch === 'arm64' && m.labels.workloadKind === 'wasm')).toBe(false);
+    const run = (rt: string) => doc.suiteRuns.find((r) => r.runtime === rt && r.arch === 'arm64')?.outcome.reason ?? '';
+    expect(run('plain')).toContain('measured under the host arch only');
+    expect(run('carried')).not.toContain('measured under the host arch only');
   });
 
   it('still measures the lifecycle when the one-shot run fails, and says what failed', async () => {
