@@ -49,7 +49,10 @@ export function imageMissing(ref: ImageRef): string | null {
 
 export async function importImage(ctr: string, address: string, namespace: string, ref: ImageRef, snapshotter: string): Promise<void> {
   const args = ['--address', address, '--namespace', namespace, 'images', 'import', '--snapshotter', snapshotter];
-  if (ref.kind === 'wasm') args.push('--all-platforms');
+  // ctr fetches and unpacks the host's platform unless told: a linux image of another arch
+  // (run under qemu-user) is asked for by name, the Wasm images' wasi platforms take them all
+  if (ref.platform.os === 'linux') args.push('--platform', `${ref.platform.os}/${ref.platform.architecture}`);
+  else args.push('--all-platforms');
   const r = await execa(ctr, [...args, ref.archive], { reject: false, all: true, timeout: 120_000 });
   if (r.exitCode !== 0) throw new Error(`ctr images import ${ref.archive}: ${(r.all ?? '').trim().split('\n').pop() ?? ''}`);
 }
