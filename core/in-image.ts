@@ -4,9 +4,10 @@
  * definition says where that Wasm runtime sits and which rootfs / image carry it
  * (RuntimeInfo.wasmVia); these helpers turn that into paths and a process argv.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { buildDir } from './paths.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { ociArch } from './host.ts';
+import { buildDir, cacheStatusDir } from './paths.ts';
 import type { RuntimeInfo } from './schema.ts';
 import { workloadEntrypoint, type WorkloadRef } from './workloads.ts';
 
@@ -26,10 +27,27 @@ export function inImageArgs(via: WasmVia, ref: WorkloadRef): string[] {
   return [via.runtimePath, ...via.args, workloadEntrypoint({ ...ref, kind: 'wasm' }), ...ref.args];
 }
 
-/** Why the in-image rootfs cannot run here, or null. */
+/**
+ * A failed build of one architecture's part, as scripts/build-wasmtime-cli.sh --arch and
+ * scripts/build-wasmtime-image.sh record it: the host's is the runtime's own set-up failure
+ * (core/runtimes.ts), a foreign one only takes that arch away.
+ */
+function archFailure(via: WasmVia, arch: string): string | null {
+  for (const name of [`${basename(via.runtimePath)}-cli-${arch}`, `${via.rootfs}-${arch}`]) {
+    const marker = join(cacheStatusDir, `${name}.failed`);
+    if (existsSync(marker)) return readFileSync(marker, 'utf8').trim() || 'its build failed (no reason recorded)';
+  }
+  return null;
+}
+
+/** Why the in-image rootfs of `arch` cannot run here, or null. */
 export function inImageRootfsMissing(via: WasmVia, arch: string): string | null {
   const rootfs = inImageRootfs(via, arch);
-  if (!existsSync(rootfs)) return `no rootfs at ${rootfs}: run scripts/build-wasmtime-cli.sh, then scripts/build-wasmtime-image.sh`;
-  if (!existsSync(join(rootfs, via.runtimePath))) return `${rootfs} has no ${via.runtimePath}: run scripts/build-wasmtime-image.sh`;
-  return null;
+  const foreign = arch !== ociArch();
+  if (existsSync(join(rootfs, via.runtimePath))) return null;
+  const failed = foreign ? archFailure(via, arch) : null;
+  if (failed) return `the ${arch} build of ${basename(via.runtimePath)} in its image failed: ${failed}`;
+  const cli = `scripts/build-wasmtime-cli.sh${foreign ? ` --arch ${arch}` : ''}`;
+  if (!existsSync(rootfs)) return `no rootfs at ${rootfs}: run ${cli}, then scripts/build-wasmtime-image.sh`;
+  return `${rootfs} has no ${via.runtimePath}: run scripts/build-wasmtime-image.sh`;
 }
