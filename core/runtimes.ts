@@ -39,8 +39,9 @@ const WASMTIME_IN_IMAGE: WasmVia = {
   kind: 'in-image',
   runtimePath: '/usr/local/bin/wasmtime',
   // The whole rootfs preopened at / as youki's and crun's handlers do; no compilation
-  // cache, since the handlers compile the module on every start too.
-  args: ['run', '-C', 'cache=n', '--dir=/'],
+  // cache, since the handlers compile the module on every start too. The container's
+  // environment is passed on to the module, as the handlers and the shim do.
+  args: ['run', '-C', 'cache=n', '-S', 'inherit-env=y', '--dir=/'],
   rootfs: 'wasmtime-in-image',
   image: { name: 'docker.io/runbench/wasmtime-in-image:latest', archive: 'wasmtime-in-image.tar' },
 };

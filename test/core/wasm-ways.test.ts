@@ -55,6 +55,8 @@ describe('ways to run Wasm', () => {
       'run',
       '-C',
       'cache=n',
+      '-S',
+      'inherit-env=y',
       '--dir=/',
       '/wasm/cpu.wasm',
       '16',

@@ -28,7 +28,7 @@ describe.skipIf(noHelper !== null)(`in-image bundles${noHelper ? ` (skipped: ${n
     try {
       const c = session.prepare({ workload: { name: 'mem', kind: 'wasm', args: ['64'] }, timeoutMs: 1000 });
       const config = JSON.parse(readFileSync(join(c.bundle, 'config.json'), 'utf8'));
-      expect(config.process.args).toEqual(['/usr/local/bin/wasmtime', 'run', '-C', 'cache=n', '--dir=/', '/wasm/mem.wasm', '64']);
+      expect(config.process.args).toEqual(['/usr/local/bin/wasmtime', 'run', '-C', 'cache=n', '-S', 'inherit-env=y', '--dir=/', '/wasm/mem.wasm', '64']);
       expect(config.root.path).toBe(inImageRootfs(def.wasmVia!, 'amd64'));
       expect(config.annotations).toBeUndefined();
       expect(c.id).toBe('rb-20000101abcdef-runc_wasmtime-in-image-1');
