@@ -3,6 +3,7 @@
  * process (an OOM kill, a refused fork, CPU time well below wall time) rather than by
  * reading cgroup files, which a sandboxing runtime may not expose.
  */
+import type { CpuThrottling } from '../core/cgroups.ts';
 import { probeCheck } from './define.ts';
 import { firstLine, parseProbeOutput, reportOf } from './probe.ts';
 import { errored, failed, passed, skipped, type Check } from './types.ts';
@@ -67,7 +68,7 @@ const cpu: Check = {
     const baseRatio = base.report.spin?.cpuRatio ?? null;
     const args = ['--spin-ms', String(SPIN_MS)];
     let ratio: number | null;
-    let throttle: { quotaUs: number | null; throttledPeriods: number | null } | null = null;
+    let throttle: CpuThrottling | null = null;
     const ops = ctx.target.containers;
     if (ops) {
       // Step by step, so the host's cgroup can be read before delete.
@@ -82,9 +83,11 @@ const cpu: Check = {
       if (!report) return errored(`no probe report under the quota: ${error ?? ''}`);
       ratio = report.spin?.cpuRatio ?? null;
     } else {
-      const limited = reportOf(await ctx.target.probe({ kind: 'native', args, overrides: { cpuQuota: QUOTA } }));
+      const run = await ctx.target.probe({ kind: 'native', args, overrides: { cpuQuota: QUOTA } });
+      const limited = reportOf(run);
       if (!limited.report) return limited.outcome;
       ratio = limited.report.spin?.cpuRatio ?? null;
+      throttle = run.hostCpu ?? null;
     }
     const share = QUOTA.quotaUs / QUOTA.periodUs;
     const seen = `${ratio === null ? 'no CPU time' : `${ratio.toFixed(2)} CPU`} seen inside under a ${share} quota (${baseRatio === null ? '?' : baseRatio.toFixed(2)} without)`;

@@ -22,8 +22,10 @@ import {
 } from '../core/schema.ts';
 import { kindUnsupported } from '../core/runtimes.ts';
 import { workloadBuilt } from '../core/workloads.ts';
+import { ContainerdSession } from '../runners/containerd.ts';
 import { OciSession } from '../runners/oci.ts';
 import type { Runner, RunnerContext, RunnerSession } from '../runners/types.ts';
+import { ContainerdTarget } from './targets/containerd.ts';
 import { OciTarget } from './targets/oci.ts';
 import { errored, skipped, type Check, type CheckContext, type ConformanceTarget } from './types.ts';
 
@@ -33,6 +35,7 @@ export type OwnedTarget = ConformanceTarget & { reset(): Promise<void>; close():
 /** How each layer's session becomes a conformance target: one line per layer. */
 export const TARGETS: Partial<Record<Layer, (session: RunnerSession, scratch: string) => OwnedTarget | null>> = {
   oci: (session, scratch) => (session instanceof OciSession ? new OciTarget(session, scratch) : null),
+  containerd: (session, scratch) => (session instanceof ContainerdSession ? new ContainerdTarget(session, scratch) : null),
 };
 
 export interface ConformanceOptions {
@@ -178,7 +181,9 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
                 target,
                 (k) => isBuilt(check.workload ?? 'probe', k, arch),
                 (k) =>
-                  k === 'wasm' && emulated ? 'a Wasm module is one artifact for every arch: checked under the host arch only' : kindUnsupported(runtime, k),
+                  k === 'wasm' && emulated
+                    ? 'a Wasm module is one artifact for every arch: checked under the host arch only'
+                    : (kindUnsupported(runtime, k) ?? session.supports(k)?.reason ?? null),
               );
               if (na) {
                 record(check, runtime.name, layer, arch, kind, skipped(na));

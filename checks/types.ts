@@ -4,6 +4,7 @@
  * returns an Outcome. Checks never talk to a runtime binary themselves: they go
  * through a ConformanceTarget, so the same check runs at any layer that has one.
  */
+import type { CpuThrottling } from '../core/cgroups.ts';
 import type { BundleOptions, OciConfig } from '../core/oci-spec.ts';
 import type { Layer, Outcome, WorkloadKind } from '../core/schema.ts';
 import type { ProbeReport } from './probe.ts';
@@ -29,6 +30,8 @@ export interface ProbeRun {
   report: ProbeReport | null;
   /** Why the report is null or unreadable, for reasons. */
   reportError: string | null;
+  /** The host's CPU controller on the container's cgroup, read before it was removed (a CPU quota asked). */
+  hostCpu?: CpuThrottling | null;
 }
 
 export interface ProbeRequest {
@@ -88,7 +91,7 @@ export interface ContainerOps {
   /** Replaces the bundle's config.json after create, as a user editing it would. */
   rewriteConfig(c: ContainerHandle, edit: (config: OciConfig) => OciConfig): void;
   /** The host's view of the container's CPU controller: the quota set and how often it throttled. */
-  cpuThrottling(c: ContainerHandle): { quotaUs: number | null; throttledPeriods: number | null } | null;
+  cpuThrottling(c: ContainerHandle): CpuThrottling | null;
   /** What is left of this container: state entry, cgroups, processes naming it. */
   remains(c: ContainerHandle, id?: string): Remains;
 }

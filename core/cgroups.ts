@@ -86,3 +86,30 @@ export function leftoverCgroups(prefix = 'runbench-'): string[] {
   }
   return out;
 }
+
+/** What the host's CPU controller did to a cgroup: the quota set and how many periods it throttled. */
+export interface CpuThrottling {
+  quotaUs: number | null;
+  throttledPeriods: number | null;
+}
+
+/** Reads a live cgroup's CPU quota and throttling (v1 cpu controller, or cgroup2); null without one. */
+export function cpuThrottling(relPath: string): CpuThrottling | null {
+  const cg = detectCgroups();
+  const v1 = cg.v1Mounts.cpu;
+  const dir = v1 ? join(v1, relPath) : cg.unifiedMount ? join(cg.unifiedMount, relPath) : null;
+  if (!dir) return null;
+  const read = (f: string) => {
+    try {
+      return readFileSync(join(dir, f), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const stat = read('cpu.stat');
+  const throttled = /^nr_throttled\s+(\d+)/m.exec(stat);
+  const quotaText = v1 ? read('cpu.cfs_quota_us').trim() : (read('cpu.max').split(' ')[0] ?? '');
+  const quota = /^\d+$/.test(quotaText) ? Number(quotaText) : null;
+  if (!stat && !quotaText) return null;
+  return { quotaUs: quota, throttledPeriods: throttled ? Number(throttled[1]) : null };
+}

@@ -25,7 +25,7 @@ import { basename, dirname, join } from 'node:path';
 import { sweepCgroups } from '../core/cgroups.ts';
 import { RuntimeFailure, errorMessage } from '../core/errors.ts';
 import { detectCgroups } from '../core/host.ts';
-import { ociConfig } from '../core/oci-spec.ts';
+import { ociConfig, type BundleOptions, type OciConfig } from '../core/oci-spec.ts';
 import { cacheBinDir } from '../core/paths.ts';
 import { KNOWN_RUNTIMES, findBinary, kindUnsupported } from '../core/runtimes.ts';
 import { inImageArchive, inImageArgs } from '../core/in-image.ts';
@@ -33,6 +33,7 @@ import { slug } from '../core/slug.ts';
 import type { RuntimeInfo, WorkloadKind } from '../core/schema.ts';
 import { ContainerdClient, SPEC_TYPE_URL, isNotFound, runcOptions, type ProtoAny } from './containerd/api.ts';
 import { processesMatching, shimSocketPath, startContainerd, type Daemon } from './containerd/daemon.ts';
+import { FifoReader } from './containerd/fifo.ts';
 import { imageMissing, images, importImage, rootfsParent, type ImageRef } from './containerd/images.ts';
 import type { ChurnResult, RunRequest, Runner, RunnerContext, RunnerSession, TimedSample, Unsupported } from './types.ts';
 
@@ -43,6 +44,20 @@ export interface ContainerdRunnerOptions {
   /** An existing containerd's socket; runbench starts its own when absent. */
   address?: string;
   snapshotter?: string;
+}
+
+/** Changes to the spec a session generates; the rootfs and cgroup stay the session's. */
+export type SpecOverrides = Partial<Omit<BundleOptions, 'rootfs' | 'cgroupsPath'>>;
+
+/** What a conformance run adds to a plain one. */
+interface ProbeOptions {
+  overrides?: SpecOverrides;
+  /** Receives the spec the container is created with. */
+  asked?: (spec: OciConfig) => void;
+  /** stdout and stderr through fifos of their own, not one log file. */
+  separateStdio?: boolean;
+  /** Called after the exit and before cleanup, with the container's cgroup path. */
+  beforeCleanup?: (cgroupsPath: string) => void;
 }
 
 /** How one runtime is reached through containerd. */
@@ -263,7 +278,8 @@ export class ContainerdSession implements RunnerSession {
    * One container through its whole life. `observe` adds the untimed reads between exit
    * and cleanup (shim and cgroup high-water marks); the one-shot path skips them.
    */
-  private async one(req: RunRequest, observe: boolean): Promise<TimedSample> {
+  private async one(req: RunRequest, observe: boolean, probe: ProbeOptions = {}): Promise<TimedSample> {
+    const { overrides = {}, asked, separateStdio = false, beforeCleanup } = probe;
     const { client, shim } = this.api();
     const kind = req.workload.kind;
     const parent = this.parents.get(kind);
@@ -277,11 +293,21 @@ export class ContainerdSession implements RunnerSession {
       cgroupsPath,
       ...(req.memoryLimitBytes !== undefined ? { memoryLimitBytes: req.memoryLimitBytes } : {}),
       ...(kind === 'wasm' ? { annotations: this.wasmAnnotations() } : {}),
+      ...overrides,
     });
+    asked?.(spec);
     const stdout = join(this.out, `${id}.out`);
     const stderr = join(this.out, `${id}.err`);
-    writeFileSync(stdout, '');
-    writeFileSync(stderr, '');
+    let pipes: { out: FifoReader; err: FifoReader } | null = null;
+    if (separateStdio) {
+      const out = FifoReader.open(stdout);
+      pipes = { out, err: FifoReader.open(stderr) };
+    } else {
+      writeFileSync(stdout, '');
+      writeFileSync(stderr, '');
+    }
+    // a fifo is a plain path to every shim; a file is a log URI to the runc shim
+    const stdio = (p: string) => (pipes ? p : shim.stdioUri(p));
     const deadline = req.timeoutMs;
     const mem = observe ? this.memoryFiles(cgroupsPath) : null;
     const rssBefore = observe && this.daemon?.pid ? statusKb(this.daemon.pid, 'VmRSS') : null;
@@ -303,7 +329,7 @@ export class ContainerdSession implements RunnerSession {
       const t1 = now();
       stage = 'task create';
       await client.createTask(
-        { container_id: id, rootfs: mounts, stdin: '', stdout: shim.stdioUri(stdout), stderr: shim.stdioUri(stderr), terminal: false },
+        { container_id: id, rootfs: mounts, stdin: '', stdout: stdio(stdout), stderr: stdio(stderr), terminal: false },
         deadline,
       );
       const t2 = now();
@@ -331,6 +357,7 @@ export class ContainerdSession implements RunnerSession {
         }
       }
 
+      beforeCleanup?.(cgroupsPath);
       stage = 'cleanup';
       const t5 = now();
       await client.deleteTask(id, CLEANUP_DEADLINE_MS);
@@ -357,8 +384,8 @@ export class ContainerdSession implements RunnerSession {
         },
         exitCode: status,
         signal: status > 128 && status < 160 ? status - 128 : 0,
-        stdout: readOrEmpty(stdout),
-        stderr: readOrEmpty(stderr),
+        stdout: pipes ? pipes.out.text() : readOrEmpty(stdout),
+        stderr: pipes ? pipes.err.text() : readOrEmpty(stderr),
         runtimePeakRssBytes: null,
         initPeakRssBytes: null,
         cgroupPeakBytes: cgroupPeak,
@@ -367,12 +394,38 @@ export class ContainerdSession implements RunnerSession {
       };
     } catch (e) {
       const detail = errorMessage(e).replace(/^\d+ [A-Z_]+: /, '');
-      const err = readOrEmpty(stderr).trim().split('\n')[0] ?? '';
+      const err = (pipes ? pipes.err.text() : readOrEmpty(stderr)).trim().split('\n')[0] ?? '';
       throw new RuntimeFailure(this.runtime.name, `${this.runtime.name} via containerd: ${stage} failed: ${detail}${err ? `: ${err}` : ''}`);
     } finally {
       if (this.live.has(id)) await this.dispose(id);
+      pipes?.out.close();
+      pipes?.err.close();
       rmSync(stdout, { force: true });
       rmSync(stderr, { force: true });
+    }
+  }
+
+  /**
+   * One untimed run with the spec changed by `overrides` (what a conformance check asks
+   * for): the spec containerd was given, and what came of it.
+   */
+  async runWith(
+    req: RunRequest,
+    overrides: SpecOverrides,
+    beforeCleanup?: (cgroupsPath: string) => void,
+  ): Promise<{ requested: OciConfig; sample: TimedSample; error: null } | { requested: OciConfig; sample: null; error: RuntimeFailure }> {
+    const asked: { spec?: OciConfig } = {};
+    const keep = (spec: OciConfig) => {
+      asked.spec = spec;
+    };
+    try {
+      const sample = await this.one(req, false, { overrides, asked: keep, separateStdio: true, ...(beforeCleanup ? { beforeCleanup } : {}) });
+      if (!asked.spec) throw new Error('containerd session made no spec');
+      return { requested: asked.spec, sample, error: null };
+    } catch (e) {
+      // a container containerd or the shim refused still had a spec: the check judges the refusal
+      if (e instanceof RuntimeFailure && asked.spec) return { requested: asked.spec, sample: null, error: e };
+      throw e;
     }
   }
 

@@ -6,8 +6,7 @@
  */
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cgroupDirs, sweepCgroups } from '../../core/cgroups.ts';
-import { detectCgroups } from '../../core/host.ts';
+import { cgroupDirs, cpuThrottling, sweepCgroups } from '../../core/cgroups.ts';
 import { OciConfig } from '../../core/oci-spec.ts';
 import type { OciContainerSpec, OciSession } from '../../runners/oci.ts';
 import { parseProbeOutput } from '../probe.ts';
@@ -156,18 +155,7 @@ export class OciTarget implements ConformanceTarget {
       rewriteConfig: (c, edit) => {
         writeFileSync(join(c.bundle, 'config.json'), JSON.stringify(edit(readConfig(c.bundle)), null, 2));
       },
-      cpuThrottling: (c) => {
-        const cg = detectCgroups();
-        const v1 = cg.v1Mounts.cpu;
-        const dir = v1 ? join(v1, c.cgroupsPath) : cg.unifiedMount ? join(cg.unifiedMount, c.cgroupsPath) : null;
-        if (!dir) return null;
-        const stat = readOrEmpty(join(dir, 'cpu.stat'));
-        const throttled = /^nr_throttled\s+(\d+)/m.exec(stat);
-        const quotaText = v1 ? readOrEmpty(join(dir, 'cpu.cfs_quota_us')).trim() : (readOrEmpty(join(dir, 'cpu.max')).split(' ')[0] ?? '');
-        const quota = /^\d+$/.test(quotaText) ? Number(quotaText) : null;
-        if (!stat && !quotaText) return null;
-        return { quotaUs: quota, throttledPeriods: throttled ? Number(throttled[1]) : null };
-      },
+      cpuThrottling: (c) => cpuThrottling(c.cgroupsPath),
       remains: (c, id): Remains => {
         const cid = id ?? c.id;
         return { stateEntry: s.hasState(cid), cgroups: cgroupDirs(c.cgroupsPath), processes: processesNaming(cid) };

@@ -52,6 +52,7 @@ for ((i = 0; i < \${#args[@]}; i++)); do
   a="\${args[$i]}"
   case "$a" in
     --root) root="\${args[$((i + 1))]}"; i=$((i + 1)) ;;
+    --log|--log-format|--criu|--rootless) i=$((i + 1)) ;;
     --*=*|-*) ;;
     *) sub="$a"; subi=$i; break ;;
   esac
@@ -61,7 +62,7 @@ bundle=""; id=""; force=0
 for ((i = 0; i < \${#rest[@]}; i++)); do
   case "\${rest[$i]}" in
     --bundle|-b) bundle="\${rest[$((i + 1))]}"; i=$((i + 1)) ;;
-    --pid-file|--console-socket) i=$((i + 1)) ;;
+    --pid-file|--console-socket|--preserve-fds) i=$((i + 1)) ;;
     --force|-f) force=1 ;;
     -*) ;;
     *) [ -z "$id" ] && id="\${rest[$i]}" ;;
