@@ -14,7 +14,10 @@
  * that reason, found by a probe pod when the session opens.
  */
 import type { V1Pod } from '@kubernetes/client-node';
+import { basename } from 'node:path';
 import { RuntimeFailure, errorMessage } from '../core/errors.ts';
+import { inImageArgs } from '../core/in-image.ts';
+import { kindUnsupported } from '../core/runtimes.ts';
 import type { RuntimeInfo, WorkloadKind } from '../core/schema.ts';
 import { apiMessage, chooseKubeconfig, isNotFound, KubeClient, type KubeconfigChoice } from './kubernetes/client.ts';
 import { listNodes, RunCluster, type NodeFacts } from './kubernetes/cluster.ts';
@@ -43,8 +46,13 @@ export const DEFAULT_IMAGES: Record<WorkloadKind, string> = {
   wasm: 'docker.io/runbench/wasm:k8s-{arch}',
 };
 
-/** The CRI handler a runtime is reached through: a shim's own name (io.containerd.wasmtime.v1 -> wasmtime), else the runtime's name. */
+/**
+ * The CRI handler a runtime is reached through: a shim's own name (io.containerd.wasmtime.v1
+ * -> wasmtime); for a Wasm runtime in the image, the OCI runtime that runs its container
+ * (runc/wasmtime-in-image -> runc); else the runtime's name.
+ */
 export function handlerFor(runtime: RuntimeInfo): string {
+  if (runtime.wasmVia) return runtime.path ? basename(runtime.path) : (runtime.name.split('/')[0] ?? runtime.name);
   const m = runtime.path ? /containerd-shim-(.+)-v\d+$/.exec(runtime.path) : null;
   if (m?.[1]) return m[1];
   const t = /^io\.containerd\.(.+)\.v\d+$/.exec(runtime.name);
@@ -64,7 +72,8 @@ function isWasmShim(runtime: RuntimeInfo): boolean {
  * the executable's magic; youki's handler takes `run.oci.handler` only.
  */
 export function wasmPodAnnotations(runtime: RuntimeInfo): Record<string, string> {
-  if (isWasmShim(runtime)) return {};
+  // an ordinary container: its image's Wasm runtime is the process
+  if (isWasmShim(runtime) || runtime.wasmVia) return {};
   if (runtime.kind === 'runtime-class') return { ...(runtime.wasmAnnotations ?? {}) };
   if (runtime.name.startsWith('crun')) return { 'module.wasm.image/variant': 'compat-smart' };
   return { ...(runtime.wasmAnnotations ?? { 'run.oci.handler': 'wasm' }) };
@@ -72,7 +81,13 @@ export function wasmPodAnnotations(runtime: RuntimeInfo): Record<string, string>
 
 function wasmCapable(runtime: RuntimeInfo): boolean {
   // a RuntimeClass named in the config says nothing about Wasm: its probe pod decides
-  return runtime.kind === 'runtime-class' || isWasmShim(runtime) || runtime.wasmHandlers.length > 0 || runtime.wasmAnnotations !== undefined;
+  return (
+    runtime.kind === 'runtime-class' ||
+    isWasmShim(runtime) ||
+    runtime.wasmVia !== undefined ||
+    runtime.wasmHandlers.length > 0 ||
+    runtime.wasmAnnotations !== undefined
+  );
 }
 
 /** Warnings after which a pod will not start however long the kubelet retries. */
@@ -155,6 +170,8 @@ export class KubernetesSession implements RunnerSession {
     await this.watcher.start();
     if (!wasmCapable(this.runtime)) this.skips.set('wasm', `${this.runtime.name} has no Wasm handler`);
     if (isWasmShim(this.runtime)) this.skips.set('native', `${this.runtime.name} is a Wasm shim`);
+    const nativeNot = this.runtime.wasmVia ? kindUnsupported(this.runtime, 'native') : null;
+    if (nativeNot) this.skips.set('native', nativeNot);
     // A probe pod per kind: an unknown handler, a missing image or a handler that cannot run
     // the pod sandbox shows here, once, as the reason for skipping.
     const probe = async (kind: WorkloadKind) => {
@@ -175,6 +192,8 @@ export class KubernetesSession implements RunnerSession {
   }
 
   image(kind: WorkloadKind): string {
+    // in-image: the image carrying the Wasm runtime, a linux image of the node's arch
+    if (kind === 'wasm' && this.runtime.wasmVia) return this.runtime.wasmVia.image.name;
     return (this.opts.images?.[kind] ?? DEFAULT_IMAGES[kind]).replace('{arch}', this.ctx.arch);
   }
 
@@ -193,8 +212,9 @@ export class KubernetesSession implements RunnerSession {
       runtimeClassName: this.runtimeClass,
       arch: this.ctx.arch,
       image: this.image(kind),
-      command: [entrypoint(kind, workload)],
-      args,
+      ...(kind === 'wasm' && this.runtime.wasmVia
+        ? { command: inImageArgs(this.runtime.wasmVia, req.workload), args: [] }
+        : { command: [entrypoint(kind, workload)], args }),
       annotations: kind === 'wasm' ? wasmPodAnnotations(this.runtime) : {},
       ...(req.memoryLimitBytes ? { memoryLimitBytes: req.memoryLimitBytes } : {}),
       imagePullPolicy: 'Never',
@@ -524,11 +544,6 @@ export function createKubernetesRunner(opts: KubernetesRunnerOptions = {}): Runn
       : 'a Kubernetes cluster (none configured: --kubeconfig, $KUBECONFIG or scripts/cluster.sh up)',
     unavailable() {
       if (!choice) return 'no cluster: give --kubeconfig, set KUBECONFIG, or start the local one with scripts/cluster.sh up';
-      return null;
-    },
-    refuses(runtime) {
-      // A Wasm runtime packed in the image needs its own pod spec (image, command): not yet.
-      if (runtime.wasmVia) return `${runtime.name} (a Wasm runtime in the image) is measured at the oci and containerd layers; the kubernetes layer does not run it yet`;
       return null;
     },
     async open(runtime: RuntimeInfo, ctx: RunnerContext) {

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../core/events.ts';
+import { inImageArchive as inImageArchive_ } from '../../core/in-image.ts';
 import { hostFacts } from '../../core/host.ts';
 import { runPipeline } from '../../core/pipeline.ts';
 import type { RuntimeInfo } from '../../core/schema.ts';
@@ -52,7 +53,18 @@ const wasmtimeClass: RuntimeInfo = {
   reason: null,
   globalArgs: [],
 };
+const inImage = await realRuntime('runc/wasmtime-in-image');
+const inImageArchive = inImage.runtime?.wasmVia ? inImageArchive_(inImage.runtime.wasmVia) : null;
 const wasmCases: { runtime: RuntimeInfo | null; skip: string | null }[] = [
+  {
+    // an ordinary runc container whose image carries wasmtime: no Wasm handler on the node
+    runtime: inImage.runtime,
+    skip:
+      why ??
+      inImage.skip ??
+      (inImageArchive && !existsSync(inImageArchive) ? `${inImageArchive} is not built (scripts/build-wasmtime-image.sh), so the nodes lack the image` : null) ??
+      (localHandlers.includes('runc') ? null : 'the local cluster has no runc handler'),
+  },
   {
     runtime: crunWasmtime.runtime,
     skip: why ?? crunWasmtime.skip ?? (localHandlers.includes('crun-wasmtime') ? null : 'the local cluster has no crun-wasmtime handler'),
@@ -170,6 +182,7 @@ describe('kubernetes layer, Wasm RuntimeClasses', () => {
       const session = (await createKubernetesRunner().open(c.runtime as RuntimeInfo, ctxFor(newRunId(), scope))) as KubernetesSession;
       try {
         expect(session.supports('wasm')).toBeNull();
+        if (c.runtime?.wasmVia) expect(session.supports('native')?.reason).toMatch(/native is measured as runc itself/);
         const run = await session.runOnce({ workload: { name: 'hello', kind: 'wasm', args: [] }, timeoutMs: 60_000 });
         expect(run.exitCode).toBe(0);
         expect(run.stdout).toContain('runbench-hello-ok');

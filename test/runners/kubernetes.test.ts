@@ -1,13 +1,18 @@
 /** The kubernetes layer's pure parts: pod manifests, watch-observed milestones, handlers, summary parsing, flags. */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { EventBus } from '../../core/events.ts';
+import { hostFacts } from '../../core/host.ts';
+import { KNOWN_RUNTIMES } from '../../core/runtimes.ts';
 import type { RuntimeInfo } from '../../core/schema.ts';
+import { Scope } from '../../core/scope.ts';
+import type { KubeClient } from '../../runners/kubernetes/client.ts';
 import { chooseKubeconfig, LOCAL_CLUSTER_KUBECONFIG } from '../../runners/kubernetes/client.ts';
 import { nodeArchs, nodeFacts } from '../../runners/kubernetes/cluster.ts';
 import { podMemory, type Summary } from '../../runners/kubernetes/memory.ts';
 import { parseByteSize } from '../../runners/kubernetes/options.ts';
 import { observe, phaseDurations, podManifest, startupLatencyNs, stuckReason, termination, type PodTimeline } from '../../runners/kubernetes/pods.ts';
-import { handlerFor, wasmPodAnnotations } from '../../runners/kubernetes.ts';
+import { handlerFor, KubernetesSession, wasmPodAnnotations } from '../../runners/kubernetes.ts';
 
 const rt = (over: Partial<RuntimeInfo>): RuntimeInfo => ({
   name: 'crun',
@@ -21,6 +26,8 @@ const rt = (over: Partial<RuntimeInfo>): RuntimeInfo => ({
   globalArgs: [],
   ...over,
 });
+
+const VIA = KNOWN_RUNTIMES.find((r) => r.name === 'runc/wasmtime-in-image')?.wasmVia as NonNullable<RuntimeInfo['wasmVia']>;
 
 const pod = (status: V1Pod['status'], nodeName?: string): V1Pod => ({
   metadata: { name: 'p' },
@@ -113,6 +120,9 @@ describe('handlers and Wasm annotations', () => {
     expect(handlerFor(rt({ name: 'crun' }))).toBe('crun');
     expect(handlerFor(rt({ name: 'wasmtime', kind: 'containerd-shim', path: '/root/.cache/runbench/bin/containerd-shim-wasmtime-v1' }))).toBe('wasmtime');
     expect(handlerFor(rt({ name: 'io.containerd.spin.v2', kind: 'containerd-shim', path: null }))).toBe('spin');
+    // a Wasm runtime in the image runs as an ordinary container of the OCI runtime that runs it
+    expect(handlerFor(rt({ name: 'runc/wasmtime-in-image', path: '/usr/sbin/runc', wasmOnly: true, wasmVia: VIA }))).toBe('runc');
+    expect(handlerFor(rt({ name: 'crun/wasmtime-in-image', path: null, wasmOnly: true, wasmVia: VIA }))).toBe('crun');
   });
 
   it("tells crun's handler to leave the pause sandbox alone (compat-smart); a shim needs nothing", () => {
@@ -121,7 +131,24 @@ describe('handlers and Wasm annotations', () => {
     expect(wasmPodAnnotations(rt({ name: 'wasmtime', kind: 'containerd-shim', path: '/x/containerd-shim-wasmtime-v1' }))).toEqual({});
     // a RuntimeClass from the config gets exactly the annotations the config gives it
     expect(wasmPodAnnotations(rt({ name: 'spin', kind: 'runtime-class', path: null }))).toEqual({});
+    expect(wasmPodAnnotations(rt({ name: 'crun/wasmtime-in-image', wasmOnly: true, wasmVia: VIA }))).toEqual({});
     expect(wasmPodAnnotations(rt({ name: 'wasm', kind: 'runtime-class', path: null, wasmAnnotations: { 'run.oci.handler': 'wasm' } }))).toEqual({ 'run.oci.handler': 'wasm' });
+  });
+});
+
+describe('the in-image pod', () => {
+  it("runs the image's wasmtime on the module, with no Wasm annotation", () => {
+    const runtime = rt({ name: 'crun/wasmtime-in-image', wasmOnly: true, wasmVia: VIA });
+    const host = hostFacts();
+    const ctx = { runId: 'r1', host, arch: 'arm64', scope: new Scope('test'), events: new EventBus(), workDir: '/nonexistent' };
+    const session = new KubernetesSession(runtime, ctx, {} as KubeClient, {});
+    const p = session.manifest('p', { workload: { name: 'cpu', kind: 'wasm', args: ['16'] }, timeoutMs: 1000 });
+    const c = p.spec?.containers[0];
+    expect(c?.image).toBe('docker.io/runbench/wasmtime-in-image:latest');
+    expect(c?.command).toEqual(['/usr/local/bin/wasmtime', ...VIA.args, '/wasm/cpu.wasm', '16']);
+    expect(c?.args).toEqual([]);
+    expect(p.metadata?.annotations).toBeUndefined();
+    expect(p.spec?.nodeSelector).toEqual({ 'kubernetes.io/arch': 'arm64' });
   });
 });
 
