@@ -17,7 +17,9 @@
 #   wasm   + libwasmtime (wasmtime C API), crun-wasmtime (Debian's crun 1.8.1
 #          rebuilt --with-wasmtime, installed beside the plain crun),
 #          containerd-shim-wasmtime-v1 (shim/containerd-shim-wasmtime), the
-#          wasmtime CLI and the wasmtime-in-image rootfs and image.
+#          wasmtime CLI and the wasmtime-in-image rootfs and image; on an x86
+#          host also the wasmtime CLI cross-built for arm64 and the image's
+#          linux/arm64 platform.
 #   all    everything above.
 #
 # Versions: scripts/versions.env. Heavy builds are cached outside the repo,
@@ -26,6 +28,7 @@
 #   wasmtime-c-api-<v>/{lib/libwasmtime.so,lib/libwasmtime.a,include/}
 #   crun-wasmtime-<crun v>-wasmtime-<v>/bin/crun-wasmtime
 #   containerd-shim-wasmtime-<v>-<source hash>/bin/containerd-shim-wasmtime-v1
+#   wasmtime-cli-<v>/bin/wasmtime, wasmtime-cli-<v>-arm64/bin/wasmtime (cross-built)
 #   cargo-target/   one CARGO_TARGET_DIR shared by all the Rust builds
 #   bin/            symlinks to every built binary (runbench's runtime
 #                   discovery searches PATH, then this directory)
@@ -39,7 +42,11 @@
 #   status/*.failed and reports the runtime <name> as `broken` with that
 #   reason. A later successful build of <name> removes the file. Names:
 #     youki, wasmtime-c-api, crun-wasmtime, containerd-shim-wasmtime,
-#     build-fixtures, build-images
+#     build-fixtures, build-images, wasmtime-cli (written by
+#     build-wasmtime-cli.sh; the in-image runtimes report it)
+#   An arm64 part that fails takes only arm64 away from the in-image runtimes
+#   (runbench gives the reason for an --arch arm64 run):
+#     wasmtime-cli-arm64, wasmtime-in-image-arm64
 #   A failed build never stops the other builds; setup.sh prints one line
 #   naming the failed build and its log, and exits non-zero at the end.
 #   status/youki.wasm lists the Wasm executors compiled into youki (one word
@@ -547,7 +554,13 @@ if [ "$LEVEL" -ge 2 ]; then
   step containerd-shim-wasmtime build_shim || true
   # the first way to run Wasm: an ordinary image carrying the wasmtime CLI and the modules
   step wasmtime-cli bash "$SCRIPT_DIR/build-wasmtime-cli.sh" || FAILED+=(wasmtime-cli)
+  if [ "$(uname -m)" = x86_64 ]; then
+    # the arm64 image, run here under qemu-user: a failure of its own (status file) that
+    # leaves the host's image to be built without it
+    step wasmtime-cli-arm64 bash "$SCRIPT_DIR/build-wasmtime-cli.sh" --arch arm64 || FAILED+=(wasmtime-cli-arm64)
+  fi
   step wasmtime-in-image bash "$SCRIPT_DIR/build-wasmtime-image.sh" || FAILED+=(wasmtime-in-image)
+  [ -f "$STATUS_DIR/wasmtime-in-image-arm64.failed" ] && FAILED+=(wasmtime-in-image-arm64)
 fi
 
 TOTAL=$(($(date +%s) - SETUP_START))
