@@ -7,7 +7,7 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { openRunScope } from '../core/run-scope.ts';
-import { errorMessage, Interrupted } from '../core/errors.ts';
+import { errorMessage, Interrupted, RuntimeFailure } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
 import { digestOf, TOOL_VERSION } from '../core/pipeline.ts';
 import {
@@ -23,11 +23,13 @@ import {
 import { kindUnsupported } from '../core/runtimes.ts';
 import { workloadBuilt } from '../core/workloads.ts';
 import { ContainerdSession } from '../runners/containerd.ts';
+import { KubernetesSession } from '../runners/kubernetes.ts';
 import { OciSession } from '../runners/oci.ts';
 import type { Runner, RunnerContext, RunnerSession } from '../runners/types.ts';
 import { ContainerdTarget } from './targets/containerd.ts';
+import { KubernetesTarget } from './targets/kubernetes.ts';
 import { OciTarget } from './targets/oci.ts';
-import { errored, skipped, type Check, type CheckContext, type ConformanceTarget } from './types.ts';
+import { CannotAsk, errored, skipped, type Check, type CheckContext, type ConformanceTarget } from './types.ts';
 
 /** A target the runner can reset between checks and close at the end. */
 export type OwnedTarget = ConformanceTarget & { reset(): Promise<void>; close(): Promise<void> };
@@ -36,6 +38,7 @@ export type OwnedTarget = ConformanceTarget & { reset(): Promise<void>; close():
 export const TARGETS: Partial<Record<Layer, (session: RunnerSession, scratch: string) => OwnedTarget | null>> = {
   oci: (session, scratch) => (session instanceof OciSession ? new OciTarget(session, scratch) : null),
   containerd: (session, scratch) => (session instanceof ContainerdSession ? new ContainerdTarget(session, scratch) : null),
+  kubernetes: (session, scratch) => (session instanceof KubernetesSession ? new KubernetesTarget(session, scratch) : null),
 };
 
 export interface ConformanceOptions {
@@ -195,7 +198,8 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
                 outcome = await withDeadline(opts.checkTimeoutMs, signal, () => check.run(checkCtx));
               } catch (e) {
                 if (e instanceof Interrupted || signal.aborted) throw e instanceof Interrupted ? e : new Interrupted(String(signal.reason));
-                outcome = errored(`internal: ${errorMessage(e)}`);
+                outcome =
+                  e instanceof CannotAsk ? skipped(e.message) : e instanceof RuntimeFailure ? errored(e.message) : errored(`internal: ${errorMessage(e)}`);
               }
               try {
                 await target.reset();

@@ -136,6 +136,17 @@ export interface Check {
   run(ctx: CheckContext): Promise<Outcome>;
 }
 
+/**
+ * Thrown by a target that cannot ask its runtime for what a check needs (a pod has no
+ * field for rlimits): the check is skipped with this reason.
+ */
+export class CannotAsk extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CannotAsk';
+  }
+}
+
 export const passed = (reason: string | null = null): Outcome => ({ status: 'passed', reason });
 export const failed = (reason: string): Outcome => ({ status: 'failed', reason });
 export const skipped = (reason: string): Outcome => ({ status: 'skipped', reason });

@@ -90,6 +90,13 @@ function wasmCapable(runtime: RuntimeInfo): boolean {
   );
 }
 
+interface RunPodOptions {
+  logs: boolean;
+  waitDeleted: boolean;
+  edit?: (pod: V1Pod) => void;
+  inspect?: (pod: V1Pod, node: NodeFacts | null) => Promise<void>;
+}
+
 /** Warnings after which a pod will not start however long the kubelet retries. */
 const FATAL_EVENTS = ['FailedCreatePodSandBox', 'FailedCreatePodContainer', 'Failed'] as const;
 
@@ -227,10 +234,11 @@ export class KubernetesSession implements RunnerSession {
   }
 
   /** Creates a pod, returning its name and timeline (creation stamped just before the request). */
-  async createPod(req: RunRequest): Promise<{ name: string; timeline: PodTimeline }> {
+  async createPod(req: RunRequest, edit?: (pod: V1Pod) => void): Promise<{ name: string; timeline: PodTimeline }> {
     const w = this.requireWatcher();
     const name = this.nextName(req.workload.name);
     const body = this.manifest(name, req);
+    edit?.(body);
     const timeline = w.track(name);
     this.live.add(name);
     try {
@@ -281,9 +289,9 @@ export class KubernetesSession implements RunnerSession {
    * One pod through its life: created, watched to completion, its logs read, its memory
    * figures read (on this machine), then deleted; `waitDeleted` times the deletion too.
    */
-  private async runPod(req: RunRequest, o: { logs: boolean; waitDeleted: boolean }): Promise<TimedSample & { timeline: PodTimeline }> {
+  private async runPod(req: RunRequest, o: RunPodOptions): Promise<TimedSample & { timeline: PodTimeline }> {
     const w = this.requireWatcher();
-    const { name, timeline } = await this.createPod(req);
+    const { name, timeline } = await this.createPod(req, o.edit);
     let pod: V1Pod | null = null;
     // The kubelet stops the sandbox (and its shim) of a finished pod at once: the shim is
     // found once the sandbox is up and its VmHWM read at every event while it lives.
@@ -317,6 +325,7 @@ export class KubernetesSession implements RunnerSession {
       const cgroupPeak = where.cgroup ? cgroupPeakBytes(where.cgroup) : null;
       const stdout = o.logs ? await this.logs(name) : '';
       const term = pod ? termination(pod) : null;
+      if (o.inspect && pod) await o.inspect(pod, where.node);
       if (o.waitDeleted) await this.deletePod(name, true);
       else void this.deletePod(name, false).catch(() => undefined);
       const layerMemoryBytes: Record<string, number> = {};
@@ -388,6 +397,24 @@ export class KubernetesSession implements RunnerSession {
     } catch {
       return '';
     }
+  }
+
+  /**
+   * One pod for a conformance check: `edit` changes its manifest, `inspect` reads the
+   * finished pod (and the node it ran on) before it is deleted; the deletion is awaited.
+   */
+  async runInspected(req: RunRequest, edit: (pod: V1Pod) => void, inspect: (pod: V1Pod, node: NodeFacts | null) => Promise<void>): Promise<TimedSample> {
+    const { timeline: _t, ...s } = await this.runPod(req, { logs: true, waitDeleted: true, edit, inspect });
+    return s;
+  }
+
+  /** A kubelet setting of a node, from its configz endpoint (through the API server). */
+  async kubeletConfig(node: string): Promise<Record<string, unknown>> {
+    const raw = await this.client.core.connectGetNodeProxyWithPath({ name: node, path: 'configz' });
+    const parsed: unknown = typeof raw === 'string' ? JSON.parse(raw) : raw;
+    const cfg = (parsed as { kubeletconfig?: Record<string, unknown> } | null)?.kubeletconfig;
+    if (!cfg) throw new Error(`node ${node}'s configz has no kubeletconfig`);
+    return cfg;
   }
 
   /** Pod to completion: the figure is creation until the watch shows it Succeeded. */

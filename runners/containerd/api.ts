@@ -205,6 +205,11 @@ export class ContainerdClient {
   deleteContainer(id: string): Promise<unknown> {
     return this.call('containers', 'Delete', { id });
   }
+  /** A container's record: the spec it was created with (an OCI runtime spec as JSON in an Any). */
+  async getContainer(id: string): Promise<{ id: string; spec: ProtoAny | null }> {
+    const r = await this.call<{ container: { id: string; spec: ProtoAny | null } }>('containers', 'Get', { id });
+    return r.container;
+  }
   async listContainers(): Promise<{ id: string }[]> {
     const r = await this.call<{ containers: { id: string }[] }>('containers', 'List', { filters: [] });
     return r.containers;

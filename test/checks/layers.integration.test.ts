@@ -1,0 +1,66 @@
+/**
+ * The same checks through containerd and through a Kubernetes RuntimeClass, with real runc:
+ * probe checks pass, lifecycle checks (the CLI's) skip with their reason, and at the
+ * kubernetes layer what a pod cannot ask for skips with that reason.
+ */
+import { describe, expect, it } from 'vitest';
+import { selectChecks } from '../../checks/index.ts';
+import { runConformance } from '../../checks/run.ts';
+import { EventBus } from '../../core/events.ts';
+import { hostFacts } from '../../core/host.ts';
+import type { ConformanceResult, Layer } from '../../core/schema.ts';
+import { chooseKubeconfig, KubeClient } from '../../runners/kubernetes/client.ts';
+import { listNodes } from '../../runners/kubernetes/cluster.ts';
+import { RUNNERS } from '../../runners/index.ts';
+import { realRuntime } from '../helpers/real.ts';
+
+const host = hostFacts();
+const runc = await realRuntime('runc');
+const IDS = ['process.env', 'process.user', 'process.rlimits', 'filesystem.bind-mount', 'resources.memory', 'resources.pids', 'lifecycle.status', 'lifecycle.exit-code'];
+
+async function clusterWhy(): Promise<string | null> {
+  const choice = chooseKubeconfig();
+  if (!choice) return 'no cluster: start one with scripts/cluster.sh up (or set KUBECONFIG)';
+  try {
+    const nodes = await Promise.race([
+      listNodes(new KubeClient(choice)),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer in 5 s')), 5000)),
+    ]);
+    return nodes.some((n) => n.ready && n.local && n.arch === host.arch) ? null : `no Ready node of this machine in the cluster of ${choice.path}`;
+  } catch (e) {
+    return `the cluster of ${choice.path} does not answer (${e instanceof Error ? e.message : String(e)})`;
+  }
+}
+
+async function check(layer: Layer): Promise<Map<string, ConformanceResult>> {
+  const doc = await runConformance(
+    { checks: selectChecks(IDS), layers: [layer], checkTimeoutMs: 180_000 },
+    { runners: RUNNERS, runtimes: [runc.runtime!], host, events: new EventBus(), signal: new AbortController().signal },
+  );
+  for (const r of doc.conformance) expect(r.labels.layer).toBe(layer);
+  return new Map(doc.conformance.map((r) => [r.checkId, r]));
+}
+
+const containerdWhy = runc.skip ?? RUNNERS.containerd?.unavailable(host) ?? null;
+describe.skipIf(containerdWhy !== null)(`conformance through containerd${containerdWhy ? ` (skipped: ${containerdWhy})` : ''}`, () => {
+  it('runs the probe checks behind the runc shim and skips the CLI lifecycle checks with the reason', async () => {
+    const r = await check('containerd');
+    for (const id of ['process.env', 'process.user', 'process.rlimits', 'filesystem.bind-mount', 'resources.memory', 'resources.pids', 'lifecycle.exit-code']) {
+      expect(r.get(id)?.outcome.status, `${id}: ${r.get(id)?.outcome.reason}`).toBe('passed');
+    }
+    expect(r.get('lifecycle.status')?.outcome).toEqual({ status: 'skipped', reason: 'applies at the oci layer, not containerd' });
+  }, 300_000);
+});
+
+const kubeWhy = runc.skip ?? (await clusterWhy());
+describe.skipIf(kubeWhy !== null)(`conformance through a Kubernetes RuntimeClass${kubeWhy ? ` (skipped: ${kubeWhy})` : ''}`, () => {
+  it('judges a pod against the spec the CRI generated, and skips what a pod cannot ask for', async () => {
+    const r = await check('kubernetes');
+    for (const id of ['process.env', 'process.user', 'filesystem.bind-mount', 'resources.memory', 'lifecycle.exit-code']) {
+      expect(r.get(id)?.outcome.status, `${id}: ${r.get(id)?.outcome.reason}`).toBe('passed');
+    }
+    expect(r.get('process.rlimits')?.outcome.reason).toMatch(/a pod cannot ask for rlimits/);
+    expect(r.get('resources.pids')?.outcome.reason).toMatch(/pids limit/);
+    expect(r.get('lifecycle.status')?.outcome.status).toBe('skipped');
+  }, 600_000);
+});
