@@ -73,6 +73,10 @@ cpu_of() { # amd64 -> x86_64, arm64 -> aarch64
   case $1 in amd64) echo x86_64 ;; arm64) echo aarch64 ;; *) return 1 ;; esac
 }
 
+elf_machine_of() { # as readelf -h names it
+  case $1 in amd64) echo 'Advanced Micro Devices X86-64' ;; arm64) echo AArch64 ;; *) return 1 ;; esac
+}
+
 case $(uname -m) in
   x86_64) host_arch=amd64 ;;
   aarch64) host_arch=arm64 ;;
@@ -133,6 +137,10 @@ cross_libraries() { # ARCH BINARY
   readelf=$gnu-readelf
   sysroot=/usr/$gnu/lib
   command -v "$readelf" >/dev/null || { echo "$readelf not found (apt-get install binutils-$gnu)" >&2; return 1; }
+  local machine
+  machine=$("$readelf" -h "$2" 2>/dev/null | sed -n 's/^ *Machine: *//p')
+  [ "$machine" = "$(elf_machine_of "$1")" ] ||
+    { echo "$2 is not built for $1 (ELF machine: ${machine:-none})" >&2; return 1; }
   interp=$("$readelf" -l "$2" | sed -n 's/.*Requesting program interpreter: \(.*\)\]$/\1/p')
   [ -n "$interp" ] || { echo "$2 names no program interpreter (not a dynamic $gnu executable?)" >&2; return 1; }
   [ -f "$sysroot/${interp##*/}" ] || { echo "the loader ${interp##*/} is not in $sysroot (apt-get install libc6-$1-cross)" >&2; return 1; }
@@ -155,32 +163,6 @@ cross_libraries() { # ARCH BINARY
   LC_ALL=C sort -k2 <<<"$out"
 }
 
-libraries() { # ARCH BINARY
-  local gnu readelf sysroot interp name src
-  gnu=$(gnu_of "$1")
-  readelf=$gnu-readelf
-  sysroot=/usr/$gnu/lib
-  command -v "$readelf" >/dev/null || { echo "$readelf not found (apt-get install binutils-$gnu)" >&2; return 1; }
-  interp=$("$readelf" -l "$2" | sed -n 's/.*Requesting program interpreter: \(.*\)\]$/\1/p')
-  [ -n "$interp" ] || { echo "$2 names no program interpreter (not a dynamic $gnu executable?)" >&2; return 1; }
-  [ -f "$sysroot/${interp##*/}" ] || { echo "the loader ${interp##*/} is not in $sysroot (apt-get install libc6-${1}-cross)" >&2; return 1; }
-  printf '%s %s\n' "$sysroot/${interp##*/}" "$interp"
-  local -a queue=("$2")
-  local -A seen=(["${interp##*/}"]=1)
-  while [ ${#queue[@]} -gt 0 ]; do
-    local file=${queue[0]}
-    queue=("${queue[@]:1}")
-    for name in $("$readelf" -d "$file" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
-      [ -n "${seen[$name]:-}" ] && continue
-      seen[$name]=1
-      src=$sysroot/$name
-      [ -e "$src" ] || { echo "$name, needed by ${file##*/}, is not in $sysroot" >&2; return 1; }
-      printf '%s %s\n' "$src" "/lib/$gnu/$name"
-      queue+=("$src")
-    done
-  done | LC_ALL=C sort -k2
-}
-
 libraries() { # ARCH
   if [ "$1" = "$host_arch" ]; then host_libraries "${wasmtime[$1]}"; else cross_libraries "$1" "${wasmtime[$1]}"; fi
 }
@@ -194,6 +176,8 @@ failed_archs=()
 # record_failure ARCH REASON: a foreign arch left out of the image, for setup.sh and doctor
 record_failure() {
   printf '%s\n' "$2" >"$STATUS_DIR/wasmtime-in-image-$1.failed"
+  # the OCI layer runs the rootfs: none is left that the image does not hold
+  rm -rf "$(rootfs_of "$1").tmp" "$(rootfs_of "$1")"
   printf '!!! BUILD FAILED: wasmtime-in-image linux/%s: %s (the image is built without it)\n' "$1" "$2" >&2
   failed_archs+=("$1")
 }
@@ -383,7 +367,6 @@ else
       built+=("$a")
       rm -f "$STATUS_DIR/wasmtime-in-image-$a.failed"
     else
-      rm -rf "$(rootfs_of "$a").tmp" "$(rootfs_of "$a")"
       record_failure "$a" "building its rootfs failed: $(tail -n 1 "$errf")"
     fi
   done
