@@ -54,7 +54,11 @@ export async function importImage(ctr: string, address: string, namespace: strin
   if (ref.platform.os === 'linux') args.push('--platform', `${ref.platform.os}/${ref.platform.architecture}`);
   else args.push('--all-platforms');
   const r = await execa(ctr, [...args, ref.archive], { reject: false, all: true, timeout: 120_000 });
-  if (r.exitCode !== 0) throw new Error(`ctr images import ${ref.archive}: ${(r.all ?? '').trim().split('\n').pop() ?? ''}`);
+  if (r.exitCode !== 0) {
+    const last = (r.all ?? '').trim().split('\n').pop() ?? '';
+    if (/no match for platform/.test(last)) throw new Error(`${ref.archive} holds no ${ref.platform.os}/${ref.platform.architecture} image`);
+    throw new Error(`ctr images import ${ref.archive}: ${last}`);
+  }
 }
 
 const Index = z.object({
