@@ -15,6 +15,9 @@
 #   env     prints `export KUBECONFIG=...` for the admin kubeconfig.
 #   leftovers  lists anything of the cluster still on the host (exit 1 if any).
 #
+# RUNBENCH_CLUSTER_HANDLERS=NAME=PATH[,NAME=PATH...] adds OCI runtimes of your own as CRI
+# handlers behind the runc shim (read at `up`).
+#
 # Everything lives under /var/lib/runbench-cluster and /run/runbench-cluster.
 set -euo pipefail
 
@@ -119,6 +122,14 @@ handlers() {
   [[ -n "$b" && -n "$(find_bin runsc)" ]] && printf 'runsc\tio.containerd.runsc.v1\t%s\t-\n' "$(find_bin runsc)"
   b=$(find_bin containerd-shim-wasmtime-v1)
   [[ -n "$b" ]] && printf 'wasmtime\tio.containerd.wasmtime.v1\t%s\twasm\n' "$b"
+  # more OCI runtimes behind the runc shim, as NAME=PATH[,NAME=PATH...]
+  local extra name path
+  IFS=',' read -r -a extra <<<"${RUNBENCH_CLUSTER_HANDLERS:-}"
+  for e in "${extra[@]}"; do
+    name=${e%%=*}; path=${e#*=}
+    [[ -n "$name" && "$path" == /* && "$name" != "$e" ]] || { echo "cluster: RUNBENCH_CLUSTER_HANDLERS entry '$e' is not NAME=/absolute/path" >&2; continue; }
+    printf '%s\tio.containerd.runc.v2\t%s\t-\n' "$name" "$path"
+  done
   return 0
 }
 

@@ -1,10 +1,12 @@
 /**
  * The suite proves it can fail: each deliberately broken runtime (a wrapper around real runc
- * or crun) must fail exactly the checks for the promise it breaks, and pass the controls.
+ * or crun, or around a runtime's Wasm handler) must fail exactly the checks for the promise it
+ * breaks, and pass the controls: through the CLI, behind containerd's runc shim, and behind a
+ * Kubernetes RuntimeClass. The table is in broken-table.ts.
  * Every check in the registry appears in some row's `fails` (asserted below), or is listed
  * in UNPROVEN with the reason no wrapper can break it yet.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,123 +15,12 @@ import { runConformance } from '../../checks/run.ts';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts, isRoot } from '../../core/host.ts';
 import { findBinary, parseRuntimeSpec, probeRuntime } from '../../core/runtimes.ts';
-import type { ConformanceResult, Layer } from '../../core/schema.ts';
+import type { ConformanceResult, Layer, RuntimeInfo } from '../../core/schema.ts';
 import { workloadBuilt } from '../../core/workloads.ts';
 import { RUNNERS } from '../../runners/index.ts';
-import { writeWrapper, type Breakage } from './wrappers.ts';
-
-interface Row {
-  wrapper: string;
-  breaks: Breakage;
-  /** Checks that must fail against this wrapper. */
-  fails: string[];
-  /** Checks that must still pass against it (the wrapper breaks nothing else). */
-  passes: string[];
-  /** Wasm rows need a runtime with a Wasm handler. */
-  wasm?: boolean;
-  /** Checks allowed to skip instead of failing, when the host cannot tell (reason must match). */
-  maySkip?: Record<string, RegExp>;
-}
-
-// Drops the last argument, but never the program itself (a container without args is another bug).
-const DROP_LAST_ARG = 'if (.process.args | length) > 1 then .process.args |= .[:-1] else . end';
-const CHECK_ENV_FILTER = '.process.env |= map(select(startswith("RB_CHECK_") | not))';
-const CONSTANT_ENTROPY = [
-  '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",',
-  ' syscalls: [{names: ["getrandom"], action: "SCMP_ACT_ERRNO", errnoRet: 38}]}',
-  ' | .linux.devices = ((.linux.devices // []) + [{path: "/dev/urandom", type: "c", major: 1, minor: 5, fileMode: 438, uid: 0, gid: 0}])',
-].join('');
-
-export const BROKEN: Row[] = [
-  { wrapper: 'drop-env', breaks: { config: CHECK_ENV_FILTER }, fails: ['process.env'], passes: ['process.args', 'process.cwd'] },
-  { wrapper: 'drop-args', breaks: { config: DROP_LAST_ARG }, fails: ['process.args'], passes: ['process.env'] },
-  { wrapper: 'other-cwd', breaks: { config: '.process.cwd = "/"' }, fails: ['process.cwd'], passes: ['process.env'] },
-  { wrapper: 'no-hostname', breaks: { config: 'del(.hostname)' }, fails: ['process.hostname'], passes: ['namespaces.uts'] },
-  {
-    wrapper: 'privileged',
-    breaks: {
-      config:
-        '.process.user = {uid: 0, gid: 0} | .process.rlimits = [] | .process.noNewPrivileges = false | .process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])',
-    },
-    fails: ['process.user', 'process.rlimits', 'process.no-new-privileges', 'process.capabilities'],
-    passes: ['process.env'],
-  },
-  { wrapper: 'exit-liar', breaks: { exitZero: true }, fails: ['lifecycle.exit-code'], passes: ['process.args'] },
-  {
-    wrapper: 'leaky',
-    breaks: { leaky: true },
-    fails: ['lifecycle.delete', 'lifecycle.create-error'],
-    passes: ['lifecycle.status'],
-  },
-  {
-    wrapper: 'bad-state',
-    breaks: { state: 'del(.bundle) | if .status == "created" then .status = "running" else . end' },
-    fails: ['lifecycle.state-fields', 'lifecycle.status'],
-    passes: ['lifecycle.kill'],
-  },
-  {
-    wrapper: 'lax-cli',
-    breaks: { lenientStart: true, forceDelete: true, ignoreTerm: true, lenientKill: true },
-    fails: ['lifecycle.start-twice', 'lifecycle.delete-running', 'lifecycle.kill', 'lifecycle.kill-stopped'],
-    passes: ['lifecycle.state-fields'],
-  },
-  { wrapper: 'lazy-create', breaks: { lazyCreate: true }, fails: ['lifecycle.config-after-create'], passes: ['lifecycle.exit-code'] },
-  { wrapper: 'replace-id', breaks: { replaceId: true }, fails: ['lifecycle.unique-id'], passes: ['lifecycle.state-fields'] },
-  { wrapper: 'writable-root', breaks: { config: '.root.readonly = false' }, fails: ['filesystem.readonly-root'], passes: ['filesystem.masked-paths'] },
-  {
-    wrapper: 'unmasked',
-    breaks: { config: '.linux.maskedPaths = [] | .linux.readonlyPaths = []' },
-    fails: ['filesystem.masked-paths', 'filesystem.readonly-paths'],
-    passes: ['filesystem.readonly-root'],
-  },
-  {
-    wrapper: 'no-extra-mounts',
-    breaks: { config: '.mounts |= map(select(.destination != "/data" and .destination != "/run"))' },
-    fails: ['filesystem.bind-mount', 'filesystem.tmpfs-mount'],
-    passes: ['filesystem.readonly-root'],
-  },
-  {
-    wrapper: 'host-namespaces',
-    breaks: { config: '.linux.namespaces |= map(select(.type == "mount")) | del(.hostname)' },
-    fails: ['namespaces.pid', 'namespaces.uts', 'namespaces.ipc', 'namespaces.network'],
-    passes: ['namespaces.mount'],
-  },
-  { wrapper: 'host-mount-ns', breaks: { hostMountNs: true }, fails: ['namespaces.mount'], passes: ['namespaces.pid', 'process.env'] },
-  {
-    wrapper: 'no-resources',
-    breaks: { config: 'del(.linux.resources)' },
-    fails: ['resources.memory', 'resources.pids', 'resources.cpu'],
-    passes: ['process.env'],
-    // On a saturated host an unlimited spin looks like a quota; the check says so and skips.
-    maySkip: { 'resources.cpu': /host is too busy/ },
-  },
-  // Wasm: the same breakages through a runtime's Wasm handler.
-  { wrapper: 'wasm-drop-env', breaks: { config: CHECK_ENV_FILTER }, fails: ['wasi.env'], passes: ['wasi.args'], wasm: true },
-  { wrapper: 'wasm-drop-args', breaks: { config: DROP_LAST_ARG }, fails: ['wasi.args'], passes: ['wasi.env'], wasm: true },
-  { wrapper: 'wasm-exit-liar', breaks: { exitZero: true }, fails: ['wasi.exit-code'], passes: ['wasi.args'], wasm: true },
-  { wrapper: 'wasm-no-stderr', breaks: { dropStderr: true }, fails: ['wasi.stdio'], passes: ['wasi.args', 'wasi.env'], wasm: true },
-  { wrapper: 'wasm-fake-clock', breaks: { fakeClock: true }, fails: ['wasi.clocks'], passes: ['wasi.args', 'wasi.random'], wasm: true },
-  {
-    wrapper: 'wasm-no-extra-mounts',
-    breaks: { config: '.mounts |= map(select(.destination != "/data"))' },
-    fails: ['wasi.preopen'],
-    passes: ['wasi.env'],
-    wasm: true,
-  },
-  {
-    // A runtime whose entropy is a constant: getrandom(2) is refused with ENOSYS, so the
-    // engine falls back to /dev/urandom, which is wired to the zero device (1:5). Each run's
-    // bytes look random, and every run returns the same ones.
-    wrapper: 'wasm-constant-entropy',
-    breaks: { config: CONSTANT_ENTROPY },
-    fails: ['wasi.random'],
-    passes: ['wasi.env', 'wasi.clocks'],
-    wasm: true,
-  },
-];
-
-/** Checks no wrapper can break yet, and why (none, today: a check listed here is not done). */
-export const UNPROVEN: Record<string, string> = {};
+import { localClusterWhy, localHandlers } from '../helpers/cluster.ts';
+import { atKubernetes, BROKEN, CLUSTER_BROKEN_DIR, kubernetesHandler, UNPROVEN, type Row } from './broken-table.ts';
+import { writeWrapper } from './wrappers.ts';
 
 const jq = findBinary('jq');
 const root = isRoot();
@@ -148,7 +39,10 @@ describe('the broken-runtime table', () => {
 });
 
 async function runAgainst(name: string, path: string, ids: string[], layer: Layer = 'oci'): Promise<ConformanceResult[]> {
-  const runtime = await probeRuntime(parseRuntimeSpec(`${name}=${path}`));
+  return runOn(await probeRuntime(parseRuntimeSpec(`${name}=${path}`)), ids, layer);
+}
+
+async function runOn(runtime: RuntimeInfo, ids: string[], layer: Layer): Promise<ConformanceResult[]> {
   const doc = await runConformance(
     { checks: selectChecks(ids), layers: [layer], checkTimeoutMs: 90_000 },
     { runners: RUNNERS, runtimes: [runtime], host: hostFacts(), events: new EventBus(), signal: new AbortController().signal },
@@ -202,6 +96,58 @@ describe.skipIf(containerdWhy !== null)(`broken wrappers around runc behind cont
       const path = writeWrapper(dir, `containerd-runc-${row.wrapper}`, findBinary('runc') as string, row.breaks);
       expectExactly(row, await runAgainst(`runc-${row.wrapper}`, path, [...row.fails, ...row.passes], 'containerd'));
     });
+  }
+});
+
+/**
+ * The wrappers as CRI handlers of the local cluster (scripts/cluster.sh up with
+ * RUNBENCH_CLUSTER_HANDLERS, see broken-handlers.ts), each reached through a RuntimeClass.
+ * The pod's checks are judged against the spec the CRI generated, so these rows show that a
+ * runtime breaking that spec is caught there too. Checks a pod cannot ask for skip; what is
+ * judged must come out as the row says, and at least one of its breakages must show.
+ */
+const kubeRows = BROKEN.filter(atKubernetes);
+const kubeWhy = await (async () => {
+  if (!root) return 'not root';
+  if (!jq) return 'jq is not installed';
+  if (!findBinary('runc')) return 'runc is not installed';
+  const cluster = await localClusterWhy();
+  if (cluster) return cluster;
+  const handlers = localHandlers();
+  const missing = kubeRows.filter((r) => handlers.get(kubernetesHandler(r)) !== `${CLUSTER_BROKEN_DIR}/${kubernetesHandler(r)}`);
+  return missing.length
+    ? `the local cluster has no broken-* handlers: start it with RUNBENCH_CLUSTER_HANDLERS=$(npx tsx test/checks/broken-handlers.ts) scripts/cluster.sh up`
+    : null;
+})();
+describe.skipIf(kubeWhy !== null)(`broken wrappers around runc behind a Kubernetes RuntimeClass${kubeWhy ? ` (skipped: ${kubeWhy})` : ''}`, () => {
+  const written: string[] = [];
+  afterAll(() => {
+    for (const f of written) rmSync(f, { force: true });
+    if (written.length > 0 && readdirSync(CLUSTER_BROKEN_DIR).length === 0) rmdirSync(CLUSTER_BROKEN_DIR);
+  });
+  for (const row of kubeRows) {
+    it(`${row.wrapper} fails what a pod can ask of ${row.fails.join(', ')}`, async () => {
+      mkdirSync(CLUSTER_BROKEN_DIR, { recursive: true });
+      written.push(writeWrapper(CLUSTER_BROKEN_DIR, kubernetesHandler(row), findBinary('runc') as string, row.breaks));
+      const runtime: RuntimeInfo = {
+        name: kubernetesHandler(row),
+        kind: 'runtime-class',
+        path: null,
+        version: null,
+        features: [],
+        wasmHandlers: [],
+        status: 'ok',
+        reason: null,
+        globalArgs: [],
+      };
+      const results = await runOn(runtime, [...row.fails, ...row.passes], 'kubernetes');
+      const judged = new Set(results.filter((r) => r.outcome.status !== 'skipped').map((r) => r.checkId));
+      const failedIds = results.filter((r) => r.outcome.status === 'failed').map((r) => r.checkId);
+      const passedIds = results.filter((r) => r.outcome.status === 'passed').map((r) => r.checkId);
+      expect(failedIds.sort(), summary(results)).toEqual(row.fails.filter((id) => judged.has(id)).sort());
+      expect(passedIds.sort(), summary(results)).toEqual(row.passes.filter((id) => judged.has(id)).sort());
+      expect(failedIds.length, summary(results)).toBeGreaterThan(0);
+    }, 600_000);
   }
 });
 

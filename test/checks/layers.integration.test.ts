@@ -9,28 +9,13 @@ import { runConformance } from '../../checks/run.ts';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
 import type { ConformanceResult, Layer } from '../../core/schema.ts';
-import { chooseKubeconfig, KubeClient } from '../../runners/kubernetes/client.ts';
-import { listNodes } from '../../runners/kubernetes/cluster.ts';
 import { RUNNERS } from '../../runners/index.ts';
+import { localClusterWhy } from '../helpers/cluster.ts';
 import { realRuntime } from '../helpers/real.ts';
 
 const host = hostFacts();
 const runc = await realRuntime('runc');
 const IDS = ['process.env', 'process.user', 'process.rlimits', 'filesystem.bind-mount', 'resources.memory', 'resources.pids', 'lifecycle.status', 'lifecycle.exit-code'];
-
-async function clusterWhy(): Promise<string | null> {
-  const choice = chooseKubeconfig();
-  if (!choice) return 'no cluster: start one with scripts/cluster.sh up (or set KUBECONFIG)';
-  try {
-    const nodes = await Promise.race([
-      listNodes(new KubeClient(choice)),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer in 5 s')), 5000)),
-    ]);
-    return nodes.some((n) => n.ready && n.local && n.arch === host.arch) ? null : `no Ready node of this machine in the cluster of ${choice.path}`;
-  } catch (e) {
-    return `the cluster of ${choice.path} does not answer (${e instanceof Error ? e.message : String(e)})`;
-  }
-}
 
 async function check(layer: Layer): Promise<Map<string, ConformanceResult>> {
   const doc = await runConformance(
@@ -52,7 +37,7 @@ describe.skipIf(containerdWhy !== null)(`conformance through containerd${contain
   }, 300_000);
 });
 
-const kubeWhy = runc.skip ?? (await clusterWhy());
+const kubeWhy = runc.skip ?? (await localClusterWhy());
 describe.skipIf(kubeWhy !== null)(`conformance through a Kubernetes RuntimeClass${kubeWhy ? ` (skipped: ${kubeWhy})` : ''}`, () => {
   it('judges a pod against the spec the CRI generated, and skips what a pod cannot ask for', async () => {
     const r = await check('kubernetes');

@@ -1,0 +1,151 @@
+/**
+ * The table of deliberately broken runtimes: each wrapper breaks one promise, and must fail
+ * exactly `fails` and pass `passes` (see broken-runtimes.test.ts).
+ */
+import { CHECKS } from '../../checks/index.ts';
+import type { Breakage } from './wrappers.ts';
+
+export interface Row {
+  wrapper: string;
+  breaks: Breakage;
+  /** Checks that must fail against this wrapper. */
+  fails: string[];
+  /** Checks that must still pass against it (the wrapper breaks nothing else). */
+  passes: string[];
+  /** Wasm rows need a runtime with a Wasm handler. */
+  wasm?: boolean;
+  /** Checks allowed to skip instead of failing, when the host cannot tell (reason must match). */
+  maySkip?: Record<string, RegExp>;
+  /** Why the row proves nothing behind a Kubernetes RuntimeClass (it runs there otherwise). */
+  notAtKubernetes?: string;
+}
+
+// Drops the last argument, but never the program itself (a container without args is another bug).
+const DROP_LAST_ARG = 'if (.process.args | length) > 1 then .process.args |= .[:-1] else . end';
+const CHECK_ENV_FILTER = '.process.env |= map(select(startswith("RB_CHECK_") | not))';
+const CONSTANT_ENTROPY = [
+  '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",',
+  ' syscalls: [{names: ["getrandom"], action: "SCMP_ACT_ERRNO", errnoRet: 38}]}',
+  ' | .linux.devices = ((.linux.devices // []) + [{path: "/dev/urandom", type: "c", major: 1, minor: 5, fileMode: 438, uid: 0, gid: 0}])',
+].join('');
+
+export const BROKEN: Row[] = [
+  { wrapper: 'drop-env', breaks: { config: CHECK_ENV_FILTER }, fails: ['process.env'], passes: ['process.args', 'process.cwd'] },
+  { wrapper: 'drop-args', breaks: { config: DROP_LAST_ARG }, fails: ['process.args'], passes: ['process.env'] },
+  { wrapper: 'other-cwd', breaks: { config: '.process.cwd = "/"' }, fails: ['process.cwd'], passes: ['process.env'] },
+  {
+    wrapper: 'no-hostname',
+    breaks: { config: 'del(.hostname)' },
+    fails: ['process.hostname'],
+    passes: ['namespaces.uts'],
+    notAtKubernetes: "a pod's container joins the sandbox's uts namespace and is asked for no hostname",
+  },
+  {
+    wrapper: 'privileged',
+    breaks: {
+      config:
+        '.process.user = {uid: 0, gid: 0} | .process.rlimits = [] | .process.noNewPrivileges = false | .process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])',
+    },
+    fails: ['process.user', 'process.rlimits', 'process.no-new-privileges', 'process.capabilities'],
+    passes: ['process.env'],
+  },
+  { wrapper: 'exit-liar', breaks: { exitZero: true }, fails: ['lifecycle.exit-code'], passes: ['process.args'] },
+  {
+    wrapper: 'leaky',
+    breaks: { leaky: true },
+    fails: ['lifecycle.delete', 'lifecycle.create-error'],
+    passes: ['lifecycle.status'],
+  },
+  {
+    wrapper: 'bad-state',
+    breaks: { state: 'del(.bundle) | if .status == "created" then .status = "running" else . end' },
+    fails: ['lifecycle.state-fields', 'lifecycle.status'],
+    passes: ['lifecycle.kill'],
+  },
+  {
+    wrapper: 'lax-cli',
+    breaks: { lenientStart: true, forceDelete: true, ignoreTerm: true, lenientKill: true },
+    fails: ['lifecycle.start-twice', 'lifecycle.delete-running', 'lifecycle.kill', 'lifecycle.kill-stopped'],
+    passes: ['lifecycle.state-fields'],
+  },
+  { wrapper: 'lazy-create', breaks: { lazyCreate: true }, fails: ['lifecycle.config-after-create'], passes: ['lifecycle.exit-code'] },
+  { wrapper: 'replace-id', breaks: { replaceId: true }, fails: ['lifecycle.unique-id'], passes: ['lifecycle.state-fields'] },
+  { wrapper: 'writable-root', breaks: { config: '.root.readonly = false' }, fails: ['filesystem.readonly-root'], passes: ['filesystem.masked-paths'] },
+  {
+    wrapper: 'unmasked',
+    breaks: { config: '.linux.maskedPaths = [] | .linux.readonlyPaths = []' },
+    fails: ['filesystem.masked-paths', 'filesystem.readonly-paths'],
+    passes: ['filesystem.readonly-root'],
+  },
+  {
+    wrapper: 'no-extra-mounts',
+    breaks: { config: '.mounts |= map(select(.destination != "/data" and .destination != "/run"))' },
+    fails: ['filesystem.bind-mount', 'filesystem.tmpfs-mount'],
+    passes: ['filesystem.readonly-root'],
+  },
+  {
+    wrapper: 'host-namespaces',
+    breaks: { config: '.linux.namespaces |= map(select(.type == "mount")) | del(.hostname)' },
+    fails: ['namespaces.pid', 'namespaces.uts', 'namespaces.ipc', 'namespaces.network'],
+    passes: ['namespaces.mount'],
+  },
+  { wrapper: 'host-mount-ns', breaks: { hostMountNs: true }, fails: ['namespaces.mount'], passes: ['namespaces.pid', 'process.env'] },
+  {
+    wrapper: 'no-resources',
+    breaks: { config: 'del(.linux.resources)' },
+    fails: ['resources.memory', 'resources.pids', 'resources.cpu'],
+    passes: ['process.env'],
+    // On a saturated host an unlimited spin looks like a quota; the check says so and skips.
+    maySkip: { 'resources.cpu': /host is too busy/ },
+    notAtKubernetes: 'the pod cgroup above the container holds the same limits, so a runtime that drops them is still limited',
+  },
+  // Wasm: the same breakages through a runtime's Wasm handler.
+  { wrapper: 'wasm-drop-env', breaks: { config: CHECK_ENV_FILTER }, fails: ['wasi.env'], passes: ['wasi.args'], wasm: true },
+  { wrapper: 'wasm-drop-args', breaks: { config: DROP_LAST_ARG }, fails: ['wasi.args'], passes: ['wasi.env'], wasm: true },
+  { wrapper: 'wasm-exit-liar', breaks: { exitZero: true }, fails: ['wasi.exit-code'], passes: ['wasi.args'], wasm: true },
+  { wrapper: 'wasm-no-stderr', breaks: { dropStderr: true }, fails: ['wasi.stdio'], passes: ['wasi.args', 'wasi.env'], wasm: true },
+  { wrapper: 'wasm-fake-clock', breaks: { fakeClock: true }, fails: ['wasi.clocks'], passes: ['wasi.args', 'wasi.random'], wasm: true },
+  {
+    wrapper: 'wasm-no-extra-mounts',
+    breaks: { config: '.mounts |= map(select(.destination != "/data"))' },
+    fails: ['wasi.preopen'],
+    passes: ['wasi.env'],
+    wasm: true,
+  },
+  {
+    // A runtime whose entropy is a constant: getrandom(2) is refused with ENOSYS, so the
+    // engine falls back to /dev/urandom, which is wired to the zero device (1:5). Each run's
+    // bytes look random, and every run returns the same ones.
+    wrapper: 'wasm-constant-entropy',
+    breaks: { config: CONSTANT_ENTROPY },
+    fails: ['wasi.random'],
+    passes: ['wasi.env', 'wasi.clocks'],
+    wasm: true,
+  },
+];
+
+/** Checks no wrapper can break yet, and why (none, today: a check listed here is not done). */
+export const UNPROVEN: Record<string, string> = {};
+
+
+/** Where the wrappers behind a Kubernetes RuntimeClass live: the cluster's handlers name these paths. */
+export const CLUSTER_BROKEN_DIR = '/run/runbench-broken';
+
+/** Rows that run behind a RuntimeClass: config edits at create, checks a pod can run. */
+export function atKubernetes(r: Row): boolean {
+  return (
+    !r.wasm &&
+    !r.notAtKubernetes &&
+    Object.keys(r.breaks).every((k) => k === 'config') &&
+    r.fails.every((id) => CHECKS.find((c) => c.id === id)?.layers.includes('kubernetes'))
+  );
+}
+
+export const kubernetesHandler = (r: Row) => `broken-${r.wrapper}`;
+
+/** RUNBENCH_CLUSTER_HANDLERS for scripts/cluster.sh up: one handler per row, each a wrapper around runc. */
+export function clusterHandlers(): string {
+  return BROKEN.filter(atKubernetes)
+    .map((r) => `${kubernetesHandler(r)}=${CLUSTER_BROKEN_DIR}/${kubernetesHandler(r)}`)
+    .join(',');
+}

@@ -1,0 +1,33 @@
+/** Whether a cluster with a Ready node on this machine answers, for tests of the kubernetes layer. */
+import { existsSync, readFileSync } from 'node:fs';
+import { hostFacts } from '../../core/host.ts';
+import { chooseKubeconfig, KubeClient } from '../../runners/kubernetes/client.ts';
+import { listNodes } from '../../runners/kubernetes/cluster.ts';
+
+/** Why no local cluster can be used, or null. */
+export async function localClusterWhy(): Promise<string | null> {
+  const choice = chooseKubeconfig();
+  if (!choice) return 'no cluster: start one with scripts/cluster.sh up (or set KUBECONFIG)';
+  try {
+    const nodes = await Promise.race([
+      listNodes(new KubeClient(choice)),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer in 5 s')), 5000)),
+    ]);
+    return nodes.some((n) => n.ready && n.local && n.arch === hostFacts().arch) ? null : `no Ready node of this machine in the cluster of ${choice.path}`;
+  } catch (e) {
+    return `the cluster of ${choice.path} does not answer (${e instanceof Error ? e.message : String(e)}): scripts/cluster.sh up`;
+  }
+}
+
+/** The CRI handlers of the local cluster, name -> binary (written by scripts/cluster.sh up). */
+export function localHandlers(): Map<string, string> {
+  const file = '/run/runbench-cluster/handlers';
+  if (!existsSync(file)) return new Map();
+  return new Map(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t'))
+      .map((f) => [f[0] ?? '', f[2] ?? ''] as [string, string]),
+  );
+}
