@@ -184,7 +184,8 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
                 target,
                 (k) => isBuilt(check.workload ?? 'probe', k, arch),
                 (k) =>
-                  k === 'wasm' && emulated
+                  // a bare module is one artifact for every arch; a Wasm runtime in the image is built per arch
+                  k === 'wasm' && emulated && !runtime.wasmVia
                     ? 'a Wasm module is one artifact for every arch: checked under the host arch only'
                     : (kindUnsupported(runtime, k) ?? session.supports(k)?.reason ?? null),
               );
