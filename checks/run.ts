@@ -21,11 +21,12 @@ import {
   type WorkloadKind,
 } from '../core/schema.ts';
 import { kindUnsupported } from '../core/runtimes.ts';
+import { emulatedKindSkip, throwIfAborted, walkSessions, type Cell } from '../core/walk.ts';
 import { workloadBuilt } from '../core/workloads.ts';
 import { ContainerdSession } from '../runners/containerd.ts';
 import { KubernetesSession } from '../runners/kubernetes.ts';
 import { OciSession } from '../runners/oci.ts';
-import type { Runner, RunnerContext, RunnerSession } from '../runners/types.ts';
+import type { Runner, RunnerSession } from '../runners/types.ts';
 import { ContainerdTarget } from './targets/containerd.ts';
 import { KubernetesTarget } from './targets/kubernetes.ts';
 import { OciTarget } from './targets/oci.ts';
@@ -131,63 +132,46 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
     results.push(result);
     events.emit('conformance', { result });
   };
-  const checkAbort = () => {
-    if (signal.aborted) throw new Interrupted(String(signal.reason ?? 'interrupt'));
-  };
-
   events.emit('run:start', { runId, runtimes: deps.runtimes.map((r) => r.name), suites: ['conformance'], layers: [...opts.layers] });
   try {
-    for (const layer of opts.layers) {
-      for (const arch of archs) {
-        const emulated = arch !== host.arch;
-        for (const runtime of deps.runtimes) {
-          checkAbort();
-          const runner = deps.runners[layer];
-          const skipAll = (reason: string, status: 'skipped' | 'errored' = 'skipped') => {
-            for (const c of opts.checks) record(c, runtime.name, layer, arch, c.kinds[0] ?? 'native', { status, reason });
-          };
-          const makeTarget = TARGETS[layer];
-          if (!runner || !makeTarget) {
-            skipAll(`no conformance target for the ${layer} layer yet`);
-            continue;
-          }
-          const why = runner.unavailable(host) ?? runner.refuses?.(runtime) ?? null;
-          if (why) {
-            skipAll(why);
-            continue;
-          }
-          if (runtime.status !== 'ok') {
-            skipAll(`${runtime.name} is ${runtime.status}: ${runtime.reason ?? ''}`, runtime.status === 'broken' ? 'errored' : 'skipped');
-            continue;
-          }
-          const ctx: RunnerContext = { runId, host, arch, scope, events, workDir };
-          let session: RunnerSession;
-          try {
-            session = await runner.open(runtime, ctx);
-          } catch (e) {
-            skipAll(`could not open a ${layer} session: ${errorMessage(e)}`, 'errored');
-            continue;
-          }
-          const target = makeTarget(session, join(workDir, 'conformance', layer, runtime.name));
+    // a layer whose runner has no conformance target is skipped before any session opens
+    const runners = Object.fromEntries(Object.entries(deps.runners).filter(([layer]) => TARGETS[layer as Layer])) as ConformanceDeps['runners'];
+    const skipAll = (cell: Cell, reason: string, status: 'skipped' | 'errored') => {
+      for (const c of opts.checks) record(c, cell.runtime.name, cell.layer, cell.arch, c.kinds[0] ?? 'native', { status, reason });
+    };
+    await walkSessions(
+      {
+        layers: opts.layers,
+        archs,
+        runners,
+        runtimes: deps.runtimes,
+        host,
+        runId,
+        scope,
+        events,
+        workDir,
+        signal,
+        noRunner: (layer) => `no conformance target for the ${layer} layer yet`,
+      },
+      {
+        skip: skipAll,
+        visit: async (cell, session) => {
+          const { layer, arch, runtime } = cell;
+          const target = TARGETS[layer]?.(session, join(workDir, 'conformance', layer, runtime.name)) ?? null;
           if (!target) {
-            await session.close();
-            skipAll(`the ${layer} session cannot serve as a conformance target`, 'errored');
-            continue;
+            skipAll(cell, `the ${layer} session cannot serve as a conformance target`, 'errored');
+            return;
           }
           const closeTarget = scope.defer(`conformance target ${runtime.name}`, () => target.close());
           try {
             for (const check of opts.checks) {
-              checkAbort();
+              throwIfAborted(signal);
               const kind: WorkloadKind = check.kinds[0] ?? 'native';
               const na = notApplicable(
                 check,
                 target,
                 (k) => isBuilt(check.workload ?? 'probe', k, arch),
-                (k) =>
-                  // a bare module is one artifact for every arch; a Wasm runtime in the image is built per arch
-                  k === 'wasm' && emulated && !runtime.wasmVia
-                    ? 'a Wasm module is one artifact for every arch: checked under the host arch only'
-                    : (kindUnsupported(runtime, k) ?? session.supports(k)?.reason ?? null),
+                (k) => emulatedKindSkip(cell, k, 'checked') ?? kindUnsupported(runtime, k) ?? session.supports(k)?.reason ?? null,
               );
               if (na) {
                 record(check, runtime.name, layer, arch, kind, skipped(na));
@@ -211,11 +195,10 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
             }
           } finally {
             await closeTarget();
-            await session.close();
           }
-        }
-      }
-    }
+        },
+      },
+    );
     const doc: ResultsDocument = {
       schemaVersion: SCHEMA_VERSION,
       tool: { name: 'runbench', version: TOOL_VERSION },

@@ -26,10 +26,11 @@ import {
   type SuiteRun,
 } from './schema.ts';
 import { Scope } from './scope.ts';
+import { emulatedKindSkip, throwIfAborted, walkSessions, type Cell } from './walk.ts';
 import { computeStats } from './stats.ts';
 import { TimingHelper } from './timing-helper.ts';
 import { workloadBuilt, type WorkloadRef } from './workloads.ts';
-import type { Runner, RunnerSession } from '../runners/types.ts';
+import type { Runner } from '../runners/types.ts';
 import type { Suite, SuiteContext, SuiteOptions } from '../suites/types.ts';
 
 export const TOOL_VERSION = '0.1.0';
@@ -110,139 +111,126 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
   };
   events.emit('run:start', { runId, runtimes: parameters.runtimes, suites: parameters.suites, layers: opts.layers });
 
-  const checkAbort = () => {
-    if (signal.aborted) throw new Interrupted(String(signal.reason ?? 'interrupt'));
-  };
-
   try {
-    checkAbort();
+    throwIfAborted(signal);
     const harness = await deps.calibrate();
-    for (const layer of opts.layers) {
-      for (const arch of archs) {
-        const emulated = arch !== deps.host.arch;
-        const runOnHost = deps.runOnHost ?? hostRunner(arch, scope);
-        // per arch: the bare-host baseline of an emulated arch is itself emulated
-        const shared = new Map<string, unknown>();
-        const runner = deps.runners[layer];
-        for (const runtime of deps.runtimes) {
-          checkAbort();
-          const skipAll = (reason: string, status: 'skipped' | 'errored' = 'skipped') => {
-            for (const suite of suites) {
-              const outcome: Outcome = { status, reason };
+    // per arch: the bare-host baseline of an emulated arch is itself emulated
+    const perArch = new Map<string, { runOnHost: SuiteContext['runOnHost']; shared: Map<string, unknown> }>();
+    const skipAll = (cell: Cell, reason: string, status: 'skipped' | 'errored') => {
+      for (const suite of suites) {
+        const outcome: Outcome = { status, reason };
+        suiteRuns.push({ suite: suite.name, runtime: cell.runtime.name, layer: cell.layer, arch: cell.arch, outcome, durationMs: 0 });
+        events.emit('suite:end', { suite: suite.name, runtime: cell.runtime.name, layer: cell.layer, outcome });
+      }
+    };
+    await walkSessions(
+      {
+        layers: opts.layers,
+        archs,
+        runners: deps.runners,
+        runtimes: deps.runtimes,
+        host: deps.host,
+        runId,
+        scope,
+        events,
+        workDir,
+        signal,
+        noRunner: (l) => `no runner for the ${l} layer yet`,
+      },
+      {
+        skip: skipAll,
+        visit: async (cell, session) => {
+          const { layer, arch, emulated, runtime } = cell;
+          const key = `${layer}/${arch}`;
+          let own = perArch.get(key);
+          if (!own) {
+            own = { runOnHost: deps.runOnHost ?? hostRunner(arch, scope), shared: new Map() };
+            perArch.set(key, own);
+          }
+          const { runOnHost, shared } = own;
+          const kinds = (['native', 'wasm'] as const).map((kind) => {
+            const unsupported = session.supports(kind);
+            if (unsupported) return { kind, skip: unsupported.reason };
+            const foreign = emulatedKindSkip(cell, kind, 'measured');
+            if (foreign) return { kind, skip: foreign };
+            if (!isBuilt('hello', kind, arch)) return { kind, skip: `the ${kind} build of the workloads is missing: run scripts/build-fixtures.sh` };
+            return { kind, skip: null };
+          });
+          for (const suite of suites) {
+            throwIfAborted(signal);
+            if (suite.layers && !suite.layers.includes(layer)) {
+              const outcome: Outcome = { status: 'skipped', reason: `${suite.name} measures at the ${suite.layers.join(', ')} layer only` };
               suiteRuns.push({ suite: suite.name, runtime: runtime.name, layer, arch, outcome, durationMs: 0 });
               events.emit('suite:end', { suite: suite.name, runtime: runtime.name, layer, outcome });
+              continue;
             }
-          };
-          if (!runner) {
-            skipAll(`no runner for the ${layer} layer yet`);
-            continue;
-          }
-          const why = runner.unavailable(deps.host) ?? runner.refuses?.(runtime) ?? null;
-          if (why) {
-            skipAll(why);
-            continue;
-          }
-          if (runtime.status !== 'ok') {
-            skipAll(`${runtime.name} is ${runtime.status}: ${runtime.reason ?? ''}`, runtime.status === 'broken' ? 'errored' : 'skipped');
-            continue;
-          }
-          let session: RunnerSession;
-          try {
-            session = await runner.open(runtime, { runId, host: deps.host, arch, scope, events, workDir });
-          } catch (e) {
-            events.emit('runtime:error', { runtime: runtime.name, suite: '*', message: errorMessage(e) });
-            skipAll(`could not open a ${layer} session: ${errorMessage(e)}`, 'errored');
-            continue;
-          }
-          try {
-            const kinds = (['native', 'wasm'] as const).map((kind) => {
-              const unsupported = session.supports(kind);
-              if (unsupported) return { kind, skip: unsupported.reason };
-              // the module is one artifact, but a Wasm runtime carried in the image is built per arch
-              if (kind === 'wasm' && emulated && !runtime.wasmVia) {
-                return { kind, skip: 'a Wasm module is one artifact for every arch: measured under the host arch only' };
-              }
-              if (!isBuilt('hello', kind, arch)) return { kind, skip: `the ${kind} build of the workloads is missing: run scripts/build-fixtures.sh` };
-              return { kind, skip: null };
-            });
-            for (const suite of suites) {
-              checkAbort();
-              if (suite.layers && !suite.layers.includes(layer)) {
-                const outcome: Outcome = { status: 'skipped', reason: `${suite.name} measures at the ${suite.layers.join(', ')} layer only` };
-                suiteRuns.push({ suite: suite.name, runtime: runtime.name, layer, arch, outcome, durationMs: 0 });
-                events.emit('suite:end', { suite: suite.name, runtime: runtime.name, layer, outcome });
-                continue;
-              }
-              events.emit('suite:start', { suite: suite.name, runtime: runtime.name, layer });
-              const t0 = Date.now();
-              const ctx: SuiteContext = {
-                session,
-                options: opts,
-                signal,
-                events,
-                kinds,
-                shared,
-                runOnHost,
-                labels: (w, rt) => ({
-                  runtime: rt ?? runtime.name,
-                  layer,
-                  workload: w.name,
-                  workloadKind: w.kind,
-                  arch,
-                  emulated,
-                  host: deps.host.hostname,
-                }),
-                record: (input) => {
-                  const m: Measurement = {
-                    suite: suite.name,
-                    metric: input.metric,
-                    unit: input.unit,
-                    labels: ctx.labels(input.workload, input.runtime),
-                    samples: input.samples,
-                    stats: computeStats(input.samples),
-                    notes: input.notes ?? {},
-                  };
-                  measurements.push(m);
-                  events.emit('measurement', { measurement: m });
-                },
-                fact: (name, w, value, detail) => {
-                  const f: Fact = { suite: suite.name, name, labels: ctx.labels(w), value, detail };
-                  facts.push(f);
-                  events.emit('fact', { fact: f });
-                },
-                sample: (metric, fn, runs) =>
-                  sample(
-                    `${runtime.name}/${suite.name}/${metric}`,
-                    {
-                      runs: runs ?? opts.runs,
-                      warmup: opts.warmup,
-                      signal,
-                      onSample: (index, warmup) =>
-                        events.emit('sample', { suite: suite.name, metric, runtime: runtime.name, index, total: runs ?? opts.runs, warmup }),
-                    },
-                    fn,
-                  ),
-              };
-              let outcome: Outcome;
-              try {
-                await suite.run(ctx);
-                const skipped = kinds.filter((k) => k.skip).map((k) => `${k.kind}: ${k.skip}`);
-                outcome = { status: 'passed', reason: skipped.length ? `skipped ${skipped.join('; ')}` : null };
-              } catch (e) {
-                if (e instanceof Interrupted || signal.aborted) throw e instanceof Interrupted ? e : new Interrupted(String(signal.reason));
-                const message = errorMessage(e);
-                events.emit('runtime:error', { runtime: runtime.name, suite: suite.name, message });
-                outcome = { status: 'errored', reason: e instanceof RuntimeFailure ? message : `internal: ${message}` };
-              }
-              suiteRuns.push({ suite: suite.name, runtime: runtime.name, layer, arch, outcome, durationMs: Date.now() - t0 });
-              events.emit('suite:end', { suite: suite.name, runtime: runtime.name, layer, outcome });
+            events.emit('suite:start', { suite: suite.name, runtime: runtime.name, layer });
+            const t0 = Date.now();
+            const ctx: SuiteContext = {
+              session,
+              options: opts,
+              signal,
+              events,
+              kinds,
+              shared,
+              runOnHost,
+              labels: (w, rt) => ({
+                runtime: rt ?? runtime.name,
+                layer,
+                workload: w.name,
+                workloadKind: w.kind,
+                arch,
+                emulated,
+                host: deps.host.hostname,
+              }),
+              record: (input) => {
+                const m: Measurement = {
+                  suite: suite.name,
+                  metric: input.metric,
+                  unit: input.unit,
+                  labels: ctx.labels(input.workload, input.runtime),
+                  samples: input.samples,
+                  stats: computeStats(input.samples),
+                  notes: input.notes ?? {},
+                };
+                measurements.push(m);
+                events.emit('measurement', { measurement: m });
+              },
+              fact: (name, w, value, detail) => {
+                const f: Fact = { suite: suite.name, name, labels: ctx.labels(w), value, detail };
+                facts.push(f);
+                events.emit('fact', { fact: f });
+              },
+              sample: (metric, fn, runs) =>
+                sample(
+                  `${runtime.name}/${suite.name}/${metric}`,
+                  {
+                    runs: runs ?? opts.runs,
+                    warmup: opts.warmup,
+                    signal,
+                    onSample: (index, warmup) =>
+                      events.emit('sample', { suite: suite.name, metric, runtime: runtime.name, index, total: runs ?? opts.runs, warmup }),
+                  },
+                  fn,
+                ),
+            };
+            let outcome: Outcome;
+            try {
+              await suite.run(ctx);
+              const skipped = kinds.filter((k) => k.skip).map((k) => `${k.kind}: ${k.skip}`);
+              outcome = { status: 'passed', reason: skipped.length ? `skipped ${skipped.join('; ')}` : null };
+            } catch (e) {
+              if (e instanceof Interrupted || signal.aborted) throw e instanceof Interrupted ? e : new Interrupted(String(signal.reason));
+              const message = errorMessage(e);
+              events.emit('runtime:error', { runtime: runtime.name, suite: suite.name, message });
+              outcome = { status: 'errored', reason: e instanceof RuntimeFailure ? message : `internal: ${message}` };
             }
-          } finally {
-            await session.close();
+            suiteRuns.push({ suite: suite.name, runtime: runtime.name, layer, arch, outcome, durationMs: Date.now() - t0 });
+            events.emit('suite:end', { suite: suite.name, runtime: runtime.name, layer, outcome });
           }
-        }
-      }
-    }
+        },
+      },
+    );
     const doc: ResultsDocument = {
       schemaVersion: SCHEMA_VERSION,
       tool: { name: 'runbench', version: TOOL_VERSION },

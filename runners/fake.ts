@@ -46,7 +46,7 @@ class FakeSession implements RunnerSession {
   constructor(
     readonly runtime: RuntimeInfo,
     private readonly b: FakeBehaviour,
-    private readonly sessions: FakeSession[],
+    sessions: FakeSession[],
   ) {
     this.oneShotName = `${runtime.name} run`;
     this.rand = seededRandom(runtime.name.length * 7919);

@@ -496,7 +496,7 @@ export class KubernetesSession implements RunnerSession {
 
   /** Starts a long-running pod and waits until all its containers are started (the SLI). */
   async startIdlePod(req: RunRequest): Promise<{ name: string; timeline: PodTimeline; startupNs: number }> {
-    const w = this.requireWatcher();
+    this.requireWatcher();
     const { name, timeline } = await this.createPod(req);
     try {
       await this.waitPod(name, 'started', (t) => t.startedNs !== undefined, req.timeoutMs);

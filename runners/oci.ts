@@ -17,7 +17,7 @@ import { ociConfig } from '../core/oci-spec.ts';
 import { fixtureBinary, rootfsDir } from '../core/paths.ts';
 import type { RuntimeInfo, WorkloadKind } from '../core/schema.ts';
 import { TimingHelper, type SeqReply, type Step, type StepResult } from '../core/timing-helper.ts';
-import { workloadEntrypoint, type WorkloadRef } from '../core/workloads.ts';
+import { workloadEntrypoint } from '../core/workloads.ts';
 import { KNOWN_RUNTIMES, kindUnsupported } from '../core/runtimes.ts';
 import { inImageArgs, inImageRootfs, inImageRootfsMissing } from '../core/in-image.ts';
 import { slug } from '../core/slug.ts';

@@ -5,11 +5,10 @@
  * saw is judged against it. There are no step-by-step operations at this layer (a task's
  * create and start are not the runtime's), so lifecycle checks skip here.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { cpuThrottling, type CpuThrottling } from '../../core/cgroups.ts';
 import type { ContainerdSession } from '../../runners/containerd.ts';
 import { parseProbeOutput } from '../probe.ts';
+import { ScratchDirs } from './scratch.ts';
 import type { ConformanceTarget, ProbeRequest, ProbeRun } from '../types.ts';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -19,22 +18,19 @@ export class ContainerdTarget implements ConformanceTarget {
   readonly runtimeName: string;
   readonly wasmHandlers: readonly string[];
   readonly containers = null;
-  private readonly scratch: string[] = [];
-  private scratchCounter = 0;
+  private readonly scratch: ScratchDirs;
 
   constructor(
     private readonly session: ContainerdSession,
-    private readonly scratchBase: string,
+    scratchBase: string,
   ) {
     this.runtimeName = session.runtime.name;
+    this.scratch = new ScratchDirs(scratchBase);
     this.wasmHandlers = session.runtime.wasmHandlers;
   }
 
   scratchDir(name: string): string {
-    const dir = join(this.scratchBase, `${name}-${++this.scratchCounter}`);
-    mkdirSync(dir, { recursive: true, mode: 0o755 });
-    this.scratch.push(dir);
-    return dir;
+    return this.scratch.make(name);
   }
 
   async probe(req: ProbeRequest): Promise<ProbeRun> {
@@ -51,19 +47,36 @@ export class ContainerdTarget implements ConformanceTarget {
     );
     if (r.error) {
       const message = r.error.message;
-      return { requested: r.requested, exitCode: -1, timedOut: /deadline/i.test(message), stdout: '', stderr: message, report: null, reportError: 'the container did not run' };
+      return {
+        requested: r.requested,
+        exitCode: -1,
+        timedOut: /deadline/i.test(message),
+        stdout: '',
+        stderr: message,
+        report: null,
+        reportError: 'the container did not run',
+      };
     }
     const { report, error } = parseProbeOutput(r.sample.stdout);
-    return { requested: r.requested, exitCode: r.sample.exitCode, timedOut: false, stdout: r.sample.stdout, stderr: r.sample.stderr, report, reportError: error, hostCpu };
+    return {
+      requested: r.requested,
+      exitCode: r.sample.exitCode,
+      timedOut: false,
+      stdout: r.sample.stdout,
+      stderr: r.sample.stderr,
+      report,
+      reportError: error,
+      hostCpu,
+    };
   }
 
   async reset(): Promise<void> {
     // every container is removed by the session as its run ends; only scratch remains
-    for (const dir of this.scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+    this.scratch.clear();
   }
 
   async close(): Promise<void> {
     await this.reset();
-    rmSync(this.scratchBase, { recursive: true, force: true });
+    this.scratch.remove();
   }
 }

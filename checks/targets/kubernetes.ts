@@ -7,7 +7,7 @@
  * node's containerd, is what the probe's observations are judged against, so a check
  * judges the runtime and not the translation. Reading it needs the pod on this machine.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Container, V1Pod, V1PodSecurityContext, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { cpuThrottling, type CpuThrottling } from '../../core/cgroups.ts';
@@ -19,6 +19,7 @@ import { podCgroupDir } from '../../runners/kubernetes/memory.ts';
 import { CONTAINER } from '../../runners/kubernetes/pods.ts';
 import type { KubernetesSession } from '../../runners/kubernetes.ts';
 import { parseProbeOutput } from '../probe.ts';
+import { ScratchDirs } from './scratch.ts';
 import { CannotAsk, type BundleOverrides, type ConformanceTarget, type ProbeRequest, type ProbeRun } from '../types.ts';
 
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -41,7 +42,8 @@ export function podEdits(o: BundleOverrides): (pod: V1Pod) => void {
   if (o.readonlyPaths && !sameList(o.readonlyPaths, DEFAULT_READONLY_PATHS)) throw new CannotAsk('a pod cannot list read-only paths');
   let cpu: string | null = null;
   if (o.cpuQuota) {
-    if (o.cpuQuota.periodUs !== KUBELET_CFS_PERIOD_US) throw new CannotAsk(`a pod's CPU limit is a quota per ${KUBELET_CFS_PERIOD_US} µs, not per ${o.cpuQuota.periodUs}`);
+    if (o.cpuQuota.periodUs !== KUBELET_CFS_PERIOD_US)
+      throw new CannotAsk(`a pod's CPU limit is a quota per ${KUBELET_CFS_PERIOD_US} µs, not per ${o.cpuQuota.periodUs}`);
     cpu = `${Math.round((o.cpuQuota.quotaUs / KUBELET_CFS_PERIOD_US) * 1000)}m`;
   }
   const volumes: V1Volume[] = [];
@@ -116,9 +118,13 @@ export function asOciConfig(raw: unknown): OciConfig {
       namespaces: l.namespaces ?? [],
       ...(l.cgroupsPath ? { cgroupsPath: l.cgroupsPath } : {}),
       resources: {
-        ...(res.memory?.limit !== undefined ? { memory: { limit: res.memory.limit, ...(res.memory.swap !== undefined ? { swap: res.memory.swap } : {}) } } : {}),
+        ...(res.memory?.limit !== undefined
+          ? { memory: { limit: res.memory.limit, ...(res.memory.swap !== undefined ? { swap: res.memory.swap } : {}) } }
+          : {}),
         ...(res.pids?.limit !== undefined ? { pids: { limit: res.pids.limit } } : {}),
-        ...(res.cpu ? { cpu: { ...(res.cpu.quota !== undefined ? { quota: res.cpu.quota } : {}), ...(res.cpu.period !== undefined ? { period: res.cpu.period } : {}) } } : {}),
+        ...(res.cpu
+          ? { cpu: { ...(res.cpu.quota !== undefined ? { quota: res.cpu.quota } : {}), ...(res.cpu.period !== undefined ? { period: res.cpu.period } : {}) } }
+          : {}),
       },
       maskedPaths: l.maskedPaths ?? [],
       readonlyPaths: l.readonlyPaths ?? [],
@@ -152,25 +158,22 @@ export class KubernetesTarget implements ConformanceTarget {
   readonly runtimeName: string;
   readonly wasmHandlers: readonly string[];
   readonly containers = null;
-  private readonly scratch: string[] = [];
-  private scratchCounter = 0;
+  private readonly scratch: ScratchDirs;
   private readonly logDirs = new Map<string, string>();
   private containerd: ContainerdClient | null = null;
 
   constructor(
     private readonly session: KubernetesSession,
-    private readonly scratchBase: string,
+    scratchBase: string,
   ) {
     this.runtimeName = session.runtime.name;
+    this.scratch = new ScratchDirs(scratchBase);
     this.wasmHandlers = session.runtime.wasmHandlers;
   }
 
   /** A host directory for a hostPath volume: the pod runs on this machine, or the check is skipped. */
   scratchDir(name: string): string {
-    const dir = join(this.scratchBase, `${name}-${++this.scratchCounter}`);
-    mkdirSync(dir, { recursive: true, mode: 0o755 });
-    this.scratch.push(dir);
-    return dir;
+    return this.scratch.make(name);
   }
 
   private node(): ContainerdClient {
@@ -232,18 +235,27 @@ export class KubernetesTarget implements ConformanceTarget {
     if (seen.error || !seen.requested) throw new Error(`reading the pod's container back: ${seen.error ?? 'no spec'}`);
     const stdout = seen.stdout ?? '';
     const { report, error } = parseProbeOutput(stdout);
-    return { requested: seen.requested, exitCode: sample.exitCode, timedOut: false, stdout, stderr: seen.stderr ?? '', report, reportError: error, hostCpu: seen.hostCpu ?? null };
+    return {
+      requested: seen.requested,
+      exitCode: sample.exitCode,
+      timedOut: false,
+      stdout,
+      stderr: seen.stderr ?? '',
+      report,
+      reportError: error,
+      hostCpu: seen.hostCpu ?? null,
+    };
   }
 
   async reset(): Promise<void> {
     // the session deletes every pod as its run ends; only scratch remains
-    for (const dir of this.scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+    this.scratch.clear();
   }
 
   async close(): Promise<void> {
     await this.reset();
     this.containerd?.close();
     this.containerd = null;
-    rmSync(this.scratchBase, { recursive: true, force: true });
+    this.scratch.remove();
   }
 }

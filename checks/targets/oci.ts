@@ -4,12 +4,13 @@
  * it makes (containers, bundles, scratch directories, cgroups) is released by `reset`
  * after each check and by `close` at the end, whatever the checks did.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupDirs, cpuThrottling, sweepCgroups } from '../../core/cgroups.ts';
 import { OciConfig } from '../../core/oci-spec.ts';
 import type { OciContainerSpec, OciSession } from '../../runners/oci.ts';
 import { parseProbeOutput } from '../probe.ts';
+import { ScratchDirs } from './scratch.ts';
 import type {
   CommandResult,
   ConformanceTarget,
@@ -62,23 +63,20 @@ export class OciTarget implements ConformanceTarget {
   readonly wasmHandlers: readonly string[];
   readonly containers: ContainerOps;
   private readonly handles: OciHandle[] = [];
-  private readonly scratch: string[] = [];
-  private scratchCounter = 0;
+  private readonly scratch: ScratchDirs;
 
   constructor(
     private readonly session: OciSession,
-    private readonly scratchBase: string,
+    scratchBase: string,
   ) {
     this.runtimeName = session.runtime.name;
+    this.scratch = new ScratchDirs(scratchBase);
     this.wasmHandlers = session.runtime.wasmHandlers;
     this.containers = this.ops();
   }
 
   scratchDir(name: string): string {
-    const dir = join(this.scratchBase, `${name}-${++this.scratchCounter}`);
-    mkdirSync(dir, { recursive: true, mode: 0o755 });
-    this.scratch.push(dir);
-    return dir;
+    return this.scratch.make(name);
   }
 
   async probe(req: ProbeRequest): Promise<ProbeRun> {
@@ -170,11 +168,11 @@ export class OciTarget implements ConformanceTarget {
       await this.session.release(h.spec);
       await sweepCgroups(h.cgroupsPath);
     }
-    for (const dir of this.scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+    this.scratch.clear();
   }
 
   async close(): Promise<void> {
     await this.reset();
-    rmSync(this.scratchBase, { recursive: true, force: true });
+    this.scratch.remove();
   }
 }

@@ -18,7 +18,7 @@ import { findBinary, parseRuntimeSpec, probeRuntime } from '../../core/runtimes.
 import type { ConformanceResult, Layer, RuntimeInfo } from '../../core/schema.ts';
 import { workloadBuilt } from '../../core/workloads.ts';
 import { RUNNERS } from '../../runners/index.ts';
-import { localClusterWhy, localHandlers } from '../helpers/cluster.ts';
+import { localClusterWhy, localHandlers, runtimeClass } from '../helpers/cluster.ts';
 import { atKubernetes, BROKEN, CLUSTER_BROKEN_DIR, kubernetesHandler, UNPROVEN, type Row } from './broken-table.ts';
 import { writeWrapper } from './wrappers.ts';
 
@@ -129,17 +129,7 @@ describe.skipIf(kubeWhy !== null)(`broken wrappers around runc behind a Kubernet
     it(`${row.wrapper} fails what a pod can ask of ${row.fails.join(', ')}`, async () => {
       mkdirSync(CLUSTER_BROKEN_DIR, { recursive: true });
       written.push(writeWrapper(CLUSTER_BROKEN_DIR, kubernetesHandler(row), findBinary('runc') as string, row.breaks));
-      const runtime: RuntimeInfo = {
-        name: kubernetesHandler(row),
-        kind: 'runtime-class',
-        path: null,
-        version: null,
-        features: [],
-        wasmHandlers: [],
-        status: 'ok',
-        reason: null,
-        globalArgs: [],
-      };
+      const runtime = runtimeClass(kubernetesHandler(row));
       const results = await runOn(runtime, [...row.fails, ...row.passes], 'kubernetes');
       const judged = new Set(results.filter((r) => r.outcome.status !== 'skipped').map((r) => r.checkId));
       const failedIds = results.filter((r) => r.outcome.status === 'failed').map((r) => r.checkId);

@@ -127,7 +127,6 @@ export const BROKEN: Row[] = [
 /** Checks no wrapper can break yet, and why (none, today: a check listed here is not done). */
 export const UNPROVEN: Record<string, string> = {};
 
-
 /** Where the wrappers behind a Kubernetes RuntimeClass live: the cluster's handlers name these paths. */
 export const CLUSTER_BROKEN_DIR = '/run/runbench-broken';
 

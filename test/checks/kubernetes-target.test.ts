@@ -78,7 +78,10 @@ describe('the spec the CRI generated', () => {
       process: { user: { uid: 0, gid: 0 }, args: ['/bin/probe'], env: ['PATH=/bin'], cwd: '/', capabilities: { bounding: ['CAP_KILL'] } },
       root: { path: 'rootfs' },
       mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }],
-      linux: { namespaces: [{ type: 'uts', path: '/proc/1/ns/uts' }, { type: 'pid' }], resources: { memory: { limit: 1024 }, cpu: { shares: 2, quota: 20000, period: 100000 } } },
+      linux: {
+        namespaces: [{ type: 'uts', path: '/proc/1/ns/uts' }, { type: 'pid' }],
+        resources: { memory: { limit: 1024 }, cpu: { shares: 2, quota: 20000, period: 100000 } },
+      },
     });
     expect(c.hostname).toBe('');
     expect(c.process.rlimits).toEqual([]);

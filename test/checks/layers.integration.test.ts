@@ -15,7 +15,16 @@ import { realRuntime } from '../helpers/real.ts';
 
 const host = hostFacts();
 const runc = await realRuntime('runc');
-const IDS = ['process.env', 'process.user', 'process.rlimits', 'filesystem.bind-mount', 'resources.memory', 'resources.pids', 'lifecycle.status', 'lifecycle.exit-code'];
+const IDS = [
+  'process.env',
+  'process.user',
+  'process.rlimits',
+  'filesystem.bind-mount',
+  'resources.memory',
+  'resources.pids',
+  'lifecycle.status',
+  'lifecycle.exit-code',
+];
 
 async function check(layer: Layer): Promise<Map<string, ConformanceResult>> {
   const doc = await runConformance(

@@ -1,6 +1,7 @@
 /** Whether a cluster with a Ready node on this machine answers, for tests of the kubernetes layer. */
 import { existsSync, readFileSync } from 'node:fs';
 import { hostFacts } from '../../core/host.ts';
+import type { RuntimeInfo } from '../../core/schema.ts';
 import { chooseKubeconfig, KubeClient } from '../../runners/kubernetes/client.ts';
 import { listNodes } from '../../runners/kubernetes/cluster.ts';
 
@@ -30,4 +31,9 @@ export function localHandlers(): Map<string, string> {
       .map((l) => l.split('\t'))
       .map((f) => [f[0] ?? '', f[2] ?? ''] as [string, string]),
   );
+}
+
+/** A runtime given as a RuntimeClass handler name only, as a config file can name one. */
+export function runtimeClass(name: string): RuntimeInfo {
+  return { name, kind: 'runtime-class', path: null, version: null, features: [], wasmHandlers: [], status: 'ok', reason: null, globalArgs: [] };
 }

@@ -4,14 +4,14 @@
  * the multi-arch image and runs it. The container's rootfs alone must carry wasmtime's loader
  * and libraries: nothing of the host's is visible inside.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sweepCgroups } from '../../core/cgroups.ts';
 import { EventBus } from '../../core/events.ts';
 import { emulatedArchs, hostFacts } from '../../core/host.ts';
-import { inImageRootfs, inImageRootfsMissing } from '../../core/in-image.ts';
+import { inImageRootfsMissing } from '../../core/in-image.ts';
 import { KNOWN_RUNTIMES, findBinary } from '../../core/runtimes.ts';
 import { Scope } from '../../core/scope.ts';
 import { ContainerdSession } from '../../runners/containerd.ts';

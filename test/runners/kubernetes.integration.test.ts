@@ -16,6 +16,7 @@ import { listNodes } from '../../runners/kubernetes/cluster.ts';
 import { MANAGED_BY, POD_PHASES } from '../../runners/kubernetes/pods.ts';
 import { createKubernetesRunner, KubernetesSession } from '../../runners/kubernetes.ts';
 import { densitySuite } from '../../suites/density.ts';
+import { runtimeClass } from '../helpers/cluster.ts';
 import { realRuntime } from '../helpers/real.ts';
 
 const host = hostFacts();
@@ -42,17 +43,7 @@ const localHandlers = existsSync('/run/runbench-cluster/handlers')
   ? readFileSync('/run/runbench-cluster/handlers', 'utf8').split('\n').map((l) => l.split('\t')[0]).filter(Boolean)
   : [];
 const crunWasmtime = await realRuntime('crun-wasmtime');
-const wasmtimeClass: RuntimeInfo = {
-  name: 'wasmtime',
-  kind: 'runtime-class',
-  path: null,
-  version: null,
-  features: [],
-  wasmHandlers: [],
-  status: 'ok',
-  reason: null,
-  globalArgs: [],
-};
+const wasmtimeClass = runtimeClass('wasmtime');
 const inImage = await realRuntime('runc/wasmtime-in-image');
 const inImageArchive = inImage.runtime?.wasmVia ? inImageArchive_(inImage.runtime.wasmVia) : null;
 const wasmCases: { runtime: RuntimeInfo | null; skip: string | null }[] = [
