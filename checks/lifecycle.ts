@@ -3,7 +3,19 @@
  * and what they must refuse. Containers here run the `idle` workload, which waits for a
  * signal, so each status can be observed without racing the process.
  */
-import { ALL_LAYERS, errored, failed, passed, type Check, type CheckContext, type ContainerOps } from './types.ts';
+import type { Outcome } from '../core/schema.ts';
+import {
+  ALL_LAYERS,
+  errored,
+  failed,
+  passed,
+  type Check,
+  type CheckContext,
+  type ContainerHandle,
+  type ContainerOps,
+  type Level,
+  type Remains,
+} from './types.ts';
 import { firstLine, parseProbeOutput, reportOf } from './probe.ts';
 
 const SPEC = 'runtime-spec';
@@ -15,32 +27,75 @@ function opsOf(ctx: CheckContext): ContainerOps {
   return ops;
 }
 
-/** Creates and (optionally) starts an idle container; an Outcome when the runtime cannot. */
-async function idleContainer(ops: ContainerOps, start: boolean) {
-  const c = ops.bundle('idle', []);
-  const created = await ops.create(c);
-  if (created.exitCode !== 0) return { c, problem: errored(`create failed (exit ${created.exitCode}): ${firstLine(created.stderr)}`) };
-  if (start) {
-    const started = await ops.start(c.id);
-    if (started.exitCode !== 0) return { c, problem: errored(`start failed (exit ${started.exitCode}): ${firstLine(started.stderr)}`) };
-  }
-  return { c, problem: null };
+/** A failed step the check depends on: errored, with the runtime's first line of stderr. */
+const stepFailed = (step: string, r: { exitCode: number; stderr: string }): Outcome => errored(`${step} failed (exit ${r.exitCode}): ${firstLine(r.stderr)}`);
+
+interface LifecycleMeta {
+  id: string;
+  title: string;
+  specRef: string;
+  level?: Level;
 }
 
-const stateFields: Check = {
+/**
+ * A check of the runtime's CLI operations. With `container`, an idle container is created
+ * (and started, for `running`) first and handed to `run`; the runtime failing that is errored.
+ */
+function lifecycleCheck(
+  spec: LifecycleMeta &
+    (
+      | { container: 'created' | 'running'; run(ops: ContainerOps, c: ContainerHandle): Promise<Outcome> }
+      | { container: 'none'; workload?: 'idle' | 'probe'; run(ops: ContainerOps): Promise<Outcome> }
+    ),
+): Check {
+  return {
+    id: spec.id,
+    area: 'lifecycle',
+    title: spec.title,
+    specRef: spec.specRef,
+    level: spec.level ?? 'MUST',
+    kinds: ['native'],
+    layers: ['oci'],
+    needs: ['containers'],
+    workload: spec.container === 'none' ? (spec.workload ?? 'idle') : 'idle',
+    async run(ctx) {
+      const ops = opsOf(ctx);
+      if (spec.container === 'none') return spec.run(ops);
+      const c = ops.bundle('idle', []);
+      const created = await ops.create(c);
+      if (created.exitCode !== 0) return stepFailed('create', created);
+      if (spec.container === 'running') {
+        const started = await ops.start(c.id);
+        if (started.exitCode !== 0) return stepFailed('start', started);
+      }
+      return spec.run(ops, c);
+    },
+  };
+}
+
+/** Kills a running container and waits until it is stopped; an Outcome when it does not stop. */
+async function killAndWait(ops: ContainerOps, id: string): Promise<Outcome | null> {
+  await ops.kill(id, 'KILL');
+  const s = await ops.waitFor(id, 'stopped', STOP_TIMEOUT_MS);
+  return s?.status === 'stopped' ? null : errored(`the container did not stop after kill KILL (status ${s?.status ?? 'gone'})`);
+}
+
+/** What is left of a container, as reasons: an answering `state`, a state entry, cgroups, processes. */
+function leftovers(state: { exitCode: number; state: { status: string | null } | null }, left: Remains, stateAnswers: string): string[] {
+  const problems: string[] = [];
+  if (state.exitCode === 0) problems.push(`${stateAnswers} (status ${state.state?.status ?? '?'})`);
+  if (left.stateEntry) problems.push('a state entry is left under --root');
+  if (left.cgroups.length) problems.push(`cgroup left: ${left.cgroups[0]}${left.cgroups.length > 1 ? ` (+${left.cgroups.length - 1})` : ''}`);
+  if (left.processes.length) problems.push(`process left: ${left.processes[0]}`);
+  return problems;
+}
+
+const stateFields = lifecycleCheck({
   id: 'lifecycle.state-fields',
-  area: 'lifecycle',
   title: 'state reports ociVersion, id, status, pid and bundle',
   specRef: `${SPEC} runtime.md#state`,
-  level: 'MUST',
-  kinds: ['native'],
-  layers: ['oci'],
-  needs: ['containers'],
-  workload: 'idle',
-  async run(ctx) {
-    const ops = opsOf(ctx);
-    const { c, problem } = await idleContainer(ops, false);
-    if (problem) return problem;
+  container: 'created',
+  async run(ops, c) {
     const r = await ops.state(c.id);
     if (r.exitCode !== 0) return failed(`state of a created container exited ${r.exitCode}: ${firstLine(r.stderr)}`);
     if (!r.state) return failed(`state output is not a JSON object: ${JSON.stringify(r.stdout.slice(0, 80))}`);
@@ -53,76 +108,50 @@ const stateFields: Check = {
     if (o.bundle !== c.bundle) problems.push(`bundle is ${JSON.stringify(o.bundle)}, not ${c.bundle}`);
     return problems.length ? failed(problems.join('; ')) : passed();
   },
-};
+});
 
-const statusTransitions: Check = {
+const statusTransitions = lifecycleCheck({
   id: 'lifecycle.status',
-  area: 'lifecycle',
   title: 'status goes created → running → stopped',
   specRef: `${SPEC} runtime.md#lifecycle, runtime.md#state`,
-  level: 'MUST',
-  kinds: ['native'],
-  layers: ['oci'],
-  needs: ['containers'],
-  workload: 'idle',
-  async run(ctx) {
-    const ops = opsOf(ctx);
-    const { c, problem } = await idleContainer(ops, false);
-    if (problem) return problem;
-    const seen: string[] = [];
+  container: 'created',
+  async run(ops, c) {
     const s1 = (await ops.state(c.id)).state;
-    seen.push(String(s1?.status));
     if (s1?.status !== 'created') return failed(`after create, status is ${JSON.stringify(s1?.status ?? null)}, not "created"`);
     const started = await ops.start(c.id);
-    if (started.exitCode !== 0) return errored(`start failed (exit ${started.exitCode}): ${firstLine(started.stderr)}`);
+    if (started.exitCode !== 0) return stepFailed('start', started);
     const s2 = (await ops.state(c.id)).state;
     if (s2?.status !== 'running') return failed(`after start, status is ${JSON.stringify(s2?.status ?? null)}, not "running"`);
     const killed = await ops.kill(c.id, 'KILL');
-    if (killed.exitCode !== 0) return errored(`kill KILL failed (exit ${killed.exitCode}): ${firstLine(killed.stderr)}`);
+    if (killed.exitCode !== 0) return stepFailed('kill KILL', killed);
     const s3 = await ops.waitFor(c.id, 'stopped', STOP_TIMEOUT_MS);
     if (s3?.status !== 'stopped') return failed(`after the process was killed, status is ${JSON.stringify(s3?.status ?? null)}, not "stopped"`);
     return passed();
   },
-};
+});
 
-const uniqueId: Check = {
+const uniqueId = lifecycleCheck({
   id: 'lifecycle.unique-id',
-  area: 'lifecycle',
   title: 'create with an id already in use fails and leaves the first container alone',
   specRef: `${SPEC} runtime.md#create`,
-  level: 'MUST',
-  kinds: ['native'],
-  layers: ['oci'],
-  needs: ['containers'],
-  workload: 'idle',
-  async run(ctx) {
-    const ops = opsOf(ctx);
-    const { c, problem } = await idleContainer(ops, false);
-    if (problem) return problem;
+  container: 'created',
+  async run(ops, c) {
     const before = (await ops.state(c.id)).state;
-    const second = ops.bundle('idle', []);
-    const again = await ops.create(second, c.id);
+    const again = await ops.create(ops.bundle('idle', []), c.id);
     const after = (await ops.state(c.id)).state;
     if (again.exitCode === 0) return failed(`a second create with id ${c.id} succeeded`);
-    if (!after || after.pid !== before?.pid) return failed(`the refused create changed the first container (pid ${before?.pid ?? '?'} -> ${after?.pid ?? 'gone'})`);
+    if (!after || after.pid !== before?.pid)
+      return failed(`the refused create changed the first container (pid ${before?.pid ?? '?'} -> ${after?.pid ?? 'gone'})`);
     return passed();
   },
-};
+});
 
-const startTwice: Check = {
+const startTwice = lifecycleCheck({
   id: 'lifecycle.start-twice',
-  area: 'lifecycle',
   title: 'start of a container that is not created fails without effect',
   specRef: `${SPEC} runtime.md#start`,
-  level: 'MUST',
-  kinds: ['native'],
-  layers: ['oci'],
-  needs: ['containers'],
-  workload: 'idle',
-  async run(ctx) {
-    const ops = opsOf(ctx);
-    const { c, problem } = await idleContainer(ops, true);
-    if (problem) return problem;
+  container: 'running',
+  async run(ops, c) {
     const before = (await ops.state(c.id)).state;
     const again = await ops.start(c.id);
     const after = (await ops.state(c.id)).state;
@@ -132,159 +161,103 @@ const startTwice: Check = {
     }
     return passed();
   },
-};
+});
 
-const deleteRunning: Check = {
+const deleteRunning = lifecycleCheck({
   id: 'lifecycle.delete-running',
-  area: 'lifecycle',
   title: 'delete of a running container (without --force) fails without effect',
   specRef: `${SPEC} runtime.md#delete`,
-  level: 'MUST',
-  kinds: ['native'],
-  layers: ['oci'],
-  needs: ['containers'],
-  workload: 'idle',
-  async run(ctx) {
-    const ops = opsOf(ctx);
-    const { c, problem } = await idleContainer(ops, true);
-    if (problem) return problem;
+  container: 'running',
+  async run(ops, c) {
     const del = await ops.delete(c.id);
     const after = (await ops.state(c.id)).state;
     if (del.exitCode === 0) return failed(`delete of a running container succeeded (it is now ${after?.status ?? 'gone'})`);
     if (after?.status !== 'running') return failed(`the refused delete left the container ${after?.status ?? 'gone'}`);
     return passed();
   },
-};
+});
 
-const killTerm: Check = {
+const killTerm = lifecycleCheck({
   id: 'lifecycle.kill',
-  area: 'lifecycle',
   title: 'kill delivers SIGTERM: a process that exits on it leaves the container stopped',
   specRef: `${SPEC} runtime.md#kill`,
-  level: 'MUST',
-  kinds: ['native'],
-  layers: ['oci'],
-  needs: ['containers'],
-  workload: 'idle',
-  async run(ctx) {
-    const ops = opsOf(ctx);
-    const { c, problem } = await idleContainer(ops, true);
-    if (problem) return problem;
+  container: 'running',
+  async run(ops, c) {
     const k = await ops.kill(c.id, 'TERM');
     if (k.exitCode !== 0) return failed(`kill TERM exited ${k.exitCode}: ${firstLine(k.stderr)}`);
     const s = await ops.waitFor(c.id, 'stopped', STOP_TIMEOUT_MS);
     if (s?.status !== 'stopped') return failed(`${STOP_TIMEOUT_MS / 1000} s after kill TERM the container is ${s?.status ?? 'gone'}, not stopped`);
     return passed();
   },
-};
+});
 
-const killStopped: Check = {
+const killStopped = lifecycleCheck({
   id: 'lifecycle.kill-stopped',
-  area: 'lifecycle',
   title: 'kill of a stopped container fails without effect',
   specRef: `${SPEC} runtime.md#kill`,
-  level: 'MUST',
-  kinds: ['native'],
-  layers: ['oci'],
-  needs: ['containers'],
-  workload: 'idle',
-  async run(ctx) {
-    const ops = opsOf(ctx);
-    const { c, problem } = await idleContainer(ops, true);
-    if (problem) return problem;
-    await ops.kill(c.id, 'KILL');
-    const s = await ops.waitFor(c.id, 'stopped', STOP_TIMEOUT_MS);
-    if (s?.status !== 'stopped') return errored(`the container did not stop after kill KILL (status ${s?.status ?? 'gone'})`);
+  container: 'running',
+  async run(ops, c) {
+    const notStopped = await killAndWait(ops, c.id);
+    if (notStopped) return notStopped;
     const again = await ops.kill(c.id, 'KILL');
     const after = (await ops.state(c.id)).state;
     if (again.exitCode === 0) return failed('kill of a stopped container succeeded');
     if (after?.status !== 'stopped') return failed(`the refused kill left the container ${after?.status ?? 'gone'}`);
     return passed();
   },
-};
+});
 
-const deleteRemoves: Check = {
+const deleteRemoves = lifecycleCheck({
   id: 'lifecycle.delete',
-  area: 'lifecycle',
   title: 'delete of a stopped container removes it: no state, no cgroup, no process',
   specRef: `${SPEC} runtime.md#delete`,
-  level: 'MUST',
-  kinds: ['native'],
-  layers: ['oci'],
-  needs: ['containers'],
-  workload: 'idle',
-  async run(ctx) {
-    const ops = opsOf(ctx);
-    const { c, problem } = await idleContainer(ops, true);
-    if (problem) return problem;
-    await ops.kill(c.id, 'KILL');
-    const s = await ops.waitFor(c.id, 'stopped', STOP_TIMEOUT_MS);
-    if (s?.status !== 'stopped') return errored(`the container did not stop after kill KILL (status ${s?.status ?? 'gone'})`);
+  container: 'running',
+  async run(ops, c) {
+    const notStopped = await killAndWait(ops, c.id);
+    if (notStopped) return notStopped;
     const del = await ops.delete(c.id);
     if (del.exitCode !== 0) return failed(`delete of a stopped container exited ${del.exitCode}: ${firstLine(del.stderr)}`);
-    const q = await ops.state(c.id);
-    const left = ops.remains(c);
-    const problems: string[] = [];
-    if (q.exitCode === 0) problems.push(`state still answers (status ${q.state?.status ?? '?'})`);
-    if (left.stateEntry) problems.push('its state entry is still under --root');
-    if (left.cgroups.length) problems.push(`cgroup left: ${left.cgroups[0]}${left.cgroups.length > 1 ? ` (+${left.cgroups.length - 1})` : ''}`);
-    if (left.processes.length) problems.push(`process left: ${left.processes[0]}`);
+    const problems = leftovers(await ops.state(c.id), ops.remains(c), 'state still answers');
     return problems.length ? failed(`after delete, ${problems.join('; ')}`) : passed();
   },
-};
+});
 
-const failedCreate: Check = {
+const failedCreate = lifecycleCheck({
   id: 'lifecycle.create-error',
-  area: 'lifecycle',
   title: 'a create that cannot apply the config fails and leaves nothing behind',
   specRef: `${SPEC} runtime.md#create, runtime.md#errors`,
-  level: 'MUST',
-  kinds: ['native'],
-  layers: ['oci'],
-  needs: ['containers'],
-  workload: 'idle',
-  async run(ctx) {
-    const ops = opsOf(ctx);
+  container: 'none',
+  async run(ops) {
     // A bind mount whose source does not exist cannot be applied.
     const missing = `/nonexistent-runbench-${Date.now()}`;
     const c = ops.bundle('idle', [], { extraMounts: [{ destination: '/data', type: 'bind', source: missing, options: ['rbind'] }] });
     const r = await ops.create(c);
-    const q = await ops.state(c.id);
-    const left = ops.remains(c);
-    const problems: string[] = [];
-    if (r.exitCode === 0) problems.push(`create succeeded with a bind mount from missing ${missing}`);
-    if (q.exitCode === 0) problems.push(`state answers for it (status ${q.state?.status ?? '?'})`);
-    if (left.stateEntry) problems.push('a state entry is left under --root');
-    if (left.cgroups.length) problems.push(`cgroup left: ${left.cgroups[0]}${left.cgroups.length > 1 ? ` (+${left.cgroups.length - 1})` : ''}`);
-    if (left.processes.length) problems.push(`process left: ${left.processes[0]}`);
+    const problems = leftovers(await ops.state(c.id), ops.remains(c), 'state answers for it');
+    if (r.exitCode === 0) problems.unshift(`create succeeded with a bind mount from missing ${missing}`);
     return problems.length ? failed(problems.join('; ')) : passed(`create refused: ${firstLine(r.stderr).slice(0, 100)}`);
   },
-};
+});
 
-const configAfterCreate: Check = {
+const configAfterCreate = lifecycleCheck({
   id: 'lifecycle.config-after-create',
-  area: 'lifecycle',
   title: 'edits to config.json after create do not affect the container',
   specRef: `${SPEC} runtime.md#lifecycle, runtime.md#create`,
-  level: 'MUST',
-  kinds: ['native'],
-  layers: ['oci'],
-  needs: ['containers'],
-  async run(ctx) {
-    const ops = opsOf(ctx);
+  container: 'none',
+  workload: 'probe',
+  async run(ops) {
     const c = ops.bundle('probe', ['--exit', '3']);
     const created = await ops.create(c);
-    if (created.exitCode !== 0) return errored(`create failed (exit ${created.exitCode}): ${firstLine(created.stderr)}`);
+    if (created.exitCode !== 0) return stepFailed('create', created);
     ops.rewriteConfig(c, (cfg) => ({ ...cfg, process: { ...cfg.process, args: [cfg.process.args[0] ?? '/bin/probe', '--exit', '5'] } }));
     const started = await ops.start(c.id);
-    if (started.exitCode !== 0) return errored(`start failed (exit ${started.exitCode}): ${firstLine(started.stderr)}`);
+    if (started.exitCode !== 0) return stepFailed('start', started);
     await ops.waitFor(c.id, 'stopped', STOP_TIMEOUT_MS);
     const { report, error } = parseProbeOutput(ops.stdout(c));
     if (!report) return errored(`no probe report from the started container: ${error ?? ''}`);
     if (report.exitRequested === 5) return failed('the process ran with args written to config.json after create');
     return report.exitRequested === 3 ? passed() : errored(`the probe ran with unexpected args ${report.argv.join(' ')}`);
   },
-};
+});
 
 const exitCode: Check = {
   id: 'lifecycle.exit-code',
