@@ -46,9 +46,10 @@ const crunWasmtime = await realRuntime('crun-wasmtime');
 const wasmtimeClass = runtimeClass('wasmtime');
 const inImage = await realRuntime('runc/wasmtime-in-image');
 const inImageArchive = inImage.runtime?.wasmVia ? inImageArchive_(inImage.runtime.wasmVia) : null;
-const wasmCases: { runtime: RuntimeInfo | null; skip: string | null }[] = [
+const wasmCases: { name: string; runtime: RuntimeInfo | null; skip: string | null }[] = [
   {
     // an ordinary runc container whose image carries wasmtime: no Wasm handler on the node
+    name: 'runc/wasmtime-in-image',
     runtime: inImage.runtime,
     skip:
       why ??
@@ -57,10 +58,11 @@ const wasmCases: { runtime: RuntimeInfo | null; skip: string | null }[] = [
       (localHandlers.includes('runc') ? null : 'the local cluster has no runc handler'),
   },
   {
+    name: 'crun-wasmtime',
     runtime: crunWasmtime.runtime,
     skip: why ?? crunWasmtime.skip ?? (localHandlers.includes('crun-wasmtime') ? null : 'the local cluster has no crun-wasmtime handler'),
   },
-  { runtime: wasmtimeClass, skip: why ?? (localHandlers.includes('wasmtime') ? null : 'the local cluster has no wasmtime (containerd-shim-wasmtime-v1) handler') },
+  { name: 'wasmtime', runtime: wasmtimeClass, skip: why ?? (localHandlers.includes('wasmtime') ? null : 'the local cluster has no wasmtime (containerd-shim-wasmtime-v1) handler') },
 ];
 const newRunId = () => `20000101${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
 
@@ -165,7 +167,7 @@ describe.skipIf(why !== null || runc.runtime === null)(`kubernetes layer, runc R
 
 describe('kubernetes layer, Wasm RuntimeClasses', () => {
   for (const c of wasmCases) {
-    const name = c.runtime?.name ?? 'crun-wasmtime';
+    const name = c.name;
     it.skipIf(c.skip !== null)(`${name} runs the wasm hello module in a pod${c.skip ? ` (skipped: ${c.skip})` : ''}`, async () => {
       const client = new KubeClient(choice!);
       const before = await leftInCluster(client);
