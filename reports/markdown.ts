@@ -1,6 +1,6 @@
 /**
  * Markdown: per metric, every runtime's median with its 95% CI and its ratio to the best;
- * then what was not measured and why. Fit for a CI job summary. A pure function of the documents.
+ * the conformance matrix; then what was not measured and why. Fit for a CI job summary. A pure function of the documents.
  */
 import { type Comparison, formatP } from '../core/compare.ts';
 import type { ResultsDocument } from '../core/schema.ts';
@@ -69,6 +69,7 @@ export function toMarkdown(docs: readonly ResultsDocument[]): string {
       '',
     );
   }
+  out.push(...conformanceMarkdown(docs));
   const missing = notMeasured(docs);
   if (missing.length > 0) {
     out.push('## Not measured', '');
@@ -81,6 +82,49 @@ export function toMarkdown(docs: readonly ResultsDocument[]): string {
     );
   }
   return `${out.join('\n')}\n`;
+}
+
+const STATUS_MARK: Record<string, string> = { passed: 'PASS', failed: '**FAIL**', errored: '**ERR**', skipped: 'SKIP' };
+
+/** The check × runtime matrix (a column per runtime, layer and arch), then every failure, error and skip with its reason. */
+function conformanceMarkdown(docs: readonly ResultsDocument[]): string[] {
+  const results = docs.flatMap((d) => d.conformance);
+  if (results.length === 0) return [];
+  const multiHost = new Set(results.map((r) => r.labels.host)).size > 1;
+  const colOf = (r: (typeof results)[number]) =>
+    `${r.labels.runtime} · ${r.labels.layer} · ${r.labels.arch}${r.labels.emulated ? ' (emulated)' : ''}${multiHost ? ` @${r.labels.host}` : ''}`;
+  const cols = [...new Set(results.map(colOf))];
+  const checks = new Map<string, { level: string; cells: Map<string, string> }>();
+  for (const r of results) {
+    const c = checks.get(r.checkId) ?? { level: r.level, cells: new Map<string, string>() };
+    c.cells.set(colOf(r), STATUS_MARK[r.outcome.status] ?? r.outcome.status);
+    checks.set(r.checkId, c);
+  }
+  const mustFailed = results.filter((r) => r.level === 'MUST' && r.outcome.status === 'failed').length;
+  const count = (s: string) => results.filter((r) => r.outcome.status === s).length;
+  const out: string[] = ['## Conformance', ''];
+  out.push(
+    `${count('passed')} passed, ${count('failed')} failed (${mustFailed} MUST), ${count('skipped')} skipped, ${count('errored')} errored.`,
+    '',
+    ...table(
+      ['check', 'level', ...cols.map(mdCell)],
+      [...checks].map(([id, c]) => [mdCell(id), c.level, ...cols.map((col) => c.cells.get(col) ?? '—')]),
+    ),
+    '',
+  );
+  const notPassed = results.filter((r) => r.outcome.status !== 'passed');
+  if (notPassed.length > 0) {
+    out.push(
+      '### Failures, errors and skips',
+      '',
+      ...table(
+        ['runtime', 'check', 'outcome', 'reason'],
+        notPassed.map((r) => [mdCell(colOf(r)), mdCell(r.checkId), r.outcome.status, mdCell(r.outcome.reason ?? '')]),
+      ),
+      '',
+    );
+  }
+  return out;
 }
 
 const VERDICT_MARK: Record<string, string> = { regressed: '🔴 regressed', improved: '🟢 improved', unchanged: 'unchanged', changed: 'changed' };

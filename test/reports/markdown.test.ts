@@ -27,6 +27,19 @@ describe('Markdown exporter', () => {
     expect(md).toContain('| ci-x86 | crun | oci | memory | failed | wasm: cgroup memory.peak not available on this kernel |');
   });
 
+  it('shows the conformance matrix, a column per runtime, layer and arch, and every outcome but a pass with its reason', () => {
+    const md = toMarkdown([doc]);
+    const at = md.indexOf('## Conformance');
+    expect(at).toBeGreaterThan(0);
+    const part = md.slice(at);
+    expect(part).toContain('| check | level | runc · oci · amd64 | crun · oci · amd64 |');
+    expect(part).toMatch(/\| process\.args \| MUST \| PASS \| PASS \|/);
+    expect(part).toMatch(/\| linux\.sysctl \| [A-Z]+ \| \*\*FAIL\*\* \| \*\*ERR\*\* \|/);
+    expect(part).toContain('### Failures, errors and skips');
+    const reasons = doc.conformance.filter((r) => r.outcome.status !== 'passed');
+    for (const r of reasons) expect(part).toContain(`| ${r.checkId} | ${r.outcome.status} |`);
+  });
+
   it('emulated figures get their own section with the reason', () => {
     const md = toMarkdown([doc, loadFixture('arm64-emulated.json')]);
     const at = md.indexOf('## Emulated');
