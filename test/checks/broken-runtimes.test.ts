@@ -6,9 +6,7 @@
  * Every check in the registry appears in some row's `fails` (asserted below), or is listed
  * in UNPROVEN with the reason no wrapper can break it yet.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS, selectChecks } from '../../checks/index.ts';
 import { runConformance } from '../../checks/run.ts';
@@ -19,6 +17,7 @@ import type { ConformanceResult, Layer, RuntimeInfo } from '../../core/schema.ts
 import { workloadBuilt } from '../../core/workloads.ts';
 import { RUNNERS } from '../../runners/index.ts';
 import { localClusterWhy, localHandlers, runtimeClass } from '../helpers/cluster.ts';
+import { lazyTempDir } from '../helpers/tmp.ts';
 import { atKubernetes, BROKEN, CLUSTER_BROKEN_DIR, kubernetesHandler, UNPROVEN, type Row } from './broken-table.ts';
 import { writeWrapper } from './wrappers.ts';
 
@@ -27,8 +26,7 @@ const root = isRoot();
 const baseRuntimes = (process.env.RUNBENCH_TEST_BROKEN_BASE ?? 'runc,crun').split(',').filter(Boolean);
 /** Runtimes whose Wasm handler the Wasm rows break. */
 const WASM_BASES = (process.env.RUNBENCH_TEST_BROKEN_WASM_BASE ?? 'crun-wasmtime,youki').split(',').filter(Boolean);
-const dir = mkdtempSync(join(tmpdir(), 'runbench-broken-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = lazyTempDir('runbench-broken-');
 
 describe('the broken-runtime table', () => {
   it('names every registered check in some row, or says why not', () => {
@@ -69,7 +67,7 @@ for (const base of baseRuntimes) {
   describe.skipIf(why !== null)(`broken wrappers around ${base}${why ? ` (skipped: ${why})` : ''}`, () => {
     for (const row of BROKEN.filter((r) => !r.wasm)) {
       it(`${row.wrapper} fails exactly ${row.fails.join(', ')}`, async () => {
-        const path = writeWrapper(dir, `${base}-${row.wrapper}`, real as string, row.breaks);
+        const path = writeWrapper(dir(), `${base}-${row.wrapper}`, real as string, row.breaks);
         expectExactly(row, await runAgainst(`${base}-${row.wrapper}`, path, [...row.fails, ...row.passes]));
       });
     }
@@ -93,7 +91,7 @@ const containerdWhy = (() => {
 describe.skipIf(containerdWhy !== null)(`broken wrappers around runc behind containerd${containerdWhy ? ` (skipped: ${containerdWhy})` : ''}`, () => {
   for (const row of BROKEN.filter(atContainerd)) {
     it(`${row.wrapper} fails exactly ${row.fails.join(', ')}`, async () => {
-      const path = writeWrapper(dir, `containerd-runc-${row.wrapper}`, findBinary('runc') as string, row.breaks);
+      const path = writeWrapper(dir(), `containerd-runc-${row.wrapper}`, findBinary('runc') as string, row.breaks);
       expectExactly(row, await runAgainst(`runc-${row.wrapper}`, path, [...row.fails, ...row.passes], 'containerd'));
     });
   }
@@ -172,7 +170,7 @@ for (const base of WASM_BASES) {
       it(`${row.wrapper} fails exactly ${row.fails.join(', ')}`, async ({ skip }) => {
         const notPassing = unbroken.filter((r) => [...row.fails, ...row.passes].includes(r.checkId) && r.outcome.status !== 'passed');
         if (notPassing.length) skip(`${base} unbroken does not pass ${notPassing.map((r) => `${r.checkId} (${r.outcome.status}: ${r.outcome.reason})`).join('; ')}`);
-        const path = writeWrapper(dir, `${base}-${row.wrapper}`, real as string, row.breaks);
+        const path = writeWrapper(dir(), `${base}-${row.wrapper}`, real as string, row.breaks);
         // named after the base so its Wasm annotations apply
         const results = await runAgainst(base, path, [...row.fails, ...row.passes]);
         expect(results.filter((r) => r.outcome.status === 'failed').map((r) => r.checkId).sort(), summary(results)).toEqual([...row.fails].sort());

@@ -1,9 +1,8 @@
 /** Ctrl-C in the middle of a containerd run: its containerd, shims, containers, mounts and directories all go. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hostFacts } from '../../core/host.ts';
 import { packageRoot } from '../../core/paths.ts';
 import { findBinary } from '../../core/runtimes.ts';
@@ -11,6 +10,7 @@ import { SHIM_SOCKET_DIR, processesMatching } from '../../runners/containerd/dae
 import { images } from '../../runners/containerd/images.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime } from '../helpers/real.ts';
+import { lazyTempDir } from '../helpers/tmp.ts';
 
 const runc = await realRuntime('runc');
 const why =
@@ -18,8 +18,7 @@ const why =
   (!findBinary('containerd') || !findBinary('ctr') ? 'containerd/ctr not installed' : null) ??
   (!existsSync(images(hostFacts().arch).native.archive) ? 'images not built (scripts/build-images.sh)' : null);
 
-const out = mkdtempSync(join(tmpdir(), 'runbench-ctrd-int-'));
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+const out = lazyTempDir('runbench-ctrd-int-');
 
 const shimSockets = () => (existsSync(SHIM_SOCKET_DIR) ? readdirSync(SHIM_SOCKET_DIR) : []);
 
@@ -42,7 +41,7 @@ describe.skipIf(why !== null)(`interrupting a containerd run${why ? ` (skipped: 
     const before = new Set(shimSockets());
     const child = spawn(
       process.execPath,
-      [join(packageRoot, 'bin/runbench.js'), 'run', '--layer', 'containerd', '--runtime', 'runc', '--suite', 'startup', '--runs', '500', '--warmup', '0', '--out', out, '--quiet'],
+      [join(packageRoot, 'bin/runbench.js'), 'run', '--layer', 'containerd', '--runtime', 'runc', '--suite', 'startup', '--runs', '500', '--warmup', '0', '--out', out(), '--quiet'],
       { cwd: packageRoot, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';

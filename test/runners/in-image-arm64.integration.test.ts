@@ -4,10 +4,9 @@
  * the multi-arch image and runs it. The container's rootfs alone must carry wasmtime's loader
  * and libraries: nothing of the host's is visible inside.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sweepCgroups } from '../../core/cgroups.ts';
 import { EventBus } from '../../core/events.ts';
 import { emulatedArchs, hostFacts } from '../../core/host.ts';
@@ -18,6 +17,7 @@ import { ContainerdSession } from '../../runners/containerd.ts';
 import { OciSession } from '../../runners/oci.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime } from '../helpers/real.ts';
+import { lazyTempDir } from '../helpers/tmp.ts';
 
 const ARCH = 'arm64';
 const host = hostFacts();
@@ -35,8 +35,7 @@ const why = (rt: typeof runc) => rt.skip ?? foreign ?? (noRootfs ? `the arm64 in
 const noContainerd = !findBinary('containerd') || !findBinary('ctr') ? 'containerd/ctr not installed' : null;
 const newRunId = () => `20000101${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
 
-const dir = mkdtempSync(join(tmpdir(), 'runbench-in-image-arm64-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = lazyTempDir('runbench-in-image-arm64-');
 
 for (const [name, a] of [
   ['runc', runc],
@@ -47,7 +46,7 @@ for (const [name, a] of [
     it("runs hello.wasm and mem.wasm with the image's aarch64 wasmtime and leaves nothing", async () => {
       const scope = new Scope('test');
       const runId = newRunId();
-      const session = new OciSession(a.runtime!, { runId, host, arch: ARCH, scope, events: new EventBus(), workDir: join(dir, runId) });
+      const session = new OciSession(a.runtime!, { runId, host, arch: ARCH, scope, events: new EventBus(), workDir: join(dir(), runId) });
       try {
         expect(session.supports('wasm')).toBeNull();
         const run = await session.runOnce({ workload: { name: 'hello', kind: 'wasm', args: [] }, timeoutMs: 120_000 });
