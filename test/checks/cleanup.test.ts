@@ -3,10 +3,9 @@
  * leaves state and cgroups after a failed create): no cgroup, process, mount or scratch
  * directory of the run survives it.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { selectChecks } from '../../checks/index.ts';
 import { runConformance } from '../../checks/run.ts';
 import { processesNaming } from '../../checks/targets/oci.ts';
@@ -17,16 +16,16 @@ import { runScratchBase } from '../../core/paths.ts';
 import { findBinary, parseRuntimeSpec, probeRuntime } from '../../core/runtimes.ts';
 import { RUNNERS } from '../../runners/index.ts';
 import { writeWrapper } from './wrappers.ts';
+import { lazyTempDir } from '../helpers/tmp.ts';
 
 const runc = findBinary('runc');
 const jq = findBinary('jq');
 const why = !isRoot() ? 'not root' : !runc ? 'runc is not installed' : !jq ? 'jq is not installed' : null;
-const dir = mkdtempSync(join(tmpdir(), 'runbench-cleanup-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = lazyTempDir('runbench-cleanup-');
 
 describe.skipIf(why !== null)(`cleanup after a conformance run${why ? ` (skipped: ${why})` : ''}`, () => {
   it('leaves no cgroup, process, mount, state or scratch directory of the run', async () => {
-    const leaky = writeWrapper(dir, 'runc-leaky', runc as string, { leaky: true });
+    const leaky = writeWrapper(dir(), 'runc-leaky', runc as string, { leaky: true });
     const runtimes = await Promise.all([probeRuntime(parseRuntimeSpec('runc')), probeRuntime(parseRuntimeSpec(`runc-leaky=${leaky}`))]);
     const doc = await runConformance(
       {

@@ -1,23 +1,22 @@
 /** Ctrl-C and SIGTERM in the middle of a real run: nothing left behind, no results file. */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../core/paths.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime } from '../helpers/real.ts';
+import { lazyTempDir } from '../helpers/tmp.ts';
 
 const runc = await realRuntime('runc');
-const dir = mkdtempSync(join(tmpdir(), 'runbench-int-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = lazyTempDir('runbench-int-');
 
 describe.skipIf(runc.skip !== null)(`interrupting a real run${runc.skip ? ` (skipped: ${runc.skip})` : ''}`, () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
   ] as const)('%s: exit %i, every container, cgroup and process removed', async (signal, code) => {
-    const out = join(dir, signal);
+    const out = join(dir(), signal);
     const child = execa('node', [join(packageRoot, 'bin', 'runbench.js'), 'run', '--runtime', 'runc', '--runs', '500', '--out', out], {
       reject: false,
       detached: true,

@@ -1,8 +1,7 @@
 /** The bundle an in-image configuration writes: wasmtime from the in-image rootfs, no Wasm annotation, slugged id and cgroup. */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
 import { inImageRootfs } from '../../core/in-image.ts';
@@ -12,9 +11,9 @@ import type { RuntimeInfo } from '../../core/schema.ts';
 import { Scope } from '../../core/scope.ts';
 import { fakeRuntime } from '../../runners/fake.ts';
 import { OciSession } from '../../runners/oci.ts';
+import { lazyTempDir } from '../helpers/tmp.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'runbench-in-image-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = lazyTempDir('runbench-in-image-');
 
 const def = KNOWN_RUNTIMES.find((r) => r.name === 'runc/wasmtime-in-image')!;
 const runtime: RuntimeInfo = { ...fakeRuntime(def.name), path: '/usr/sbin/runc', wasmOnly: true, wasmVia: def.wasmVia! };
@@ -24,7 +23,7 @@ describe.skipIf(noHelper !== null)(`in-image bundles${noHelper ? ` (skipped: ${n
   it('runs wasmtime from the in-image rootfs with the module and its args, and no Wasm annotation', async () => {
     const host = hostFacts();
     const scope = new Scope('test');
-    const session = new OciSession(runtime, { runId: '20000101abcdef', host, arch: 'amd64', scope, events: new EventBus(), workDir: join(dir, 'w') });
+    const session = new OciSession(runtime, { runId: '20000101abcdef', host, arch: 'amd64', scope, events: new EventBus(), workDir: join(dir(), 'w') });
     try {
       const c = session.prepare({ workload: { name: 'mem', kind: 'wasm', args: ['64'] }, timeoutMs: 1000 });
       const config = JSON.parse(readFileSync(join(c.bundle, 'config.json'), 'utf8'));
@@ -33,7 +32,7 @@ describe.skipIf(noHelper !== null)(`in-image bundles${noHelper ? ` (skipped: ${n
       expect(config.annotations).toBeUndefined();
       expect(c.id).toBe('rb-20000101abcdef-runc_wasmtime-in-image-1');
       expect(c.cgroupsPath).toBe('/runbench-20000101abcdef/runc_wasmtime-in-image/rb-20000101abcdef-runc_wasmtime-in-image-1');
-      expect(c.bundle.startsWith(join(dir, 'w', 'oci', 'runc_wasmtime-in-image'))).toBe(true);
+      expect(c.bundle.startsWith(join(dir(), 'w', 'oci', 'runc_wasmtime-in-image'))).toBe(true);
       // native stays the base runtime's own row
       expect(session.supports('native')?.reason).toMatch(/native is measured as runc itself/);
       // a native workload (as doctor's smoke would never send) keeps the plain rootfs
