@@ -16,6 +16,10 @@ import {
   type Level,
   type Remains,
 } from './types.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { OciConfig } from '../core/oci-spec.ts';
+import { probeCheck } from './define.ts';
 import { firstLine, parseProbeOutput, reportOf } from './probe.ts';
 
 const SPEC = 'runtime-spec';
@@ -259,6 +263,60 @@ const configAfterCreate = lifecycleCheck({
   },
 });
 
+/** Hooks that run in the runtime namespace, in the order runtime.md#lifecycle runs them. */
+const HOOK_ORDER = ['createRuntime', 'createContainer', 'poststart', 'poststop'] as const;
+
+const hooks = probeCheck({
+  id: 'lifecycle.hooks',
+  area: 'lifecycle',
+  title: 'createRuntime, createContainer, poststart and poststop hooks run, in order, with the state on stdin',
+  specRef: `${SPEC} config.md#posix-platform-hooks, runtime.md#lifecycle`,
+  level: 'MUST',
+  layers: ['oci', 'containerd'],
+  setup(ctx) {
+    const dir = ctx.target.scratchDir('hooks');
+    // each hook appends its name to `order` and keeps the state it read on stdin
+    const hook = (name: string) => ({ path: '/bin/sh', args: ['sh', '-c', 'printf "%s\\n" "$1" >> "$2/order"; cat > "$2/$1.json"', 'hook', name, dir] });
+    return {
+      args: [],
+      overrides: { hooks: Object.fromEntries(HOOK_ORDER.map((h) => [h, [hook(h)]])) },
+    };
+  },
+  judge(_report, run) {
+    const dir = hookDir(run.requested);
+    if (!dir) return errored('the config carries no hooks');
+    const order = readOr(join(dir, 'order')).split('\n').filter(Boolean);
+    const missing = HOOK_ORDER.filter((h) => !order.includes(h));
+    if (missing.length) return failed(`hooks that did not run: ${missing.join(', ')}${order.length ? ` (ran: ${order.join(', ')})` : ''}`);
+    if (order.join(',') !== HOOK_ORDER.join(',')) return failed(`hooks ran in the order ${order.join(', ')}`);
+    const ids = HOOK_ORDER.map((h) => {
+      try {
+        const state = JSON.parse(readOr(join(dir, `${h}.json`))) as { id?: unknown };
+        return typeof state.id === 'string' && state.id !== '' ? state.id : null;
+      } catch {
+        return null;
+      }
+    });
+    const noState = HOOK_ORDER.filter((_, i) => ids[i] === null);
+    if (noState.length) return failed(`hooks without the container's state on stdin: ${noState.join(', ')}`);
+    if (new Set(ids).size !== 1) return failed(`hooks got the state of different containers: ${ids.join(', ')}`);
+    return passed();
+  },
+});
+
+function readOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** The directory the hooks write to: their last argument. */
+function hookDir(config: OciConfig): string | null {
+  return config.hooks?.createRuntime?.[0]?.args?.at(-1) ?? null;
+}
+
 const exitCode: Check = {
   id: 'lifecycle.exit-code',
   area: 'lifecycle',
@@ -288,5 +346,6 @@ export const LIFECYCLE_CHECKS: readonly Check[] = [
   deleteRemoves,
   failedCreate,
   configAfterCreate,
+  hooks,
   exitCode,
 ];

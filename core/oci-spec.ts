@@ -24,6 +24,24 @@ const Capabilities = z.object({
   ambient: z.array(z.string()).optional(),
 });
 
+const Hook = z.object({
+  path: z.string().startsWith('/'),
+  args: z.array(z.string()).optional(),
+  env: z.array(z.string()).optional(),
+  timeout: z.number().int().positive().optional(),
+});
+export type OciHook = z.infer<typeof Hook>;
+
+/** The hooks of runtime-spec config.md#posix-platform-hooks that run in the runtime namespace. */
+export const Hooks = z.object({
+  createRuntime: z.array(Hook).optional(),
+  createContainer: z.array(Hook).optional(),
+  startContainer: z.array(Hook).optional(),
+  poststart: z.array(Hook).optional(),
+  poststop: z.array(Hook).optional(),
+});
+export type OciHooks = z.infer<typeof Hooks>;
+
 export const NamespaceType = z.enum(['pid', 'network', 'ipc', 'uts', 'mount', 'user', 'cgroup']);
 export type NamespaceType = z.infer<typeof NamespaceType>;
 
@@ -43,6 +61,7 @@ export const OciConfig = z.object({
   hostname: z.string(),
   mounts: z.array(Mount),
   annotations: z.record(z.string(), z.string()).optional(),
+  hooks: Hooks.optional(),
   linux: z.object({
     namespaces: z.array(z.object({ type: NamespaceType, path: z.string().optional() })),
     cgroupsPath: z.string().optional(),
@@ -97,6 +116,7 @@ export interface BundleOptions {
   pidsLimit?: number;
   cpuQuota?: { quotaUs: number; periodUs: number };
   annotations?: Record<string, string>;
+  hooks?: OciHooks;
 }
 
 export function ociConfig(o: BundleOptions): OciConfig {
@@ -138,6 +158,7 @@ export function ociConfig(o: BundleOptions): OciConfig {
       ...(o.extraMounts ?? []),
     ],
     ...(o.annotations && Object.keys(o.annotations).length > 0 ? { annotations: o.annotations } : {}),
+    ...(o.hooks ? { hooks: o.hooks } : {}),
     linux: {
       namespaces: (o.namespaces ?? ['pid', 'network', 'ipc', 'uts', 'mount']).map((type) => ({ type })),
       ...(o.cgroupsPath ? { cgroupsPath: o.cgroupsPath } : {}),

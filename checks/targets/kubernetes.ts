@@ -37,6 +37,7 @@ export function podEdits(o: BundleOverrides): (pod: V1Pod) => void {
   if (o.pidsLimit !== undefined) throw new CannotAsk("a pod cannot ask for a pids limit of its own: the kubelet's podPidsLimit is one setting for all pods");
   if (o.namespaces) throw new CannotAsk("a pod cannot leave out its container's namespaces");
   if (o.args) throw new CannotAsk('the probe pod takes its arguments from the check');
+  if (o.hooks) throw new CannotAsk('a pod cannot ask for OCI hooks');
   // the CRI masks and write-protects its own defaults, the same lists as runbench's; other lists cannot be asked
   if (o.maskedPaths && !sameList(o.maskedPaths, DEFAULT_MASKED_PATHS)) throw new CannotAsk('a pod cannot list masked paths');
   if (o.readonlyPaths && !sameList(o.readonlyPaths, DEFAULT_READONLY_PATHS)) throw new CannotAsk('a pod cannot list read-only paths');
