@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from '../core/oci-spec.ts';
 import { probeCheck } from './define.ts';
 import { mismatch, type PathCheck } from './probe.ts';
-import { failed, passed, skipped, type Check } from './types.ts';
+import { errored, failed, passed, skipped, type Check } from './types.ts';
 
 const REF = 'runtime-spec';
 
@@ -151,4 +151,26 @@ const tmpfsMount = probeCheck({
   },
 });
 
-export const FILESYSTEM_CHECKS: readonly Check[] = [readonlyRoot, maskedPaths, readonlyPaths, bindMount, tmpfsMount];
+/** A second null device under a name of its own: the default device cgroup rules allow 1:3. */
+const DEVICE = { path: '/dev/rb-null', type: 'c', major: 1, minor: 3, fileMode: 0o666, uid: 0, gid: 0 } as const;
+
+const devices = probeCheck({
+  id: 'filesystem.devices',
+  area: 'filesystem',
+  title: 'linux.devices are created in /dev with their type and numbers',
+  specRef: `${REF} config-linux.md#devices`,
+  level: 'MUST',
+  layers: ['oci', 'containerd'],
+  setup: () => ({ args: ['--check-path', DEVICE.path], overrides: { devices: [{ ...DEVICE }] } }),
+  judge(report) {
+    const d = report.paths.find((p) => p.path === DEVICE.path);
+    if (!d?.exists) return failed(`${DEVICE.path} does not exist (${d?.errno ?? 'not checked'})`);
+    if (d.type !== 'char') return failed(`${DEVICE.path} is a ${d.type ?? '?'}, not a character device`);
+    if (d.major === undefined) return errored('the probe does not report device numbers: rebuild it with scripts/build-fixtures.sh');
+    if (d.major !== DEVICE.major || d.minor !== DEVICE.minor) return failed(`${DEVICE.path} is ${d.major}:${d.minor}, asked ${DEVICE.major}:${DEVICE.minor}`);
+    if (!d.readable || !d.writable) return failed(`${DEVICE.path} is not ${d.readable ? 'writable' : 'readable'} (${d.errno ?? '?'})`);
+    return passed();
+  },
+});
+
+export const FILESYSTEM_CHECKS: readonly Check[] = [readonlyRoot, maskedPaths, readonlyPaths, bindMount, tmpfsMount, devices];

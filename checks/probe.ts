@@ -19,6 +19,9 @@ const PathCheck = z.object({
   size: z.number().nullable(),
   contentSize: z.number().nullable(),
   entries: z.number().nullable(),
+  /** A device node's numbers (absent from older probes). */
+  major: z.number().nullable().optional(),
+  minor: z.number().nullable().optional(),
   errno: nstr,
 });
 export type PathCheck = z.infer<typeof PathCheck>;

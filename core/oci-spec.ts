@@ -42,6 +42,17 @@ export const Hooks = z.object({
 });
 export type OciHooks = z.infer<typeof Hooks>;
 
+const Device = z.object({
+  path: z.string().startsWith('/dev/'),
+  type: z.enum(['c', 'b', 'u', 'p']),
+  major: z.number().int().nonnegative(),
+  minor: z.number().int().nonnegative(),
+  fileMode: z.number().int().optional(),
+  uid: z.number().int().optional(),
+  gid: z.number().int().optional(),
+});
+export type OciDevice = z.infer<typeof Device>;
+
 export const NamespaceType = z.enum(['pid', 'network', 'ipc', 'uts', 'mount', 'user', 'cgroup']);
 export type NamespaceType = z.infer<typeof NamespaceType>;
 
@@ -75,6 +86,7 @@ export const OciConfig = z.object({
       .optional(),
     maskedPaths: z.array(z.string()),
     readonlyPaths: z.array(z.string()),
+    devices: z.array(Device).optional(),
   }),
 });
 export type OciConfig = z.infer<typeof OciConfig>;
@@ -117,6 +129,8 @@ export interface BundleOptions {
   cpuQuota?: { quotaUs: number; periodUs: number };
   annotations?: Record<string, string>;
   hooks?: OciHooks;
+  /** Device nodes to create in /dev (config-linux.md#devices). */
+  devices?: OciDevice[];
 }
 
 export function ociConfig(o: BundleOptions): OciConfig {
@@ -165,6 +179,7 @@ export function ociConfig(o: BundleOptions): OciConfig {
       ...(Object.keys(resources).length > 0 ? { resources } : {}),
       maskedPaths: o.maskedPaths ?? DEFAULT_MASKED_PATHS,
       readonlyPaths: o.readonlyPaths ?? DEFAULT_READONLY_PATHS,
+      ...(o.devices ? { devices: o.devices } : {}),
     },
   };
   return OciConfig.parse(config);

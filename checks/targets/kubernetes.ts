@@ -38,6 +38,7 @@ export function podEdits(o: BundleOverrides): (pod: V1Pod) => void {
   if (o.namespaces) throw new CannotAsk("a pod cannot leave out its container's namespaces");
   if (o.args) throw new CannotAsk('the probe pod takes its arguments from the check');
   if (o.hooks) throw new CannotAsk('a pod cannot ask for OCI hooks');
+  if (o.devices) throw new CannotAsk('a pod cannot ask for device nodes (only a device plugin can add them)');
   // the CRI masks and write-protects its own defaults, the same lists as runbench's; other lists cannot be asked
   if (o.maskedPaths && !sameList(o.maskedPaths, DEFAULT_MASKED_PATHS)) throw new CannotAsk('a pod cannot list masked paths');
   if (o.readonlyPaths && !sameList(o.readonlyPaths, DEFAULT_READONLY_PATHS)) throw new CannotAsk('a pod cannot list read-only paths');
@@ -129,6 +130,8 @@ export function asOciConfig(raw: unknown): OciConfig {
       },
       maskedPaths: l.maskedPaths ?? [],
       readonlyPaths: l.readonlyPaths ?? [],
+      // the CRI lists its default devices with fields the checks do not read
+      ...(Array.isArray(l.devices) ? { devices: l.devices.filter((d: { path?: unknown }) => typeof d.path === 'string' && d.path.startsWith('/dev/')) } : {}),
     },
   });
 }
