@@ -181,6 +181,21 @@ const deleteRunning = lifecycleCheck({
   },
 });
 
+const pidFile = lifecycleCheck({
+  id: 'lifecycle.pid-file',
+  title: "create --pid-file writes the container process's pid, the one state reports",
+  specRef: 'runtime-tools docs/command-line-interface.md#create (--pid-file)',
+  container: 'created',
+  async run(ops, c) {
+    const written = ops.pidFile(c).trim();
+    if (!written) return failed('create wrote nothing to the --pid-file');
+    if (!/^\d+$/.test(written)) return failed(`the --pid-file holds ${JSON.stringify(written.slice(0, 40))}, not a pid`);
+    const s = (await ops.state(c.id)).state;
+    if (s?.pid === null || s?.pid === undefined) return errored('state reports no pid to compare with');
+    return Number(written) === s.pid ? passed() : failed(`the --pid-file says ${written}, state says ${s.pid}`);
+  },
+});
+
 const killTerm = lifecycleCheck({
   id: 'lifecycle.kill',
   title: 'kill delivers SIGTERM: a process that exits on it leaves the container stopped',
@@ -341,6 +356,7 @@ export const LIFECYCLE_CHECKS: readonly Check[] = [
   uniqueId,
   startTwice,
   deleteRunning,
+  pidFile,
   killTerm,
   killStopped,
   deleteRemoves,

@@ -86,6 +86,8 @@ export interface ContainerOps {
   delete(id: string, force?: boolean): Promise<CommandResult>;
   /** Polls `state` until the status is `status` or the deadline passes; returns the last state. */
   waitFor(id: string, status: string, timeoutMs: number): Promise<ContainerState | null>;
+  /** What `create --pid-file` left in that file (empty when nothing was written). */
+  pidFile(c: ContainerHandle): string;
   /** What the container's process wrote to stdout (created by `create` without a terminal). */
   stdout(c: ContainerHandle): string;
   /** Replaces the bundle's config.json after create, as a user editing it would. */

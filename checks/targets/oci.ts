@@ -150,6 +150,7 @@ export class OciTarget implements ConformanceTarget {
         }
       },
       stdout: (c) => readOrEmpty(join(c.bundle, 'stdout.1')),
+      pidFile: (c) => readOrEmpty(join(c.bundle, 'pid.1')),
       rewriteConfig: (c, edit) => {
         writeFileSync(join(c.bundle, 'config.json'), JSON.stringify(edit(readConfig(c.bundle)), null, 2));
       },

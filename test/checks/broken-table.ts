@@ -69,6 +69,7 @@ export const BROKEN: Row[] = [
     passes: ['lifecycle.state-fields'],
   },
   { wrapper: 'no-devices', breaks: { config: 'del(.linux.devices)' }, fails: ['filesystem.devices'], passes: ['filesystem.readonly-root'] },
+  { wrapper: 'no-pid-file', breaks: { noPidFile: true }, fails: ['lifecycle.pid-file'], passes: ['lifecycle.state-fields'] },
   { wrapper: 'no-hooks', breaks: { config: 'del(.hooks)' }, fails: ['lifecycle.hooks'], passes: ['process.env'] },
   { wrapper: 'lazy-create', breaks: { lazyCreate: true }, fails: ['lifecycle.config-after-create'], passes: ['lifecycle.exit-code'] },
   { wrapper: 'replace-id', breaks: { replaceId: true }, fails: ['lifecycle.unique-id'], passes: ['lifecycle.state-fields'] },

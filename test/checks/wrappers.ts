@@ -31,6 +31,8 @@ export interface Breakage {
   hostMountNs?: boolean;
   /** The container's fd 2 goes nowhere (create and run get stderr /dev/null). */
   dropStderr?: boolean;
+  /** `create` drops its --pid-file argument: the file is never written. */
+  noPidFile?: boolean;
   /** The runtime runs under libfaketime 30 days in the past: an in-process Wasm handler's realtime clock lies. */
   fakeClock?: boolean;
 }
@@ -81,6 +83,17 @@ case "$sub" in
         : ':'
     }
     ${b.replaceId ? `"$REAL" --root "$root" state "$id" >/dev/null 2>&1 && "$REAL" --root "$root" delete --force "$id" >/dev/null 2>&1` : ':'}
+    ${
+      b.noPidFile
+        ? `kept=(); skip=0
+    for a in "$@"; do
+      if [ $skip -eq 1 ]; then skip=0; continue; fi
+      case "$a" in --pid-file) skip=1; continue ;; --pid-file=*) continue ;; esac
+      kept+=("$a")
+    done
+    set -- "\${kept[@]}"`
+        : ':'
+    }
     "$REAL" "$@"; rc=$?
     ${
       b.leaky
