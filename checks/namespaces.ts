@@ -5,7 +5,7 @@
 import type { NamespaceType } from '../core/oci-spec.ts';
 import { probeCheck } from './define.ts';
 import type { ProbeReport } from './probe.ts';
-import { failed, passed, skipped, type Check, type CheckContext } from './types.ts';
+import { errored, failed, passed, skipped, type Check, type CheckContext } from './types.ts';
 
 /** config.json's name for a namespace -> the /proc/self/ns entry. */
 const NS_FILE: Record<NamespaceType, string> = { pid: 'pid', network: 'net', ipc: 'ipc', uts: 'uts', mount: 'mnt', user: 'user', cgroup: 'cgroup' };
@@ -32,6 +32,36 @@ function nsCheck(type: NamespaceType, title: string, extra?: (report: ProbeRepor
   });
 }
 
+/** A network-namespaced parameter with a default (1024) that a value of our own cannot be mistaken for. */
+const SYSCTL = { name: 'net.ipv4.ip_unprivileged_port_start', value: '1000' } as const;
+
+function sysctl(): Check {
+  const file = `/proc/sys/${SYSCTL.name.replace(/\./g, '/')}`;
+  return probeCheck({
+    id: 'namespaces.sysctl',
+    area: 'namespaces',
+    title: "linux.sysctl sets a namespaced kernel parameter in the container's namespace",
+    specRef: 'runtime-spec config-linux.md#sysctl',
+    level: 'MUST',
+    setup: () => ({ args: ['--read-file', file], overrides: { sysctl: { [SYSCTL.name]: SYSCTL.value } } }),
+    judge(report, run) {
+      const asked = run.requested.linux.sysctl?.[SYSCTL.name];
+      if (asked === undefined) {
+        // a pod's sysctls are set on its sandbox, whose network namespace the container joins
+        const net = run.requested.linux.namespaces.find((n) => n.type === 'network');
+        return skipped(`the config sets no ${SYSCTL.name}${net?.path ? `: it joins the network namespace at ${net.path}, set up before it` : ''}`);
+      }
+      if (!report.files) return errored('the probe does not report file contents: rebuild it with scripts/build-fixtures.sh');
+      const f = report.files.find((x) => x.path === file);
+      if (f?.content === null || f?.content === undefined) {
+        return failed(f?.errno === 'ENOENT' ? `${file} does not exist in the container: the parameter was not set` : `${file} is not readable (${f?.errno ?? 'not read'})`);
+      }
+      const got = f.content.trim();
+      return got === asked ? passed() : failed(`${SYSCTL.name} is ${got}, asked ${asked}`);
+    },
+  });
+}
+
 export const NAMESPACE_CHECKS: readonly Check[] = [
   nsCheck('pid', 'a new pid namespace: the process is pid 1', (r) => (r.pid === 1 ? null : `the process is pid ${r.pid}, not 1`)),
   nsCheck('uts', 'a new uts namespace'),
@@ -41,4 +71,5 @@ export const NAMESPACE_CHECKS: readonly Check[] = [
     const ifs = r.netInterfaces ?? [];
     return ifs.length === 1 && ifs[0] === 'lo' ? null : `interfaces are ${ifs.join(', ') || '(none)'}, not just lo`;
   }),
+  sysctl(),
 ];

@@ -63,6 +63,8 @@ export const ProbeReport = z
     rootReadOnly: z.boolean().nullable(),
     rootWriteErrno: nstr,
     paths: z.array(PathCheck),
+    /** `--read-file` contents (absent from older probes). */
+    files: z.array(z.object({ path: z.string(), content: nstr, errno: nstr })).optional(),
     /** The probe's own read of runc's default masked paths (it reads char devices too). */
     masked: z
       .array(z.object({ path: z.string(), exists: z.boolean(), readable: z.boolean(), bytes: z.number().nullable(), entries: z.number().nullable() }))

@@ -87,6 +87,7 @@ export const OciConfig = z.object({
     maskedPaths: z.array(z.string()),
     readonlyPaths: z.array(z.string()),
     devices: z.array(Device).optional(),
+    sysctl: z.record(z.string(), z.string()).optional(),
   }),
 });
 export type OciConfig = z.infer<typeof OciConfig>;
@@ -131,6 +132,8 @@ export interface BundleOptions {
   hooks?: OciHooks;
   /** Device nodes to create in /dev (config-linux.md#devices). */
   devices?: OciDevice[];
+  /** Kernel parameters to set in the container's namespaces (config-linux.md#sysctl). */
+  sysctl?: Record<string, string>;
 }
 
 export function ociConfig(o: BundleOptions): OciConfig {
@@ -180,6 +183,7 @@ export function ociConfig(o: BundleOptions): OciConfig {
       maskedPaths: o.maskedPaths ?? DEFAULT_MASKED_PATHS,
       readonlyPaths: o.readonlyPaths ?? DEFAULT_READONLY_PATHS,
       ...(o.devices ? { devices: o.devices } : {}),
+      ...(o.sysctl ? { sysctl: o.sysctl } : {}),
     },
   };
   return OciConfig.parse(config);

@@ -78,6 +78,8 @@ export function podEdits(o: BundleOverrides): (pod: V1Pod) => void {
       spec.securityContext = psc;
     }
     if (Object.keys(sc).length > 0) c.securityContext = sc;
+    // a pod's sysctls are the sandbox's: namespaced ones reach every container of the pod
+    if (o.sysctl) spec.securityContext = { ...spec.securityContext, sysctls: Object.entries(o.sysctl).map(([name, value]) => ({ name, value })) };
     if (o.memoryLimitBytes !== undefined || cpu) {
       const limits: Record<string, string> = { ...(c.resources?.limits ?? {}) };
       if (o.memoryLimitBytes !== undefined) limits.memory = String(o.memoryLimitBytes);
@@ -131,6 +133,7 @@ export function asOciConfig(raw: unknown): OciConfig {
       maskedPaths: l.maskedPaths ?? [],
       readonlyPaths: l.readonlyPaths ?? [],
       // the CRI lists its default devices with fields the checks do not read
+      ...(l.sysctl && typeof l.sysctl === 'object' ? { sysctl: l.sysctl } : {}),
       ...(Array.isArray(l.devices) ? { devices: l.devices.filter((d: { path?: unknown }) => typeof d.path === 'string' && d.path.startsWith('/dev/')) } : {}),
     },
   });

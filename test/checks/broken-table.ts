@@ -68,6 +68,13 @@ export const BROKEN: Row[] = [
     fails: ['lifecycle.start-twice', 'lifecycle.delete-running', 'lifecycle.kill', 'lifecycle.kill-stopped'],
     passes: ['lifecycle.state-fields'],
   },
+  {
+    wrapper: 'no-sysctl',
+    breaks: { config: 'del(.linux.sysctl)' },
+    fails: ['namespaces.sysctl'],
+    passes: ['namespaces.network'],
+    notAtKubernetes: "a pod's sysctls are set on its sandbox, whose network namespace the container joins",
+  },
   { wrapper: 'no-devices', breaks: { config: 'del(.linux.devices)' }, fails: ['filesystem.devices'], passes: ['filesystem.readonly-root'] },
   { wrapper: 'no-pid-file', breaks: { noPidFile: true }, fails: ['lifecycle.pid-file'], passes: ['lifecycle.state-fields'] },
   { wrapper: 'no-hooks', breaks: { config: 'del(.hooks)' }, fails: ['lifecycle.hooks'], passes: ['process.env'] },
