@@ -22,6 +22,7 @@ describe('podEdits', () => {
       noNewPrivileges: true,
       readonlyRoot: true,
       hostname: 'rb-conformance',
+      sysctl: { 'net.ipv4.ip_unprivileged_port_start': '1000' },
     });
     const c = p.spec!.containers[0]!;
     expect(c.env).toEqual([
@@ -38,6 +39,7 @@ describe('podEdits', () => {
     });
     expect(p.spec!.securityContext?.supplementalGroups).toEqual([1000, 2000]);
     expect(p.spec!.hostname).toBe('rb-conformance');
+    expect(p.spec!.securityContext?.sysctls).toEqual([{ name: 'net.ipv4.ip_unprivileged_port_start', value: '1000' }]);
   });
 
   it('turns a bind mount into a hostPath volume, a tmpfs into a memory emptyDir, and limits into resources', () => {
