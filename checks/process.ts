@@ -5,7 +5,7 @@
 import { DEFAULT_ENV } from '../core/oci-spec.ts';
 import { probeCheck } from './define.ts';
 import { mismatch } from './probe.ts';
-import { failed, passed, skipped, type Check } from './types.ts';
+import { errored, failed, passed, skipped, type Check } from './types.ts';
 
 const REF = 'runtime-spec config.md';
 
@@ -144,4 +144,26 @@ const hostname = probeCheck({
   },
 });
 
-export const PROCESS_CHECKS: readonly Check[] = [args, env, cwd, user, rlimits, noNewPrivileges, capabilities, hostname];
+/** Raising the score needs no privilege; 0 is the default a runtime that ignores the field leaves. */
+const OOM_SCORE_ADJ = 345;
+
+const oomScoreAdj = probeCheck({
+  id: 'process.oom-score-adj',
+  area: 'process',
+  title: 'process.oomScoreAdj is the process oom_score_adj',
+  specRef: `${REF}#process (oomScoreAdj)`,
+  level: 'MUST',
+  layers: ['oci', 'containerd'],
+  setup: () => ({ args: ['--read-file', '/proc/self/oom_score_adj'], overrides: { oomScoreAdj: OOM_SCORE_ADJ } }),
+  judge(report, run) {
+    const asked = run.requested.process.oomScoreAdj;
+    if (asked === undefined) return skipped('the config sets no oomScoreAdj');
+    if (!report.files) return errored('the probe does not report file contents: rebuild it with scripts/build-fixtures.sh');
+    const f = report.files.find((x) => x.path === '/proc/self/oom_score_adj');
+    if (f?.content === null || f?.content === undefined) return failed(`/proc/self/oom_score_adj is not readable (${f?.errno ?? 'not read'})`);
+    const got = f.content.trim();
+    return got === String(asked) ? passed() : failed(`oom_score_adj is ${got}, asked ${asked}`);
+  },
+});
+
+export const PROCESS_CHECKS: readonly Check[] = [args, env, cwd, user, rlimits, noNewPrivileges, capabilities, hostname, oomScoreAdj];

@@ -67,6 +67,7 @@ export const OciConfig = z.object({
     capabilities: Capabilities,
     rlimits: z.array(Rlimit),
     noNewPrivileges: z.boolean(),
+    oomScoreAdj: z.number().int().min(-1000).max(1000).optional(),
   }),
   root: z.object({ path: z.string(), readonly: z.boolean() }),
   hostname: z.string(),
@@ -132,6 +133,8 @@ export interface BundleOptions {
   hooks?: OciHooks;
   /** Device nodes to create in /dev (config-linux.md#devices). */
   devices?: OciDevice[];
+  /** The process's oom_score_adj (config.md#process). */
+  oomScoreAdj?: number;
   /** Kernel parameters to set in the container's namespaces (config-linux.md#sysctl). */
   sysctl?: Record<string, string>;
 }
@@ -156,6 +159,7 @@ export function ociConfig(o: BundleOptions): OciConfig {
       capabilities: { bounding: caps, effective: caps, permitted: caps },
       rlimits: o.rlimits ?? [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
       noNewPrivileges: o.noNewPrivileges ?? true,
+      ...(o.oomScoreAdj !== undefined ? { oomScoreAdj: o.oomScoreAdj } : {}),
     },
     root: { path: o.rootfs, readonly: o.readonlyRoot ?? true },
     hostname: o.hostname ?? 'runbench',

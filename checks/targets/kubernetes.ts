@@ -38,6 +38,7 @@ export function podEdits(o: BundleOverrides): (pod: V1Pod) => void {
   if (o.namespaces) throw new CannotAsk("a pod cannot leave out its container's namespaces");
   if (o.args) throw new CannotAsk('the probe pod takes its arguments from the check');
   if (o.hooks) throw new CannotAsk('a pod cannot ask for OCI hooks');
+  if (o.oomScoreAdj !== undefined) throw new CannotAsk("a pod cannot ask for an oom_score_adj: the kubelet sets it from the pod's QoS class");
   if (o.devices) throw new CannotAsk('a pod cannot ask for device nodes (only a device plugin can add them)');
   // the CRI masks and write-protects its own defaults, the same lists as runbench's; other lists cannot be asked
   if (o.maskedPaths && !sameList(o.maskedPaths, DEFAULT_MASKED_PATHS)) throw new CannotAsk('a pod cannot list masked paths');

@@ -75,6 +75,7 @@ export const BROKEN: Row[] = [
     passes: ['namespaces.network'],
     notAtKubernetes: "a pod's sysctls are set on its sandbox, whose network namespace the container joins",
   },
+  { wrapper: 'no-oom-score-adj', breaks: { config: 'del(.process.oomScoreAdj)' }, fails: ['process.oom-score-adj'], passes: ['process.env'] },
   { wrapper: 'no-devices', breaks: { config: 'del(.linux.devices)' }, fails: ['filesystem.devices'], passes: ['filesystem.readonly-root'] },
   { wrapper: 'no-pid-file', breaks: { noPidFile: true }, fails: ['lifecycle.pid-file'], passes: ['lifecycle.state-fields'] },
   { wrapper: 'no-hooks', breaks: { config: 'del(.hooks)' }, fails: ['lifecycle.hooks'], passes: ['process.env'] },

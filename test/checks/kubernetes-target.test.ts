@@ -69,6 +69,7 @@ describe('podEdits', () => {
     expect(() => podEdits({ cpuQuota: { quotaUs: 20_000, periodUs: 50_000 } })).toThrow(/per 100000/);
     expect(() => podEdits({ maskedPaths: ['/proc/kcore'] })).toThrow(/masked paths/);
     expect(() => podEdits({ hooks: { poststop: [{ path: '/bin/true' }] } })).toThrow(/hooks/);
+    expect(() => podEdits({ oomScoreAdj: 345 })).toThrow(/QoS/);
     expect(() => podEdits({ devices: [{ path: '/dev/rb-null', type: 'c', major: 1, minor: 3 }] })).toThrow(/device/);
     // the CRI's own defaults are runbench's: asking for them is asking for nothing
     expect(() => podEdits({ maskedPaths: [...DEFAULT_MASKED_PATHS] })).not.toThrow();
