@@ -41,14 +41,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD="$ROOT/build"
 OUT="$BUILD/images"
 WORKLOADS=(hello cpu mem idle noop probe)
-EPOCH_ISO=1970-01-01T00:00:00Z
 NATIVE_NAME=docker.io/runbench/native
 WASM_NAME=docker.io/runbench/wasm
 WASM_LAYER_MT=application/vnd.bytecodealliance.wasm.component.layer.v0+wasm
-MT_MANIFEST=application/vnd.oci.image.manifest.v1+json
-MT_INDEX=application/vnd.oci.image.index.v1+json
-MT_CONFIG=application/vnd.oci.image.config.v1+json
-MT_LAYER=application/vnd.oci.image.layer.v1.tar+gzip
+# shellcheck source=lib/oci-layout.sh
+. "$ROOT/scripts/lib/oci-layout.sh"
 
 log() { printf '%s\n' "$*"; }
 die() { printf 'build-images: %s\n' "$*" >&2; exit 1; }
@@ -72,13 +69,11 @@ done
 native_archs=()
 for a in amd64 arm64; do [ -x "$BUILD/rootfs/$a/bin/busybox" ] && native_archs+=("$a"); done
 
-sha256() { sha256sum "$1" | cut -d' ' -f1; }
-fsize() { stat -c %s "$1"; }
-
 # --- skip when nothing changed -------------------------------------------------
 input_key() {
   {
     sha256 "$0"
+    sha256 "$OCI_LAYOUT_LIB"
     for a in "${native_archs[@]}"; do
       echo "$a"
       (cd "$BUILD/rootfs/$a" && find . -printf '%P %m %y %l\n' | LC_ALL=C sort)
@@ -88,82 +83,17 @@ input_key() {
   } | sha256sum | cut -d' ' -f1
 }
 
-# --- layout helpers --------------------------------------------------------------
-# all blobs go to $LAYOUT/blobs/sha256; descriptors are compact JSON strings
-
-new_layout() {
-  LAYOUT=$1
-  rm -rf "$LAYOUT"
-  mkdir -p "$LAYOUT/blobs/sha256"
-  printf '{"imageLayoutVersion":"1.0.0"}' >"$LAYOUT/oci-layout"
-}
-
-# put_file FILE MEDIATYPE -> descriptor (moves FILE into the layout)
-put_file() {
-  local f=$1 mt=$2 d n
-  d=$(sha256 "$f")
-  n=$(fsize "$f")
-  mv -f "$f" "$LAYOUT/blobs/sha256/$d"
-  jq -cn --arg mt "$mt" --arg d "sha256:$d" --argjson n "$n" '{mediaType: $mt, digest: $d, size: $n}'
-}
-
-# put_json JSON MEDIATYPE -> descriptor (JSON is written exactly as given)
-put_json() {
-  local tmp
-  tmp=$(mktemp "$LAYOUT/.blob.XXXXXX")
-  printf '%s' "$1" >"$tmp"
-  put_file "$tmp" "$2"
-}
-
-# deterministic tar of a directory's contents (no "./" prefix, sorted, mtime 0)
-det_tar() {
-  local dir=$1 out=$2 list
-  list=$(mktemp)
-  (cd "$dir" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort) >"$list"
-  tar --create --file="$out" --directory="$dir" --no-recursion --files-from="$list" \
-    --format=gnu --numeric-owner --owner=0 --group=0 --mtime=@0
-  rm -f "$list"
-}
-
-# layer_from_dir DIR -> sets LAYER_DESC, LAYER_DIFFID, LAYER_RAW (uncompressed bytes)
-layer_from_dir() {
-  local tarf="$LAYOUT/.layer.tar"
-  det_tar "$1" "$tarf"
-  LAYER_DIFFID="sha256:$(sha256 "$tarf")"
-  LAYER_RAW=$(fsize "$tarf")
-  gzip -n -9 -f "$tarf"
-  LAYER_DESC=$(put_file "$tarf.gz" "$MT_LAYER")
-}
-
-# write_index MANIFEST_DESC_WITH_ANNOTATIONS... -> index.json
-write_index() {
-  printf '%s\n' "$@" | jq -cs --arg mt "$MT_INDEX" '{schemaVersion: 2, mediaType: $mt, manifests: .}' >"$LAYOUT/index.json"
-}
-
-# ref DESC NAME TAG -> DESC with the containerd and OCI ref annotations
-ref() {
-  jq -c --arg n "$2:$3" --arg t "$3" \
-    '. + {annotations: ((.annotations // {}) + {"io.containerd.image.name": $n, "org.opencontainers.image.ref.name": $t})}' <<<"$1"
-}
-
-archive() { # archive LAYOUT_DIR OUT_TAR
-  det_tar "$1" "$2.tmp"
-  mv -f "$2.tmp" "$2"
-}
-
 layer_bytes() { jq -r '.size' <<<"$1"; }
 
 # --- native image --------------------------------------------------------------------
 build_native() {
-  local a variant plat config cdesc mdesc
+  local a config cdesc mdesc
   local -a per_arch=()
   new_layout "$OUT/native"
   NATIVE_SIZES='{}'
   for a in "${native_archs[@]}"; do
     layer_from_dir "$BUILD/rootfs/$a"
-    variant=null
-    [ "$a" = arm64 ] && variant='"v8"'
-    config=$(jq -cn --arg arch "$a" --argjson variant "$variant" --arg diff "$LAYER_DIFFID" --arg t "$EPOCH_ISO" '
+    config=$(jq -cn --arg arch "$a" --argjson variant "$(variant_of "$a")" --arg diff "$LAYER_DIFFID" --arg t "$EPOCH_ISO" '
       {created: $t, architecture: $arch, os: "linux"}
       + (if $variant then {variant: $variant} else {} end)
       + {config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
@@ -174,16 +104,12 @@ build_native() {
     cdesc=$(put_json "$config" "$MT_CONFIG")
     mdesc=$(put_json "$(jq -cn --arg mt "$MT_MANIFEST" --argjson c "$cdesc" --argjson l "$LAYER_DESC" \
       '{schemaVersion: 2, mediaType: $mt, config: $c, layers: [$l]}')" "$MT_MANIFEST")
-    plat=$(jq -cn --arg arch "$a" --argjson variant "$variant" \
-      '{architecture: $arch, os: "linux"} + (if $variant then {variant: $variant} else {} end)')
-    per_arch+=("$(jq -c --argjson p "$plat" '. + {platform: $p}' <<<"$mdesc")")
+    per_arch+=("$(jq -c --argjson p "$(platform_of "$a")" '. + {platform: $p}' <<<"$mdesc")")
     NATIVE_SIZES=$(jq -c --arg a "$a" --argjson c "$(layer_bytes "$LAYER_DESC")" --argjson u "$LAYER_RAW" \
       '. + {($a): {layerBytes: $c, uncompressedBytes: $u}}' <<<"$NATIVE_SIZES")
   done
-  local idx
-  idx=$(printf '%s\n' "${per_arch[@]}" | jq -cs --arg mt "$MT_INDEX" '{schemaVersion: 2, mediaType: $mt, manifests: .}')
   local idesc
-  idesc=$(put_json "$idx" "$MT_INDEX")
+  idesc=$(put_json "$(image_index "${per_arch[@]}")" "$MT_INDEX")
   # only the multi-arch ref: a per-arch ref for a foreign arch would make a
   # plain `ctr images import` fail (it fetches host-platform content only)
   write_index "$(ref "$idesc" "$NATIVE_NAME" latest)"

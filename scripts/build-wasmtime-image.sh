@@ -53,6 +53,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=versions.env
 . "$ROOT/scripts/versions.env"
+# shellcheck source=lib/oci-layout.sh
+. "$ROOT/scripts/lib/oci-layout.sh"
 BUILD="$ROOT/build"
 OUT="$BUILD/images"
 CACHE=${RUNBENCH_CACHE:-$HOME/.cache/runbench}
@@ -60,11 +62,6 @@ STATUS_DIR=$CACHE/status
 VERSION=${WASMTIME_CLI_VERSION:-$SHIM_WASMTIME_VERSION}
 NAME=docker.io/runbench/wasmtime-in-image
 RUNTIME_PATH=/usr/local/bin/wasmtime
-EPOCH_ISO=1970-01-01T00:00:00Z
-MT_MANIFEST=application/vnd.oci.image.manifest.v1+json
-MT_INDEX=application/vnd.oci.image.index.v1+json
-MT_CONFIG=application/vnd.oci.image.config.v1+json
-MT_LAYER=application/vnd.oci.image.layer.v1.tar+gzip
 ALL_ARCHS=(amd64 arm64)
 
 die() { printf 'build-wasmtime-image: %s\n' "$*" >&2; exit 1; }
@@ -106,8 +103,6 @@ done
 command -v jq >/dev/null || die "jq not found (apt-get install jq)"
 mkdir -p "$OUT" "$STATUS_DIR"
 
-sha256() { sha256sum "$1" | cut -d' ' -f1; }
-fsize() { stat -c %s "$1"; }
 native_of() { echo "$BUILD/rootfs/$1"; }
 rootfs_of() { echo "$BUILD/rootfs/wasmtime-in-image-$1"; }
 gnu_of() { echo "$(cpu_of "$1")-linux-gnu"; }
@@ -232,6 +227,7 @@ done
 input_key() {
   {
     sha256 "$0"
+    sha256 "$OCI_LAYOUT_LIB"
     local a
     for a in "${archs[@]}"; do
       echo "$a"
@@ -261,49 +257,16 @@ build_rootfs() { # ARCH
 }
 
 # --- the image layout ---------------------------------------------------------------
-put_file() { # FILE MEDIATYPE -> descriptor (moves FILE into the layout)
-  local f=$1 mt=$2 d n
-  d=$(sha256 "$f")
-  n=$(fsize "$f")
-  mv -f "$f" "$LAYOUT/blobs/sha256/$d"
-  jq -cn --arg mt "$mt" --arg d "sha256:$d" --argjson n "$n" '{mediaType: $mt, digest: $d, size: $n}'
-}
-
-put_json() { # JSON MEDIATYPE -> descriptor
-  local tmp
-  tmp=$(mktemp "$LAYOUT/.blob.XXXXXX")
-  printf '%s' "$1" >"$tmp"
-  put_file "$tmp" "$2"
-}
-
-det_tar() { # DIR OUT: sorted entries, no ./ prefix, mtime 0, uid/gid 0
-  local dir=$1 out=$2 list
-  list=$(mktemp)
-  (cd "$dir" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort) >"$list"
-  tar --create --file="$out" --directory="$dir" --no-recursion --files-from="$list" \
-    --format=gnu --numeric-owner --owner=0 --group=0 --mtime=@0
-  rm -f "$list"
-}
-
 # One manifest per architecture in an image index, the index as the one ref: a plain
 # `ctr images import` then fetches the host's platform only, `--platform` picks another.
 build_image() { # ARCH...
-  LAYOUT="$OUT/wasmtime-in-image"
-  rm -rf "$LAYOUT"
-  mkdir -p "$LAYOUT/blobs/sha256"
-  printf '{"imageLayoutVersion":"1.0.0"}' >"$LAYOUT/oci-layout"
-  local a tarf="$LAYOUT/.layer.tar" diff raw ldesc config cdesc mdesc plat variant v=${version[$host_arch]}
+  new_layout "$OUT/wasmtime-in-image"
+  local a config cdesc mdesc v=${version[$host_arch]}
   local -a manifests=()
   local per_arch='{}'
   for a in "$@"; do
-    det_tar "$(rootfs_of "$a")" "$tarf"
-    diff="sha256:$(sha256 "$tarf")"
-    raw=$(fsize "$tarf")
-    gzip -n -9 -f "$tarf"
-    ldesc=$(put_file "$tarf.gz" "$MT_LAYER")
-    variant=null
-    [ "$a" = arm64 ] && variant='"v8"'
-    config=$(jq -cn --arg arch "$a" --argjson variant "$variant" --arg diff "$diff" --arg t "$EPOCH_ISO" --arg rt "$RUNTIME_PATH" --arg v "$v" '
+    layer_from_dir "$(rootfs_of "$a")"
+    config=$(jq -cn --arg arch "$a" --argjson variant "$(variant_of "$a")" --arg diff "$LAYER_DIFFID" --arg t "$EPOCH_ISO" --arg rt "$RUNTIME_PATH" --arg v "$v" '
       {created: $t, architecture: $arch, os: "linux"}
       + (if $variant then {variant: $variant} else {} end)
       + {config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
@@ -313,22 +276,17 @@ build_image() { # ARCH...
          rootfs: {type: "layers", diff_ids: [$diff]},
          history: [{created: $t, created_by: "scripts/build-wasmtime-image.sh: build/rootfs/\($arch) + wasmtime \($v) + its shared libraries"}]}')
     cdesc=$(put_json "$config" "$MT_CONFIG")
-    mdesc=$(put_json "$(jq -cn --arg mt "$MT_MANIFEST" --argjson c "$cdesc" --argjson l "$ldesc" \
+    mdesc=$(put_json "$(jq -cn --arg mt "$MT_MANIFEST" --argjson c "$cdesc" --argjson l "$LAYER_DESC" \
       '{schemaVersion: 2, mediaType: $mt, config: $c, layers: [$l]}')" "$MT_MANIFEST")
-    plat=$(jq -cn --arg arch "$a" --argjson variant "$variant" \
-      '{architecture: $arch, os: "linux"} + (if $variant then {variant: $variant} else {} end)')
-    manifests+=("$(jq -c --argjson p "$plat" '. + {platform: $p}' <<<"$mdesc")")
+    manifests+=("$(jq -c --argjson p "$(platform_of "$a")" '. + {platform: $p}' <<<"$mdesc")")
     per_arch=$(jq -c --arg a "$a" --arg p "linux/$a$([ "$a" = arm64 ] && echo /v8)" \
-      --argjson w "$(fsize "$(rootfs_of "$a")$RUNTIME_PATH")" --argjson c "$(jq -r .size <<<"$ldesc")" --argjson u "$raw" \
+      --argjson w "$(fsize "$(rootfs_of "$a")$RUNTIME_PATH")" --argjson c "$(jq -r .size <<<"$LAYER_DESC")" --argjson u "$LAYER_RAW" \
       '. + {($a): {platform: $p, wasmtimeBinaryBytes: $w, layerBytes: $c, uncompressedBytes: $u}}' <<<"$per_arch")
   done
   local idesc
-  idesc=$(put_json "$(printf '%s\n' "${manifests[@]}" | jq -cs --arg mt "$MT_INDEX" '{schemaVersion: 2, mediaType: $mt, manifests: .}')" "$MT_INDEX")
-  jq -c --arg n "$NAME:latest" \
-    '. + {annotations: {"io.containerd.image.name": $n, "org.opencontainers.image.ref.name": "latest"}}' <<<"$idesc" |
-    jq -cs --arg mt "$MT_INDEX" '{schemaVersion: 2, mediaType: $mt, manifests: .}' >"$LAYOUT/index.json"
-  det_tar "$LAYOUT" "$OUT/wasmtime-in-image.tar.tmp"
-  mv -f "$OUT/wasmtime-in-image.tar.tmp" "$OUT/wasmtime-in-image.tar"
+  idesc=$(put_json "$(image_index "${manifests[@]}")" "$MT_INDEX")
+  write_index "$(ref "$idesc" "$NAME" latest)"
+  archive "$LAYOUT" "$OUT/wasmtime-in-image.tar"
 
   local others='{}'
   [ -f "$OUT/sizes.json" ] && others=$(cat "$OUT/sizes.json")
