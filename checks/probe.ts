@@ -3,6 +3,8 @@
  * the fields the checks read are typed; the rest passes through untouched.
  */
 import { z } from 'zod';
+import type { CpuThrottling } from '../core/cgroups.ts';
+import type { OciConfig } from '../core/oci-spec.ts';
 import type { Outcome } from '../core/schema.ts';
 import { errored, failed, type ProbeRun } from './types.ts';
 
@@ -87,6 +89,15 @@ export const ProbeReport = z
 export type ProbeReport = z.infer<typeof ProbeReport>;
 
 /** Finds the probe's one JSON line in stdout (a runtime may print around it) and validates it. */
+/** A finished probe run as a check sees it: what was asked, what came out, and the report parsed from stdout. */
+export function probeRun(
+  requested: OciConfig,
+  out: { exitCode: number; timedOut: boolean; stdout: string; stderr: string; hostCpu?: CpuThrottling | null },
+): ProbeRun {
+  const { report, error } = parseProbeOutput(out.stdout);
+  return { requested, ...out, report, reportError: error };
+}
+
 export function parseProbeOutput(stdout: string): { report: ProbeReport | null; error: string | null } {
   const line = stdout
     .split('\n')

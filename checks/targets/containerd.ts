@@ -7,30 +7,20 @@
  */
 import { cpuThrottling, type CpuThrottling } from '../../core/cgroups.ts';
 import type { ContainerdSession } from '../../runners/containerd.ts';
-import { parseProbeOutput } from '../probe.ts';
-import { ScratchDirs } from './scratch.ts';
-import type { ConformanceTarget, ProbeRequest, ProbeRun } from '../types.ts';
+import { probeRun } from '../probe.ts';
+import type { ProbeRequest, ProbeRun } from '../types.ts';
+import { ProbeOnlyTarget } from './scratch.ts';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-export class ContainerdTarget implements ConformanceTarget {
+export class ContainerdTarget extends ProbeOnlyTarget {
   readonly layer = 'containerd' as const;
-  readonly runtimeName: string;
-  readonly wasmHandlers: readonly string[];
-  readonly containers = null;
-  private readonly scratch: ScratchDirs;
 
   constructor(
     private readonly session: ContainerdSession,
     scratchBase: string,
   ) {
-    this.runtimeName = session.runtime.name;
-    this.scratch = new ScratchDirs(scratchBase);
-    this.wasmHandlers = session.runtime.wasmHandlers;
-  }
-
-  scratchDir(name: string): string {
-    return this.scratch.make(name);
+    super(session.runtime, scratchBase);
   }
 
   async probe(req: ProbeRequest): Promise<ProbeRun> {
@@ -48,35 +38,10 @@ export class ContainerdTarget implements ConformanceTarget {
     if (r.error) {
       const message = r.error.message;
       return {
-        requested: r.requested,
-        exitCode: -1,
-        timedOut: /deadline/i.test(message),
-        stdout: '',
-        stderr: message,
-        report: null,
+        ...probeRun(r.requested, { exitCode: -1, timedOut: /deadline/i.test(message), stdout: '', stderr: message }),
         reportError: 'the container did not run',
       };
     }
-    const { report, error } = parseProbeOutput(r.sample.stdout);
-    return {
-      requested: r.requested,
-      exitCode: r.sample.exitCode,
-      timedOut: false,
-      stdout: r.sample.stdout,
-      stderr: r.sample.stderr,
-      report,
-      reportError: error,
-      hostCpu,
-    };
-  }
-
-  async reset(): Promise<void> {
-    // every container is removed by the session as its run ends; only scratch remains
-    this.scratch.clear();
-  }
-
-  async close(): Promise<void> {
-    await this.reset();
-    this.scratch.remove();
+    return probeRun(r.requested, { exitCode: r.sample.exitCode, timedOut: false, stdout: r.sample.stdout, stderr: r.sample.stderr, hostCpu });
   }
 }

@@ -18,9 +18,9 @@ import type { NodeFacts } from '../../runners/kubernetes/cluster.ts';
 import { podCgroupDir } from '../../runners/kubernetes/memory.ts';
 import { CONTAINER } from '../../runners/kubernetes/pods.ts';
 import type { KubernetesSession } from '../../runners/kubernetes.ts';
-import { parseProbeOutput } from '../probe.ts';
-import { ScratchDirs } from './scratch.ts';
-import { CannotAsk, type BundleOverrides, type ConformanceTarget, type ProbeRequest, type ProbeRun } from '../types.ts';
+import { probeRun } from '../probe.ts';
+import { ProbeOnlyTarget } from './scratch.ts';
+import { CannotAsk, type BundleOverrides, type ProbeRequest, type ProbeRun } from '../types.ts';
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 /** The node's containerd: scripts/cluster.sh's own, else the usual one. */
@@ -161,12 +161,8 @@ interface Seen {
   error?: string;
 }
 
-export class KubernetesTarget implements ConformanceTarget {
+export class KubernetesTarget extends ProbeOnlyTarget {
   readonly layer = 'kubernetes' as const;
-  readonly runtimeName: string;
-  readonly wasmHandlers: readonly string[];
-  readonly containers = null;
-  private readonly scratch: ScratchDirs;
   private readonly logDirs = new Map<string, string>();
   private containerd: ContainerdClient | null = null;
 
@@ -174,14 +170,7 @@ export class KubernetesTarget implements ConformanceTarget {
     private readonly session: KubernetesSession,
     scratchBase: string,
   ) {
-    this.runtimeName = session.runtime.name;
-    this.scratch = new ScratchDirs(scratchBase);
-    this.wasmHandlers = session.runtime.wasmHandlers;
-  }
-
-  /** A host directory for a hostPath volume: the pod runs on this machine, or the check is skipped. */
-  scratchDir(name: string): string {
-    return this.scratch.make(name);
+    super(session.runtime, scratchBase);
   }
 
   private node(): ContainerdClient {
@@ -241,29 +230,18 @@ export class KubernetesTarget implements ConformanceTarget {
     );
     if (seen.cannot) throw new CannotAsk(seen.cannot);
     if (seen.error || !seen.requested) throw new Error(`reading the pod's container back: ${seen.error ?? 'no spec'}`);
-    const stdout = seen.stdout ?? '';
-    const { report, error } = parseProbeOutput(stdout);
-    return {
-      requested: seen.requested,
+    return probeRun(seen.requested, {
       exitCode: sample.exitCode,
       timedOut: false,
-      stdout,
+      stdout: seen.stdout ?? '',
       stderr: seen.stderr ?? '',
-      report,
-      reportError: error,
       hostCpu: seen.hostCpu ?? null,
-    };
+    });
   }
 
-  async reset(): Promise<void> {
-    // the session deletes every pod as its run ends; only scratch remains
-    this.scratch.clear();
-  }
-
-  async close(): Promise<void> {
-    await this.reset();
+  override async close(): Promise<void> {
     this.containerd?.close();
     this.containerd = null;
-    this.scratch.remove();
+    await super.close();
   }
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { cgroupDirs, cpuThrottling, sweepCgroups } from '../../core/cgroups.ts';
 import { OciConfig } from '../../core/oci-spec.ts';
 import type { OciContainerSpec, OciSession } from '../../runners/oci.ts';
-import { parseProbeOutput } from '../probe.ts';
+import { probeRun } from '../probe.ts';
 import { ScratchDirs } from './scratch.ts';
 import type {
   CommandResult,
@@ -91,8 +91,7 @@ export class OciTarget implements ConformanceTarget {
         stderr: c.stderr,
         timeoutMs: req.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       });
-      const { report, error } = parseProbeOutput(r.stdout);
-      return { requested, exitCode: r.exitCode, timedOut: r.timedOut, stdout: r.stdout, stderr: r.stderr, report, reportError: error };
+      return probeRun(requested, { exitCode: r.exitCode, timedOut: r.timedOut, stdout: r.stdout, stderr: r.stderr });
     } finally {
       await this.session.release(c);
     }
