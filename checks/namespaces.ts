@@ -4,8 +4,8 @@
  */
 import type { NamespaceType } from '../core/oci-spec.ts';
 import { probeCheck } from './define.ts';
-import type { ProbeReport } from './probe.ts';
-import { errored, failed, passed, skipped, type Check, type CheckContext } from './types.ts';
+import { fileText, type ProbeReport } from './probe.ts';
+import { failed, passed, skipped, type Check, type CheckContext } from './types.ts';
 
 /** config.json's name for a namespace -> the /proc/self/ns entry. */
 const NS_FILE: Record<NamespaceType, string> = { pid: 'pid', network: 'net', ipc: 'ipc', uts: 'uts', mount: 'mnt', user: 'user', cgroup: 'cgroup' };
@@ -51,13 +51,9 @@ function sysctl(): Check {
         const net = run.requested.linux.namespaces.find((n) => n.type === 'network');
         return skipped(`the config sets no ${SYSCTL.name}${net?.path ? `: it joins the network namespace at ${net.path}, set up before it` : ''}`);
       }
-      if (!report.files) return errored('the probe does not report file contents: rebuild it with scripts/build-fixtures.sh');
-      const f = report.files.find((x) => x.path === file);
-      if (f?.content === null || f?.content === undefined) {
-        return failed(f?.errno === 'ENOENT' ? `${file} does not exist in the container: the parameter was not set` : `${file} is not readable (${f?.errno ?? 'not read'})`);
-      }
-      const got = f.content.trim();
-      return got === asked ? passed() : failed(`${SYSCTL.name} is ${got}, asked ${asked}`);
+      const read = fileText(report, file, `${file} does not exist in the container: the parameter was not set`);
+      if ('outcome' in read) return read.outcome;
+      return read.text === asked ? passed() : failed(`${SYSCTL.name} is ${read.text}, asked ${asked}`);
     },
   });
 }

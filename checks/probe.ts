@@ -136,6 +136,20 @@ export function reportOf(run: ProbeRun): { report: ProbeReport; outcome: null } 
   };
 }
 
+/**
+ * What the probe read from `path` (`--read-file`), trimmed, or the outcome when it read
+ * nothing: errored for a probe too old to read files, failed for a file it could not read
+ * (`whenMissing` says what a missing file means, where that is more than "not readable").
+ */
+export function fileText(report: ProbeReport, path: string, whenMissing?: string): { text: string } | { outcome: Outcome } {
+  if (!report.files) return { outcome: errored('the probe does not report file contents: rebuild it with scripts/build-fixtures.sh') };
+  const f = report.files.find((x) => x.path === path);
+  if (f?.content === null || f?.content === undefined) {
+    return { outcome: failed(f?.errno === 'ENOENT' && whenMissing ? whenMissing : `${path} is not readable (${f?.errno ?? 'not read'})`) };
+  }
+  return { text: f.content.trim() };
+}
+
 export function firstLine(text: string): string {
   return (
     text

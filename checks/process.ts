@@ -4,8 +4,8 @@
  */
 import { DEFAULT_ENV } from '../core/oci-spec.ts';
 import { probeCheck } from './define.ts';
-import { mismatch } from './probe.ts';
-import { errored, failed, passed, skipped, type Check } from './types.ts';
+import { fileText, mismatch } from './probe.ts';
+import { failed, passed, skipped, type Check } from './types.ts';
 
 const REF = 'runtime-spec config.md';
 
@@ -158,11 +158,9 @@ const oomScoreAdj = probeCheck({
   judge(report, run) {
     const asked = run.requested.process.oomScoreAdj;
     if (asked === undefined) return skipped('the config sets no oomScoreAdj');
-    if (!report.files) return errored('the probe does not report file contents: rebuild it with scripts/build-fixtures.sh');
-    const f = report.files.find((x) => x.path === '/proc/self/oom_score_adj');
-    if (f?.content === null || f?.content === undefined) return failed(`/proc/self/oom_score_adj is not readable (${f?.errno ?? 'not read'})`);
-    const got = f.content.trim();
-    return got === String(asked) ? passed() : failed(`oom_score_adj is ${got}, asked ${asked}`);
+    const read = fileText(report, '/proc/self/oom_score_adj');
+    if ('outcome' in read) return read.outcome;
+    return read.text === String(asked) ? passed() : failed(`oom_score_adj is ${read.text}, asked ${asked}`);
   },
 });
 
