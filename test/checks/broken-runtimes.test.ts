@@ -18,7 +18,7 @@ import { workloadBuilt } from '../../core/workloads.ts';
 import { RUNNERS } from '../../runners/index.ts';
 import { localClusterWhy, localHandlers, runtimeClass } from '../helpers/cluster.ts';
 import { lazyTempDir } from '../helpers/tmp.ts';
-import { atKubernetes, BROKEN, CLUSTER_BROKEN_DIR, kubernetesHandler, UNPROVEN, type Row } from './broken-table.ts';
+import { atKubernetes, BROKEN, CLUSTER_BROKEN_DIR, kubernetesHandler, runsAt, UNPROVEN, type Row } from './broken-table.ts';
 import { writeWrapper } from './wrappers.ts';
 
 const jq = findBinary('jq');
@@ -80,8 +80,6 @@ for (const base of baseRuntimes) {
  * that edits config.json at create breaks the containerd layer the same way. Rows whose
  * checks are all probe checks (lifecycle is the CLI's, and `run` is not the shim's path).
  */
-const atContainerd = (r: Row) =>
-  !r.wasm && Object.keys(r.breaks).every((k) => k === 'config') && [...r.fails, ...r.passes].every((id) => CHECKS.find((c) => c.id === id)?.layers.includes('containerd'));
 const containerdWhy = (() => {
   const real = findBinary('runc');
   const runner = RUNNERS.containerd;
@@ -89,7 +87,7 @@ const containerdWhy = (() => {
   return !root ? 'not root' : !real ? 'runc is not installed' : !jq ? 'jq is not installed' : unavailable;
 })();
 describe.skipIf(containerdWhy !== null)(`broken wrappers around runc behind containerd${containerdWhy ? ` (skipped: ${containerdWhy})` : ''}`, () => {
-  for (const row of BROKEN.filter(atContainerd)) {
+  for (const row of BROKEN.filter((r) => runsAt(r, 'containerd'))) {
     it(`${row.wrapper} fails exactly ${row.fails.join(', ')}`, async () => {
       const path = writeWrapper(dir(), `containerd-runc-${row.wrapper}`, findBinary('runc') as string, row.breaks);
       expectExactly(row, await runAgainst(`runc-${row.wrapper}`, path, [...row.fails, ...row.passes], 'containerd'));

@@ -3,6 +3,7 @@
  * exactly `fails` and pass `passes` (see broken-runtimes.test.ts).
  */
 import { CHECKS } from '../../checks/index.ts';
+import type { Layer } from '../../core/schema.ts';
 import type { Breakage } from './wrappers.ts';
 
 export interface Row {
@@ -141,15 +142,20 @@ export const UNPROVEN: Record<string, string> = {};
 /** Where the wrappers behind a Kubernetes RuntimeClass live: the cluster's handlers name these paths. */
 export const CLUSTER_BROKEN_DIR = '/run/runbench-broken';
 
-/** Rows that run behind a RuntimeClass: config edits at create, checks a pod can run. */
-export function atKubernetes(r: Row): boolean {
+/**
+ * Rows that run behind a runtime's layer other than the CLI: the wrapper edits config.json
+ * at create (what a shim calls), and every check of the row runs at that layer.
+ */
+export function runsAt(r: Row, layer: Layer): boolean {
   return (
     !r.wasm &&
-    !r.notAtKubernetes &&
     Object.keys(r.breaks).every((k) => k === 'config') &&
-    r.fails.every((id) => CHECKS.find((c) => c.id === id)?.layers.includes('kubernetes'))
+    [...r.fails, ...r.passes].every((id) => CHECKS.find((c) => c.id === id)?.layers.includes(layer))
   );
 }
+
+/** Rows that run behind a RuntimeClass, unless they prove nothing in a pod. */
+export const atKubernetes = (r: Row): boolean => runsAt(r, 'kubernetes') && !r.notAtKubernetes;
 
 export const kubernetesHandler = (r: Row) => `broken-${r.wrapper}`;
 
