@@ -156,8 +156,8 @@ export class OciSession implements RunnerSession {
       : bad && bad.signal !== 0 && bad.kind === 'EXEC'
         ? `'${bad.label}' was killed by ${signalName(bad.signal)}`
         : bad
-        ? `'${bad.label}' ${bad.error ?? `exited ${bad.exitCode}`}`
-        : (reply.error ?? 'no reply');
+          ? `'${bad.label}' ${bad.error ?? `exited ${bad.exitCode}`}`
+          : (reply.error ?? 'no reply');
     return new RuntimeFailure(this.runtime.name, `${this.runtime.name} ${what}: ${detail}${stderr ? `: ${stderr}` : ''}`);
   }
 
@@ -202,11 +202,32 @@ export class OciSession implements RunnerSession {
     return sample;
   }
 
-  async runOnce(req: RunRequest): Promise<TimedSample> {
+  /**
+   * One measured container: prepared, measured, and disposed of whatever happened. A
+   * runtime that fails only with its output discarded is measured again with it captured.
+   */
+  private async measure(
+    req: RunRequest,
+    op: 'runOnce' | 'lifecycle',
+    fn: (c: OciContainerSpec, discard: boolean, io: ReturnType<OciSession['io']>) => Promise<TimedSample>,
+  ): Promise<TimedSample> {
     const c = this.prepare(req);
     const discard = req.discardOutput === true && !this.discardFails;
-    const io = this.io(c, discard);
     try {
+      return await fn(c, discard, this.io(c, discard));
+    } catch (e) {
+      if (discard && e instanceof RuntimeFailure && !/hung/.test(e.message)) {
+        await this.dispose(c);
+        return this.diagnose(req, op, e);
+      }
+      throw e;
+    } finally {
+      await this.dispose(c);
+    }
+  }
+
+  async runOnce(req: RunRequest): Promise<TimedSample> {
+    return this.measure(req, 'runOnce', async (c, discard, io) => {
       const reply = await this.helper.run(
         [{ kind: 'exec', label: 'run', argv: this.argv('run', '--bundle', c.bundle, c.id), stdout: io.stdout, stderr: io.stderr }],
         req.timeoutMs,
@@ -223,35 +244,24 @@ export class OciSession implements RunnerSession {
         phasesNs: { run: run.endNs - run.startNs },
         ...(discard ? { outputDiscarded: true } : {}),
       };
-    } catch (e) {
-      if (discard && e instanceof RuntimeFailure && !/hung/.test(e.message)) {
-        await this.dispose(c);
-        return this.diagnose(req, 'runOnce', e);
-      }
-      throw e;
-    } finally {
-      await this.dispose(c);
-    }
+    });
   }
 
   async lifecycle(req: RunRequest): Promise<TimedSample> {
-    const c = this.prepare(req);
-    const discard = req.discardOutput === true && !this.discardFails;
-    const io = this.io(c, discard);
-    const mem = this.memoryCgroupFiles(c.cgroupsPath);
-    const steps: Step[] = [
-      { kind: 'exec', label: 'create', argv: this.argv('create', '--bundle', c.bundle, '--pid-file', c.pidFile, c.id), stdout: io.stdout, stderr: io.stderr },
-      { kind: 'exec', label: 'start', argv: this.argv('start', c.id), stderr: io.start },
-      { kind: 'waitpid', label: 'exit', pidFile: c.pidFile },
-      ...(mem
-        ? ([
-            { kind: 'read', label: 'cgroupPeak', path: mem.peak },
-            { kind: 'read', label: 'oom', path: mem.oom },
-          ] as Step[])
-        : []),
-      { kind: 'exec', label: 'delete', argv: this.argv('delete', c.id), stderr: io.delete },
-    ];
-    try {
+    return this.measure(req, 'lifecycle', async (c, discard, io) => {
+      const mem = this.memoryCgroupFiles(c.cgroupsPath);
+      const steps: Step[] = [
+        { kind: 'exec', label: 'create', argv: this.argv('create', '--bundle', c.bundle, '--pid-file', c.pidFile, c.id), stdout: io.stdout, stderr: io.stderr },
+        { kind: 'exec', label: 'start', argv: this.argv('start', c.id), stderr: io.start },
+        { kind: 'waitpid', label: 'exit', pidFile: c.pidFile },
+        ...(mem
+          ? ([
+              { kind: 'read', label: 'cgroupPeak', path: mem.peak },
+              { kind: 'read', label: 'oom', path: mem.oom },
+            ] as Step[])
+          : []),
+        { kind: 'exec', label: 'delete', argv: this.argv('delete', c.id), stderr: io.delete },
+      ];
       const reply = await this.helper.run(steps, req.timeoutMs);
       if (reply.error) throw this.failure(c, reply, 'lifecycle failed');
       const by = (label: string) => reply.steps.find((s) => s.label === label);
@@ -280,15 +290,7 @@ export class OciSession implements RunnerSession {
         },
         ...(discard ? { outputDiscarded: true } : {}),
       };
-    } catch (e) {
-      if (discard && e instanceof RuntimeFailure && !/hung/.test(e.message)) {
-        await this.dispose(c);
-        return this.diagnose(req, 'lifecycle', e);
-      }
-      throw e;
-    } finally {
-      await this.dispose(c);
-    }
+    });
   }
 
   async churn(req: RunRequest, count: number, concurrency: number): Promise<ChurnResult> {
