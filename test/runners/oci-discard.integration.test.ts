@@ -34,7 +34,9 @@ describe.skipIf(runc.skip !== null)(`a runtime that fails with its output discar
     events.on('log', (e) => {
       if (e.level === 'warn') warnings.push(e.message);
     });
-    const runId = `20000101${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
+    const runId = `20000101${Math.floor(Math.random() * 0xffffff)
+      .toString(16)
+      .padStart(6, '0')}`;
     const session = new OciSession(runtime, { runId, host, arch: host.arch, scope, events, workDir: join(dir(), runId) });
     try {
       const hello = { workload: { name: 'hello', kind: 'native' as const, args: [] }, timeoutMs: 60_000, discardOutput: true };
