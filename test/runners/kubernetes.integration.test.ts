@@ -3,7 +3,7 @@
  * $KUBECONFIG): pods through RuntimeClasses, watch-timed phases, memory, density, and
  * nothing of runbench's left in the cluster afterwards.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../core/events.ts';
 import { inImageArchive as inImageArchive_ } from '../../core/in-image.ts';
@@ -16,32 +16,15 @@ import { listNodes } from '../../runners/kubernetes/cluster.ts';
 import { MANAGED_BY, POD_PHASES } from '../../runners/kubernetes/pods.ts';
 import { createKubernetesRunner, KubernetesSession } from '../../runners/kubernetes.ts';
 import { densitySuite } from '../../suites/density.ts';
-import { runtimeClass } from '../helpers/cluster.ts';
+import { clusterWhy, localHandlers, runtimeClass } from '../helpers/cluster.ts';
 import { realRuntime } from '../helpers/real.ts';
 
 const host = hostFacts();
 const choice = chooseKubeconfig();
 
-async function clusterUp(): Promise<string | null> {
-  if (!choice) return 'no cluster: start one with scripts/cluster.sh up (or set KUBECONFIG)';
-  try {
-    const nodes = await Promise.race([
-      listNodes(new KubeClient(choice)),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer in 5 s')), 5000)),
-    ]);
-    if (!nodes.some((n) => n.ready && n.arch === host.arch)) return `no Ready ${host.arch} node in the cluster of ${choice.path}`;
-    return null;
-  } catch (e) {
-    return `the cluster of ${choice.path} does not answer (${e instanceof Error ? e.message : String(e)}): scripts/cluster.sh up`;
-  }
-}
-
-const why = await clusterUp();
+const why = await clusterWhy({ local: false });
 const runc = await realRuntime('runc');
-/** CRI handlers of the local cluster (written by scripts/cluster.sh up). */
-const localHandlers = existsSync('/run/runbench-cluster/handlers')
-  ? readFileSync('/run/runbench-cluster/handlers', 'utf8').split('\n').map((l) => l.split('\t')[0]).filter(Boolean)
-  : [];
+const handlers = localHandlers();
 const crunWasmtime = await realRuntime('crun-wasmtime');
 const wasmtimeClass = runtimeClass('wasmtime');
 const inImage = await realRuntime('runc/wasmtime-in-image');
@@ -55,14 +38,14 @@ const wasmCases: { name: string; runtime: RuntimeInfo | null; skip: string | nul
       why ??
       inImage.skip ??
       (inImageArchive && !existsSync(inImageArchive) ? `${inImageArchive} is not built (scripts/build-wasmtime-image.sh), so the nodes lack the image` : null) ??
-      (localHandlers.includes('runc') ? null : 'the local cluster has no runc handler'),
+      (handlers.has('runc') ? null : 'the local cluster has no runc handler'),
   },
   {
     name: 'crun-wasmtime',
     runtime: crunWasmtime.runtime,
-    skip: why ?? crunWasmtime.skip ?? (localHandlers.includes('crun-wasmtime') ? null : 'the local cluster has no crun-wasmtime handler'),
+    skip: why ?? crunWasmtime.skip ?? (handlers.has('crun-wasmtime') ? null : 'the local cluster has no crun-wasmtime handler'),
   },
-  { name: 'wasmtime', runtime: wasmtimeClass, skip: why ?? (localHandlers.includes('wasmtime') ? null : 'the local cluster has no wasmtime (containerd-shim-wasmtime-v1) handler') },
+  { name: 'wasmtime', runtime: wasmtimeClass, skip: why ?? (handlers.has('wasmtime') ? null : 'the local cluster has no wasmtime (containerd-shim-wasmtime-v1) handler') },
 ];
 const newRunId = () => `20000101${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
 
