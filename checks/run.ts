@@ -6,12 +6,10 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { openRunScope } from '../core/run-scope.ts';
+import { inRunScope, resultsDocument } from '../core/run-scope.ts';
 import { errorMessage, Interrupted, RuntimeFailure } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
-import { digestOf, TOOL_VERSION } from '../core/pipeline.ts';
 import {
-  SCHEMA_VERSION,
   type ConformanceResult,
   type HostFacts,
   type Layer,
@@ -23,24 +21,8 @@ import {
 import { kindUnsupported } from '../core/runtimes.ts';
 import { emulatedKindSkip, throwIfAborted, walkSessions, type Cell } from '../core/walk.ts';
 import { workloadBuilt } from '../core/workloads.ts';
-import { ContainerdSession } from '../runners/containerd.ts';
-import { KubernetesSession } from '../runners/kubernetes.ts';
-import { OciSession } from '../runners/oci.ts';
-import type { Runner, RunnerSession } from '../runners/types.ts';
-import { ContainerdTarget } from './targets/containerd.ts';
-import { KubernetesTarget } from './targets/kubernetes.ts';
-import { OciTarget } from './targets/oci.ts';
+import type { Runner } from '../core/runner.ts';
 import { CannotAsk, errored, skipped, type Check, type CheckContext, type ConformanceTarget } from './types.ts';
-
-/** A target the runner can reset between checks and close at the end. */
-export type OwnedTarget = ConformanceTarget & { reset(): Promise<void>; close(): Promise<void> };
-
-/** How each layer's session becomes a conformance target: one line per layer. */
-export const TARGETS: Partial<Record<Layer, (session: RunnerSession, scratch: string) => OwnedTarget | null>> = {
-  oci: (session, scratch) => (session instanceof OciSession ? new OciTarget(session, scratch) : null),
-  containerd: (session, scratch) => (session instanceof ContainerdSession ? new ContainerdTarget(session, scratch) : null),
-  kubernetes: (session, scratch) => (session instanceof KubernetesSession ? new KubernetesTarget(session, scratch) : null),
-};
 
 export interface ConformanceOptions {
   checks: readonly Check[];
@@ -111,7 +93,6 @@ async function withDeadline(ms: number, signal: AbortSignal, fn: () => Promise<O
 }
 
 export async function runConformance(opts: ConformanceOptions, deps: ConformanceDeps): Promise<ResultsDocument> {
-  const { runId, startedAt, scope, workDir } = openRunScope('conformance');
   const { events, signal, host } = deps;
   const archs = opts.archs && opts.archs.length > 0 ? opts.archs : [host.arch];
   const isBuilt = deps.isBuilt ?? workloadBuilt;
@@ -132,10 +113,9 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
     results.push(result);
     events.emit('conformance', { result });
   };
-  events.emit('run:start', { runId, runtimes: deps.runtimes.map((r) => r.name), suites: ['conformance'], layers: [...opts.layers] });
-  try {
-    // a layer whose runner has no conformance target is skipped before any session opens
-    const runners = Object.fromEntries(Object.entries(deps.runners).filter(([layer]) => TARGETS[layer as Layer])) as ConformanceDeps['runners'];
+  const start = { runtimes: deps.runtimes.map((r) => r.name), suites: ['conformance'], layers: [...opts.layers] };
+  return inRunScope('conformance', events, start, async (run) => {
+    const { runId, scope, workDir } = run;
     const skipAll = (cell: Cell, reason: string, status: 'skipped' | 'errored') => {
       for (const c of opts.checks) record(c, cell.runtime.name, cell.layer, cell.arch, c.kinds[0] ?? 'native', { status, reason });
     };
@@ -143,7 +123,7 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
       {
         layers: opts.layers,
         archs,
-        runners,
+        runners: deps.runners,
         runtimes: deps.runtimes,
         host,
         runId,
@@ -157,11 +137,12 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
         skip: skipAll,
         visit: async (cell, session) => {
           const { layer, arch, runtime } = cell;
-          const target = TARGETS[layer]?.(session, join(workDir, 'conformance', layer, runtime.name)) ?? null;
-          if (!target) {
-            skipAll(cell, `the ${layer} session cannot serve as a conformance target`, 'errored');
+          const conformance = session.capabilities.conformance;
+          if (!conformance) {
+            skipAll(cell, `no conformance target for the ${layer} layer yet`, 'skipped');
             return;
           }
+          const target = conformance.target(join(workDir, 'conformance', layer, runtime.name));
           const closeTarget = scope.defer(`conformance target ${runtime.name}`, () => target.close());
           try {
             for (const check of opts.checks) {
@@ -199,12 +180,7 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
         },
       },
     );
-    const doc: ResultsDocument = {
-      schemaVersion: SCHEMA_VERSION,
-      tool: { name: 'runbench', version: TOOL_VERSION },
-      runId,
-      startedAt,
-      finishedAt: new Date().toISOString(),
+    return resultsDocument(run, {
       host,
       runtimes: deps.runtimes,
       parameters: {
@@ -217,23 +193,12 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
         concurrency: 1,
         churnContainers: 1,
       },
-      config: {
-        digest: digestOf(deps.config ?? { checks: opts.checks.map((c) => c.id) }),
-        resolved: deps.config ?? { checks: opts.checks.map((c) => c.id) },
-      },
+      config: deps.config ?? { checks: opts.checks.map((c) => c.id) },
       harness: null,
       measurements: [],
       facts: [],
       suiteRuns: [],
       conformance: results,
-    };
-    events.emit('run:end', { runId, interrupted: false });
-    return doc;
-  } catch (e) {
-    if (e instanceof Interrupted) events.emit('run:end', { runId, interrupted: true });
-    throw e;
-  } finally {
-    const failures = await scope.close();
-    for (const f of failures) events.emit('log', { level: 'warn', message: `cleanup of ${f.name} failed: ${f.message}` });
-  }
+    });
+  });
 }

@@ -1,7 +1,7 @@
 /** The runbench command line. Exit codes: see EXIT CODES in --help and the README. */
 import { Command, CommanderError } from 'commander';
 import { errorMessage, ExitCode, UserError } from '../core/errors.ts';
-import { TOOL_VERSION } from '../core/pipeline.ts';
+import { TOOL_VERSION } from '../core/run-scope.ts';
 import { COMMANDS } from './commands/index.ts';
 
 export const EXIT_CODES_HELP = `

@@ -32,17 +32,12 @@ const Bound = z
 
 export const RuntimeEntry = z
   .strictObject({
-    name: z.string().regex(RUNTIME_NAME, "letters, digits, '.', '_' or '-', with at most one '/' between two parts").describe('the name results are labelled with'),
-    binary: z
+    name: z
       .string()
-      .min(1)
-      .optional()
-      .describe('OCI runtime binary: a name searched on PATH and in the runbench cache, or a path (relative to this file)'),
-    shim: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('containerd runtime type, e.g. io.containerd.spin.v2 (the containerd layer)'),
+      .regex(RUNTIME_NAME, "letters, digits, '.', '_' or '-', with at most one '/' between two parts")
+      .describe('the name results are labelled with'),
+    binary: z.string().min(1).optional().describe('OCI runtime binary: a name searched on PATH and in the runbench cache, or a path (relative to this file)'),
+    shim: z.string().min(1).optional().describe('containerd runtime type, e.g. io.containerd.spin.v2 (the containerd layer)'),
     runtimeClass: z.string().min(1).optional().describe('Kubernetes RuntimeClass name (the kubernetes layer)'),
     globalArgs: z.array(z.string()).optional().describe('arguments placed before every subcommand, e.g. --platform=ptrace'),
     wasm: z
@@ -93,9 +88,7 @@ export const ConfigFile = z
       .describe('runtimes to measure (default every known runtime found on this machine)'),
     layers: z.array(Layer).min(1).optional().describe('how the runtimes are driven (default [oci])'),
     suites: z.array(z.string()).min(1).optional().describe('suites to run (default all)'),
-    workloads: z
-      .strictObject({ kinds: z.array(WorkloadKind).min(1).optional().describe('workload builds to run (default native and wasm)') })
-      .optional(),
+    workloads: z.strictObject({ kinds: z.array(WorkloadKind).min(1).optional().describe('workload builds to run (default native and wasm)') }).optional(),
     runs: PositiveInt.optional().describe('samples per metric (default 30)'),
     warmup: z.number().int().nonnegative().optional().describe('warmup runs before each metric (default 3)'),
     concurrency: PositiveInt.optional().describe('parallel containers in the churn test (default 4)'),
@@ -257,7 +250,8 @@ function describeIssue(issue: Issue, data: unknown, path: KeyPath): { path: KeyP
     case 'too_small':
       return {
         path,
-        message: issue.origin === 'array'
+        message:
+          issue.origin === 'array'
             ? `needs at least ${String(issue.minimum)} item(s)`
             : `must be ${issue.inclusive === false ? 'more than' : 'at least'} ${String(issue.minimum)}, got ${String(value)}`,
         key: false,
@@ -502,9 +496,7 @@ function thresholdText(t: MetricThreshold, stat: string): string {
   if (t.max !== undefined) bounds.push(`< ${String(t.max)}`);
   if (t.min !== undefined) bounds.push(`> ${String(t.min)}`);
   if (t.maxRegression !== undefined) bounds.push(`regression <= ${t.maxRegression}`);
-  const where = (['runtime', 'layer', 'workload', 'workloadKind'] as const)
-    .filter((k) => t[k] !== undefined)
-    .map((k) => `${k}=${String(t[k])}`);
+  const where = (['runtime', 'layer', 'workload', 'workloadKind'] as const).filter((k) => t[k] !== undefined).map((k) => `${k}=${String(t[k])}`);
   return `${t.metric} ${stat} ${bounds.join(', ')}${where.length ? ` [${where.join(', ')}]` : ''}`;
 }
 

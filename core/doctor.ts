@@ -10,7 +10,7 @@ import { rbExecPath, rootfsDir } from './paths.ts';
 import { KNOWN_RUNTIMES, probeRuntime, type RuntimeDefinition } from './runtimes.ts';
 import type { HostFacts, RuntimeInfo } from './schema.ts';
 import { openRunScope } from './run-scope.ts';
-import { OciSession } from '../runners/oci.ts';
+import { capability, type Runner, type RunnerSession } from './runner.ts';
 
 export interface Problem {
   id: string;
@@ -76,7 +76,7 @@ export function knownProblems(host: HostFacts, runtimes: RuntimeInfo[], fixtures
 }
 
 /** Runs hello once to find runtimes that are installed but cannot start a container here. */
-async function smoke(runtimes: RuntimeInfo[], host: HostFacts): Promise<RuntimeInfo[]> {
+async function smoke(runtimes: RuntimeInfo[], host: HostFacts, runner: Runner): Promise<RuntimeInfo[]> {
   const { runId, scope, workDir } = openRunScope('doctor');
   const out: RuntimeInfo[] = [];
   try {
@@ -85,11 +85,11 @@ async function smoke(runtimes: RuntimeInfo[], host: HostFacts): Promise<RuntimeI
         out.push(r);
         continue;
       }
-      let session: OciSession | null = null;
+      let session: RunnerSession | null = null;
       try {
-        session = new OciSession(r, { runId, host, arch: host.arch, scope, events: new EventBus(), workDir });
+        session = await runner.open(r, { runId, host, arch: host.arch, scope, events: new EventBus(), workDir });
         const kind = r.wasmOnly ? 'wasm' : 'native';
-        const s = await session.runOnce({ workload: { name: 'hello', kind, args: [] }, timeoutMs: 30_000 });
+        const s = await capability(session, 'oneShot').run({ workload: { name: 'hello', kind, args: [] }, timeoutMs: 30_000 });
         if (s.exitCode !== 0 || !s.stdout.includes('runbench-hello-ok')) {
           const err = s.stderr.trim().split('\n')[0] ?? '';
           out.push({ ...r, status: 'broken', reason: `hello exited ${s.exitCode}${err ? `: ${err}` : ''}` });
@@ -106,11 +106,12 @@ async function smoke(runtimes: RuntimeInfo[], host: HostFacts): Promise<RuntimeI
   return out;
 }
 
-export async function doctor(extra: RuntimeDefinition[], opts: { smoke: boolean }): Promise<DoctorReport> {
+/** What can be measured here; with `smoke`, each OCI runtime runs hello once through the given runner (the oci layer's). */
+export async function doctor(extra: RuntimeDefinition[], opts: { smoke: Runner | null }): Promise<DoctorReport> {
   const host = hostFacts();
   const defs = [...KNOWN_RUNTIMES.filter((k) => !extra.some((e) => e.name === k.name)), ...extra];
   let runtimes = await Promise.all(defs.map((d) => probeRuntime(d)));
   const fixturesBuilt = existsSync(rbExecPath) && existsSync(rootfsDir(host.arch));
-  if (opts.smoke && host.root && fixturesBuilt) runtimes = await smoke(runtimes, host);
+  if (opts.smoke && host.root && fixturesBuilt) runtimes = await smoke(runtimes, host, opts.smoke);
   return { host, runtimes, problems: knownProblems(host, runtimes, fixturesBuilt) };
 }

@@ -128,4 +128,3 @@ export function cgroupV1MemoryMount(): string | null {
   const cg = detectCgroups();
   return cg.v1Mounts.memory ?? null;
 }
-

@@ -5,14 +5,12 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { openRunScope } from './run-scope.ts';
-import { configDigest } from './config.ts';
+import { inRunScope, resultsDocument } from './run-scope.ts';
 import { errorMessage, Interrupted, RuntimeFailure } from './errors.ts';
 import type { EventBus } from './events.ts';
 import { fixtureBinary, runScratchBase } from './paths.ts';
 import { sample } from './sampler.ts';
 import {
-  SCHEMA_VERSION,
   type ConformanceResult,
   type Fact,
   type HarnessOverhead,
@@ -30,10 +28,8 @@ import { emulatedKindSkip, throwIfAborted, walkSessions, type Cell } from './wal
 import { computeStats } from './stats.ts';
 import { TimingHelper } from './timing-helper.ts';
 import { workloadBuilt, type WorkloadRef } from './workloads.ts';
-import type { Runner } from '../runners/types.ts';
-import type { Suite, SuiteContext, SuiteOptions } from '../suites/types.ts';
-
-export const TOOL_VERSION = '0.1.0';
+import { lacks, type Runner } from './runner.ts';
+import type { Suite, SuiteContext, SuiteOptions } from './suite.ts';
 
 export interface PipelineDeps {
   runners: Partial<Record<Layer, Runner>>;
@@ -55,13 +51,6 @@ export interface PipelineOptions extends SuiteOptions {
   layers: Layer[];
   /** Architectures to run the workloads as; one other than the host's runs emulated (qemu-user). */
   archs?: string[];
-}
-
-export { newRunId } from './run-scope.ts';
-
-/** sha256 of canonical JSON (keys sorted at every level): the same config always gives the same digest. */
-export function digestOf(value: unknown): string {
-  return configDigest(value);
 }
 
 function hostRunner(arch: string, scope: Scope): SuiteContext['runOnHost'] {
@@ -89,8 +78,6 @@ function hostRunner(arch: string, scope: Scope): SuiteContext['runOnHost'] {
 }
 
 export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Promise<ResultsDocument> {
-  const { runId, startedAt, scope, workDir } = openRunScope('run');
-
   const measurements: Measurement[] = [];
   const facts: Fact[] = [];
   const suiteRuns: SuiteRun[] = [];
@@ -109,9 +96,8 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
     concurrency: opts.concurrency,
     churnContainers: opts.churnContainers,
   };
-  events.emit('run:start', { runId, runtimes: parameters.runtimes, suites: parameters.suites, layers: opts.layers });
-
-  try {
+  return inRunScope('run', events, { runtimes: parameters.runtimes, suites: parameters.suites, layers: opts.layers }, async (run) => {
+    const { runId, scope, workDir } = run;
     throwIfAborted(signal);
     const harness = await deps.calibrate();
     // per arch: the bare-host baseline of an emulated arch is itself emulated
@@ -158,8 +144,12 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
           });
           for (const suite of suites) {
             throwIfAborted(signal);
-            if (suite.layers && !suite.layers.includes(layer)) {
-              const outcome: Outcome = { status: 'skipped', reason: `${suite.name} measures at the ${suite.layers.join(', ')} layer only` };
+            const notHere =
+              suite.layers && !suite.layers.includes(layer)
+                ? `${suite.name} measures at the ${suite.layers.join(', ')} layer only`
+                : lacks(session, suite.needs);
+            if (notHere) {
+              const outcome: Outcome = { status: 'skipped', reason: notHere };
               suiteRuns.push({ suite: suite.name, runtime: runtime.name, layer, arch, outcome, durationMs: 0 });
               events.emit('suite:end', { suite: suite.name, runtime: runtime.name, layer, outcome });
               continue;
@@ -231,29 +221,16 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
         },
       },
     );
-    const doc: ResultsDocument = {
-      schemaVersion: SCHEMA_VERSION,
-      tool: { name: 'runbench', version: TOOL_VERSION },
-      runId,
-      startedAt,
-      finishedAt: new Date().toISOString(),
+    return resultsDocument(run, {
       host: deps.host,
       runtimes: deps.runtimes,
       parameters,
-      config: { digest: digestOf(deps.config ?? parameters), resolved: deps.config ?? parameters },
+      config: deps.config ?? parameters,
       harness,
       measurements,
       facts,
       suiteRuns,
       conformance,
-    };
-    events.emit('run:end', { runId, interrupted: false });
-    return doc;
-  } catch (e) {
-    if (e instanceof Interrupted) events.emit('run:end', { runId, interrupted: true });
-    throw e;
-  } finally {
-    const failures = await scope.close();
-    for (const f of failures) events.emit('log', { level: 'warn', message: `cleanup of ${f.name} failed: ${f.message}` });
-  }
+    });
+  });
 }

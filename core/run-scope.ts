@@ -6,7 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sweepCgroups } from './cgroups.ts';
+import { configDigest } from './config.ts';
+import { Interrupted } from './errors.ts';
+import type { EventBus, RunEvents } from './events.ts';
 import { runScratchBase } from './paths.ts';
+import { SCHEMA_VERSION, type ResultsDocument } from './schema.ts';
 import { Scope } from './scope.ts';
 
 /** yyyymmdd + 6 hex digits: sortable, and short enough for container ids and cgroup paths. */
@@ -34,4 +38,48 @@ export function openRunScope(what: string): RunScope {
     await sweepCgroups(`runbench-${runId}`);
   });
   return { runId, startedAt, scope, workDir };
+}
+
+/** runbench's own version, written into every results document. */
+export const TOOL_VERSION = '0.1.0';
+
+/**
+ * One run from start to end: opens its scope, announces it, runs `body`, announces how it
+ * ended, and closes the scope whatever happened (its failures become warnings).
+ */
+export async function inRunScope<T>(
+  what: string,
+  events: EventBus,
+  start: Omit<RunEvents['run:start'], 'runId'>,
+  body: (run: RunScope) => Promise<T>,
+): Promise<T> {
+  const run = openRunScope(what);
+  events.emit('run:start', { runId: run.runId, ...start });
+  try {
+    const out = await body(run);
+    events.emit('run:end', { runId: run.runId, interrupted: false });
+    return out;
+  } catch (e) {
+    if (e instanceof Interrupted) events.emit('run:end', { runId: run.runId, interrupted: true });
+    throw e;
+  } finally {
+    const failures = await run.scope.close();
+    for (const f of failures) events.emit('log', { level: 'warn', message: `cleanup of ${f.name} failed: ${f.message}` });
+  }
+}
+
+/** A results document of this run: what every kind of run writes around its own findings. */
+export function resultsDocument(
+  run: RunScope,
+  body: Omit<ResultsDocument, 'schemaVersion' | 'tool' | 'runId' | 'startedAt' | 'finishedAt' | 'config'> & { config: unknown },
+): ResultsDocument {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'runbench', version: TOOL_VERSION },
+    runId: run.runId,
+    startedAt: run.startedAt,
+    finishedAt: new Date().toISOString(),
+    ...body,
+    config: { digest: configDigest(body.config), resolved: body.config },
+  };
 }

@@ -145,9 +145,7 @@ export function parseRuntimeSpec(spec: string): RuntimeDefinition {
   if (eq < 0) {
     const known = KNOWN_RUNTIMES.find((r) => r.name === spec);
     if (!known) {
-      throw new UserError(
-        `unknown runtime '${spec}': known runtimes are ${KNOWN_RUNTIMES.map((r) => r.name).join(', ')}; give another as NAME=PATH`,
-      );
+      throw new UserError(`unknown runtime '${spec}': known runtimes are ${KNOWN_RUNTIMES.map((r) => r.name).join(', ')}; give another as NAME=PATH`);
     }
     return known;
   }

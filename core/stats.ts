@@ -81,11 +81,7 @@ function seedOf(xs: readonly number[]): number {
 }
 
 /** Percentile bootstrap 95% confidence interval of the median, seeded by the samples. */
-export function bootstrapMedianCI(
-  xs: readonly number[],
-  resamples = BOOTSTRAP_RESAMPLES,
-  seed = seedOf(xs),
-): [number, number] {
+export function bootstrapMedianCI(xs: readonly number[], resamples = BOOTSTRAP_RESAMPLES, seed = seedOf(xs)): [number, number] {
   if (xs.length === 0) return [Number.NaN, Number.NaN];
   if (xs.length === 1) return [xs[0] as number, xs[0] as number];
   const rand = seededRandom(seed);

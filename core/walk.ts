@@ -8,7 +8,7 @@ import { errorMessage, Interrupted } from './errors.ts';
 import type { EventBus } from './events.ts';
 import type { HostFacts, Layer, RuntimeInfo, WorkloadKind } from './schema.ts';
 import type { Scope } from './scope.ts';
-import type { Runner, RunnerSession } from '../runners/types.ts';
+import type { Runner, RunnerSession } from './runner.ts';
 
 export interface Cell {
   layer: Layer;

@@ -6,7 +6,7 @@
 import { RuntimeFailure } from '../core/errors.ts';
 import { seededRandom } from '../core/stats.ts';
 import type { RuntimeInfo, WorkloadKind } from '../core/schema.ts';
-import type { ChurnResult, RunRequest, Runner, RunnerSession, TimedSample, Unsupported } from './types.ts';
+import type { Capabilities, ChurnResult, RunRequest, Runner, RunnerSession, TimedSample, Unsupported } from '../core/runner.ts';
 
 export interface FakeBehaviour {
   /** Median one-shot time in ms per runtime name. */
@@ -42,6 +42,7 @@ class FakeSession implements RunnerSession {
   readonly oneShotName: string;
   private readonly rand: () => number;
   opened = true;
+  readonly capabilities: Partial<Capabilities>;
 
   constructor(
     readonly runtime: RuntimeInfo,
@@ -51,6 +52,11 @@ class FakeSession implements RunnerSession {
     this.oneShotName = `${runtime.name} run`;
     this.rand = seededRandom(runtime.name.length * 7919);
     sessions.push(this);
+    this.capabilities = {
+      oneShot: { name: this.oneShotName, run: (req) => this.runOnce(req) },
+      lifecycle: { phases: this.lifecyclePhases, run: (req) => this.lifecycle(req) },
+      churn: { run: (req, count) => this.churn(req, count) },
+    };
   }
 
   supports(kind: WorkloadKind): Unsupported {
@@ -86,7 +92,8 @@ class FakeSession implements RunnerSession {
 
   async runOnce(req: RunRequest): Promise<TimedSample> {
     const ns = await this.op('run', req);
-    if ((this.b.failRun ?? []).includes(this.runtime.name)) throw new RuntimeFailure(this.runtime.name, `${this.runtime.name} run failed: 'run' hung and was killed`);
+    if ((this.b.failRun ?? []).includes(this.runtime.name))
+      throw new RuntimeFailure(this.runtime.name, `${this.runtime.name} run failed: 'run' hung and was killed`);
     return {
       totalNs: ns,
       phasesNs: { run: ns },
@@ -121,10 +128,6 @@ class FakeSession implements RunnerSession {
   async churn(req: RunRequest, count: number): Promise<ChurnResult> {
     const ns = await this.op('churn', req);
     return { wallNs: ns * count, completed: count, failed: 0, firstError: null };
-  }
-
-  async calibrate(runs: number): Promise<number[]> {
-    return Array.from({ length: runs }, () => 300_000);
   }
 
   async close(): Promise<void> {

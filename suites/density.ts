@@ -8,11 +8,11 @@
  */
 import { Interrupted, RuntimeFailure, errorMessage } from '../core/errors.ts';
 import type { WorkloadRef } from '../core/workloads.ts';
-import { isKubernetesSession, type KubernetesSession } from '../runners/kubernetes.ts';
-import type { PodTimeline } from '../runners/kubernetes/pods.ts';
-import type { Suite, SuiteContext } from './types.ts';
+import { capability, type Density, type PodTimeline } from '../core/runner.ts';
+import type { Suite, SuiteContext } from '../core/suite.ts';
 
-const SLI = 'SIG Scalability pod startup latency: pod creation (client hrtime at the create request) until all containers started, observed via watch (client hrtime at event receipt)';
+const SLI =
+  'SIG Scalability pod startup latency: pod creation (client hrtime at the create request) until all containers started, observed via watch (client hrtime at event receipt)';
 
 function span(t: PodTimeline, from: keyof PodTimeline, to: keyof PodTimeline): number {
   const a = t[from];
@@ -20,8 +20,9 @@ function span(t: PodTimeline, from: keyof PodTimeline, to: keyof PodTimeline): n
   return a !== undefined && b !== undefined ? Number(b - a) : Number.NaN;
 }
 
-async function densityFor(ctx: SuiteContext, session: KubernetesSession, ref: WorkloadRef): Promise<void> {
-  const { budgetBytes, maxPods } = session.density;
+async function densityFor(ctx: SuiteContext, density: Density, ref: WorkloadRef): Promise<void> {
+  const { session } = ctx;
+  const { budgetBytes, maxPods } = density.limits;
   const batch = Math.max(1, Math.min(ctx.options.concurrency, maxPods));
   const started: { name: string; timeline: PodTimeline; startupNs: number }[] = [];
   let limitedBy: 'cap' | 'budget' | 'failure' = 'cap';
@@ -33,7 +34,7 @@ async function densityFor(ctx: SuiteContext, session: KubernetesSession, ref: Wo
     while (started.length < maxPods) {
       if (ctx.signal.aborted) throw new Interrupted(String(ctx.signal.reason ?? 'interrupt'));
       const n = Math.min(batch, maxPods - started.length);
-      const results = await Promise.allSettled(Array.from({ length: n }, () => session.startIdlePod({ workload: ref, timeoutMs: ctx.options.timeoutMs })));
+      const results = await Promise.allSettled(Array.from({ length: n }, () => density.startIdle({ workload: ref, timeoutMs: ctx.options.timeoutMs })));
       for (const r of results) {
         if (r.status === 'fulfilled') started.push(r.value);
         else if (!failure) failure = errorMessage(r.reason);
@@ -45,7 +46,7 @@ async function densityFor(ctx: SuiteContext, session: KubernetesSession, ref: Wo
         break;
       }
       // the working set of what runs now; a pod the kubelet has no figure for yet counts as the mean of the others
-      const mem = await session.podsMemory(started.map((s) => s.name));
+      const mem = await density.memory(started.map((s) => s.name));
       const known = [...mem.values()].map((m) => m.summary?.workingSetBytes).filter((x): x is number => x !== undefined);
       const mean = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : 0;
       workingSet = known.reduce((a, b) => a + b, 0) + mean * (started.length - known.length);
@@ -56,12 +57,19 @@ async function densityFor(ctx: SuiteContext, session: KubernetesSession, ref: Wo
     }
     if (started.length === 0) throw new RuntimeFailure(session.runtime.name, `no ${ref.kind} idle pod started: ${failure}`);
 
-    const nodes = session.nodeSummaryText();
-    const common = { nodes, runtimeClass: session.runtimeClassName, handler: session.handler, createConcurrency: batch };
+    const labels = density.labels();
+    const nodes = labels.nodes;
+    const common = { ...labels, createConcurrency: batch };
     const timelines = started.map((s) => s.timeline);
     ctx.record({ metric: 'podStartupLatency', unit: 'ns', workload: ref, samples: started.map((s) => s.startupNs), notes: { ...common, definition: SLI } });
     ctx.record({ metric: 'podScheduleLatency', unit: 'ns', workload: ref, samples: timelines.map((t) => span(t, 'createdNs', 'scheduledNs')), notes: common });
-    ctx.record({ metric: 'podSandboxLatency', unit: 'ns', workload: ref, samples: timelines.map((t) => span(t, 'scheduledNs', 'sandboxReadyNs')), notes: { ...common, condition: 'PodReadyToStartContainers (Initialized where absent)' } });
+    ctx.record({
+      metric: 'podSandboxLatency',
+      unit: 'ns',
+      workload: ref,
+      samples: timelines.map((t) => span(t, 'scheduledNs', 'sandboxReadyNs')),
+      notes: { ...common, condition: 'PodReadyToStartContainers (Initialized where absent)' },
+    });
     ctx.record({
       metric: 'podContainerStartLatency',
       unit: 'ns',
@@ -71,18 +79,45 @@ async function densityFor(ctx: SuiteContext, session: KubernetesSession, ref: Wo
       notes: { ...common, resolution: 'kubelet status updates: 0 means sandbox ready and container started arrived in one update' },
     });
     const wallS = Number(tLast - t0) / 1e9;
-    ctx.record({ metric: 'podsStartedPerSec', unit: 'containers/s', workload: ref, samples: [started.length / wallS], notes: { ...common, pods: started.length } });
+    ctx.record({
+      metric: 'podsStartedPerSec',
+      unit: 'containers/s',
+      workload: ref,
+      samples: [started.length / wallS],
+      notes: { ...common, pods: started.length },
+    });
 
     // settle, then what every pod costs once running
     await new Promise((r) => setTimeout(r, 2000));
-    const mem = await session.podsMemory(started.map((s) => s.name));
+    const mem = await density.memory(started.map((s) => s.name));
     const ws = [...mem.values()].map((m) => m.summary?.workingSetBytes).filter((x): x is number => x !== undefined);
     const sources = [...new Set([...mem.values()].map((m) => m.summary?.source).filter(Boolean))].join(',');
-    if (ws.length > 0) ctx.record({ metric: 'podWorkingSetBytes', unit: 'bytes', workload: ref, samples: ws, notes: { ...common, source: `kubelet summary API (${sources || 'none'})` } });
+    if (ws.length > 0)
+      ctx.record({
+        metric: 'podWorkingSetBytes',
+        unit: 'bytes',
+        workload: ref,
+        samples: ws,
+        notes: { ...common, source: `kubelet summary API (${sources || 'none'})` },
+      });
     const cg = [...mem.values()].map((m) => m.cgroupBytes).filter((x): x is number => x !== null);
-    if (cg.length > 0) ctx.record({ metric: 'podCgroupUsageBytes', unit: 'bytes', workload: ref, samples: cg, notes: { ...common, source: 'pod memory cgroup usage on this machine (page cache included)' } });
+    if (cg.length > 0)
+      ctx.record({
+        metric: 'podCgroupUsageBytes',
+        unit: 'bytes',
+        workload: ref,
+        samples: cg,
+        notes: { ...common, source: 'pod memory cgroup usage on this machine (page cache included)' },
+      });
     const shim = [...mem.values()].map((m) => m.shimRssBytes).filter((x): x is number => x !== null);
-    if (shim.length > 0) ctx.record({ metric: 'shimRssBytes', unit: 'bytes', workload: ref, samples: shim, notes: { ...common, source: "VmRSS of the pod's containerd shim on this machine" } });
+    if (shim.length > 0)
+      ctx.record({
+        metric: 'shimRssBytes',
+        unit: 'bytes',
+        workload: ref,
+        samples: shim,
+        notes: { ...common, source: "VmRSS of the pod's containerd shim on this machine" },
+      });
     ctx.record({
       metric: 'densityPods',
       unit: 'count',
@@ -90,36 +125,38 @@ async function densityFor(ctx: SuiteContext, session: KubernetesSession, ref: Wo
       samples: [started.length],
       notes: { ...common, budgetBytes, maxPods, limitedBy, workingSetBytes: Math.round(workingSet), ...(failure ? { failure: failure.slice(0, 300) } : {}) },
     });
-    ctx.fact('kubernetesNodes', ref, nodes, `kubeconfig ${session.kubeconfig.path} (${session.kubeconfig.source})`);
+    ctx.fact('kubernetesNodes', ref, nodes, density.source());
   } finally {
-    await session.deletePods(started.map((s) => s.name));
+    await density.remove(started.map((s) => s.name));
   }
 }
 
 export const densitySuite: Suite = {
   name: 'density',
   layers: ['kubernetes'],
+  needs: ['density'],
   description: 'kubernetes layer: idle pods until a working-set budget or a count cap, with pod startup latency (SIG Scalability) and memory per pod',
   metrics: [
-    { name: 'podStartupLatency', unit: 'ns', better: 'lower', description: 'pod creation until all containers started, observed via watch (SIG Scalability SLI)' },
+    {
+      name: 'podStartupLatency',
+      unit: 'ns',
+      better: 'lower',
+      description: 'pod creation until all containers started, observed via watch (SIG Scalability SLI)',
+    },
     { name: 'podScheduleLatency', unit: 'ns', better: 'lower', description: 'creation until PodScheduled' },
     { name: 'podSandboxLatency', unit: 'ns', better: 'lower', description: 'PodScheduled until PodReadyToStartContainers (sandbox and network up)' },
     { name: 'podContainerStartLatency', unit: 'ns', better: 'lower', description: 'sandbox ready until all containers started' },
     { name: 'podsStartedPerSec', unit: 'containers/s', better: 'higher', description: 'idle pods started per second while filling the node' },
     { name: 'podWorkingSetBytes', unit: 'bytes', better: 'lower', description: "each idle pod's working set from the kubelet's summary API" },
     { name: 'podCgroupUsageBytes', unit: 'bytes', better: 'lower', description: "each idle pod's memory cgroup usage (local node only)" },
-    { name: 'shimRssBytes', unit: 'bytes', better: 'lower', description: "RSS of the containerd shim serving each pod (local node only)" },
+    { name: 'shimRssBytes', unit: 'bytes', better: 'lower', description: 'RSS of the containerd shim serving each pod (local node only)' },
     { name: 'densityPods', unit: 'count', better: 'higher', description: 'idle pods running when the working-set budget or the count cap was reached' },
   ],
   async run(ctx) {
-    const { session } = ctx;
-    if (!isKubernetesSession(session)) {
-      ctx.events.emit('log', { level: 'info', message: `density: nothing to measure at the ${session.layer} layer (pods only)` });
-      return;
-    }
+    const density = capability(ctx.session, 'density');
     for (const { kind, skip } of ctx.kinds) {
       if (skip) continue;
-      await densityFor(ctx, session, { name: 'idle', kind, args: [] });
+      await densityFor(ctx, density, { name: 'idle', kind, args: [] });
     }
   },
 };

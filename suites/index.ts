@@ -3,6 +3,6 @@ import { densitySuite } from './density.ts';
 import { memorySuite } from './memory.ts';
 import { startupSuite } from './startup.ts';
 import { throughputSuite } from './throughput.ts';
-import type { Suite } from './types.ts';
+import type { Suite } from '../core/suite.ts';
 
 export const SUITES: readonly Suite[] = [startupSuite, memorySuite, throughputSuite, densitySuite];

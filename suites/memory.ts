@@ -5,9 +5,9 @@
  */
 import { RuntimeFailure } from '../core/errors.ts';
 import type { WorkloadRef } from '../core/workloads.ts';
-import type { TimedSample } from '../runners/types.ts';
+import { capability, type TimedSample } from '../core/runner.ts';
 import { checkMarker } from './startup.ts';
-import type { Suite } from './types.ts';
+import type { Suite } from '../core/suite.ts';
 
 const MEM_MIB = 64;
 const LIMIT_MIB = 32;
@@ -20,16 +20,33 @@ function present(values: (number | null)[]): number[] | null {
 export const memorySuite: Suite = {
   name: 'memory',
   description: "the runtime's own peak RSS, the container cgroup's peak, and whether a memory limit is enforced",
+  needs: ['lifecycle'],
   metrics: [
     { name: 'runtimePeakRssBytes', unit: 'bytes', better: 'lower', description: "peak RSS of the runtime's CLI processes (create, start, delete) for hello" },
-    { name: 'initPeakRssBytes', unit: 'bytes', better: 'lower', description: "peak RSS of the container's init process for hello, including the runtime's pre-exec stage" },
+    {
+      name: 'initPeakRssBytes',
+      unit: 'bytes',
+      better: 'lower',
+      description: "peak RSS of the container's init process for hello, including the runtime's pre-exec stage",
+    },
     { name: 'cgroupPeakBytes', unit: 'bytes', better: 'lower', description: `the container cgroup's memory high-water mark for mem ${MEM_MIB} MiB` },
-    { name: 'shimPeakRssBytes', unit: 'bytes', better: 'lower', description: "containerd layer: the shim's peak RSS (VmHWM) for hello, read before the task is deleted" },
+    {
+      name: 'shimPeakRssBytes',
+      unit: 'bytes',
+      better: 'lower',
+      description: "containerd layer: the shim's peak RSS (VmHWM) for hello, read before the task is deleted",
+    },
     { name: 'containerdRssBytes', unit: 'bytes', better: 'lower', description: "containerd layer: containerd's RSS after each hello container is removed" },
-    { name: 'containerdRssGrowthBytes', unit: 'bytes', better: 'lower', description: "containerd layer: containerd's RSS growth since the session's images were imported" },
+    {
+      name: 'containerdRssGrowthBytes',
+      unit: 'bytes',
+      better: 'lower',
+      description: "containerd layer: containerd's RSS growth since the session's images were imported",
+    },
   ],
   async run(ctx) {
     const { session, options } = ctx;
+    const lifecycle = capability(session, 'lifecycle');
     const runs = Math.max(3, Math.min(options.runs, 10));
     for (const { kind, skip } of ctx.kinds) {
       if (skip) continue;
@@ -37,7 +54,7 @@ export const memorySuite: Suite = {
       const h = await ctx.sample(
         'runtimePeakRssBytes',
         async () => {
-          const s = await session.lifecycle({ workload: hello, timeoutMs: options.timeoutMs });
+          const s = await lifecycle.run({ workload: hello, timeoutMs: options.timeoutMs });
           checkMarker(ctx, hello, s);
           return { durationNs: s.totalNs, value: s };
         },
@@ -57,7 +74,7 @@ export const memorySuite: Suite = {
       const m = await ctx.sample(
         'cgroupPeakBytes',
         async () => {
-          const s = await session.lifecycle({ workload: mem, timeoutMs: options.timeoutMs });
+          const s = await lifecycle.run({ workload: mem, timeoutMs: options.timeoutMs });
           checkMarker(ctx, mem, s);
           return { durationNs: s.totalNs, value: s };
         },
@@ -74,7 +91,7 @@ export const memorySuite: Suite = {
       const limited: WorkloadRef = { name: 'mem', kind, args: [String(MEM_MIB)] };
       let s: TimedSample;
       try {
-        s = await session.lifecycle({ workload: limited, memoryLimitBytes: LIMIT_MIB * 1024 * 1024, timeoutMs: options.timeoutMs });
+        s = await lifecycle.run({ workload: limited, memoryLimitBytes: LIMIT_MIB * 1024 * 1024, timeoutMs: options.timeoutMs });
       } catch (e) {
         if (!(e instanceof RuntimeFailure)) throw e;
         ctx.fact('memoryLimitEnforced', limited, 'unknown', `could not run with a ${LIMIT_MIB} MiB limit: ${e.message}`);

@@ -4,9 +4,9 @@
  */
 import { RuntimeFailure } from '../core/errors.ts';
 import { workload, type WorkloadRef } from '../core/workloads.ts';
-import type { TimedSample } from '../runners/types.ts';
+import { capability, type TimedSample } from '../core/runner.ts';
 import { PartialFailures } from './partial.ts';
-import type { Suite, SuiteContext } from './types.ts';
+import type { Suite, SuiteContext } from '../core/suite.ts';
 
 export function checkMarker(ctx: SuiteContext, ref: WorkloadRef, s: TimedSample): void {
   const marker = s.outputDiscarded ? undefined : workload(ref.name).marker;
@@ -26,6 +26,7 @@ function outputNote(samples: TimedSample[]): string {
 export const startupSuite: Suite = {
   name: 'startup',
   description: 'time to run a container that prints a marker and exits: the one-shot run and each lifecycle phase',
+  needs: ['oneShot', 'lifecycle'],
   metrics: [
     { name: 'run', unit: 'ns', better: 'lower', description: "the runtime's one-shot foreground run of hello" },
     { name: 'lifecycle', unit: 'ns', better: 'lower', description: 'create -> start -> exit observed -> delete, end to end' },
@@ -36,6 +37,8 @@ export const startupSuite: Suite = {
   ],
   async run(ctx) {
     const { session, options } = ctx;
+    const oneShot = capability(session, 'oneShot');
+    const lifecycle = capability(session, 'lifecycle');
     const parts = new PartialFailures(session.runtime.name);
     for (const { kind, skip } of ctx.kinds) {
       if (skip) continue;
@@ -43,31 +46,31 @@ export const startupSuite: Suite = {
       const req = { workload: ref, timeoutMs: options.timeoutMs };
       // Timed samples send the container's output to /dev/null (as hyperfine does); the
       // warmups and one verification run after the samples capture it and check the marker.
-      const verified = async (op: 'runOnce' | 'lifecycle') => checkMarker(ctx, ref, await session[op](req));
+      const verified = async (op: typeof oneShot | typeof lifecycle) => checkMarker(ctx, ref, await op.run(req));
       await parts.attempt(`run (${kind})`, async () => {
         const run = await ctx.sample('run', async (warmup) => {
-          const s = await session.runOnce({ ...req, discardOutput: !warmup });
+          const s = await oneShot.run({ ...req, discardOutput: !warmup });
           checkMarker(ctx, ref, s);
           return { durationNs: s.totalNs, value: s };
         });
-        await verified('runOnce');
+        await verified(oneShot);
         ctx.record({
           metric: 'run',
           unit: 'ns',
           workload: ref,
           samples: run.durationsNs,
-          notes: { command: session.oneShotName, output: outputNote(run.values) },
+          notes: { command: oneShot.name, output: outputNote(run.values) },
         });
       });
       await parts.attempt(`lifecycle (${kind})`, async () => {
         const life = await ctx.sample('lifecycle', async (warmup) => {
-          const s = await session.lifecycle({ ...req, discardOutput: !warmup });
+          const s = await lifecycle.run({ ...req, discardOutput: !warmup });
           checkMarker(ctx, ref, s);
           return { durationNs: s.totalNs, value: s };
         });
-        await verified('lifecycle');
+        await verified(lifecycle);
         ctx.record({ metric: 'lifecycle', unit: 'ns', workload: ref, samples: life.durationsNs, notes: { output: outputNote(life.values) } });
-        for (const phase of session.lifecyclePhases) {
+        for (const phase of lifecycle.phases) {
           ctx.record({ metric: phase, unit: 'ns', workload: ref, samples: life.values.map((v) => v.phasesNs[phase] ?? Number.NaN) });
         }
       });

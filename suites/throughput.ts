@@ -6,10 +6,11 @@
 import { z } from 'zod';
 import { RuntimeFailure } from '../core/errors.ts';
 import { median } from '../core/stats.ts';
+import { capability } from '../core/runner.ts';
 import type { WorkloadRef } from '../core/workloads.ts';
 import { PartialFailures } from './partial.ts';
 import { checkMarker } from './startup.ts';
-import type { Suite, SuiteContext } from './types.ts';
+import type { Suite, SuiteContext } from '../core/suite.ts';
 
 /** Smaller than the workload's defaults so a sample stays well under a second. */
 const CPU_ARGS = ['8', '20000000'];
@@ -54,6 +55,7 @@ async function hostBaseline(ctx: SuiteContext, runs: number): Promise<{ sha: num
 export const throughputSuite: Suite = {
   name: 'throughput',
   description: 'cpu work inside the container against the bare host, and containers completed per second',
+  needs: ['oneShot', 'churn'],
   metrics: [
     { name: 'cpuSha256MibPerSec', unit: 'ops/s', better: 'higher', description: 'sha256 MiB/s reported by the cpu workload' },
     { name: 'cpuIntOpsPerSec', unit: 'ops/s', better: 'higher', description: 'integer loop iterations/s reported by the cpu workload' },
@@ -67,6 +69,8 @@ export const throughputSuite: Suite = {
   ],
   async run(ctx) {
     const { session, options } = ctx;
+    const oneShot = capability(session, 'oneShot');
+    const churn = capability(session, 'churn');
     const runs = Math.max(3, Math.min(options.runs, 10));
     const host = await hostBaseline(ctx, runs);
     const hostInt = median(host.int);
@@ -78,7 +82,7 @@ export const throughputSuite: Suite = {
         const r = await ctx.sample(
           'cpu',
           async () => {
-            const s = await session.runOnce({ workload: ref, timeoutMs: options.timeoutMs });
+            const s = await oneShot.run({ workload: ref, timeoutMs: options.timeoutMs });
             checkMarker(ctx, ref, s);
             return { durationNs: s.totalNs, value: parseCpu(session.runtime.name, s.stdout) };
           },
@@ -101,7 +105,7 @@ export const throughputSuite: Suite = {
         const rates: number[] = [];
         for (let round = 0; round < CHURN_ROUNDS; round++) {
           if (ctx.signal.aborted) return;
-          const c = await session.churn({ workload: hello, timeoutMs: options.timeoutMs }, options.churnContainers, options.concurrency);
+          const c = await churn.run({ workload: hello, timeoutMs: options.timeoutMs }, options.churnContainers, options.concurrency);
           if (c.failed > 0)
             throw new RuntimeFailure(session.runtime.name, `churn: ${c.failed} of ${options.churnContainers} containers failed: ${c.firstError ?? ''}`);
           rates.push(c.completed / (c.wallNs / 1e9));

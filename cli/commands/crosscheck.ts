@@ -1,6 +1,6 @@
 /** `runbench crosscheck`: does runbench's `run` figure agree with hyperfine's for the same command? */
 import { Option } from 'commander';
-import { crosscheck } from '../../core/crosscheck.ts';
+import { crosscheck } from '../../runners/oci/crosscheck.ts';
 import { ExitCode, UserError } from '../../core/errors.ts';
 import { hostFacts } from '../../core/host.ts';
 import { parseRuntimeSpec, probeRuntime } from '../../core/runtimes.ts';

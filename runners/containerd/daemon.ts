@@ -86,7 +86,12 @@ export function mountsUnder(dir: string): string[] {
 
 /** The socket a v2 shim listens on for container `id` of namespace `ns` (containerd 1.6). */
 export function shimSocketPath(address: string, ns: string, id: string): string {
-  return join(SHIM_SOCKET_DIR, createHash('sha256').update(join(address, ns, id)).digest('hex'));
+  return join(
+    SHIM_SOCKET_DIR,
+    createHash('sha256')
+      .update(join(address, ns, id))
+      .digest('hex'),
+  );
 }
 
 async function waitExit(proc: ChildProcess, exited: Promise<void>, ms: number): Promise<boolean> {

@@ -62,9 +62,7 @@ export async function importImage(ctr: string, address: string, namespace: strin
 }
 
 const Index = z.object({
-  manifests: z.array(
-    z.object({ mediaType: z.string(), digest: z.string(), platform: z.object({ os: z.string(), architecture: z.string() }).optional() }),
-  ),
+  manifests: z.array(z.object({ mediaType: z.string(), digest: z.string(), platform: z.object({ os: z.string(), architecture: z.string() }).optional() })),
 });
 const Manifest = z.object({ config: z.object({ digest: z.string() }) });
 const Config = z.object({ rootfs: z.object({ diff_ids: z.array(z.string()) }) });

@@ -155,7 +155,12 @@ export class RunCluster {
     const name = `runbench-${handler}`;
     try {
       await this.client.node.createRuntimeClass({
-        body: { apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name, labels: { [MANAGED_BY]: 'runbench', [RUN_LABEL]: this.runId } }, handler },
+        body: {
+          apiVersion: 'node.k8s.io/v1',
+          kind: 'RuntimeClass',
+          metadata: { name, labels: { [MANAGED_BY]: 'runbench', [RUN_LABEL]: this.runId } },
+          handler,
+        },
       });
     } catch (e) {
       if (isConflict(e)) {

@@ -79,7 +79,9 @@ export function podCgroupDir(uid: string): string | null {
         for (const dir of queue) {
           let entries: string[] = [];
           try {
-            entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+            entries = readdirSync(dir, { withFileTypes: true })
+              .filter((e) => e.isDirectory())
+              .map((e) => e.name);
           } catch {
             continue;
           }
@@ -129,7 +131,11 @@ function statusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {
 export function podShimPid(podCgroup: string): number | null {
   let ids: Set<string>;
   try {
-    ids = new Set(readdirSync(podCgroup, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name));
+    ids = new Set(
+      readdirSync(podCgroup, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name),
+    );
   } catch {
     return null;
   }

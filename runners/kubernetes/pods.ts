@@ -9,6 +9,7 @@
  * was sent.
  */
 import type { V1Pod } from '@kubernetes/client-node';
+import type { PodTimeline } from '../../core/runner.ts';
 import type { WorkloadKind } from '../../core/schema.ts';
 
 export const MANAGED_BY = 'app.kubernetes.io/managed-by';
@@ -68,17 +69,7 @@ export function podManifest(p: PodSpecInput): V1Pod {
 }
 
 /** Milestones of one pod, as hrtime (ns) at watch event receipt; absent until observed. */
-export interface PodTimeline {
-  createdNs: bigint;
-  scheduledNs?: bigint;
-  /** PodReadyToStartContainers (sandbox created, network configured); Initialized on older clusters. */
-  sandboxReadyNs?: bigint;
-  /** Every container running or already terminated: the SLI's end point. */
-  startedNs?: bigint;
-  /** Phase Succeeded or Failed. */
-  completedNs?: bigint;
-  deletedNs?: bigint;
-}
+export type { PodTimeline };
 
 export const POD_PHASES = ['scheduled', 'sandboxReady', 'containerStarted', 'completed', 'deleted'] as const;
 
@@ -153,7 +144,18 @@ export function termination(pod: V1Pod): Termination | null {
 export function stuckReason(pod: V1Pod): string | null {
   for (const s of pod.status?.containerStatuses ?? []) {
     const w = s.state?.waiting;
-    if (w?.reason && ['ErrImageNeverPull', 'ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError'].includes(w.reason)) {
+    if (
+      w?.reason &&
+      [
+        'ErrImageNeverPull',
+        'ErrImagePull',
+        'ImagePullBackOff',
+        'InvalidImageName',
+        'CreateContainerConfigError',
+        'CreateContainerError',
+        'RunContainerError',
+      ].includes(w.reason)
+    ) {
       return `${w.reason}: ${w.message ?? ''}`.trim();
     }
   }

@@ -47,12 +47,15 @@ export class PodWatcher {
         // the server ends watches every few minutes; a 410 Gone restarts from now
         const gone = /410|Gone|too old/i.test(this.lastError ?? '');
         if (gone) this.resourceVersion = undefined;
-        setTimeout(() => {
-          this.connect().catch((e: unknown) => {
-            this.lastError = errorMessage(e);
-            this.wakeAll();
-          });
-        }, err ? 200 : 0);
+        setTimeout(
+          () => {
+            this.connect().catch((e: unknown) => {
+              this.lastError = errorMessage(e);
+              this.wakeAll();
+            });
+          },
+          err ? 200 : 0,
+        );
       },
     );
   }

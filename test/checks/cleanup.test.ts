@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { selectChecks } from '../../checks/index.ts';
 import { runConformance } from '../../checks/run.ts';
-import { processesNaming } from '../../checks/targets/oci.ts';
+import { processesNaming } from '../../runners/oci/target.ts';
 import { leftoverCgroups } from '../../core/cgroups.ts';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts, isRoot } from '../../core/host.ts';

@@ -1,7 +1,7 @@
 /** The kubernetes conformance target's pure parts: a check's request as pod fields, the CRI's spec read back, CRI logs split. */
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { asOciConfig, podEdits, splitCriLog } from '../../checks/targets/kubernetes.ts';
+import { asOciConfig, podEdits, splitCriLog } from '../../runners/kubernetes/target.ts';
 import { CannotAsk } from '../../checks/types.ts';
 import { DEFAULT_MASKED_PATHS } from '../../core/oci-spec.ts';
 

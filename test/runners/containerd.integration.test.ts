@@ -13,7 +13,7 @@ import { Scope } from '../../core/scope.ts';
 import { ContainerdClient } from '../../runners/containerd/api.ts';
 import { SHIM_SOCKET_DIR, processesMatching, startContainerd } from '../../runners/containerd/daemon.ts';
 import { images } from '../../runners/containerd/images.ts';
-import { ContainerdSession, createContainerdRunner } from '../../runners/containerd.ts';
+import { ContainerdSession, createContainerdRunner } from '../../runners/containerd/index.ts';
 import { SUITES } from '../../suites/index.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime, type Availability } from '../helpers/real.ts';
@@ -67,9 +67,6 @@ describe.skipIf(why !== null)(`runc through containerd${why ? ` (skipped: ${why}
       expect(limited.oomKilled).toBe(true);
       const churn = await session.churn({ workload: { name: 'hello', kind: 'native', args: [] }, timeoutMs: 30_000 }, 4, 2);
       expect(churn).toMatchObject({ completed: 4, failed: 0 });
-      const cal = await session.calibrate(5);
-      expect(cal).toHaveLength(5);
-      for (const x of cal) expect(x).toBeLessThan(life.totalNs);
     } finally {
       await scope.close();
     }

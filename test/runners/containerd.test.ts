@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RUNC_OPTIONS_TYPE_URL, runcOptions } from '../../runners/containerd/api.ts';
 import { configToml, shimSocketPath } from '../../runners/containerd/daemon.ts';
 import { chainId } from '../../runners/containerd/images.ts';
-import { isShim, shimRuntimeName } from '../../runners/containerd.ts';
+import { isShim, shimRuntimeName } from '../../runners/containerd/index.ts';
 import type { RuntimeInfo } from '../../core/schema.ts';
 
 const info = (over: Partial<RuntimeInfo>): RuntimeInfo => ({

@@ -14,7 +14,7 @@ import { Scope } from '../../core/scope.ts';
 import { chooseKubeconfig, KubeClient } from '../../runners/kubernetes/client.ts';
 import { listNodes } from '../../runners/kubernetes/cluster.ts';
 import { MANAGED_BY, POD_PHASES } from '../../runners/kubernetes/pods.ts';
-import { createKubernetesRunner, KubernetesSession } from '../../runners/kubernetes.ts';
+import { createKubernetesRunner, KubernetesSession } from '../../runners/kubernetes/index.ts';
 import { densitySuite } from '../../suites/density.ts';
 import { clusterWhy, localHandlers, runtimeClass } from '../helpers/cluster.ts';
 import { realRuntime } from '../helpers/real.ts';

@@ -10,9 +10,9 @@ import type { KubeClient } from '../../runners/kubernetes/client.ts';
 import { chooseKubeconfig, LOCAL_CLUSTER_KUBECONFIG } from '../../runners/kubernetes/client.ts';
 import { nodeArchs, nodeFacts } from '../../runners/kubernetes/cluster.ts';
 import { podMemory, type Summary } from '../../runners/kubernetes/memory.ts';
-import { parseByteSize } from '../../runners/kubernetes/options.ts';
+import { parseByteSize } from '../../runners/kubernetes/index.ts';
 import { observe, phaseDurations, podManifest, startupLatencyNs, stuckReason, termination, type PodTimeline } from '../../runners/kubernetes/pods.ts';
-import { handlerFor, KubernetesSession, wasmPodAnnotations } from '../../runners/kubernetes.ts';
+import { handlerFor, KubernetesSession, wasmPodAnnotations } from '../../runners/kubernetes/index.ts';
 
 const rt = (over: Partial<RuntimeInfo>): RuntimeInfo => ({
   name: 'crun',

@@ -10,7 +10,7 @@ import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
 import { parseRuntimeSpec, probeRuntime } from '../../core/runtimes.ts';
 import { Scope } from '../../core/scope.ts';
-import { OciSession } from '../../runners/oci.ts';
+import { OciSession } from '../../runners/oci/index.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime } from '../helpers/real.ts';
 import { lazyTempDir } from '../helpers/tmp.ts';

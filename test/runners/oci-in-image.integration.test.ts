@@ -5,7 +5,7 @@ import { sweepCgroups } from '../../core/cgroups.ts';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
 import { Scope } from '../../core/scope.ts';
-import { OciSession } from '../../runners/oci.ts';
+import { OciSession } from '../../runners/oci/index.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime } from '../helpers/real.ts';
 import { lazyTempDir } from '../helpers/tmp.ts';

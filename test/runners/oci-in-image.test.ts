@@ -10,7 +10,7 @@ import { KNOWN_RUNTIMES } from '../../core/runtimes.ts';
 import type { RuntimeInfo } from '../../core/schema.ts';
 import { Scope } from '../../core/scope.ts';
 import { fakeRuntime } from '../../runners/fake.ts';
-import { OciSession } from '../../runners/oci.ts';
+import { OciSession } from '../../runners/oci/index.ts';
 import { lazyTempDir } from '../helpers/tmp.ts';
 
 const dir = lazyTempDir('runbench-in-image-');

@@ -9,7 +9,7 @@ import { hostFacts } from '../../core/host.ts';
 import { runPipeline } from '../../core/pipeline.ts';
 import { Scope } from '../../core/scope.ts';
 import type { RuntimeInfo } from '../../core/schema.ts';
-import { OciSession } from '../../runners/oci.ts';
+import { OciSession } from '../../runners/oci/index.ts';
 import { RUNNERS } from '../../runners/index.ts';
 import { SUITES } from '../../suites/index.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';

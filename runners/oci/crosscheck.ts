@@ -3,21 +3,18 @@
  * on the very same bundle. Blocks of each alternate so drift on a shared machine hits
  * both alike; the medians of the pooled samples are compared.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { z } from 'zod';
-import { UserError } from './errors.ts';
-import { EventBus } from './events.ts';
-import type { HostFacts, RuntimeInfo } from './schema.ts';
-import { Scope } from './scope.ts';
-import { median } from './stats.ts';
-import { newRunId } from './pipeline.ts';
-import { runScratchBase } from './paths.ts';
-import { sweepCgroups } from './cgroups.ts';
-import { findBinary } from './runtimes.ts';
-import { OciSession } from '../runners/oci.ts';
-import { TimingHelper } from './timing-helper.ts';
+import { UserError } from '../../core/errors.ts';
+import { EventBus } from '../../core/events.ts';
+import { openRunScope } from '../../core/run-scope.ts';
+import { findBinary } from '../../core/runtimes.ts';
+import type { HostFacts, RuntimeInfo } from '../../core/schema.ts';
+import { median } from '../../core/stats.ts';
+import { TimingHelper } from '../../core/timing-helper.ts';
+import { OciSession } from './session.ts';
 
 export interface CrosscheckResult {
   runtime: string;
@@ -35,13 +32,7 @@ const HyperfineJson = z.object({ results: z.array(z.object({ times: z.array(z.nu
 export async function crosscheck(runtime: RuntimeInfo, host: HostFacts, opts: { runs: number; blocks: number }): Promise<CrosscheckResult> {
   const hyperfine = findBinary('hyperfine');
   if (!hyperfine) throw new UserError('hyperfine is not installed (apt-get install hyperfine, or scripts/setup.sh)');
-  const runId = newRunId();
-  const scope = new Scope('crosscheck');
-  const workDir = mkdtempSync(join(runScratchBase(), `${runId}-`));
-  scope.defer('work directory', () => rmSync(workDir, { recursive: true, force: true }));
-  scope.defer('cgroups', async () => {
-    await sweepCgroups(`runbench-${runId}`);
-  });
+  const { runId, scope, workDir } = openRunScope('crosscheck');
   try {
     const session = new OciSession(runtime, { runId, host, arch: host.arch, scope, events: new EventBus(), workDir });
     const c = session.prepare({ workload: { name: 'hello', kind: 'native', args: [] }, timeoutMs: 30_000 });

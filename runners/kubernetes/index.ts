@@ -1,9 +1,52 @@
-/** The kubernetes layer's command-line flags, turned into runner options (parsed here, validated once). */
-import { KubeClient, chooseKubeconfig } from './client.ts';
+/**
+ * The `kubernetes` layer: each runtime reached through a RuntimeClass naming its CRI
+ * handler, on any cluster a kubeconfig names.
+ */
+import { RuntimeFailure, errorMessage } from '../../core/errors.ts';
+import type { Runner, RunnerContext } from '../../core/runner.ts';
+import type { Layer, RuntimeInfo } from '../../core/schema.ts';
+import { chooseKubeconfig, KubeClient } from './client.ts';
 import { listNodes, nodeArchs } from './cluster.ts';
-import { createKubernetesRunner } from '../kubernetes.ts';
-import type { Layer } from '../../core/schema.ts';
-import type { Runner } from '../types.ts';
+import { KubernetesSession, type KubernetesRunnerOptions } from './session.ts';
+import { KubernetesTarget } from './target.ts';
+
+export { DEFAULT_DENSITY, DEFAULT_IMAGES, handlerFor, KubernetesSession, wasmPodAnnotations, type KubernetesRunnerOptions } from './session.ts';
+
+export function createKubernetesRunner(opts: KubernetesRunnerOptions = {}): Runner {
+  const choice = chooseKubeconfig(opts.kubeconfig);
+  return {
+    layer: 'kubernetes',
+    description: choice
+      ? `the cluster of ${choice.path} (${choice.source}): pods with one RuntimeClass per CRI handler`
+      : 'a Kubernetes cluster (none configured: --kubeconfig, $KUBECONFIG or scripts/cluster.sh up)',
+    unavailable() {
+      if (!choice) return 'no cluster: give --kubeconfig, set KUBECONFIG, or start the local one with scripts/cluster.sh up';
+      return null;
+    },
+    async open(runtime: RuntimeInfo, ctx: RunnerContext) {
+      if (!choice) throw new RuntimeFailure(runtime.name, 'no kubeconfig');
+      let client: KubeClient;
+      try {
+        client = new KubeClient(choice);
+      } catch (e) {
+        throw new RuntimeFailure(runtime.name, `kubeconfig ${choice.path}: ${errorMessage(e)}`);
+      }
+      const s = new KubernetesSession(runtime, ctx, client, opts);
+      s.capabilities.conformance = { target: (scratch) => new KubernetesTarget(s, scratch) };
+      try {
+        await s.open();
+      } catch (e) {
+        await s.close();
+        throw e;
+      }
+      return s;
+    },
+  };
+}
+
+export const kubernetesRunner = createKubernetesRunner();
+
+// ----- the layer's command-line flags, turned into runner options (parsed here, validated once) -----
 
 export interface KubernetesFlags {
   kubeconfig?: string;

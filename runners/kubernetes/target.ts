@@ -13,14 +13,15 @@ import type { V1Container, V1Pod, V1PodSecurityContext, V1Volume, V1VolumeMount 
 import { cpuThrottling, type CpuThrottling } from '../../core/cgroups.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, OciConfig } from '../../core/oci-spec.ts';
-import { ContainerdClient } from '../../runners/containerd/api.ts';
-import type { NodeFacts } from '../../runners/kubernetes/cluster.ts';
-import { podCgroupDir } from '../../runners/kubernetes/memory.ts';
-import { CONTAINER } from '../../runners/kubernetes/pods.ts';
-import type { KubernetesSession } from '../../runners/kubernetes.ts';
-import { probeRun } from '../probe.ts';
-import { ProbeOnlyTarget } from './scratch.ts';
-import { CannotAsk, type BundleOverrides, type ProbeRequest, type ProbeRun } from '../types.ts';
+import { ContainerdClient } from '../containerd/api.ts';
+import type { NodeFacts } from './cluster.ts';
+import { podCgroupDir } from './memory.ts';
+import { CONTAINER } from './pods.ts';
+import type { KubernetesSession } from './session.ts';
+import { probeRun } from '../../core/probe-report.ts';
+import { ProbeOnlyTarget } from '../probe-target.ts';
+import { CannotAsk, type BundleOverrides, type ProbeRequest } from '../../core/conformance.ts';
+import type { ProbeRun } from '../../core/probe-report.ts';
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 /** The node's containerd: scripts/cluster.sh's own, else the usual one. */

@@ -6,10 +6,11 @@
  * create and start are not the runtime's), so lifecycle checks skip here.
  */
 import { cpuThrottling, type CpuThrottling } from '../../core/cgroups.ts';
-import type { ContainerdSession } from '../../runners/containerd.ts';
-import { probeRun } from '../probe.ts';
-import type { ProbeRequest, ProbeRun } from '../types.ts';
-import { ProbeOnlyTarget } from './scratch.ts';
+import type { ContainerdSession } from './session.ts';
+import { probeRun } from '../../core/probe-report.ts';
+import type { ProbeRequest } from '../../core/conformance.ts';
+import type { ProbeRun } from '../../core/probe-report.ts';
+import { ProbeOnlyTarget } from '../probe-target.ts';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 

@@ -1,9 +1,9 @@
 /** A suite measures one aspect (startup, memory, throughput) through any runner session. */
-import type { EventBus } from '../core/events.ts';
-import type { Sampled } from '../core/sampler.ts';
-import type { Labels, Layer, Unit, WorkloadKind } from '../core/schema.ts';
-import type { WorkloadRef } from '../core/workloads.ts';
-import type { RunRequest, RunnerSession } from '../runners/types.ts';
+import type { EventBus } from './events.ts';
+import type { Sampled } from './sampler.ts';
+import type { Labels, Layer, Unit, WorkloadKind } from './schema.ts';
+import type { WorkloadRef } from './workloads.ts';
+import type { CapabilityName, RunRequest, RunnerSession } from './runner.ts';
 
 export interface SuiteOptions {
   runs: number;
@@ -56,6 +56,8 @@ export interface Suite {
   description: string;
   /** The layers it measures at (all when absent); elsewhere it is skipped with that reason. */
   layers?: readonly Layer[];
+  /** The session capabilities it uses; a session without one skips the suite with that reason. */
+  needs: readonly CapabilityName[];
   metrics: MetricInfo[];
   run(ctx: SuiteContext): Promise<void>;
 }

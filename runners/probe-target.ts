@@ -1,8 +1,9 @@
 /** Host directories a target makes for the checks (bind-mount sources): per check, then all. */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Layer, RuntimeInfo } from '../../core/schema.ts';
-import type { ConformanceTarget, ProbeRequest, ProbeRun } from '../types.ts';
+import type { Layer, RuntimeInfo } from '../core/schema.ts';
+import type { ConformanceTarget, ProbeRequest } from '../core/conformance.ts';
+import type { ProbeRun } from '../core/probe-report.ts';
 
 export class ScratchDirs {
   private readonly dirs: string[] = [];

@@ -15,16 +15,16 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { basename } from 'node:path';
-import { RuntimeFailure, errorMessage } from '../core/errors.ts';
-import { inImageArgs } from '../core/in-image.ts';
-import { kindUnsupported } from '../core/runtimes.ts';
-import type { RuntimeInfo, WorkloadKind } from '../core/schema.ts';
-import { apiMessage, chooseKubeconfig, isNotFound, KubeClient, type KubeconfigChoice } from './kubernetes/client.ts';
-import { listNodes, RunCluster, type NodeFacts } from './kubernetes/cluster.ts';
-import { cgroupCurrentBytes, cgroupPeakBytes, nodeSummary, podCgroupDir, podMemory, podShimPid, shimMemory, type PodMemory } from './kubernetes/memory.ts';
-import { CONTAINER, entrypoint, phaseDurations, podManifest, POD_PHASES, SESSION_LABEL, startupLatencyNs, termination, type PodTimeline } from './kubernetes/pods.ts';
-import { PodWatcher } from './kubernetes/watch.ts';
-import type { ChurnResult, RunRequest, Runner, RunnerContext, RunnerSession, TimedSample, Unsupported } from './types.ts';
+import { RuntimeFailure, errorMessage } from '../../core/errors.ts';
+import { inImageArgs } from '../../core/in-image.ts';
+import { kindUnsupported } from '../../core/runtimes.ts';
+import type { RuntimeInfo, WorkloadKind } from '../../core/schema.ts';
+import { apiMessage, isNotFound, KubeClient, type KubeconfigChoice } from './client.ts';
+import { listNodes, RunCluster, type NodeFacts } from './cluster.ts';
+import { cgroupCurrentBytes, cgroupPeakBytes, nodeSummary, podCgroupDir, podMemory, podShimPid, shimMemory, type PodMemory } from './memory.ts';
+import { CONTAINER, entrypoint, phaseDurations, podManifest, POD_PHASES, SESSION_LABEL, startupLatencyNs, termination, type PodTimeline } from './pods.ts';
+import { PodWatcher } from './watch.ts';
+import type { Capabilities, ChurnResult, RunRequest, RunnerContext, RunnerSession, TimedSample, Unsupported } from '../../core/runner.ts';
 
 export interface KubernetesRunnerOptions {
   /** A kubeconfig path; default $KUBECONFIG, then the local cluster's. */
@@ -117,6 +117,8 @@ export class KubernetesSession implements RunnerSession {
   private counter = 0;
   private readonly sessionId: string;
   private closed = false;
+  /** The conformance capability is added by the layer's index, which also knows the target. */
+  readonly capabilities: Partial<Capabilities>;
 
   constructor(
     readonly runtime: RuntimeInfo,
@@ -125,7 +127,23 @@ export class KubernetesSession implements RunnerSession {
     private readonly opts: KubernetesRunnerOptions,
   ) {
     this.handler = handlerFor(runtime);
-    this.sessionId = `${runtime.name}-${ctx.arch}`.toLowerCase().replace(/[^a-z0-9.-]/g, '-').slice(0, 60);
+    this.sessionId = `${runtime.name}-${ctx.arch}`
+      .toLowerCase()
+      .replace(/[^a-z0-9.-]/g, '-')
+      .slice(0, 60);
+    this.capabilities = {
+      oneShot: { name: this.oneShotName, run: (req) => this.runOnce(req) },
+      lifecycle: { phases: this.lifecyclePhases, run: (req) => this.lifecycle(req) },
+      churn: { run: (req, count, concurrency) => this.churn(req, count, concurrency) },
+      density: {
+        limits: this.density,
+        labels: () => ({ nodes: this.nodeSummaryText(), runtimeClass: this.runtimeClassName, handler: this.handler }),
+        source: () => `kubeconfig ${this.kubeconfig.path} (${this.kubeconfig.source})`,
+        startIdle: (req) => this.startIdlePod(req),
+        memory: (names) => this.podsMemory(names),
+        remove: (names) => this.deletePods(names),
+      },
+    };
   }
 
   get namespace(): string {
@@ -162,7 +180,10 @@ export class KubernetesSession implements RunnerSession {
     } catch (e) {
       runs.delete(this.ctx.runId);
       const hint = this.client.kubeconfig.source === 'local cluster' ? '; start it with scripts/cluster.sh up' : '';
-      throw new RuntimeFailure(this.runtime.name, `cannot reach the cluster at ${this.client.server} (${this.client.kubeconfig.source} ${this.client.kubeconfig.path}): ${apiMessage(e)}${hint}`);
+      throw new RuntimeFailure(
+        this.runtime.name,
+        `cannot reach the cluster at ${this.client.server} (${this.client.kubeconfig.source} ${this.client.kubeconfig.path}): ${apiMessage(e)}${hint}`,
+      );
     }
     this.nodes = this.cluster.nodes;
     if (this.archNodes.length === 0) {
@@ -481,17 +502,6 @@ export class KubernetesSession implements RunnerSession {
     );
   }
 
-  /** The round trip of one API request (GET /version), the path every pod operation takes. */
-  async calibrate(runs: number): Promise<number[]> {
-    const out: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = process.hrtime.bigint();
-      await this.client.version.getCode();
-      out.push(Number(process.hrtime.bigint() - t0));
-    }
-    return out;
-  }
-
   // ----- figures only this layer has (suites/density.ts) -----
 
   /** Starts a long-running pod and waits until all its containers are started (the SLI). */
@@ -509,7 +519,9 @@ export class KubernetesSession implements RunnerSession {
   }
 
   /** Memory of running pods: the summary API's figure, and on this machine the cgroup's and the shim's. */
-  async podsMemory(names: string[]): Promise<Map<string, { summary: PodMemory | null; cgroupBytes: number | null; shimRssBytes: number | null; node: string }>> {
+  async podsMemory(
+    names: string[],
+  ): Promise<Map<string, { summary: PodMemory | null; cgroupBytes: number | null; shimRssBytes: number | null; node: string }>> {
     const w = this.requireWatcher();
     const byNode = new Map<string, string[]>();
     for (const n of names) {
@@ -542,7 +554,9 @@ export class KubernetesSession implements RunnerSession {
 
   /** A description of the nodes for notes and facts. */
   nodeSummaryText(): string {
-    return this.archNodes.map((n) => `${n.name} ${n.os}/${n.arch} kubelet ${n.kubeletVersion} ${n.containerRuntimeVersion}${n.local ? ' (this machine)' : ''}`).join('; ');
+    return this.archNodes
+      .map((n) => `${n.name} ${n.os}/${n.arch} kubelet ${n.kubeletVersion} ${n.containerRuntimeVersion}${n.local ? ' (this machine)' : ''}`)
+      .join('; ');
   }
 
   async close(): Promise<void> {
@@ -557,41 +571,3 @@ export class KubernetesSession implements RunnerSession {
     this.watcher = null;
   }
 }
-
-export function isKubernetesSession(s: RunnerSession): s is KubernetesSession {
-  return s instanceof KubernetesSession;
-}
-
-export function createKubernetesRunner(opts: KubernetesRunnerOptions = {}): Runner {
-  const choice = chooseKubeconfig(opts.kubeconfig);
-  return {
-    layer: 'kubernetes',
-    description: choice
-      ? `the cluster of ${choice.path} (${choice.source}): pods with one RuntimeClass per CRI handler`
-      : 'a Kubernetes cluster (none configured: --kubeconfig, $KUBECONFIG or scripts/cluster.sh up)',
-    unavailable() {
-      if (!choice) return 'no cluster: give --kubeconfig, set KUBECONFIG, or start the local one with scripts/cluster.sh up';
-      return null;
-    },
-    async open(runtime: RuntimeInfo, ctx: RunnerContext) {
-      if (!choice) throw new RuntimeFailure(runtime.name, 'no kubeconfig');
-      let client: KubeClient;
-      try {
-        client = new KubeClient(choice);
-      } catch (e) {
-        throw new RuntimeFailure(runtime.name, `kubeconfig ${choice.path}: ${errorMessage(e)}`);
-      }
-      const s = new KubernetesSession(runtime, ctx, client, opts);
-      try {
-        await s.open();
-      } catch (e) {
-        await s.close();
-        throw e;
-      }
-      return s;
-    },
-  };
-}
-
-export const kubernetesRunner = createKubernetesRunner();
-

@@ -6,22 +6,22 @@
  * under runbench-<runId>, so runbench never sees or touches containers it did not
  * create, and a final sweep can find anything a misbehaving runtime left behind.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { execa, type Options } from 'execa';
-import { sweepCgroups } from '../core/cgroups.ts';
-import { RuntimeFailure } from '../core/errors.ts';
-import { detectCgroups } from '../core/host.ts';
-import { ociConfig } from '../core/oci-spec.ts';
-import { fixtureBinary, rootfsDir } from '../core/paths.ts';
-import type { RuntimeInfo, WorkloadKind } from '../core/schema.ts';
-import { TimingHelper, type SeqReply, type Step, type StepResult } from '../core/timing-helper.ts';
-import { workloadEntrypoint } from '../core/workloads.ts';
-import { KNOWN_RUNTIMES, kindUnsupported } from '../core/runtimes.ts';
-import { inImageArgs, inImageRootfs, inImageRootfsMissing } from '../core/in-image.ts';
-import { slug } from '../core/slug.ts';
-import type { ChurnResult, RunRequest, Runner, RunnerContext, RunnerSession, TimedSample, Unsupported } from './types.ts';
+import { sweepCgroups } from '../../core/cgroups.ts';
+import { RuntimeFailure } from '../../core/errors.ts';
+import { detectCgroups } from '../../core/host.ts';
+import { ociConfig } from '../../core/oci-spec.ts';
+import { rootfsDir } from '../../core/paths.ts';
+import type { RuntimeInfo, WorkloadKind } from '../../core/schema.ts';
+import { TimingHelper, type SeqReply, type Step, type StepResult } from '../../core/timing-helper.ts';
+import { workloadEntrypoint } from '../../core/workloads.ts';
+import { KNOWN_RUNTIMES, kindUnsupported } from '../../core/runtimes.ts';
+import { inImageArgs, inImageRootfs, inImageRootfsMissing } from '../../core/in-image.ts';
+import { slug } from '../../core/slug.ts';
+import type { Capabilities, ChurnResult, RunRequest, RunnerContext, RunnerSession, TimedSample, Unsupported } from '../../core/runner.ts';
 
 const CLEANUP_TIMEOUT_MS = 15_000;
 
@@ -74,6 +74,8 @@ export class OciSession implements RunnerSession {
   /** Set once the runtime is seen to fail only when its output goes to /dev/null. */
   private discardFails = false;
   private readonly slug: string;
+  /** The conformance capability is added by the layer's index, which also knows the target. */
+  readonly capabilities: Partial<Capabilities>;
 
   constructor(
     readonly runtime: RuntimeInfo,
@@ -91,6 +93,11 @@ export class OciSession implements RunnerSession {
     this.cgroupParent = `/runbench-${ctx.runId}/${this.slug}`;
     this.helper = TimingHelper.start();
     ctx.scope.defer(`oci session ${runtime.name}`, () => this.close());
+    this.capabilities = {
+      oneShot: { name: this.oneShotName, run: (req) => this.runOnce(req) },
+      lifecycle: { phases: this.lifecyclePhases, run: (req) => this.lifecycle(req) },
+      churn: { run: (req, count, concurrency) => this.churn(req, count, concurrency) },
+    };
   }
 
   /** `RUNTIME [global args] --root STATE <args>` */
@@ -325,18 +332,6 @@ export class OciSession implements RunnerSession {
     }
   }
 
-  async calibrate(runs: number): Promise<number[]> {
-    const noop = fixtureBinary(this.ctx.arch, 'noop');
-    const out: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const reply = await this.helper.run([{ kind: 'exec', label: 'noop', argv: [noop] }], 5000);
-      const s = reply.steps[0];
-      if (!s || s.exitCode !== 0 || s.error) throw new Error(`calibration failed: ${reply.error ?? s?.error ?? 'no reply'}`);
-      out.push(s.endNs - s.startNs);
-    }
-    return out;
-  }
-
   /** True when the runtime still has state for this id (run/delete normally remove it). */
   hasState(id: string): boolean {
     try {
@@ -421,20 +416,3 @@ export class OciSession implements RunnerSession {
     rmSync(join(this.ctx.workDir, 'oci', this.slug), { recursive: true, force: true });
   }
 }
-
-export const ociRunner: Runner = {
-  layer: 'oci',
-  description: 'the runtime binary driven through the OCI command line (create/start/state/kill/delete, run)',
-  refuses(runtime) {
-    if (runtime.kind === 'oci') return null;
-    return `${runtime.name} is a ${runtime.kind === 'containerd-shim' ? 'containerd shim' : 'RuntimeClass'}, measured at the ${runtime.kind === 'containerd-shim' ? 'containerd' : 'kubernetes'} layer`;
-  },
-  unavailable(host) {
-    if (!host.root) return 'the OCI runtimes need root (rootless runs are not measured)';
-    if (!existsSync(rootfsDir(host.arch))) return `no rootfs at ${rootfsDir(host.arch)}: run scripts/build-fixtures.sh`;
-    return null;
-  },
-  async open(runtime, ctx: RunnerContext) {
-    return new OciSession(runtime, ctx);
-  },
-};

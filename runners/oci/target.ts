@@ -8,19 +8,11 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupDirs, cpuThrottling, sweepCgroups } from '../../core/cgroups.ts';
 import { OciConfig } from '../../core/oci-spec.ts';
-import type { OciContainerSpec, OciSession } from '../../runners/oci.ts';
-import { probeRun } from '../probe.ts';
-import { ScratchDirs } from './scratch.ts';
-import type {
-  CommandResult,
-  ConformanceTarget,
-  ContainerHandle,
-  ContainerOps,
-  ContainerState,
-  ProbeRequest,
-  ProbeRun,
-  Remains,
-} from '../types.ts';
+import type { OciContainerSpec, OciSession } from './session.ts';
+import { probeRun } from '../../core/probe-report.ts';
+import { ScratchDirs } from '../probe-target.ts';
+import type { CommandResult, ConformanceTarget, ContainerHandle, ContainerOps, ContainerState, ProbeRequest, Remains } from '../../core/conformance.ts';
+import type { ProbeRun } from '../../core/probe-report.ts';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 

@@ -22,20 +22,20 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { sweepCgroups } from '../core/cgroups.ts';
-import { RuntimeFailure, errorMessage } from '../core/errors.ts';
-import { detectCgroups } from '../core/host.ts';
-import { ociConfig, type BundleOptions, type OciConfig } from '../core/oci-spec.ts';
-import { cacheBinDir } from '../core/paths.ts';
-import { KNOWN_RUNTIMES, findBinary, kindUnsupported } from '../core/runtimes.ts';
-import { inImageArchive, inImageArgs } from '../core/in-image.ts';
-import { slug } from '../core/slug.ts';
-import type { RuntimeInfo, WorkloadKind } from '../core/schema.ts';
-import { ContainerdClient, SPEC_TYPE_URL, isNotFound, runcOptions, type ProtoAny } from './containerd/api.ts';
-import { processesMatching, shimSocketPath, startContainerd, type Daemon } from './containerd/daemon.ts';
-import { FifoReader } from './containerd/fifo.ts';
-import { imageMissing, images, importImage, rootfsParent, type ImageRef } from './containerd/images.ts';
-import type { ChurnResult, RunRequest, Runner, RunnerContext, RunnerSession, TimedSample, Unsupported } from './types.ts';
+import { sweepCgroups } from '../../core/cgroups.ts';
+import { RuntimeFailure, errorMessage } from '../../core/errors.ts';
+import { detectCgroups } from '../../core/host.ts';
+import { ociConfig, type BundleOptions, type OciConfig } from '../../core/oci-spec.ts';
+import { cacheBinDir } from '../../core/paths.ts';
+import { KNOWN_RUNTIMES, findBinary, kindUnsupported } from '../../core/runtimes.ts';
+import { inImageArchive, inImageArgs } from '../../core/in-image.ts';
+import { slug } from '../../core/slug.ts';
+import type { RuntimeInfo, WorkloadKind } from '../../core/schema.ts';
+import { ContainerdClient, SPEC_TYPE_URL, isNotFound, runcOptions, type ProtoAny } from './api.ts';
+import { processesMatching, shimSocketPath, startContainerd, type Daemon } from './daemon.ts';
+import { FifoReader } from './fifo.ts';
+import { imageMissing, images, importImage, rootfsParent, type ImageRef } from './images.ts';
+import type { Capabilities, ChurnResult, RunRequest, RunnerContext, RunnerSession, TimedSample, Unsupported } from '../../core/runner.ts';
 
 const RUNC_SHIM = 'io.containerd.runc.v2';
 const CLEANUP_DEADLINE_MS = 15_000;
@@ -125,6 +125,8 @@ export class ContainerdSession implements RunnerSession {
   private closed = false;
   private readonly slug: string;
   private readonly refs: Record<WorkloadKind, ImageRef>;
+  /** The conformance capability is added by the layer's index, which also knows the target. */
+  readonly capabilities: Partial<Capabilities>;
 
   constructor(
     readonly runtime: RuntimeInfo,
@@ -152,6 +154,11 @@ export class ContainerdSession implements RunnerSession {
         },
       };
     }
+    this.capabilities = {
+      oneShot: { name: this.oneShotName, run: (req) => this.runOnce(req) },
+      lifecycle: { phases: this.lifecyclePhases, run: (req) => this.lifecycle(req) },
+      churn: { run: (req, count, concurrency) => this.churn(req, count, concurrency) },
+    };
   }
 
   get snapshotter(): string {
@@ -328,10 +335,7 @@ export class ContainerdSession implements RunnerSession {
       });
       const t1 = now();
       stage = 'task create';
-      await client.createTask(
-        { container_id: id, rootfs: mounts, stdin: '', stdout: stdio(stdout), stderr: stdio(stderr), terminal: false },
-        deadline,
-      );
+      await client.createTask({ container_id: id, rootfs: mounts, stdin: '', stdout: stdio(stdout), stderr: stdio(stderr), terminal: false }, deadline);
       const t2 = now();
       stage = 'task start';
       // Wait is asked before Start (as ctr does), so the exit cannot be missed.
@@ -464,18 +468,6 @@ export class ContainerdSession implements RunnerSession {
     return { wallNs: ns(t0, now()), completed, failed, firstError };
   }
 
-  /** Round trips of the Version RPC: the harness cost inside every timed phase. */
-  async calibrate(runs: number): Promise<number[]> {
-    const { client } = this.api();
-    const out: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = now();
-      await client.version();
-      out.push(ns(t0, now()));
-    }
-    return out;
-  }
-
   /** Removes one container whatever state it was left in; not-found is success. */
   private async dispose(id: string): Promise<void> {
     const client = this.client;
@@ -537,27 +529,3 @@ export class ContainerdSession implements RunnerSession {
     }
   }
 }
-
-export function createContainerdRunner(opts: ContainerdRunnerOptions = {}): Runner {
-  return {
-    layer: 'containerd',
-    description: opts.address
-      ? `containerd at ${opts.address} through its gRPC API, each runtime behind its shim`
-      : "runbench's own containerd (per runtime) through its gRPC API, each runtime behind its shim",
-    unavailable(host) {
-      if (!host.root) return 'containerd needs root (rootless containerd is not measured)';
-      if (!opts.address && !findBinary('containerd')) return 'containerd not found on PATH (apt-get install containerd)';
-      if (!findBinary('ctr')) return 'ctr not found on PATH (it comes with containerd)';
-      if (opts.address && !existsSync(opts.address)) return `no containerd socket at ${opts.address}`;
-      const missing = imageMissing(images(host.arch).native);
-      return missing;
-    },
-    async open(runtime: RuntimeInfo, ctx: RunnerContext) {
-      const s = new ContainerdSession(runtime, ctx, opts);
-      await s.open();
-      return s;
-    },
-  };
-}
-
-export const containerdRunner = createContainerdRunner();

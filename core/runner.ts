@@ -1,0 +1,178 @@
+/**
+ * A runner is HOW a runtime is driven (the OCI CLI, containerd, Kubernetes), never
+ * WHICH runtime: the runtime is configuration handed to `open`. The core owns these
+ * interfaces; each layer's folder under runners/ implements them. A session offers
+ * capabilities (a timed one-shot run, a timed lifecycle, churn, density, a conformance
+ * target) that suites and checks ask for by name instead of asking which class it is.
+ */
+import type { OwnedTarget } from './conformance.ts';
+import type { EventBus } from './events.ts';
+import type { Scope } from './scope.ts';
+import type { HostFacts, Layer, RuntimeInfo, WorkloadKind } from './schema.ts';
+import type { WorkloadRef } from './workloads.ts';
+
+export interface RunRequest {
+  workload: WorkloadRef;
+  /** Memory limit for the container's cgroup, when the suite wants one. */
+  memoryLimitBytes?: number;
+  /** Deadline for the whole operation; the runtime is killed when it passes. */
+  timeoutMs: number;
+  /**
+   * Send the container's output to /dev/null, as hyperfine does: a regular file as the
+   * container's stdio costs crun ~0.6 ms of a ~10 ms run here. Timed samples discard;
+   * warmups and a verification run capture, so markers are still checked.
+   */
+  discardOutput?: boolean;
+}
+
+/** One timed operation. Times are nanoseconds measured by rb-exec around the runtime's processes. */
+export interface TimedSample {
+  totalNs: number;
+  /** Per-phase durations, named by the runner's `lifecyclePhases`. */
+  phasesNs: Record<string, number>;
+  exitCode: number;
+  signal: number;
+  stdout: string;
+  stderr: string;
+  /** True when the runner honoured discardOutput: stdout and stderr are empty by design. */
+  outputDiscarded?: boolean;
+  /** Peak RSS of the runtime's own processes (the CLI invocations), from wait4 rusage. */
+  runtimePeakRssBytes: number | null;
+  /** Peak RSS of the container's init process, including the runtime's pre-exec stage. */
+  initPeakRssBytes: number | null;
+  /** The container cgroup's memory high-water mark, read just before delete. */
+  cgroupPeakBytes: number | null;
+  /** Whether the kernel OOM-killed something in the container's cgroup. */
+  oomKilled: boolean | null;
+  /**
+   * Memory figures only some layers have, in bytes, by metric name (containerd:
+   * `shimPeakRssBytes`, `containerdRssBytes`, `containerdRssGrowthBytes`); the memory
+   * suite records each one a lifecycle sample carries.
+   */
+  layerMemoryBytes?: Record<string, number>;
+}
+
+export interface ChurnResult {
+  wallNs: number;
+  completed: number;
+  failed: number;
+  firstError: string | null;
+}
+
+/** Why a runner cannot run something: a skip, with its reason. */
+export type Unsupported = { reason: string } | null;
+
+/** The runtime's own foreground run: create, start, wait, delete in one command. */
+export interface OneShot {
+  /** The one-shot command this layer's users type (e.g. `runc run`, `ctr run --rm`). */
+  readonly name: string;
+  run(req: RunRequest): Promise<TimedSample>;
+}
+
+/** create, start, exit observed, delete, with each phase timed. */
+export interface Lifecycle {
+  /** Phases `run` reports, in order. */
+  readonly phases: readonly string[];
+  run(req: RunRequest): Promise<TimedSample>;
+}
+
+/** N one-shot runs at concurrency P; containers completed per second. */
+export interface Churn {
+  run(req: RunRequest, count: number, concurrency: number): Promise<ChurnResult>;
+}
+
+/** Points in one pod's life, in client hrtime nanoseconds; a point not observed is absent. */
+export interface PodTimeline {
+  createdNs: bigint;
+  scheduledNs?: bigint;
+  /** PodReadyToStartContainers (sandbox created, network configured); Initialized on older clusters. */
+  sandboxReadyNs?: bigint;
+  /** Every container running or already terminated: the SLI's end point. */
+  startedNs?: bigint;
+  /** Phase Succeeded or Failed. */
+  completedNs?: bigint;
+  deletedNs?: bigint;
+}
+
+export interface IdleStart {
+  name: string;
+  timeline: PodTimeline;
+  startupNs: number;
+}
+
+/** What one idle unit costs in memory, from every source the layer has; null where a source has no figure. */
+export interface IdleMemory {
+  /** The kubelet's summary API view, with where it came from. */
+  summary: { workingSetBytes: number; rssBytes: number | null; source: 'pod' | 'containers' } | null;
+  cgroupBytes: number | null;
+  shimRssBytes: number | null;
+  node: string;
+}
+
+/** Idle units started until a budget or a cap, their memory, and their removal. */
+export interface Density {
+  readonly limits: { budgetBytes: number; maxPods: number };
+  /** Labels every density figure carries (nodes, runtime class, handler), known once the session is open. */
+  labels(): { nodes: string; runtimeClass: string; handler: string };
+  /** Where the layer's endpoint came from, for the run's facts. */
+  source(): string;
+  startIdle(req: RunRequest): Promise<IdleStart>;
+  memory(names: string[]): Promise<Map<string, IdleMemory>>;
+  remove(names: string[]): Promise<void>;
+}
+
+/** Makes the session a conformance target: probe runs (and step-by-step operations where the layer has them). */
+export interface Conformance {
+  target(scratchBase: string): OwnedTarget;
+}
+
+export interface Capabilities {
+  oneShot: OneShot;
+  lifecycle: Lifecycle;
+  churn: Churn;
+  density: Density;
+  conformance: Conformance;
+}
+export type CapabilityName = keyof Capabilities;
+
+export interface RunnerSession {
+  readonly runtime: RuntimeInfo;
+  readonly layer: Layer;
+  supports(kind: WorkloadKind): Unsupported;
+  /** What this session can do; a capability its layer lacks is absent. */
+  readonly capabilities: Partial<Capabilities>;
+  close(): Promise<void>;
+}
+
+/** Why a session cannot serve a capability, or null when it can. */
+export function lacks(session: RunnerSession, names: readonly CapabilityName[]): string | null {
+  const missing = names.filter((n) => !session.capabilities[n]);
+  return missing.length === 0 ? null : `the ${session.layer} layer has no ${missing.join(', ')}`;
+}
+
+/** A capability the caller has already checked for with `lacks` (or a suite's `needs`). */
+export function capability<K extends CapabilityName>(session: RunnerSession, name: K): Capabilities[K] {
+  const c = session.capabilities[name];
+  if (!c) throw new Error(`the ${session.layer} layer has no ${name}`);
+  return c as Capabilities[K];
+}
+
+export interface RunnerContext {
+  runId: string;
+  host: HostFacts;
+  arch: string;
+  /** Owns every resource this runner starts; closed on success, failure and interrupt. */
+  scope: Scope;
+  events: EventBus;
+  workDir: string;
+}
+
+export interface Runner {
+  readonly layer: Layer;
+  readonly description: string;
+  /** Why this runner cannot run here at all (not root, tools missing), or null. */
+  unavailable(host: HostFacts): string | null;
+  /** Why this runner cannot drive this runtime (a shim at the OCI layer), or null. */
+  refuses?(runtime: RuntimeInfo): string | null;
+  open(runtime: RuntimeInfo, ctx: RunnerContext): Promise<RunnerSession>;
+}
