@@ -6,7 +6,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openRunScope } from './run-scope.ts';
-import { configDigest } from './config.ts';
+import { configDigest } from './config/digest.ts';
 import { errorMessage, Interrupted, RuntimeFailure } from './errors.ts';
 import type { EventBus } from './events.ts';
 import { fixtureBinary, runScratchBase } from './paths.ts';

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { calibrateHarness } from '../../core/calibrate.ts';
-import { readConfigFile, resolveConfig, type ConfigFlags, type ResolvedConfig } from '../../core/config.ts';
+import { readConfigFile, resolveConfig, type ConfigFlags, type ResolvedConfig } from '../../core/config/index.ts';
 import { ExitCode, Interrupted, UserError } from '../../core/errors.ts';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';

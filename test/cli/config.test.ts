@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readConfigFile, resolveConfig } from '../../core/config.ts';
+import { readConfigFile, resolveConfig } from '../../core/config/index.ts';
 import { hostFacts } from '../../core/host.ts';
 import { packageRoot } from '../../core/paths.ts';
 import { ResultsDocument } from '../../core/schema.ts';

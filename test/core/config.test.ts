@@ -1,7 +1,7 @@
 /** The config file: one schema, located one-line errors, file + flags + defaults, a stable digest. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { configDigest, parseConfigText, resolveConfig, type Catalogue } from '../../core/config.ts';
+import { configDigest, parseConfigText, resolveConfig, type Catalogue } from '../../core/config/index.ts';
 import { UserError } from '../../core/errors.ts';
 import { SUITES } from '../../suites/index.ts';
 import { configSchemaText, CONFIG_SCHEMA_FILE } from '../../schema/generate.ts';

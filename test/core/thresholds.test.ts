@@ -1,6 +1,6 @@
 /** Thresholds as pure functions of a results document (and a baseline for relative bounds). */
 import { describe, expect, it } from 'vitest';
-import { parseConfigText, resolveConfig, type ResolvedThresholds } from '../../core/config.ts';
+import { parseConfigText, resolveConfig, type ResolvedThresholds } from '../../core/config/index.ts';
 import type { ConformanceResult, Labels, Measurement, ResultsDocument } from '../../core/schema.ts';
 import { computeStats } from '../../core/stats.ts';
 import { breachExitCode, breaches, checkThresholds } from '../../core/thresholds.ts';
