@@ -8,6 +8,7 @@
 export { ConfigFile, ConformanceThreshold, configJsonSchema, MetricThreshold, RuntimeEntry, Stat } from './schema.ts';
 export { configError, formatPath, parseConfigText, readConfigFile, type ConfigSource, type KeyPath } from './positions.ts';
 export { validateConfig } from './diagnostics.ts';
-export { DEFAULTS, parseBound, resolveConfig } from './resolve.ts';
+export { DEFAULTS, resolveConfig } from './resolve.ts';
+export { parseBound } from './units.ts';
 export type { Catalogue, ConfigFlags, OutputOptions, Resolution, ResolvedConfig, ResolvedMetricThreshold, ResolvedThresholds } from './types.ts';
 export { canonicalJson, configDigest } from './digest.ts';

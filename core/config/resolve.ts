@@ -5,11 +5,12 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import { KNOWN_RUNTIMES, parseRuntimeSpec, type RuntimeDefinition } from '../runtimes.ts';
-import { Layer, WorkloadKind, type Unit } from '../schema.ts';
+import { Layer, WorkloadKind } from '../schema.ts';
 import { validateConfig } from './diagnostics.ts';
 import { configError, type ConfigSource, type KeyPath } from './positions.ts';
-import { DURATION, PERCENT, SIZE, type ConfigFile, type MetricThreshold, type RuntimeEntry } from './schema.ts';
+import type { ConfigFile, MetricThreshold, RuntimeEntry } from './schema.ts';
 import type { Catalogue, ConfigFlags, OutputOptions, Resolution, ResolvedConfig, ResolvedMetricThreshold, ResolvedThresholds } from './types.ts';
+import { parseBound, parseDuration, parsePercent } from './units.ts';
 
 export const DEFAULTS = {
   layers: ['oci'] as Layer[],
@@ -21,38 +22,6 @@ export const DEFAULTS = {
   timeoutMs: 60_000,
   out: 'runbench-results',
 } as const;
-
-function parseDurationMs(v: number | string): number {
-  if (typeof v === 'number') return v;
-  const m = DURATION.exec(v);
-  if (!m) return Number.NaN;
-  const n = Number(m[1]);
-  const factor: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000 };
-  return n * (factor[m[2] ?? ''] ?? Number.NaN);
-}
-
-/** A bound in the metric's unit, or an error message. */
-export function parseBound(v: number | string, unit: Unit): number | string {
-  if (unit === 'ns') {
-    if (typeof v === 'number') return `give a unit for a time, e.g. '${v}ms' or '${v}us'`;
-    const m = DURATION.exec(v);
-    if (!m) return `expected a duration such as 20ms or 800us, got '${v}'`;
-    const factor: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9 };
-    return Number(m[1]) * (factor[m[2] ?? ''] ?? Number.NaN);
-  }
-  if (unit === 'bytes') {
-    if (typeof v === 'number') return `give a unit for a size, e.g. '${v}MiB' or '${v}B'`;
-    const m = SIZE.exec(v);
-    if (!m) return `expected a size such as 64MiB or 512KiB, got '${v}'`;
-    const factor: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9 };
-    return Number(m[1]) * (factor[m[2] ?? ''] ?? Number.NaN);
-  }
-  if (typeof v === 'string') {
-    const n = Number(v);
-    return Number.isFinite(n) && v.trim() !== '' ? n : `expected a number (${unit}), got '${v}'`;
-  }
-  return v;
-}
 
 function shimBinary(runtimeType: string): string {
   // containerd's rule: io.containerd.spin.v2 is served by containerd-shim-spin-v2.
@@ -148,7 +117,7 @@ function resolveThresholds(src: ConfigSource | null, file: ConfigFile, cat: Cata
       stat,
       max: bound('max'),
       min: bound('min'),
-      maxRegressionPercent: t.maxRegression !== undefined ? Number(PERCENT.exec(t.maxRegression)?.[1]) : null,
+      maxRegressionPercent: t.maxRegression !== undefined ? parsePercent(t.maxRegression) : null,
     };
   });
   const c = file.thresholds?.conformance;
@@ -227,7 +196,7 @@ export function resolveConfig(src: ConfigSource | null, flags: ConfigFlags, cat:
 
   let timeoutMs: number = flags.timeout ?? DEFAULTS.timeoutMs;
   if (flags.timeout === undefined && file.timeout !== undefined) {
-    timeoutMs = parseDurationMs(file.timeout);
+    timeoutMs = typeof file.timeout === 'number' ? file.timeout : parseDuration(file.timeout, 'ms');
     if (!(timeoutMs >= 100)) throw configError(src, ['timeout'], `must be at least 100ms, got '${String(file.timeout)}'`);
   }
 

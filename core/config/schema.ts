@@ -4,12 +4,10 @@
  */
 import { z } from 'zod';
 import { Layer, WorkloadKind } from '../schema.ts';
+import { DURATION, PERCENT } from './units.ts';
 
 // One '/' may join two parts: the base runtime and the way it runs Wasm (runc/wasmtime-in-image).
 const RUNTIME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]*(\/[a-zA-Z0-9][a-zA-Z0-9._-]*)?$/;
-export const DURATION = /^(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m)$/;
-export const SIZE = /^(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB|kB|KB|MB|GB)$/;
-export const PERCENT = /^(\d+(?:\.\d+)?)\s*%$/;
 
 const Duration = z.union([z.number().positive(), z.string().regex(DURATION, 'expected a duration such as 500ms, 20s or 1m')]);
 /** A bound in the metric's unit: a duration for times, a size for bytes, a number otherwise. */
