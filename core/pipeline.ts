@@ -59,10 +59,8 @@ export interface PipelineOptions extends SuiteOptions {
 
 export { newRunId } from './run-scope.ts';
 
-/** sha256 of canonical JSON (keys sorted at every level): the same config always gives the same digest. */
-export function digestOf(value: unknown): string {
-  return configDigest(value);
-}
+/** The config digest (core/config/digest.ts), under the name the conformance run imports it by. */
+export { configDigest as digestOf };
 
 function hostRunner(arch: string, scope: Scope): SuiteContext['runOnHost'] {
   let helper: TimingHelper | null = null;
@@ -240,7 +238,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
       host: deps.host,
       runtimes: deps.runtimes,
       parameters,
-      config: { digest: digestOf(deps.config ?? parameters), resolved: deps.config ?? parameters },
+      config: { digest: configDigest(deps.config ?? parameters), resolved: deps.config ?? parameters },
       harness,
       measurements,
       facts,
