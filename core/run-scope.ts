@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sweepCgroups } from './cgroups.ts';
-import { configDigest } from './config.ts';
+import { configDigest } from './config/digest.ts';
 import { Interrupted } from './errors.ts';
 import type { EventBus, RunEvents } from './events.ts';
 import { runScratchBase } from './paths.ts';

@@ -4,7 +4,7 @@
  * Every check is an outcome: passed, failed (a breach, with a message) or skipped (why
  * it could not be checked: no such measurement, no baseline).
  */
-import type { ResolvedMetricThreshold, ResolvedThresholds } from './config.ts';
+import type { ResolvedMetricThreshold, ResolvedThresholds } from './config/index.ts';
 import type { Labels, Measurement, ResultsDocument, ThresholdCheck } from './schema.ts';
 import { formatValue } from '../reports/format.ts';
 

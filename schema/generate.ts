@@ -1,7 +1,7 @@
-/** Writes schema/runbench.config.schema.json from the zod schema in core/config.ts (npm run schema). */
+/** Writes schema/runbench.config.schema.json from the zod schema in core/config/schema.ts (npm run schema). */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configJsonSchema } from '../core/config.ts';
+import { configJsonSchema } from '../core/config/index.ts';
 import { packageRoot } from '../core/paths.ts';
 
 export const CONFIG_SCHEMA_FILE = join(packageRoot, 'schema', 'runbench.config.schema.json');

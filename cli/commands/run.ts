@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { calibrateHarness } from '../../core/calibrate.ts';
-import { readConfigFile, resolveConfig, type ConfigFlags, type ResolvedConfig } from '../../core/config.ts';
+import { readConfigFile, resolveConfig, type ConfigFlags, type ResolvedConfig } from '../../core/config/index.ts';
 import { ExitCode, Interrupted, UserError } from '../../core/errors.ts';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
@@ -32,7 +32,13 @@ export function positiveInt(name: string, min = 1) {
 }
 
 export function list(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 
 interface RunFlags extends ConfigFlags, KubernetesFlags {
@@ -140,7 +146,13 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   let doc: ResultsDocument;
   try {
     doc = await runPipeline(options, {
-      runners: selectKinds(withKubernetesFlags(flags, flags.containerdAddress ? { ...RUNNERS, containerd: createContainerdRunner({ address: resolve(flags.containerdAddress) }) } : RUNNERS), config.workloadKinds),
+      runners: selectKinds(
+        withKubernetesFlags(
+          flags,
+          flags.containerdAddress ? { ...RUNNERS, containerd: createContainerdRunner({ address: resolve(flags.containerdAddress) }) } : RUNNERS,
+        ),
+        config.workloadKinds,
+      ),
       suites: SUITES,
       runtimes,
       host,
@@ -200,24 +212,37 @@ export const registerRun: RegisterCommand = (program, { setExit }) => {
     .option('--suite <names>', `suites to run, comma-separated (${SUITES.map((s) => s.name).join(', ')}; default all)`, list)
     .option('--runtime <names>', 'runtimes, comma-separated; NAME=PATH adds one (default every runtime found)', list)
     .option('--layer <names>', `layers (${Layer.options.join(', ')}; default oci)`, list)
-    .option('--arch <names>', 'architectures to run the workloads as (default the host\'s; a foreign one runs under qemu-user and is labelled emulated)', list)
+    .option('--arch <names>', "architectures to run the workloads as (default the host's; a foreign one runs under qemu-user and is labelled emulated)", list)
     .option('--workload-kind <kinds>', `workload builds to run (${WorkloadKind.options.join(', ')}; default both)`, list)
     .addOption(new Option('--runs <n>', 'samples per metric').default(30).argParser(positiveInt('--runs')))
     .addOption(new Option('--warmup <n>', 'warmup runs before each metric').default(3).argParser(positiveInt('--warmup', 0)))
     .addOption(new Option('--concurrency <p>', 'parallel containers in the churn test').default(4).argParser(positiveInt('--concurrency')))
     .addOption(new Option('--churn <n>', 'containers per churn round').default(20).argParser(positiveInt('--churn')))
-    .addOption(new Option('--timeout <ms>', 'deadline for one operation; a runtime that passes it is killed').default(60_000).argParser(positiveInt('--timeout', 100)))
+    .addOption(
+      new Option('--timeout <ms>', 'deadline for one operation; a runtime that passes it is killed').default(60_000).argParser(positiveInt('--timeout', 100)),
+    )
     .option('--out <dir>', 'directory for results.json and results.csv (default runbench-results)')
     .option('--baseline <file>', 'results.json of an earlier run, for relative thresholds')
     .option('--json', 'print the results document on stdout')
     .option('--quiet', 'no progress on stderr')
     .option('--kubeconfig <file>', 'the cluster for the kubernetes layer (default $KUBECONFIG, else the one of scripts/cluster.sh up)')
     .option('--keep', 'kubernetes layer: leave the RuntimeClasses runbench created in the cluster')
-    .addOption(new Option('--density-budget <size>', 'kubernetes layer: pod working set at which the density suite stops adding pods (default 2GiB)').argParser((v: string) => { try { return parseByteSize(v); } catch (e) { throw new InvalidArgumentError(e instanceof Error ? e.message : String(e)); } }))
-    .addOption(new Option('--density-max <n>', 'kubernetes layer: most idle pods the density suite starts (default 50)').argParser(positiveInt('--density-max')))
+    .addOption(
+      new Option('--density-budget <size>', 'kubernetes layer: pod working set at which the density suite stops adding pods (default 2GiB)').argParser(
+        (v: string) => {
+          try {
+            return parseByteSize(v);
+          } catch (e) {
+            throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
+          }
+        },
+      ),
+    )
+    .addOption(
+      new Option('--density-max <n>', 'kubernetes layer: most idle pods the density suite starts (default 50)').argParser(positiveInt('--density-max')),
+    )
     .option('--containerd-address <socket>', "an existing containerd's socket for the containerd layer (default: runbench starts its own)")
     .action(async (flags: RunFlags, cmd: Command) => {
       setExit(await runCommand(givenFlags(flags, cmd)));
     });
-
 };

@@ -1,7 +1,7 @@
 /** The config file: one schema, located one-line errors, file + flags + defaults, a stable digest. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { configDigest, parseConfigText, resolveConfig, type Catalogue } from '../../core/config.ts';
+import { configDigest, parseConfigText, resolveConfig, type Catalogue } from '../../core/config/index.ts';
 import { UserError } from '../../core/errors.ts';
 import { SUITES } from '../../suites/index.ts';
 import { configSchemaText, CONFIG_SCHEMA_FILE } from '../../schema/generate.ts';
@@ -33,10 +33,16 @@ describe('config errors name the file position and the key path', () => {
     ['runs: 0\n', 'runbench.yaml:1:7: runs: must be more than 0, got 0'],
     ['layers: [oci, docker]\n', 'runbench.yaml:1:15: layers[1]: expected one of oci, containerd, kubernetes'],
     ['suites: [startup, speed]\n', "runbench.yaml:1:19: suites[1]: unknown suite 'speed'"],
-    ['thresholds:\n  metrics:\n    - metric: startup.runn\n      max: 20ms\n', "runbench.yaml:3:15: thresholds.metrics[0].metric: unknown metric 'startup.runn'"],
-    ['thresholds:\n  metrics:\n    - metric: startup.run\n      max: 20\n', "runbench.yaml:4:12: thresholds.metrics[0].max: give a unit for a time, e.g. '20ms'"],
+    [
+      'thresholds:\n  metrics:\n    - metric: startup.runn\n      max: 20ms\n',
+      "runbench.yaml:3:15: thresholds.metrics[0].metric: unknown metric 'startup.runn'",
+    ],
+    [
+      'thresholds:\n  metrics:\n    - metric: startup.run\n      max: 20\n',
+      "runbench.yaml:4:12: thresholds.metrics[0].max: give a unit for a time, e.g. '20ms'",
+    ],
     ['thresholds:\n  metrics:\n    - metric: startup.run\n', 'runbench.yaml:3:7: thresholds.metrics[0]: give at least one of max, min, maxRegression'],
-    ['thresholds:\n  metrics:\n    - metric: startup.run\n      maxRegression: 5\n', "thresholds.metrics[0].maxRegression: expected string, got number"],
+    ['thresholds:\n  metrics:\n    - metric: startup.run\n      maxRegression: 5\n', 'thresholds.metrics[0].maxRegression: expected string, got number'],
     ['architectures: [riscv64]\n', 'runbench.yaml:1:17: architectures[0]: riscv64 cannot run on this amd64 host: runnable here are amd64'],
     ['runtimes:\n  - name: spin\n    shim: io.containerd.spin.v2\n', "runtimes[0]: 'spin' is a containerd shim, which the oci layer cannot drive"],
     ['runs: [5\n', 'runbench.yaml:2:1:'],
@@ -154,7 +160,6 @@ describe('config digest', () => {
     expect(configDigest(resolveText('runs: 5\nout: a\n').config)).toBe(configDigest(resolveText('runs: 5\nout: b\n').config));
   });
 });
-
 
 describe('architectures', () => {
   const withArm: Catalogue = { ...cat, emulatedArchs: ['arm64'] };

@@ -1,6 +1,6 @@
 /** Thresholds as pure functions of a results document (and a baseline for relative bounds). */
 import { describe, expect, it } from 'vitest';
-import { parseConfigText, resolveConfig, type ResolvedThresholds } from '../../core/config.ts';
+import { parseConfigText, resolveConfig, type ResolvedThresholds } from '../../core/config/index.ts';
 import type { ConformanceResult, Labels, Measurement, ResultsDocument } from '../../core/schema.ts';
 import { computeStats } from '../../core/stats.ts';
 import { breachExitCode, breaches, checkThresholds } from '../../core/thresholds.ts';
@@ -72,7 +72,9 @@ describe('absolute thresholds', () => {
 
   it('a threshold no measurement matches is skipped with the reason, not passed', () => {
     const checks = checkThresholds(doc('n2', [runcSlow]), t);
-    expect(checks).toEqual([expect.objectContaining({ outcome: { status: 'skipped', reason: 'no startup.run measurement in this run matches the threshold' } })]);
+    expect(checks).toEqual([
+      expect.objectContaining({ outcome: { status: 'skipped', reason: 'no startup.run measurement in this run matches the threshold' } }),
+    ]);
     expect(breachExitCode(checks)).toBeNull();
   });
 
@@ -118,8 +120,14 @@ describe('relative thresholds against a baseline', () => {
 
   it('without a baseline, or with no counterpart in it, the check is skipped with the reason', () => {
     const after = doc('night-2', [measurement('crun', 'run', [ms(44)])]);
-    expect(checkThresholds(after, t)[0]?.outcome).toEqual({ status: 'skipped', reason: 'startup.run median for crun oci hello native: no baseline results to compare with' });
-    expect(checkThresholds(after, t, before)[0]?.outcome).toEqual({ status: 'skipped', reason: 'startup.run median for crun oci hello native: not in the baseline run night-1' });
+    expect(checkThresholds(after, t)[0]?.outcome).toEqual({
+      status: 'skipped',
+      reason: 'startup.run median for crun oci hello native: no baseline results to compare with',
+    });
+    expect(checkThresholds(after, t, before)[0]?.outcome).toEqual({
+      status: 'skipped',
+      reason: 'startup.run median for crun oci hello native: not in the baseline run night-1',
+    });
   });
 });
 

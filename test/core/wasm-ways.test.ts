@@ -1,6 +1,6 @@
 /** The three ways to run Wasm, told from configuration; the in-image process line; slugs of display names. */
 import { describe, expect, it } from 'vitest';
-import { parseConfigText, resolveConfig } from '../../core/config.ts';
+import { parseConfigText, resolveConfig } from '../../core/config/index.ts';
 import { inImageArgs } from '../../core/in-image.ts';
 import { KNOWN_RUNTIMES, kindUnsupported } from '../../core/runtimes.ts';
 import type { RuntimeInfo } from '../../core/schema.ts';
