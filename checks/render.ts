@@ -3,8 +3,8 @@
  * (× layer, when more than one) as columns, then the reason of every cell that did not
  * pass. A pure function of the results document.
  */
+import { pad } from '../core/format.ts';
 import type { ConformanceResult, Outcome, ResultsDocument } from '../core/schema.ts';
-import { pad } from '../reports/format.ts';
 
 const CELL: Record<Outcome['status'], string> = { passed: 'PASS', failed: 'FAIL', skipped: 'SKIP', errored: 'ERR' };
 

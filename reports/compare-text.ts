@@ -1,6 +1,6 @@
 /** The comparison as a terminal table, regressions first. A pure function of the comparison. */
 import { type Comparison, formatP } from '../core/compare.ts';
-import { formatValue, pad } from './format.ts';
+import { formatValue, pad } from '../core/format.ts';
 
 function signed(x: number): string {
   if (!Number.isFinite(x)) return 'n/a';

@@ -2,8 +2,8 @@
  * How the reports line measurements up: one group per (layer, suite, metric, workload, arch),
  * emulated figures in groups of their own, so a comparison never mixes an emulator into it.
  */
+import { lowerIsBetter } from '../core/format.ts';
 import type { Measurement, ResultsDocument, Unit } from '../core/schema.ts';
-import { lowerIsBetter } from './format.ts';
 
 export interface GroupEntry {
   measurement: Measurement;

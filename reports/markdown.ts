@@ -3,9 +3,9 @@
  * the conformance matrix; then what was not measured and why. Fit for a CI job summary. A pure function of the documents.
  */
 import { type Comparison, formatP } from '../core/compare.ts';
+import { formatValue } from '../core/format.ts';
 import type { ResultsDocument } from '../core/schema.ts';
 import { mdCell } from './escape.ts';
-import { formatValue } from './format.ts';
 import { EMULATED_NOTE, groupMeasurements, notMeasured } from './groups.ts';
 import { wasmWaysSection } from './html/wasm-ways.ts';
 

@@ -4,9 +4,9 @@
  * grouping, units and wording is made here, where it can be tested.
  */
 import { type Comparison, compareDocuments, DEFAULT_ALPHA, DEFAULT_THRESHOLD_PERCENT, formatP, keyOf, keyString } from '../../core/compare.ts';
+import { formatValue } from '../../core/format.ts';
 import type { Measurement, ResultsDocument, Unit } from '../../core/schema.ts';
 import { BOOTSTRAP_RESAMPLES, OUTLIER_MODIFIED_Z } from '../../core/stats.ts';
-import { formatValue } from '../format.ts';
 import { EMULATED_NOTE, groupMeasurements, type MeasurementGroup, notMeasured } from '../groups.ts';
 import { wasmWaysSection } from './wasm-ways.ts';
 

@@ -8,9 +8,9 @@
  * its name. Shown when the documents hold Wasm rows of at least two ways: with one way
  * there is nothing to set side by side that the suite sections do not already show.
  */
+import { formatValue } from '../../core/format.ts';
 import type { Measurement, ResultsDocument, Unit } from '../../core/schema.ts';
 import { WASM_WAYS, WASM_WAY_TITLES, type WasmWay, wasmWay } from '../../core/wasm-ways.ts';
-import { formatValue } from '../format.ts';
 import type { Section, TableModel } from './model.ts';
 
 /** The figures compared, in column order: startup, memory, then throughput. */
