@@ -7,7 +7,7 @@ import { formatValue } from '../core/format.ts';
 import type { ResultsDocument } from '../core/schema.ts';
 import { mdCell } from './escape.ts';
 import { EMULATED_NOTE, groupMeasurements, notMeasured } from './groups.ts';
-import { wasmWaysSection } from './html/wasm-ways.ts';
+import { wasmWaysSection } from './html/sections/wasm-ways.ts';
 
 function table(header: string[], rows: string[][], align?: ('l' | 'r')[]): string[] {
   const sep = header.map((_, i) => ((align?.[i] ?? 'l') === 'r' ? '---:' : '---'));

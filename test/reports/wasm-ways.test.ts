@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ResultsDocument, type Measurement } from '../../core/schema.ts';
 import { buildReportModel } from '../../reports/html/model.ts';
 import { toMarkdown } from '../../reports/markdown.ts';
-import { wasmWaysSection } from '../../reports/html/wasm-ways.ts';
+import { wasmWaysSection } from '../../reports/html/sections/wasm-ways.ts';
 
 const stats = (median: number, n = 3) => ({ n, min: median, max: median, mean: median, stddev: 0, median, p95: median, p99: median, mad: 0, outliers: [], ci95Median: [median, median] as [number, number] });
 const labels = { arch: 'amd64', emulated: false, host: 'lab' };
