@@ -55,7 +55,16 @@ export function toMarkdown(docs: readonly ResultsDocument[]): string {
     out.push(`## ${ways.title}`, '', ...ways.paragraphs, '');
     for (const t of ways.tables) {
       const rows = t.rows.map((r) => r.map((c) => mdCell(typeof c === 'string' ? c : c.text)));
-      out.push(`### ${mdCell(t.caption)}`, '', ...table(t.columns.map(mdCell), rows, t.numeric.map((n) => (n ? 'r' : 'l'))), '');
+      out.push(
+        `### ${mdCell(t.caption)}`,
+        '',
+        ...table(
+          t.columns.map(mdCell),
+          rows,
+          t.numeric.map((n) => (n ? 'r' : 'l')),
+        ),
+        '',
+      );
     }
   }
   const facts = docs.flatMap((d) => d.facts);
@@ -64,7 +73,13 @@ export function toMarkdown(docs: readonly ResultsDocument[]): string {
     out.push(
       ...table(
         ['host', 'runtime', 'fact', 'value', 'detail'],
-        facts.map((f) => [mdCell(f.labels.host), mdCell(`${f.labels.runtime} (${f.labels.workloadKind})`), mdCell(f.name), mdCell(String(f.value)), mdCell(f.detail)]),
+        facts.map((f) => [
+          mdCell(f.labels.host),
+          mdCell(`${f.labels.runtime} (${f.labels.workloadKind})`),
+          mdCell(f.name),
+          mdCell(String(f.value)),
+          mdCell(f.detail),
+        ]),
       ),
       '',
     );
