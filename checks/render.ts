@@ -3,8 +3,8 @@
  * (× layer, when more than one) as columns, then the reason of every cell that did not
  * pass. A pure function of the results document.
  */
+import { pad } from '../core/format.ts';
 import type { ConformanceResult, Outcome, ResultsDocument } from '../core/schema.ts';
-import { pad } from '../reports/format.ts';
 
 const CELL: Record<Outcome['status'], string> = { passed: 'PASS', failed: 'FAIL', skipped: 'SKIP', errored: 'ERR' };
 
@@ -41,7 +41,8 @@ export function conformanceMatrix(doc: ResultsDocument, opts: { reasons?: boolea
   }
   const count = (s: Outcome['status']) => rs.filter((r) => r.outcome.status === s).length;
   const mustFailed = rs.filter((r) => r.level === 'MUST' && r.outcome.status === 'failed').length;
-  if (rs.some((r) => r.labels.emulated)) lines.push('', '~ emulated: the arch ran under qemu-user on this host; its results say what the runtime does there, not how fast');
+  if (rs.some((r) => r.labels.emulated))
+    lines.push('', '~ emulated: the arch ran under qemu-user on this host; its results say what the runtime does there, not how fast');
   lines.push('', `${count('passed')} passed, ${count('failed')} failed (${mustFailed} MUST), ${count('skipped')} skipped, ${count('errored')} errored`);
   if (opts.reasons !== false) {
     const notPassed = rs.filter((r) => r.outcome.status === 'failed' || r.outcome.status === 'errored');

@@ -1,6 +1,6 @@
 /** Rendering of `runbench doctor`. */
 import type { DoctorReport } from '../core/doctor.ts';
-import { pad } from '../reports/format.ts';
+import { pad } from '../core/format.ts';
 
 export function renderDoctor(r: DoctorReport): string {
   const h = r.host;

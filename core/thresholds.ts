@@ -5,8 +5,8 @@
  * it could not be checked: no such measurement, no baseline).
  */
 import type { ResolvedMetricThreshold, ResolvedThresholds } from './config/index.ts';
+import { formatValue } from './format.ts';
 import type { Labels, Measurement, ResultsDocument, ThresholdCheck } from './schema.ts';
-import { formatValue } from '../reports/format.ts';
 
 function statValue(m: Measurement, stat: ResolvedMetricThreshold['stat']): number {
   return m.stats[stat];

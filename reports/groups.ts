@@ -2,8 +2,8 @@
  * How the reports line measurements up: one group per (layer, suite, metric, workload, arch),
  * emulated figures in groups of their own, so a comparison never mixes an emulator into it.
  */
+import { lowerIsBetter } from '../core/format.ts';
 import type { Measurement, ResultsDocument, Unit } from '../core/schema.ts';
-import { lowerIsBetter } from './format.ts';
 
 export interface GroupEntry {
   measurement: Measurement;
@@ -85,11 +85,7 @@ export function groupMeasurements(docs: readonly ResultsDocument[]): Measurement
 
 /** Suite runs that did not simply pass, and passed ones that carry a reason (part of the run skipped). */
 export function notMeasured(docs: readonly ResultsDocument[]) {
-  return docs.flatMap((d) =>
-    d.suiteRuns
-      .filter((r) => r.outcome.status !== 'passed' || r.outcome.reason)
-      .map((r) => ({ host: d.host.hostname, ...r })),
-  );
+  return docs.flatMap((d) => d.suiteRuns.filter((r) => r.outcome.status !== 'passed' || r.outcome.reason).map((r) => ({ host: d.host.hostname, ...r })));
 }
 
 export const EMULATED_NOTE =

@@ -10,7 +10,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ResultsDocument } from '../core/schema.ts';
 import { jsonForScript } from './escape.ts';
-import { buildReportModel, type HtmlOptions, type ReportModel } from './html/model.ts';
+import { buildReportModel } from './html/model.ts';
+import type { HtmlOptions, ReportModel } from './html/types.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);

@@ -5,7 +5,7 @@
 import type { ResultsDocument } from '../core/schema.ts';
 import { toCsvMany } from './csv.ts';
 import { toHtml } from './html.ts';
-import type { HtmlOptions } from './html/model.ts';
+import type { HtmlOptions } from './html/types.ts';
 import { toJunit } from './junit.ts';
 import { toMarkdown } from './markdown.ts';
 import { toTap } from './tap.ts';

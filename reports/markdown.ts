@@ -3,11 +3,11 @@
  * the conformance matrix; then what was not measured and why. Fit for a CI job summary. A pure function of the documents.
  */
 import { type Comparison, formatP } from '../core/compare.ts';
+import { formatValue } from '../core/format.ts';
 import type { ResultsDocument } from '../core/schema.ts';
 import { mdCell } from './escape.ts';
-import { formatValue } from './format.ts';
 import { EMULATED_NOTE, groupMeasurements, notMeasured } from './groups.ts';
-import { wasmWaysSection } from './html/wasm-ways.ts';
+import { wasmWaysSection } from './html/sections/wasm-ways.ts';
 
 function table(header: string[], rows: string[][], align?: ('l' | 'r')[]): string[] {
   const sep = header.map((_, i) => ((align?.[i] ?? 'l') === 'r' ? '---:' : '---'));
@@ -55,7 +55,16 @@ export function toMarkdown(docs: readonly ResultsDocument[]): string {
     out.push(`## ${ways.title}`, '', ...ways.paragraphs, '');
     for (const t of ways.tables) {
       const rows = t.rows.map((r) => r.map((c) => mdCell(typeof c === 'string' ? c : c.text)));
-      out.push(`### ${mdCell(t.caption)}`, '', ...table(t.columns.map(mdCell), rows, t.numeric.map((n) => (n ? 'r' : 'l'))), '');
+      out.push(
+        `### ${mdCell(t.caption)}`,
+        '',
+        ...table(
+          t.columns.map(mdCell),
+          rows,
+          t.numeric.map((n) => (n ? 'r' : 'l')),
+        ),
+        '',
+      );
     }
   }
   const facts = docs.flatMap((d) => d.facts);
@@ -64,7 +73,13 @@ export function toMarkdown(docs: readonly ResultsDocument[]): string {
     out.push(
       ...table(
         ['host', 'runtime', 'fact', 'value', 'detail'],
-        facts.map((f) => [mdCell(f.labels.host), mdCell(`${f.labels.runtime} (${f.labels.workloadKind})`), mdCell(f.name), mdCell(String(f.value)), mdCell(f.detail)]),
+        facts.map((f) => [
+          mdCell(f.labels.host),
+          mdCell(`${f.labels.runtime} (${f.labels.workloadKind})`),
+          mdCell(f.name),
+          mdCell(String(f.value)),
+          mdCell(f.detail),
+        ]),
       ),
       '',
     );

@@ -2,8 +2,8 @@
  * The terminal summary: for each metric, every runtime's median with its 95% CI and
  * its ratio to the best. A pure function of the results document.
  */
+import { formatValue, lowerIsBetter, pad } from '../core/format.ts';
 import type { Measurement, ResultsDocument } from '../core/schema.ts';
-import { formatValue, lowerIsBetter, pad } from './format.ts';
 
 function groupKey(m: Measurement): string {
   return [m.labels.layer, m.suite, m.metric, m.labels.workload, m.labels.arch, String(m.labels.emulated)].join('\u0000');

@@ -2,9 +2,9 @@
 import { Option } from 'commander';
 import { crosscheck } from '../../runners/oci/crosscheck.ts';
 import { ExitCode, UserError } from '../../core/errors.ts';
+import { formatValue } from '../../core/format.ts';
 import { hostFacts } from '../../core/host.ts';
 import { parseRuntimeSpec, probeRuntime } from '../../core/runtimes.ts';
-import { formatValue } from '../../reports/format.ts';
 import { list, positiveInt } from './run.ts';
 import type { RegisterCommand } from './types.ts';
 

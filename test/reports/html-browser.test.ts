@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeStats } from '../../core/stats.ts';
 import type { ResultsDocument } from '../../core/schema.ts';
 import { toHtml } from '../../reports/html.ts';
-import { buildReportModel, type HtmlOptions } from '../../reports/html/model.ts';
+import { buildReportModel } from '../../reports/html/model.ts';
+import type { HtmlOptions } from '../../reports/html/types.ts';
 import { loadFixture, nightlies } from './fixtures.ts';
 import { HOSTILE, IMG, SCRIPT, hostileDoc } from './hostile.ts';
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { jsonForScript } from '../../reports/escape.ts';
 import { toHtml } from '../../reports/html.ts';
-import { buildReportModel, scaleFor, type Section } from '../../reports/html/model.ts';
+import { scaleFor } from '../../reports/html/figures.ts';
+import { buildReportModel } from '../../reports/html/model.ts';
+import type { Section } from '../../reports/html/types.ts';
 import { loadFixture, nightlies } from './fixtures.ts';
 import { HOSTILE, hostileDoc } from './hostile.ts';
 

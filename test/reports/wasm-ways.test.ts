@@ -3,11 +3,32 @@ import { describe, expect, it } from 'vitest';
 import { ResultsDocument, type Measurement } from '../../core/schema.ts';
 import { buildReportModel } from '../../reports/html/model.ts';
 import { toMarkdown } from '../../reports/markdown.ts';
-import { wasmWaysSection } from '../../reports/html/wasm-ways.ts';
+import { wasmWaysSection } from '../../reports/html/sections/wasm-ways.ts';
 
-const stats = (median: number, n = 3) => ({ n, min: median, max: median, mean: median, stddev: 0, median, p95: median, p99: median, mad: 0, outliers: [], ci95Median: [median, median] as [number, number] });
+const stats = (median: number, n = 3) => ({
+  n,
+  min: median,
+  max: median,
+  mean: median,
+  stddev: 0,
+  median,
+  p95: median,
+  p99: median,
+  mad: 0,
+  outliers: [],
+  ci95Median: [median, median] as [number, number],
+});
 const labels = { arch: 'amd64', emulated: false, host: 'lab' };
-const m = (suite: string, metric: string, unit: Measurement['unit'], runtime: string, layer: 'oci' | 'containerd', workload: string, median: number, kind: 'native' | 'wasm' = 'wasm'): Measurement => ({
+const m = (
+  suite: string,
+  metric: string,
+  unit: Measurement['unit'],
+  runtime: string,
+  layer: 'oci' | 'containerd',
+  workload: string,
+  median: number,
+  kind: 'native' | 'wasm' = 'wasm',
+): Measurement => ({
   suite,
   metric,
   unit,
@@ -31,7 +52,20 @@ const doc = ResultsDocument.parse({
   runId: '20261128aaaaaa',
   startedAt: '2026-11-28T01:00:00.000Z',
   finishedAt: '2026-11-28T01:05:00.000Z',
-  host: { hostname: 'lab', kernel: '6.1.0', os: 'Debian GNU/Linux 12 (bookworm)', arch: 'amd64', cpuModel: 'Test CPU', cores: 2, memoryBytes: 8589934592, cgroupLayout: 'hybrid', cgroup2Controllers: [], root: true, apparmor: false, nodeVersion: 'v20.11.0' },
+  host: {
+    hostname: 'lab',
+    kernel: '6.1.0',
+    os: 'Debian GNU/Linux 12 (bookworm)',
+    arch: 'amd64',
+    cpuModel: 'Test CPU',
+    cores: 2,
+    memoryBytes: 8589934592,
+    cgroupLayout: 'hybrid',
+    cgroup2Controllers: [],
+    root: true,
+    apparmor: false,
+    nodeVersion: 'v20.11.0',
+  },
   runtimes: [
     { ...rt, name: 'runc', kind: 'oci', path: '/usr/sbin/runc', wasmHandlers: [] },
     // named like an in-image runtime, configured as a plain one: not a way to run Wasm
@@ -40,9 +74,25 @@ const doc = ResultsDocument.parse({
     { ...rt, name: 'crun/wasmtime-in-image', kind: 'oci', path: '/usr/bin/crun', wasmHandlers: [], wasmOnly: true, wasmVia: via },
     { ...rt, name: 'crun-wasmtime', kind: 'oci', path: '/c/crun-wasmtime', wasmHandlers: ['wasmtime'], wasmOnly: true },
     { ...rt, name: 'youki', kind: 'oci', path: '/c/youki', wasmHandlers: ['wasmtime'] },
-    { ...rt, name: 'wasmtime-shim', kind: 'containerd-shim', path: '/c/containerd-shim-wasmtime-v1', wasmHandlers: ['wasmtime'], wasmOnly: true, handler: 'io.containerd.wasmtime.v1' },
+    {
+      ...rt,
+      name: 'wasmtime-shim',
+      kind: 'containerd-shim',
+      path: '/c/containerd-shim-wasmtime-v1',
+      wasmHandlers: ['wasmtime'],
+      wasmOnly: true,
+      handler: 'io.containerd.wasmtime.v1',
+    },
   ],
-  parameters: { suites: ['startup', 'memory', 'throughput'], runtimes: [], layers: ['oci', 'containerd'], runs: 3, warmup: 1, concurrency: 2, churnContainers: 10 },
+  parameters: {
+    suites: ['startup', 'memory', 'throughput'],
+    runtimes: [],
+    layers: ['oci', 'containerd'],
+    runs: 3,
+    warmup: 1,
+    concurrency: 2,
+    churnContainers: 10,
+  },
   config: { digest: 'sha256:00', resolved: {} },
   harness: null,
   measurements: [
@@ -64,7 +114,7 @@ const doc = ResultsDocument.parse({
 });
 
 describe('Ways to run Wasm section', () => {
-  it('groups each layer\'s Wasm rows by way, in way order, with the medians of each figure', () => {
+  it("groups each layer's Wasm rows by way, in way order, with the medians of each figure", () => {
     const s = wasmWaysSection([doc]);
     expect(s?.id).toBe('wasm-ways');
     expect(s?.tables.map((t) => t.caption)).toEqual([
@@ -74,7 +124,13 @@ describe('Ways to run Wasm section', () => {
     const oci = s!.tables[0]!;
     expect(oci.columns).toEqual(['way', 'runtime', 'startup (run) · hello', 'cgroup peak · mem', 'cpu int ops/s · cpu']);
     expect(oci.rows).toEqual([
-      ['in-image (Wasm runtime inside an ordinary container)', 'crun/wasmtime-in-image', '110.00 ms', { text: '—', tone: 'muted' }, { text: '—', tone: 'muted' }],
+      [
+        'in-image (Wasm runtime inside an ordinary container)',
+        'crun/wasmtime-in-image',
+        '110.00 ms',
+        { text: '—', tone: 'muted' },
+        { text: '—', tone: 'muted' },
+      ],
       ['in-image (Wasm runtime inside an ordinary container)', 'runc/wasmtime-in-image', '120.00 ms', '96.0 MiB', { text: '—', tone: 'muted' }],
       ['OCI runtime handler', 'crun-wasmtime', '60.00 ms', { text: '—', tone: 'muted' }, '2.50 G/s'],
       ['OCI runtime handler', 'youki', '90.00 ms', { text: '—', tone: 'muted' }, { text: '—', tone: 'muted' }],

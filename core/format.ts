@@ -1,5 +1,5 @@
-/** Shared value formatting for the text reports. */
-import type { Unit } from '../core/schema.ts';
+/** Value formatting shared by the core (threshold messages), the reports and the terminal views. */
+import type { Unit } from './schema.ts';
 
 export function formatValue(value: number, unit: Unit): string {
   if (!Number.isFinite(value)) return 'n/a';

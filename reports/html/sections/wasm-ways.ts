@@ -8,10 +8,10 @@
  * its name. Shown when the documents hold Wasm rows of at least two ways: with one way
  * there is nothing to set side by side that the suite sections do not already show.
  */
-import type { Measurement, ResultsDocument, Unit } from '../../core/schema.ts';
-import { WASM_WAYS, WASM_WAY_TITLES, type WasmWay, wasmWay } from '../../core/wasm-ways.ts';
-import { formatValue } from '../format.ts';
-import type { Section, TableModel } from './model.ts';
+import { formatValue } from '../../../core/format.ts';
+import type { Measurement, ResultsDocument, Unit } from '../../../core/schema.ts';
+import { WASM_WAYS, WASM_WAY_TITLES, type WasmWay, wasmWay } from '../../../core/wasm-ways.ts';
+import type { Section, SectionContext, TableModel } from '../types.ts';
 
 /** The figures compared, in column order: startup, memory, then throughput. */
 const COLUMNS: readonly { suite: string; metric: string; title: string }[] = [
@@ -79,11 +79,15 @@ export function wasmWaysSection(docs: readonly ResultsDocument[]): Section | nul
     id: 'wasm-ways',
     title: 'Ways to run Wasm',
     paragraphs: [
-      'The same wasm32-wasi modules run three ways: in-image, an ordinary container run by runc or crun whose image carries the wasmtime command-line runtime; an OCI runtime handler, where crun or youki hands the module to the wasmtime it embeds; a containerd shim that is itself the engine (runwasi). Each row is one runtime configuration, grouped by the way its configuration says it runs Wasm; each cell is a median over that runtime\'s samples (— where the figure was not measured).',
+      "The same wasm32-wasi modules run three ways: in-image, an ordinary container run by runc or crun whose image carries the wasmtime command-line runtime; an OCI runtime handler, where crun or youki hands the module to the wasmtime it embeds; a containerd shim that is itself the engine (runwasi). Each row is one runtime configuration, grouped by the way its configuration says it runs Wasm; each cell is a median over that runtime's samples (— where the figure was not measured).",
     ],
     figures: [],
     tables: out,
   };
+}
+
+export function buildWasmWays({ docs }: SectionContext): Section | null {
+  return wasmWaysSection(docs);
 }
 
 function cell(m: Measurement): { median: number; unit: Unit; n: number } {
