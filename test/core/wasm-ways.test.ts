@@ -6,6 +6,7 @@ import { KNOWN_RUNTIMES, kindUnsupported } from '../../core/runtimes.ts';
 import type { RuntimeInfo } from '../../core/schema.ts';
 import { RuntimeInfo as RuntimeInfoSchema } from '../../core/schema.ts';
 import { slug } from '../../core/slug.ts';
+import { runtimeInfo } from '../helpers/runtime.ts';
 import { wasmWay } from '../../core/wasm-ways.ts';
 import { fakeRuntime } from '../../runners/fake.ts';
 import { SUITES } from '../../suites/index.ts';
@@ -13,8 +14,9 @@ import { SUITES } from '../../suites/index.ts';
 function known(name: string, path: string, wasmHandlers: string[] = []): RuntimeInfo {
   const def = KNOWN_RUNTIMES.find((r) => r.name === name);
   if (!def) throw new Error(`${name} is not a known runtime`);
-  return {
-    ...fakeRuntime(name),
+  return runtimeInfo({
+    name,
+    version: '1.0.0-fake',
     kind: def.kind,
     path,
     wasmHandlers,
@@ -22,7 +24,7 @@ function known(name: string, path: string, wasmHandlers: string[] = []): Runtime
     ...(def.wasmOnly ? { wasmOnly: true } : {}),
     ...(def.handler ? { handler: def.handler } : {}),
     ...(def.wasmVia ? { wasmVia: def.wasmVia } : {}),
-  };
+  });
 }
 
 describe('ways to run Wasm', () => {

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostFacts } from '../../core/host.ts';
 import type { RuntimeInfo } from '../../core/schema.ts';
+import { runtimeInfo } from './runtime.ts';
 import { chooseKubeconfig, KubeClient } from '../../runners/kubernetes/client.ts';
 import { listNodes } from '../../runners/kubernetes/cluster.ts';
 
@@ -43,5 +44,5 @@ export function localHandlers(): Map<string, string> {
 
 /** A runtime given as a RuntimeClass handler name only, as a config file can name one. */
 export function runtimeClass(name: string): RuntimeInfo {
-  return { name, kind: 'runtime-class', path: null, version: null, features: [], wasmHandlers: [], status: 'ok', reason: null, globalArgs: [] };
+  return runtimeInfo({ name, kind: 'runtime-class' });
 }

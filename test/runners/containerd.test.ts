@@ -5,19 +5,9 @@ import { configToml, shimSocketPath } from '../../runners/containerd/daemon.ts';
 import { chainId } from '../../runners/containerd/images.ts';
 import { isShim, shimRuntimeName } from '../../runners/containerd/index.ts';
 import type { RuntimeInfo } from '../../core/schema.ts';
+import { runtimeInfo } from '../helpers/runtime.ts';
 
-const info = (over: Partial<RuntimeInfo>): RuntimeInfo => ({
-  name: 'x',
-  kind: 'oci',
-  path: '/usr/bin/x',
-  version: null,
-  features: [],
-  wasmHandlers: [],
-  status: 'ok',
-  reason: null,
-  globalArgs: [],
-  ...over,
-});
+const info = (over: Partial<RuntimeInfo>): RuntimeInfo => runtimeInfo({ name: 'x', path: '/usr/bin/x', ...over });
 
 describe('containerd runner', () => {
   it('names a shim binary the way containerd resolves runtime names', () => {

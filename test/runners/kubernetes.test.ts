@@ -5,6 +5,7 @@ import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
 import { KNOWN_RUNTIMES } from '../../core/runtimes.ts';
 import type { RuntimeInfo } from '../../core/schema.ts';
+import { runtimeInfo } from '../helpers/runtime.ts';
 import { Scope } from '../../core/scope.ts';
 import type { KubeClient } from '../../runners/kubernetes/client.ts';
 import { chooseKubeconfig, LOCAL_CLUSTER_KUBECONFIG } from '../../runners/kubernetes/client.ts';
@@ -14,18 +15,7 @@ import { parseByteSize } from '../../runners/kubernetes/index.ts';
 import { observe, phaseDurations, podManifest, startupLatencyNs, stuckReason, termination, type PodTimeline } from '../../runners/kubernetes/pods.ts';
 import { handlerFor, KubernetesSession, wasmPodAnnotations } from '../../runners/kubernetes/index.ts';
 
-const rt = (over: Partial<RuntimeInfo>): RuntimeInfo => ({
-  name: 'crun',
-  kind: 'oci',
-  path: '/usr/bin/crun',
-  version: '1.8.1',
-  features: [],
-  wasmHandlers: [],
-  status: 'ok',
-  reason: null,
-  globalArgs: [],
-  ...over,
-});
+const rt = (over: Partial<RuntimeInfo>): RuntimeInfo => runtimeInfo({ name: 'crun', path: '/usr/bin/crun', version: '1.8.1', ...over });
 
 const VIA = KNOWN_RUNTIMES.find((r) => r.name === 'runc/wasmtime-in-image')?.wasmVia as NonNullable<RuntimeInfo['wasmVia']>;
 
@@ -67,9 +57,31 @@ describe('observe: milestones from watch events', () => {
   it('stamps each milestone at the first event that shows it, and the SLI ends at all containers started', () => {
     const t: PodTimeline = { createdNs: 1000n };
     observe(t, pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] }, 'n1'), 1100n);
-    observe(t, pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'PodReadyToStartContainers', status: 'True' }] }), 1500n);
-    observe(t, pod({ phase: 'Running', conditions: [{ type: 'PodReadyToStartContainers', status: 'True' }], containerStatuses: [{ name: 'workload', image: '', imageID: '', ready: true, restartCount: 0, state: { running: {} } }] }), 1900n);
-    observe(t, pod({ phase: 'Running', containerStatuses: [{ name: 'workload', image: '', imageID: '', ready: true, restartCount: 0, state: { running: {} } }] }), 2500n);
+    observe(
+      t,
+      pod({
+        phase: 'Pending',
+        conditions: [
+          { type: 'PodScheduled', status: 'True' },
+          { type: 'PodReadyToStartContainers', status: 'True' },
+        ],
+      }),
+      1500n,
+    );
+    observe(
+      t,
+      pod({
+        phase: 'Running',
+        conditions: [{ type: 'PodReadyToStartContainers', status: 'True' }],
+        containerStatuses: [{ name: 'workload', image: '', imageID: '', ready: true, restartCount: 0, state: { running: {} } }],
+      }),
+      1900n,
+    );
+    observe(
+      t,
+      pod({ phase: 'Running', containerStatuses: [{ name: 'workload', image: '', imageID: '', ready: true, restartCount: 0, state: { running: {} } }] }),
+      2500n,
+    );
     expect(t).toEqual({ createdNs: 1000n, scheduledNs: 1100n, sandboxReadyNs: 1500n, startedNs: 1900n });
     expect(startupLatencyNs(t)).toBe(900);
     observe(t, pod({ phase: 'Succeeded' }), 3000n);
@@ -92,22 +104,51 @@ describe('observe: milestones from watch events', () => {
 
   it('does not call a container that is waiting started', () => {
     const t: PodTimeline = { createdNs: 0n };
-    observe(t, pod({ phase: 'Pending', containerStatuses: [{ name: 'workload', image: '', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }] }), 5n);
+    observe(
+      t,
+      pod({
+        phase: 'Pending',
+        containerStatuses: [{ name: 'workload', image: '', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }],
+      }),
+      5n,
+    );
     expect(t.startedNs).toBeUndefined();
   });
 });
 
 describe('termination and stuck pods', () => {
   it('maps OOMKilled to signal 9 and reads exit codes', () => {
-    const oom = pod({ phase: 'Failed', containerStatuses: [{ name: 'workload', image: '', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 137, reason: 'OOMKilled' } } }] });
+    const oom = pod({
+      phase: 'Failed',
+      containerStatuses: [
+        { name: 'workload', image: '', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 137, reason: 'OOMKilled' } } },
+      ],
+    });
     expect(termination(oom)).toEqual({ exitCode: 137, signal: 9, reason: 'OOMKilled', message: '', oomKilled: true });
-    const ok = pod({ phase: 'Succeeded', containerStatuses: [{ name: 'workload', image: '', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } }] });
+    const ok = pod({
+      phase: 'Succeeded',
+      containerStatuses: [
+        { name: 'workload', image: '', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } },
+      ],
+    });
     expect(termination(ok)).toEqual({ exitCode: 0, signal: 0, reason: 'Completed', message: '', oomKilled: false });
     expect(termination(pod({ phase: 'Pending' }))).toBeNull();
   });
 
   it('says why a pod will not start: image never pulled, unschedulable', () => {
-    const never = pod({ phase: 'Pending', containerStatuses: [{ name: 'workload', image: '', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ErrImageNeverPull', message: 'image not present' } } }] });
+    const never = pod({
+      phase: 'Pending',
+      containerStatuses: [
+        {
+          name: 'workload',
+          image: '',
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          state: { waiting: { reason: 'ErrImageNeverPull', message: 'image not present' } },
+        },
+      ],
+    });
     expect(stuckReason(never)).toBe('ErrImageNeverPull: image not present');
     const unsched = pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes match' }] });
     expect(stuckReason(unsched)).toBe('Unschedulable: 0/1 nodes match');
@@ -126,13 +167,17 @@ describe('handlers and Wasm annotations', () => {
   });
 
   it("tells crun's handler to leave the pause sandbox alone (compat-smart); a shim needs nothing", () => {
-    expect(wasmPodAnnotations(rt({ name: 'crun-wasmtime', wasmAnnotations: { 'run.oci.handler': 'wasm' } }))).toEqual({ 'module.wasm.image/variant': 'compat-smart' });
+    expect(wasmPodAnnotations(rt({ name: 'crun-wasmtime', wasmAnnotations: { 'run.oci.handler': 'wasm' } }))).toEqual({
+      'module.wasm.image/variant': 'compat-smart',
+    });
     expect(wasmPodAnnotations(rt({ name: 'youki', wasmAnnotations: { 'run.oci.handler': 'wasm' } }))).toEqual({ 'run.oci.handler': 'wasm' });
     expect(wasmPodAnnotations(rt({ name: 'wasmtime', kind: 'containerd-shim', path: '/x/containerd-shim-wasmtime-v1' }))).toEqual({});
     // a RuntimeClass from the config gets exactly the annotations the config gives it
     expect(wasmPodAnnotations(rt({ name: 'spin', kind: 'runtime-class', path: null }))).toEqual({});
     expect(wasmPodAnnotations(rt({ name: 'crun/wasmtime-in-image', wasmOnly: true, wasmVia: VIA }))).toEqual({});
-    expect(wasmPodAnnotations(rt({ name: 'wasm', kind: 'runtime-class', path: null, wasmAnnotations: { 'run.oci.handler': 'wasm' } }))).toEqual({ 'run.oci.handler': 'wasm' });
+    expect(wasmPodAnnotations(rt({ name: 'wasm', kind: 'runtime-class', path: null, wasmAnnotations: { 'run.oci.handler': 'wasm' } }))).toEqual({
+      'run.oci.handler': 'wasm',
+    });
   });
 });
 
@@ -158,7 +203,18 @@ describe('nodes', () => {
     status: {
       addresses: [{ type: 'InternalIP', address: ip }],
       conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
-      nodeInfo: { architecture: arch, kubeletVersion: 'v1.34.4', containerRuntimeVersion: 'containerd://1.6.20', operatingSystem: 'linux', kernelVersion: '6', bootID: '', kubeProxyVersion: '', machineID: '', osImage: '', systemUUID: '' },
+      nodeInfo: {
+        architecture: arch,
+        kubeletVersion: 'v1.34.4',
+        containerRuntimeVersion: 'containerd://1.6.20',
+        operatingSystem: 'linux',
+        kernelVersion: '6',
+        bootID: '',
+        kubeProxyVersion: '',
+        machineID: '',
+        osImage: '',
+        systemUUID: '',
+      },
     },
   });
 
@@ -169,7 +225,9 @@ describe('nodes', () => {
   });
 
   it('lists the archs of Ready nodes only', () => {
-    const facts = [node('a', 'amd64', true, '1.1.1.1'), node('b', 'arm64', true, '1.1.1.2'), node('c', 's390x', false, '1.1.1.3')].map((n) => nodeFacts(n, new Set(), 'x'));
+    const facts = [node('a', 'amd64', true, '1.1.1.1'), node('b', 'arm64', true, '1.1.1.2'), node('c', 's390x', false, '1.1.1.3')].map((n) =>
+      nodeFacts(n, new Set(), 'x'),
+    );
     expect(nodeArchs(facts)).toEqual(['amd64', 'arm64']);
   });
 });
