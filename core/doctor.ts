@@ -9,6 +9,7 @@ import { hostFacts } from './host.ts';
 import { rbExecPath, rootfsDir } from './paths.ts';
 import { KNOWN_RUNTIMES, probeRuntime, type RuntimeDefinition } from './runtimes.ts';
 import type { HostFacts, RuntimeInfo } from './schema.ts';
+import { staleRuns } from './clean.ts';
 import { openRunScope } from './run-scope.ts';
 import { capability, type Runner, type RunnerSession } from './runner.ts';
 
@@ -113,5 +114,15 @@ export async function doctor(extra: RuntimeDefinition[], opts: { smoke: Runner |
   let runtimes = await Promise.all(defs.map((d) => probeRuntime(d)));
   const fixturesBuilt = existsSync(rbExecPath) && existsSync(rootfsDir(host.arch));
   if (opts.smoke && host.root && fixturesBuilt) runtimes = await smoke(runtimes, host, opts.smoke);
-  return { host, runtimes, problems: knownProblems(host, runtimes, fixturesBuilt) };
+  const problems = knownProblems(host, runtimes, fixturesBuilt);
+  const stale = staleRuns();
+  if (stale.length > 0) {
+    problems.push({
+      id: 'stale-runs',
+      severity: 'warning',
+      message: `${stale.length} run${stale.length > 1 ? 's' : ''} died without cleaning up (${stale.map((r) => r.runId).join(', ')}): containers, cgroups or mounts may be left`,
+      fix: 'runbench clean (a new run also removes them)',
+    });
+  }
+  return { host, runtimes, problems };
 }

@@ -10,6 +10,7 @@ import { configDigest } from './config/digest.ts';
 import { Interrupted } from './errors.ts';
 import type { EventBus, RunEvents } from './events.ts';
 import { runScratchBase } from './paths.ts';
+import { writeMarker } from './recovery.ts';
 import { SCHEMA_VERSION, type ResultsDocument } from './schema.ts';
 import { Scope } from './scope.ts';
 
@@ -33,6 +34,8 @@ export function openRunScope(what: string): RunScope {
   const scope = new Scope(`${what} ${runId}`);
   const workDir = join(runScratchBase(), runId);
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  // found again by `runbench clean` (or the next run) if this process dies without its cleanup
+  writeMarker(workDir, runId, what, startedAt);
   scope.defer('work directory', () => rmSync(workDir, { recursive: true, force: true }));
   scope.defer('cgroups', async () => {
     await sweepCgroups(`runbench-${runId}`);

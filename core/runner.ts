@@ -7,6 +7,7 @@
  */
 import type { OwnedTarget } from './conformance.ts';
 import type { EventBus } from './events.ts';
+import type { LedgerEntry } from './recovery.ts';
 import type { Scope } from './scope.ts';
 import type { HostFacts, Layer, RuntimeInfo, WorkloadKind } from './schema.ts';
 import type { WorkloadRef } from './workloads.ts';
@@ -175,4 +176,10 @@ export interface Runner {
   /** Why this runner cannot drive this runtime (a shim at the OCI layer), or null. */
   refuses?(runtime: RuntimeInfo): string | null;
   open(runtime: RuntimeInfo, ctx: RunnerContext): Promise<RunnerSession>;
+  /**
+   * Removes what a run that died without its cleanup made through this layer outside its
+   * scratch directory, as its ledger records it (a containerd namespace, a cluster
+   * namespace); returns what it removed, a line each.
+   */
+  recover?(entries: readonly LedgerEntry[], run: { runId: string; dir: string }): Promise<string[]>;
 }

@@ -15,6 +15,7 @@ import { toJunit } from '../../reports/junit.ts';
 import { toTap } from '../../reports/tap.ts';
 import { RUNNERS } from '../../runners/index.ts';
 import { list, positiveInt } from './run.ts';
+import { cleanBeforeRun } from './clean.ts';
 import type { RegisterCommand } from './types.ts';
 
 interface ConformanceFlags {
@@ -69,16 +70,23 @@ export async function conformanceCommand(flags: ConformanceFlags): Promise<numbe
   const runnable = [host.arch, ...(host.emulatedArchs ?? [])];
   const archs = flags.arch && flags.arch.length > 0 ? flags.arch : [host.arch];
   for (const a of archs) {
-    if (!runnable.includes(a)) throw new UserError(`--arch: ${a} cannot run on this ${host.arch} host: runnable here are ${runnable.join(', ')} (foreign archs need qemu-user-static registered with binfmt_misc: scripts/setup.sh)`);
+    if (!runnable.includes(a))
+      throw new UserError(
+        `--arch: ${a} cannot run on this ${host.arch} host: runnable here are ${runnable.join(', ')} (foreign archs need qemu-user-static registered with binfmt_misc: scripts/setup.sh)`,
+      );
   }
   const events = new EventBus();
   const quiet = flags.quiet ?? false;
   const offs = [
     events.on('conformance', ({ result: r }) => {
-      if (!quiet) process.stderr.write(`${r.labels.layer} ${r.labels.runtime} ${r.checkId} ${r.outcome.status}${r.outcome.reason && r.outcome.status !== 'passed' ? `: ${r.outcome.reason}` : ''}\n`);
+      if (!quiet)
+        process.stderr.write(
+          `${r.labels.layer} ${r.labels.runtime} ${r.checkId} ${r.outcome.status}${r.outcome.reason && r.outcome.status !== 'passed' ? `: ${r.outcome.reason}` : ''}\n`,
+        );
     }),
     events.on('log', (e) => process.stderr.write(`${e.level}: ${e.message}\n`)),
   ];
+  await cleanBeforeRun();
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     if (!controller.signal.aborted) {

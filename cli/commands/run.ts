@@ -20,6 +20,7 @@ import { clusterArchs, parseByteSize, withKubernetesFlags, type KubernetesFlags 
 import type { Runner, RunnerSession } from '../../core/runner.ts';
 import { SUITES } from '../../suites/index.ts';
 import { attachProgress } from '../progress.ts';
+import { cleanBeforeRun } from './clean.ts';
 import type { RegisterCommand } from './types.ts';
 
 export function positiveInt(name: string, min = 1) {
@@ -123,6 +124,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   const { config, output } = resolveConfig(source, flags, { suites: SUITES, hostArch: host.arch, emulatedArchs: host.emulatedArchs ?? [] });
   const baseline = output.baseline ? readResults(output.baseline) : null;
   const { infos: runtimes, defs } = await probeRuntimes(config.runtimes, config.layers);
+  await cleanBeforeRun();
   if (runtimes.length === 0) throw new UserError('no runtime found: install one (scripts/setup.sh) or name one as NAME=PATH', ExitCode.usage);
   // What the results record: the config as resolved, with the runtimes actually measured.
   const resolved: ResolvedConfig = { ...config, runtimes: defs };
