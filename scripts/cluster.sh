@@ -49,6 +49,20 @@ log() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'cluster: %s\n' "$*" >&2; exit 1; }
 
 node_name() { hostname | tr 'A-Z' 'a-z'; }
+# Blackhole routes for the pod and service ranges (metric above the bridge's own route, so
+# pods on the bridge are still reached); `add` is idempotent, `del` removes only ours.
+blackhole_ranges() {
+  local r
+  for r in $POD_SUBNET $SERVICE_RANGE; do
+    if [[ $1 == add ]]; then
+      ip route show type blackhole "$r" | grep -q . || ip route add blackhole "$r" metric 4242 || die "could not add a blackhole route for $r"
+    else
+      ip route del blackhole "$r" metric 4242 2>/dev/null && log "removed blackhole route $r"
+    fi
+  done
+  return 0
+}
+
 node_ip() { ip -4 route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p' | head -1; }
 
 pid_of() { [[ -f "$PIDS/$1.pid" ]] && cat "$PIDS/$1.pid" || true; }
@@ -271,6 +285,9 @@ cmd_up() {
   trap 'exit 130' INT TERM
   mkdir -p "$RUN" "$VAR" "$LOGS"
   chmod 700 "$VAR"
+  # the cluster's ranges never route off this machine: a packet to a service address no
+  # proxy rule catches, or to a pod address while the bridge is down, is dropped here
+  blackhole_ranges add
   # record what down restores
   if [[ ! -f "$RUN/sysctls" ]]; then
     for s in "${SYSCTLS[@]}"; do echo "$s=$(sysctl -n "$s")"; done >"$RUN/sysctls"
@@ -410,6 +427,7 @@ cmd_down() {
     ip link del "$BRIDGE" || true
     log "removed bridge $BRIDGE"
   fi
+  blackhole_ranges del
   # 5. the kubelet's cgroups, in every hierarchy, deepest first
   local d
   for d in $(find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d -name kubepods 2>/dev/null); do
@@ -450,6 +468,7 @@ cmd_leftovers() {
   for x in $(pgrep -f -- "$VAR|$RUN|$BIN" || true); do [[ "$x" != "$$" ]] && report "process $x: $(tr '\0' ' ' </proc/$x/cmdline 2>/dev/null | cut -c1-120)"; done
   for x in $(findmnt -rn -o TARGET | grep -E "^($VAR|$RUN)(/|$)" || true); do report "mount $x"; done
   ip link show "$BRIDGE" >/dev/null 2>&1 && report "bridge $BRIDGE"
+  for x in $POD_SUBNET $SERVICE_RANGE; do ip route show type blackhole "$x" 2>/dev/null | grep -q . && report "blackhole route $x"; done
   for x in $(ip -o link show master "$BRIDGE" 2>/dev/null | awk -F': ' '{print $2}'); do report "veth $x"; done
   for x in $(find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d -name kubepods 2>/dev/null); do report "cgroup $x"; done
   for t in iptables ip6tables; do
