@@ -1,17 +1,38 @@
 /** The results document as JSON, and reading one back through the schema. */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { UserError } from '../core/errors.ts';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { ExitCode, UserError } from '../core/errors.ts';
 import { ResultsDocument } from '../core/schema.ts';
 
 export function toJson(doc: ResultsDocument): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-/** Written to a temporary name and renamed, so a reader never sees half a document. */
-export function writeAtomic(path: string, content: string): void {
-  const tmp = `${path}.partial-${process.pid}`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
+/**
+ * Files written together or not at all: each to a temporary name first, then all renamed, so
+ * a reader never sees half a document, and a full disk or a missing directory leaves no file
+ * behind (one clear error line, exit 1).
+ */
+export function writeAtomic(path: string, content: string): void;
+export function writeAtomic(files: ReadonlyArray<readonly [path: string, content: string]>): void;
+export function writeAtomic(pathOrFiles: string | ReadonlyArray<readonly [string, string]>, content = ''): void {
+  const files = typeof pathOrFiles === 'string' ? [[pathOrFiles, content] as const] : pathOrFiles;
+  const written: string[] = [];
+  try {
+    for (const [path, text] of files) {
+      const tmp = `${path}.partial-${process.pid}`;
+      written.push(tmp);
+      writeFileSync(tmp, text);
+    }
+    files.forEach(([path], i) => renameSync(written[i] as string, path));
+  } catch (e) {
+    for (const tmp of written) rmSync(tmp, { force: true });
+    const err = e as NodeJS.ErrnoException;
+    const where = files.map(([p]) => p).join(', ');
+    throw new UserError(
+      `cannot write ${where}: ${err.code === 'ENOSPC' ? 'no space left on the device' : (err.code ?? err.message)}; nothing was written`,
+      ExitCode.error,
+    );
+  }
 }
 
 export function readResults(path: string): ResultsDocument {

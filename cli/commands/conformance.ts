@@ -120,9 +120,11 @@ export async function conformanceCommand(flags: ConformanceFlags): Promise<numbe
     for (const s of sigs) process.off(s, onSignal);
     for (const off of offs) off();
   }
-  writeAtomic(join(outDir, 'results.json'), toJson(doc));
-  if (flags.junit) writeAtomic(resolve(flags.junit), toJunit([doc]));
-  if (flags.tap) writeAtomic(resolve(flags.tap), toTap([doc]));
+  writeAtomic([
+    [join(outDir, 'results.json'), toJson(doc)],
+    ...(flags.junit ? [[resolve(flags.junit), toJunit([doc])] as const] : []),
+    ...(flags.tap ? [[resolve(flags.tap), toTap([doc])] as const] : []),
+  ]);
   process.stderr.write(`\n${conformanceMatrix(doc)}`);
   process.stderr.write(`results: ${join(outDir, 'results.json')}${flags.junit ? `, ${flags.junit}` : ''}${flags.tap ? `, ${flags.tap}` : ''}\n`);
   if (flags.json) process.stdout.write(toJson(doc));

@@ -178,8 +178,10 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   const t = config.thresholds;
   const checks = t.metrics.length > 0 || t.conformance ? checkThresholds(doc, t, baseline) : null;
   if (checks) doc = { ...doc, thresholds: checks };
-  writeAtomic(join(outDir, 'results.json'), toJson(doc));
-  writeAtomic(join(outDir, 'results.csv'), toCsv(doc));
+  writeAtomic([
+    [join(outDir, 'results.json'), toJson(doc)],
+    [join(outDir, 'results.csv'), toCsv(doc)],
+  ]);
   process.stderr.write(`\n${toTable(doc)}`);
   process.stderr.write(`results: ${join(outDir, 'results.json')} and results.csv\n`);
   if (output.json) process.stdout.write(toJson(doc));
