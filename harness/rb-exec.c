@@ -20,17 +20,24 @@
  *     WAITCHILD <label> <pid>                            (wait for a pid started by SPAWN)
  *     READ <label> <path>                                (a small file, e.g. a cgroup counter)
  *     SLEEPMS <label> <ms>
- *   KILLALL   (kill every process group this helper started and reap them)
+ *   KILLALL   (kill what this helper started that still runs, and reap it)
  * Reply (stdout): one JSON object per SEQ on one line.
  * On EOF of stdin, SIGTERM, SIGINT or SIGHUP (runbench exited, was killed or
- * interrupted) every process group it started is killed before it exits, so nothing it
- * started outlives runbench. PR_SET_PDEATHSIG covers runbench dying with SIGKILL.
+ * interrupted) what it started and is still running is killed before it exits, so
+ * nothing it started outlives runbench. PR_SET_PDEATHSIG covers runbench dying with SIGKILL.
+ *
+ * Only numbers that cannot have been handed to another process are signalled: a
+ * process (group) id is used while the process holding it is an unreaped child of this
+ * helper, never after. pid_max may be as low as 32768 and a long run starts far more
+ * processes than that, so a remembered id of a reaped process soon names someone else's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,19 +55,10 @@ extern char **environ;
 #define MAX_LINE 65536
 #define MAX_ARGS 512
 #define MAX_STEPS 64
-#define MAX_GROUPS 4096
 
-static pid_t groups[MAX_GROUPS];
-static int ngroups;
 static volatile sig_atomic_t timed_out;
 
 static void on_alarm(int sig) { (void)sig; timed_out = 1; }
-
-/* Interrupted (runbench's Ctrl-C or SIGTERM): kill what we started, then go. */
-static void on_term(int sig) {
-  for (int i = 0; i < ngroups; i++) kill(-groups[i], SIGKILL);
-  _exit(128 + sig);
-}
 
 static uint64_t now_ns(void) {
   struct timespec ts;
@@ -68,22 +66,156 @@ static uint64_t now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void remember_group(pid_t pgid) {
-  for (int i = 0; i < ngroups; i++)
-    if (groups[i] == pgid) return;
-  if (ngroups < MAX_GROUPS) groups[ngroups++] = pgid;
+/*
+ * The leaders of the process groups this helper started (every EXEC and SPAWN gets a
+ * group of its own), each from its start until it is reaped, when it is forgotten: from
+ * then on its number is free for any other process. The array grows as needed.
+ * The SIGTERM handler reads it: an entry is stored before the count grows, a grown
+ * array is published only once it is a complete copy, and the handler never changes it
+ * in a way the interrupted code could see (it ends the process).
+ */
+static pid_t *volatile leaders;
+static volatile sig_atomic_t nleaders;
+static size_t leaders_cap;
+
+/* Room for one more leader; called before the clock read, so starting one never allocates. */
+static int reserve_leader(void) {
+  if ((size_t)nleaders < leaders_cap) return 0;
+  size_t cap = leaders_cap ? leaders_cap * 2 : 16;
+  pid_t *grown = malloc(cap * sizeof *grown);
+  if (!grown) return -1;
+  pid_t *old = leaders;
+  if (nleaders > 0) memcpy(grown, old, (size_t)nleaders * sizeof *grown);
+  atomic_signal_fence(memory_order_seq_cst);
+  leaders = grown;
+  atomic_signal_fence(memory_order_seq_cst);
+  leaders_cap = cap;
+  free(old);
+  return 0;
 }
 
+static void remember_leader(pid_t pid) {
+  leaders[nleaders] = pid;
+  atomic_signal_fence(memory_order_seq_cst);
+  nleaders = nleaders + 1;
+}
 
-static void kill_all(void) {
-  for (int i = 0; i < ngroups; i++) kill(-groups[i], SIGKILL);
-  ngroups = 0;
-  /* give the kernel a moment to deliver, then reap everything reparented to us */
-  for (int i = 0; i < 50; i++) {
-    pid_t p = waitpid(-1, NULL, WNOHANG);
-    if (p < 0 && errno == ECHILD) break;
-    if (p == 0) usleep(2000);
+/* Called for every pid this helper reaps: a no-op unless it was a leader. */
+static void forget_leader(pid_t pid) {
+  int n = nleaders;
+  for (int i = 0; i < n; i++) {
+    if (leaders[i] == pid) {
+      leaders[i] = leaders[n - 1];
+      atomic_signal_fence(memory_order_seq_cst);
+      nleaders = n - 1;
+      return;
+    }
   }
+}
+
+/*
+ * True while pid is a child of this helper, running or a zombie: until this helper
+ * reaps it, its number (as a pid and as a process group id) cannot name anyone else.
+ */
+static int is_child(pid_t pid) {
+  siginfo_t si;
+  return pid > 0 && waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) == 0;
+}
+
+/* Only for a child (see is_child): kills it and the process group it leads, if any. */
+static void kill_child(pid_t pid) {
+  kill(-pid, SIGKILL);
+  kill(pid, SIGKILL);
+}
+
+/*
+ * /proc/thread-self/children, the children of this helper: its own and the orphans
+ * reparented here (it is a subreaper), such as what an EXEC step left running in the
+ * background. -1 when /proc belongs to another pid namespace (its numbers are not ours)
+ * or the kernel does not list children.
+ */
+static int children_fd = -1;
+
+static void open_children_list(void) {
+  FILE *f = fopen("/proc/thread-self/status", "re");
+  if (!f) return;
+  char l[256];
+  int same_numbers = 0;
+  while (fgets(l, sizeof l, f)) {
+    if (strncmp(l, "NSpid:", 6) != 0) continue;
+    /* one entry, our own pid: this /proc is our pid namespace's */
+    char *end;
+    long v = strtol(l + 6, &end, 10);
+    while (*end == ' ' || *end == '\t') end++;
+    same_numbers = v == (long)getpid() && (*end == '\n' || *end == 0);
+    break;
+  }
+  fclose(f);
+  if (same_numbers) children_fd = open("/proc/thread-self/children", O_RDONLY | O_CLOEXEC);
+}
+
+static void kill_listed(long pid, int digits, int *n) {
+  if (digits > 0 && digits <= 10 && pid > 0 && pid <= INT_MAX) {
+    kill_child((pid_t)pid);
+    (*n)++;
+  }
+}
+
+/* Kills every child /proc lists now, each with its group; returns how many it listed. */
+static int kill_listed_children(void) {
+  static char buf[4096];
+  if (children_fd < 0 || lseek(children_fd, 0, SEEK_SET) < 0) return 0;
+  long cur = 0;
+  int digits = 0, n = 0;
+  for (;;) {
+    ssize_t got = read(children_fd, buf, sizeof buf);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    for (ssize_t i = 0; i < got; i++) {
+      if (buf[i] >= '0' && buf[i] <= '9') {
+        if (++digits <= 10) cur = cur * 10 + (buf[i] - '0');
+        continue;
+      }
+      kill_listed(cur, digits, &n);
+      cur = 0;
+      digits = 0;
+    }
+  }
+  kill_listed(cur, digits, &n);
+  return n;
+}
+
+/*
+ * Kills what this helper started that still runs and reaps it: the groups of leaders
+ * not reaped yet, then every child with the group it leads, round after round, since the
+ * children of a killed process are reparented here, until no child is left (or 100 ms).
+ * Async-signal-safe: the SIGTERM handler calls it.
+ */
+static void kill_all(void) {
+  pid_t *l = leaders;
+  int n = nleaders;
+  for (int i = 0; i < n; i++)
+    if (is_child(l[i])) kill_child(l[i]);
+  for (int round = 0; round < 50; round++) {
+    kill_listed_children();
+    int reaped = 0;
+    pid_t p;
+    while ((p = waitpid(-1, NULL, WNOHANG | __WALL)) > 0) {
+      forget_leader(p);
+      reaped++;
+    }
+    if (p < 0 && errno == ECHILD) break;
+    if (!reaped) {
+      struct timespec ts = {0, 2000000};
+      nanosleep(&ts, NULL);
+    }
+  }
+}
+
+/* Interrupted (runbench's Ctrl-C or SIGTERM): kill what we started, then go. */
+static void on_term(int sig) {
+  kill_all();
+  _exit(128 + sig);
 }
 
 static char *read_line(char *buf, size_t n) {
@@ -155,10 +287,16 @@ static void reap_into_stash(void) {
   int status;
   struct rusage ru;
   pid_t r;
-  while ((r = wait4(-1, &status, WNOHANG, &ru)) > 0) stash_put(r, status, &ru);
+  while ((r = wait4(-1, &status, WNOHANG, &ru)) > 0) {
+    stash_put(r, status, &ru);
+    forget_leader(r);
+  }
 }
 
-/* Waits for pid until the deadline; on timeout kills its process group (and the pid). */
+/*
+ * Waits for pid until the deadline; on timeout kills its process group (and the pid).
+ * -1 when pid is not a child of this helper.
+ */
 static int wait_until(pid_t pid, pid_t pgid, uint64_t deadline_ns, int *status, struct rusage *ru) {
   timed_out = 0;
   arm_timer(deadline_ns);
@@ -170,13 +308,20 @@ static int wait_until(pid_t pid, pid_t pgid, uint64_t deadline_ns, int *status, 
     if (r == pid) {
       *status = st;
       *ru = r_ru;
+      forget_leader(r);
       break;
     }
     if (r > 0) {
       stash_put(r, st, &r_ru);
+      forget_leader(r);
       continue;
     }
     if (r < 0 && errno == EINTR && timed_out) {
+      /* not ours (a pid file naming another process's child): the caller polls it instead */
+      if (!is_child(pid)) {
+        disarm_timer();
+        return -1;
+      }
       if (pgid > 0) kill(-pgid, SIGKILL);
       kill(pid, SIGKILL);
       timed_out = 2;
@@ -228,7 +373,7 @@ static pid_t spawn_argv(char **argv, const char *out_path, const char *err_path,
     snprintf(error, 256, "cannot execute %s: %s", argv[0], strerror(rc));
     return -1;
   }
-  remember_group(pid);
+  remember_leader(pid);
   return pid;
 }
 
@@ -297,6 +442,7 @@ static pid_t read_pidfile(const char *path) {
 int main(void) {
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   prctl(PR_SET_PDEATHSIG, SIGTERM);
+  open_children_list();
   struct sigaction sa = {0};
   sa.sa_handler = on_alarm;
   sigemptyset(&sa.sa_mask);
@@ -347,6 +493,13 @@ int main(void) {
         char *argv[MAX_ARGS];
         if (parse_args(argv, argc, argstore) < 0) { kill_all(); return 0; }
         if (seq_error[0]) { snprintf(r->error, sizeof r->error, "not run: an earlier step failed"); done++; continue; }
+        if (reserve_leader() < 0) {
+          r->exit_code = 127;
+          snprintf(r->error, sizeof r->error, "out of memory");
+          snprintf(seq_error, sizeof seq_error, "%s", r->error);
+          done++;
+          continue;
+        }
         r->start_ns = now_ns();
         pid_t pid = spawn_argv(argv, a, b, r->error);
         if (pid < 0) { r->end_ns = now_ns(); r->exit_code = 127; snprintf(seq_error, sizeof seq_error, "%s", r->error); done++; continue; }
