@@ -54,7 +54,7 @@ function encode(id: string, timeoutMs: number, steps: Step[]): string {
         for (const a of s.argv) if (a.includes('\n')) throw new Error(`argument ${JSON.stringify(a)} contains a newline`);
         lines.push(
           `${s.kind.toUpperCase()} ${label} ${checkToken('output path', s.stdout ?? '/dev/null')} ${checkToken('output path', s.stderr ?? '/dev/null')} ${s.argv.length}`,
-          ...s.argv,
+          ...s.argv.map((a) => `ARG ${a}`),
         );
         break;
       }
@@ -72,6 +72,7 @@ function encode(id: string, timeoutMs: number, steps: Step[]): string {
         break;
     }
   }
+  lines.push('END');
   return `${lines.join('\n')}\n`;
 }
 
