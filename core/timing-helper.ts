@@ -37,41 +37,86 @@ export type StepResult = z.infer<typeof StepResult>;
 const Reply = z.object({ id: z.string(), steps: z.array(StepResult), error: z.string().nullable() });
 export type SeqReply = z.infer<typeof Reply>;
 
-function checkToken(what: string, s: string): string {
-  if (s.length === 0 || s.length > 199 || /\s/.test(s)) {
-    throw new Error(`${what} '${s}' must be 1-199 characters without white space`);
+/** What rb-exec accepts (see harness/rb-exec.c); checked here so a bad request fails with a clear error before it is sent. */
+export const RB_EXEC_LIMITS = {
+  maxTimeoutMs: 2_147_483_647,
+  maxSteps: 64,
+  maxArgs: 511,
+  /** one protocol line, without its newline */
+  maxLineBytes: 65_535,
+  /** one step's arguments, each counted with the NUL after it */
+  maxArgBytes: 262_144,
+  maxLabelBytes: 127,
+  maxPathBytes: 199,
+} as const;
+
+function checkToken(what: string, s: string, maxBytes: number): string {
+  if (s.length === 0 || Buffer.byteLength(s) > maxBytes || /[\s\0]/.test(s)) {
+    throw new Error(`${what} '${s}' must be 1-${maxBytes} bytes without white space or NUL`);
   }
   return s;
 }
 
+/** A timeout must be above 0 (0.3 ms becomes rb-exec's smallest, 1 ms); a sleep may be 0. */
+function checkMs(what: string, ms: number, zeroOk: boolean): number {
+  const max = RB_EXEC_LIMITS.maxTimeoutMs;
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || (ms === 0 && !zeroOk) || ms > max) {
+    throw new RangeError(`${what} ${String(ms)} must be a finite number of milliseconds ${zeroOk ? 'from 0' : 'above 0'} up to ${max}`);
+  }
+  return zeroOk ? Math.round(ms) : Math.max(1, Math.round(ms));
+}
+
+function checkArgv(label: string, argv: string[]): void {
+  if (argv.length < 1 || argv.length > RB_EXEC_LIMITS.maxArgs) {
+    throw new Error(`step ${label}: ${argv.length} arguments, rb-exec takes 1-${RB_EXEC_LIMITS.maxArgs}`);
+  }
+  let total = 0;
+  for (const a of argv) {
+    if (a.includes('\n')) throw new Error(`argument ${JSON.stringify(a)} contains a newline`);
+    if (a.includes('\0')) throw new Error(`argument ${JSON.stringify(a)} contains a NUL character`);
+    const bytes = Buffer.byteLength(a);
+    if (bytes + 'ARG '.length > RB_EXEC_LIMITS.maxLineBytes) {
+      throw new Error(`step ${label}: an argument of ${bytes} bytes is longer than rb-exec takes (${RB_EXEC_LIMITS.maxLineBytes - 'ARG '.length})`);
+    }
+    total += bytes + 1;
+  }
+  if (total > RB_EXEC_LIMITS.maxArgBytes) {
+    throw new Error(`step ${label}: arguments of ${total} bytes in all are longer than rb-exec takes (${RB_EXEC_LIMITS.maxArgBytes})`);
+  }
+}
+
 function encode(id: string, timeoutMs: number, steps: Step[]): string {
-  const lines = [`SEQ ${id} ${Math.max(1, Math.round(timeoutMs))} ${steps.length}`];
+  const ms = checkMs('timeout', timeoutMs, false);
+  if (steps.length > RB_EXEC_LIMITS.maxSteps) throw new Error(`${steps.length} steps in one sequence, rb-exec takes at most ${RB_EXEC_LIMITS.maxSteps}`);
+  const lines = [`SEQ ${id} ${ms} ${steps.length}`];
   for (const s of steps) {
-    const label = checkToken('step label', s.label);
+    const label = checkToken('step label', s.label, RB_EXEC_LIMITS.maxLabelBytes);
     switch (s.kind) {
       case 'exec':
       case 'spawn': {
-        for (const a of s.argv) if (a.includes('\n')) throw new Error(`argument ${JSON.stringify(a)} contains a newline`);
+        checkArgv(label, s.argv);
         lines.push(
-          `${s.kind.toUpperCase()} ${label} ${checkToken('output path', s.stdout ?? '/dev/null')} ${checkToken('output path', s.stderr ?? '/dev/null')} ${s.argv.length}`,
-          ...s.argv,
+          `${s.kind.toUpperCase()} ${label} ${checkToken('output path', s.stdout ?? '/dev/null', RB_EXEC_LIMITS.maxPathBytes)} ${checkToken('output path', s.stderr ?? '/dev/null', RB_EXEC_LIMITS.maxPathBytes)} ${s.argv.length}`,
+          ...s.argv.map((a) => `ARG ${a}`),
         );
         break;
       }
       case 'waitpid':
-        lines.push(`WAITPID ${label} ${checkToken('pid file', s.pidFile)}`);
+        lines.push(`WAITPID ${label} ${checkToken('pid file', s.pidFile, RB_EXEC_LIMITS.maxPathBytes)}`);
         break;
       case 'waitchild':
+        if (!Number.isInteger(s.pid) || s.pid < 1 || s.pid > 2_147_483_647) throw new RangeError(`step ${label}: pid ${String(s.pid)} is not a process id`);
         lines.push(`WAITCHILD ${label} ${s.pid}`);
         break;
       case 'read':
-        lines.push(`READ ${label} ${checkToken('path', s.path)}`);
+        lines.push(`READ ${label} ${checkToken('path', s.path, RB_EXEC_LIMITS.maxPathBytes)}`);
         break;
       case 'sleep':
-        lines.push(`SLEEPMS ${label} ${Math.round(s.ms)}`);
+        lines.push(`SLEEPMS ${label} ${checkMs(`step ${label}: sleep`, s.ms, true)}`);
         break;
     }
   }
+  lines.push('END');
   return `${lines.join('\n')}\n`;
 }
 
@@ -104,12 +149,16 @@ export class TimingHelper {
         parsed = Reply.parse(JSON.parse(line));
       } catch {
         this.exitError = new Error(`rb-exec sent an unreadable reply: ${line.slice(0, 200)}`);
+        this.answerOldest(this.exitError.message);
         return;
       }
       const done = this.waiting.get(parsed.id);
       if (done) {
         this.waiting.delete(parsed.id);
         done(parsed);
+      } else if (parsed.id === '?') {
+        // A request rb-exec could not even read the id of: requests go one at a time, so it is the oldest waiting.
+        this.answerOldest(`rb-exec could not read the request: ${parsed.error ?? 'no reason given'}`);
       }
     });
     void this.proc.then(() => {
@@ -131,17 +180,26 @@ export class TimingHelper {
     return this.proc.pid;
   }
 
-  /** Runs the steps back to back inside the helper; the whole sequence shares one deadline. */
+  /**
+   * Runs the steps back to back inside the helper; the whole sequence shares one deadline.
+   * A request rb-exec could not carry (a NaN timeout, a label with a blank, too many
+   * arguments...) is rejected at once, before anything is sent.
+   */
   run(steps: Step[], timeoutMs: number): Promise<SeqReply> {
-    const next = this.queue.then(() => this.send(steps, timeoutMs));
+    const id = `s${++this.seq}`;
+    let payload: string;
+    try {
+      payload = encode(id, timeoutMs, steps);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    const next = this.queue.then(() => this.send(id, payload));
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private send(steps: Step[], timeoutMs: number): Promise<SeqReply> {
+  private send(id: string, payload: string): Promise<SeqReply> {
     if (this.exited) return Promise.reject(new Error('rb-exec is not running'));
-    const id = `s${++this.seq}`;
-    const payload = encode(id, timeoutMs, steps);
     return new Promise<SeqReply>((resolve, reject) => {
       this.waiting.set(id, resolve);
       this.proc.stdin.write(payload, (err) => {
@@ -153,11 +211,19 @@ export class TimingHelper {
     });
   }
 
-  /** Kills every process group the helper started, then stops it. */
+  private answerOldest(error: string): void {
+    const oldest = this.waiting.entries().next();
+    if (oldest.done) return;
+    const [id, done] = oldest.value;
+    this.waiting.delete(id);
+    done({ id, steps: [], error });
+  }
+
+  /** Kills what the helper started that still runs, then stops it. */
   async close(): Promise<void> {
     if (this.exited) return;
     this.proc.stdin.end();
-    // Busy with a sequence (e.g. a hung runtime): SIGTERM makes it kill its process groups now.
+    // Busy with a sequence (e.g. a hung runtime): SIGTERM makes it kill what it started now.
     if (this.waiting.size > 0) this.proc.kill('SIGTERM');
     const timer = setTimeout(() => this.proc.kill('SIGKILL'), 3000);
     await this.proc;

@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rbExecPath } from '../../core/paths.ts';
-import { TimingHelper } from '../../core/timing-helper.ts';
+import { RB_EXEC_LIMITS, TimingHelper, type Step } from '../../core/timing-helper.ts';
 
 const built = existsSync(rbExecPath);
 
@@ -78,5 +78,66 @@ describe.skipIf(!built)(`rb-exec timing helper${built ? '' : ' (skipped: build/b
     await expect(helper.run([{ kind: 'exec', label: 'nl', argv: ['echo', 'a\nb'] }], 1000)).rejects.toThrow(/newline/);
     // and it still works afterwards
     expect((await helper.run([{ kind: 'exec', label: 'ok', argv: ['true'] }], 1000)).error).toBeNull();
+  });
+
+  it('rejects a NaN, negative, zero, infinite or too large timeout at once, without sending it', async () => {
+    // busy with a slow sequence: a request that were queued or sent would wait for it
+    const slow = helper.run([{ kind: 'exec', label: 'slow', argv: ['sleep', '1'] }], 5000);
+    const t0 = Date.now();
+    for (const t of [NaN, -1, -0.5, 0, Infinity, -Infinity, RB_EXEC_LIMITS.maxTimeoutMs + 1]) {
+      await expect(helper.run([{ kind: 'exec', label: 'x', argv: ['true'] }], t)).rejects.toThrow(
+        new RegExp(`^timeout ${String(t)} must be a finite number of milliseconds above 0 up to 2147483647$`),
+      );
+    }
+    expect(Date.now() - t0).toBeLessThan(500);
+    expect((await slow).error).toBeNull();
+    // a fraction of a millisecond is rb-exec's smallest timeout, 1 ms
+    expect((await helper.run([{ kind: 'sleep', label: 'z', ms: 0 }], 0.3)).error).toBeNull();
+  });
+
+  it('rejects other requests rb-exec could not carry, before sending them', async () => {
+    const exec = (argv: string[], label = 'x'): Step => ({ kind: 'exec', label, argv });
+    const bad: [Step[], RegExp][] = [
+      [Array.from({ length: 65 }, () => exec(['true'])), /65 steps in one sequence, rb-exec takes at most 64/],
+      [[exec(['true'], 'l'.repeat(128))], /step label '.*' must be 1-127 bytes/],
+      [[exec(['true'], 'é'.repeat(64))], /step label '.*' must be 1-127 bytes/],
+      [[exec([])], /0 arguments, rb-exec takes 1-511/],
+      [[exec(Array.from({ length: 512 }, () => 'true'))], /512 arguments, rb-exec takes 1-511/],
+      [[exec(['echo', 'a\0b'])], /contains a NUL character/],
+      [[exec(['echo', 'a'.repeat(65_532)])], /an argument of 65532 bytes is longer than rb-exec takes \(65531\)/],
+      [[exec(['echo', ...Array.from({ length: 5 }, () => 'a'.repeat(60_000))])], /arguments of 300010 bytes in all are longer than rb-exec takes \(262144\)/],
+      [[{ kind: 'exec', label: 'x', argv: ['true'], stdout: `/${'p'.repeat(199)}` }], /output path '.*' must be 1-199 bytes/],
+      [[{ kind: 'read', label: 'x', path: '/etc/host name' }], /path '.*' must be 1-199 bytes without white space/],
+      [[{ kind: 'waitchild', label: 'x', pid: NaN }], /step x: pid NaN is not a process id/],
+      [[{ kind: 'waitchild', label: 'x', pid: -3 }], /step x: pid -3 is not a process id/],
+      [[{ kind: 'sleep', label: 'x', ms: NaN }], /step x: sleep NaN must be a finite number of milliseconds from 0/],
+      [[{ kind: 'sleep', label: 'x', ms: -1 }], /step x: sleep -1 must be a finite number/],
+    ];
+    for (const [steps, error] of bad) await expect(helper.run(steps, 1000)).rejects.toThrow(error);
+    // the largest it takes goes through
+    const big = await helper.run([exec(['echo', 'a'.repeat(65_531)]), exec(['true', ...Array.from({ length: 510 }, () => 'x')])], 5000);
+    expect(big.error).toBeNull();
+  });
+
+  describe('a reply it cannot match by id', () => {
+    const fake = (reply: string): string => {
+      const path = join(dir, `fake-${Math.random().toString(36).slice(2)}`);
+      writeFileSync(path, `#!/bin/sh\nwhile IFS= read -r line; do case "$line" in SEQ*) printf '%s\\n' '${reply}' ;; esac; done\n`, { mode: 0o755 });
+      return path;
+    };
+
+    it.each([
+      ['a reply for the id "?"', '{"id":"?","steps":[],"error":"cannot read it"}', /^rb-exec could not read the request: cannot read it$/],
+      ['an unreadable reply', 'not json', /^rb-exec sent an unreadable reply: not json$/],
+    ])('answers the waiting request with an error on %s', async (_what, reply, error) => {
+      const h = TimingHelper.start({}, fake(reply));
+      try {
+        const r = await h.run([{ kind: 'exec', label: 'x', argv: ['true'] }], 1000);
+        expect(r.steps).toEqual([]);
+        expect(r.error).toMatch(error);
+      } finally {
+        await h.close();
+      }
+    });
   });
 });
