@@ -212,7 +212,7 @@ build_rootfs() {
   key=$( {
     echo "v$ROOTFS_VERSION"; sha256 "$bb"; echo "$applets"
     for w in "${WORKLOADS[@]}"; do sha256 "$BUILD/fixtures/$arch/bin/$w"; done
-    for w in "${WORKLOADS[@]}"; do [ -f "$BUILD/fixtures/wasm/$w.wasm" ] && sha256 "$BUILD/fixtures/wasm/$w.wasm"; done
+    for w in "${WORKLOADS[@]}"; do if [ -f "$BUILD/fixtures/wasm/$w.wasm" ]; then sha256 "$BUILD/fixtures/wasm/$w.wasm"; fi; done
   } | sha256sum | cut -d' ' -f1)
   if [ $force -eq 0 ] && [ -d "$out" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ]; then
     log "rootfs: $arch up to date"
