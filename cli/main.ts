@@ -21,7 +21,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .version(TOOL_VERSION)
     .addHelpText('after', EXIT_CODES_HELP)
     // One line per user error, in runbench's own voice.
-    .configureOutput({ outputError: (str, write) => write(`runbench: ${str.replace(/^error: /, '')}`) })
+    .configureOutput({ outputError: (str, write) => write(`runbench: ${str.replace(/^error: /, '').replace(/\n(?=.)/g, ' ')}`) })
     .exitOverride();
 
   for (const register of COMMANDS) register(program, { setExit });

@@ -1,7 +1,9 @@
 /**
- * One benchmark run: every suite, for every runtime, at every layer asked for. A
- * runtime that fails is recorded and the others go on; whatever was started is
- * cleaned up by one scope, whether the run ends well, badly or by interrupt.
+ * One benchmark run: every suite, for every runtime, at every layer asked for. The
+ * runtimes of one layer and arch take turns: in each round every runtime takes one block
+ * of every suite's samples, in an order shuffled anew each round (core/schedule.ts). A
+ * runtime that fails is recorded and the others go on; whatever was started is cleaned
+ * up by one scope, whether the run ends well, badly or by interrupt.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,25 +12,14 @@ import { errorMessage, Interrupted, RuntimeFailure } from './errors.ts';
 import type { EventBus } from './events.ts';
 import { fixtureBinary, runScratchBase } from './paths.ts';
 import { sample } from './sampler.ts';
-import {
-  type ConformanceResult,
-  type Fact,
-  type HarnessOverhead,
-  type HostFacts,
-  type Layer,
-  type Measurement,
-  type Outcome,
-  type ResultsDocument,
-  type RunParameters,
-  type RuntimeInfo,
-  type SuiteRun,
-} from './schema.ts';
+import { Collector } from './collector.ts';
+import { blockShare, roundOrder } from './schedule.ts';
+import type { ConformanceResult, HarnessOverhead, HostFacts, Layer, Outcome, ResultsDocument, RunParameters, RuntimeInfo, SuiteRun } from './schema.ts';
 import { Scope } from './scope.ts';
-import { emulatedKindSkip, throwIfAborted, walkSessions, type Cell } from './walk.ts';
-import { computeStats } from './stats.ts';
+import { emulatedKindSkip, throwIfAborted, walkGroups, type Cell } from './walk.ts';
 import { TimingHelper } from './timing-helper.ts';
 import { workloadBuilt, type WorkloadRef } from './workloads.ts';
-import { lacks, type Runner } from './runner.ts';
+import { lacks, type Runner, type RunnerSession } from './runner.ts';
 import type { Suite, SuiteContext, SuiteOptions } from './suite.ts';
 
 export interface PipelineDeps {
@@ -51,6 +42,8 @@ export interface PipelineOptions extends SuiteOptions {
   layers: Layer[];
   /** Architectures to run the workloads as; one other than the host's runs emulated (qemu-user). */
   archs?: string[];
+  /** Rounds of interleaved sampling (default 1: each runtime takes all its samples in one turn). */
+  blocks?: number;
 }
 
 function hostRunner(arch: string, scope: Scope): SuiteContext['runOnHost'] {
@@ -77,15 +70,24 @@ function hostRunner(arch: string, scope: Scope): SuiteContext['runOnHost'] {
   };
 }
 
+/** A suite's progress for one runtime across the rounds. */
+interface TurnState {
+  skip: string | null;
+  error: Outcome | null;
+  ms: number;
+  started: boolean;
+}
+
 export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Promise<ResultsDocument> {
-  const measurements: Measurement[] = [];
-  const facts: Fact[] = [];
   const suiteRuns: SuiteRun[] = [];
   const conformance: ConformanceResult[] = [];
   const archs = opts.archs && opts.archs.length > 0 ? opts.archs : [deps.host.arch];
+  const blocks = Math.max(1, opts.blocks ?? 1);
   const { events, signal } = deps;
   const suites = deps.suites.filter((s) => opts.suites.includes(s.name));
   const isBuilt = deps.isBuilt ?? workloadBuilt;
+  const collector = new Collector(events, blocks);
+  const schedule: NonNullable<ResultsDocument['schedule']> = [];
   const parameters: RunParameters = {
     suites: suites.map((s) => s.name),
     runtimes: deps.runtimes.map((r) => r.name),
@@ -95,6 +97,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
     warmup: opts.warmup,
     concurrency: opts.concurrency,
     churnContainers: opts.churnContainers,
+    ...(blocks > 1 ? { blocks } : {}),
   };
   return inRunScope('run', events, { runtimes: parameters.runtimes, suites: parameters.suites, layers: opts.layers }, async (run) => {
     const { runId, scope, workDir } = run;
@@ -102,14 +105,11 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
     const harness = await deps.calibrate();
     // per arch: the bare-host baseline of an emulated arch is itself emulated
     const perArch = new Map<string, { runOnHost: SuiteContext['runOnHost']; shared: Map<string, unknown> }>();
-    const skipAll = (cell: Cell, reason: string, status: 'skipped' | 'errored') => {
-      for (const suite of suites) {
-        const outcome: Outcome = { status, reason };
-        suiteRuns.push({ suite: suite.name, runtime: cell.runtime.name, layer: cell.layer, arch: cell.arch, outcome, durationMs: 0 });
-        events.emit('suite:end', { suite: suite.name, runtime: cell.runtime.name, layer: cell.layer, outcome });
-      }
+    const outcome = (cell: Cell, suite: Suite, o: Outcome, durationMs: number) => {
+      suiteRuns.push({ suite: suite.name, runtime: cell.runtime.name, layer: cell.layer, arch: cell.arch, outcome: o, durationMs });
+      events.emit('suite:end', { suite: suite.name, runtime: cell.runtime.name, layer: cell.layer, outcome: o });
     };
-    await walkSessions(
+    await walkGroups(
       {
         layers: opts.layers,
         archs,
@@ -124,99 +124,118 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
         noRunner: (l) => `no runner for the ${l} layer yet`,
       },
       {
-        skip: skipAll,
-        visit: async (cell, session) => {
-          const { layer, arch, emulated, runtime } = cell;
+        skip: (cell, reason, status) => {
+          for (const suite of suites) outcome(cell, suite, { status, reason }, 0);
+        },
+        visit: async (layer, arch, members) => {
           const key = `${layer}/${arch}`;
           let own = perArch.get(key);
           if (!own) {
             own = { runOnHost: deps.runOnHost ?? hostRunner(arch, scope), shared: new Map() };
             perArch.set(key, own);
           }
-          const { runOnHost, shared } = own;
-          const kinds = (['native', 'wasm'] as const).map((kind) => {
-            const unsupported = session.supports(kind);
-            if (unsupported) return { kind, skip: unsupported.reason };
-            const foreign = emulatedKindSkip(cell, kind, 'measured');
-            if (foreign) return { kind, skip: foreign };
-            if (!isBuilt('hello', kind, arch)) return { kind, skip: `the ${kind} build of the workloads is missing: run scripts/build-fixtures.sh` };
-            return { kind, skip: null };
-          });
-          for (const suite of suites) {
-            throwIfAborted(signal);
-            const notHere =
-              suite.layers && !suite.layers.includes(layer)
-                ? `${suite.name} measures at the ${suite.layers.join(', ')} layer only`
-                : lacks(session, suite.needs);
-            if (notHere) {
-              const outcome: Outcome = { status: 'skipped', reason: notHere };
-              suiteRuns.push({ suite: suite.name, runtime: runtime.name, layer, arch, outcome, durationMs: 0 });
-              events.emit('suite:end', { suite: suite.name, runtime: runtime.name, layer, outcome });
-              continue;
-            }
-            events.emit('suite:start', { suite: suite.name, runtime: runtime.name, layer });
-            const t0 = Date.now();
+          const ctxOf = (cell: Cell, session: RunnerSession, suite: Suite, kinds: SuiteContext['kinds'], block: number): SuiteContext => {
+            const { runtime, emulated } = cell;
             const ctx: SuiteContext = {
               session,
               options: opts,
               signal,
               events,
               kinds,
-              shared,
-              runOnHost,
-              labels: (w, rt) => ({
-                runtime: rt ?? runtime.name,
-                layer,
-                workload: w.name,
-                workloadKind: w.kind,
-                arch,
-                emulated,
-                host: deps.host.hostname,
-              }),
-              record: (input) => {
-                const m: Measurement = {
-                  suite: suite.name,
-                  metric: input.metric,
-                  unit: input.unit,
-                  labels: ctx.labels(input.workload, input.runtime),
-                  samples: input.samples,
-                  stats: computeStats(input.samples),
-                  notes: input.notes ?? {},
-                };
-                measurements.push(m);
-                events.emit('measurement', { measurement: m });
-              },
-              fact: (name, w, value, detail) => {
-                const f: Fact = { suite: suite.name, name, labels: ctx.labels(w), value, detail };
-                facts.push(f);
-                events.emit('fact', { fact: f });
-              },
-              sample: (metric, fn, runs) =>
-                sample(
+              shared: (own as { shared: Map<string, unknown> }).shared,
+              runOnHost: (own as { runOnHost: SuiteContext['runOnHost'] }).runOnHost,
+              block: { index: block, count: blocks },
+              share: (n) => blockShare(n, blocks, block),
+              labels: (w, rt) => ({ runtime: rt ?? runtime.name, layer, workload: w.name, workloadKind: w.kind, arch, emulated, host: deps.host.hostname }),
+              record: (input) =>
+                collector.record(
+                  {
+                    suite: suite.name,
+                    metric: input.metric,
+                    unit: input.unit,
+                    labels: ctx.labels(input.workload, input.runtime),
+                    samples: input.samples,
+                    notes: input.notes ?? {},
+                  },
+                  block,
+                ),
+              fact: (name, w, value, detail) => collector.fact({ suite: suite.name, name, labels: ctx.labels(w), value, detail }),
+              sample: (metric, fn, runs) => {
+                const total = blockShare(runs ?? opts.runs, blocks, block);
+                // after a turn of the other runtimes, one warmup brings caches back to this one
+                const warmup = block === 0 ? opts.warmup : Math.min(opts.warmup, 1);
+                return sample(
                   `${runtime.name}/${suite.name}/${metric}`,
                   {
-                    runs: runs ?? opts.runs,
-                    warmup: opts.warmup,
+                    runs: total,
+                    warmup,
                     signal,
-                    onSample: (index, warmup) =>
-                      events.emit('sample', { suite: suite.name, metric, runtime: runtime.name, index, total: runs ?? opts.runs, warmup }),
+                    onSample: (index, warm) => events.emit('sample', { suite: suite.name, metric, runtime: runtime.name, index, total, warmup: warm }),
                   },
                   fn,
-                ),
+                );
+              },
             };
-            let outcome: Outcome;
-            try {
-              await suite.run(ctx);
-              const skipped = kinds.filter((k) => k.skip).map((k) => `${k.kind}: ${k.skip}`);
-              outcome = { status: 'passed', reason: skipped.length ? `skipped ${skipped.join('; ')}` : null };
-            } catch (e) {
-              if (e instanceof Interrupted || signal.aborted) throw e instanceof Interrupted ? e : new Interrupted(String(signal.reason));
-              const message = errorMessage(e);
-              events.emit('runtime:error', { runtime: runtime.name, suite: suite.name, message });
-              outcome = { status: 'errored', reason: e instanceof RuntimeFailure ? message : `internal: ${message}` };
+            return ctx;
+          };
+          // per member: the kinds it runs, and per suite whether it still takes turns
+          const state = members.map(({ cell, session }) => ({
+            cell,
+            session,
+            kinds: (['native', 'wasm'] as const).map((kind) => {
+              const unsupported = session.supports(kind);
+              if (unsupported) return { kind, skip: unsupported.reason };
+              const foreign = emulatedKindSkip(cell, kind, 'measured');
+              if (foreign) return { kind, skip: foreign };
+              if (!isBuilt('hello', kind, arch)) return { kind, skip: `the ${kind} build of the workloads is missing: run scripts/build-fixtures.sh` };
+              return { kind, skip: null };
+            }),
+            suites: new Map(
+              suites.map((suite) => {
+                const notHere =
+                  suite.layers && !suite.layers.includes(layer)
+                    ? `${suite.name} measures at the ${suite.layers.join(', ')} layer only`
+                    : lacks(session, suite.needs);
+                return [suite, { skip: notHere, error: null, ms: 0, started: false }] as [Suite, TurnState];
+              }),
+            ),
+          }));
+          for (let round = 0; round < blocks; round++) {
+            // one block is the sequential walk: runtimes in the order asked for
+            const order = blocks > 1 ? roundOrder(state, `${runId}/${key}`, round) : state;
+            if (blocks > 1) schedule.push({ layer, arch, round, order: order.map((m) => m.cell.runtime.name) });
+            for (const m of order) {
+              for (const [suite, st] of m.suites) {
+                throwIfAborted(signal);
+                if (st.skip || st.error || (suite.once && round > 0)) continue;
+                if (!st.started) {
+                  st.started = true;
+                  events.emit('suite:start', { suite: suite.name, runtime: m.cell.runtime.name, layer });
+                }
+                const t0 = Date.now();
+                try {
+                  await suite.run(ctxOf(m.cell, m.session, suite, m.kinds, round));
+                } catch (e) {
+                  if (e instanceof Interrupted || signal.aborted) throw e instanceof Interrupted ? e : new Interrupted(String(signal.reason));
+                  const message = errorMessage(e);
+                  events.emit('runtime:error', { runtime: m.cell.runtime.name, suite: suite.name, message });
+                  st.error = { status: 'errored', reason: e instanceof RuntimeFailure ? message : `internal: ${message}` };
+                } finally {
+                  st.ms += Date.now() - t0;
+                }
+              }
             }
-            suiteRuns.push({ suite: suite.name, runtime: runtime.name, layer, arch, outcome, durationMs: Date.now() - t0 });
-            events.emit('suite:end', { suite: suite.name, runtime: runtime.name, layer, outcome });
+          }
+          // outcomes in the order runtimes and suites were asked for, whatever the turns were
+          for (const m of state) {
+            for (const [suite, st] of m.suites) {
+              if (st.skip) {
+                outcome(m.cell, suite, { status: 'skipped', reason: st.skip }, 0);
+                continue;
+              }
+              const skipped = m.kinds.filter((k) => k.skip).map((k) => `${k.kind}: ${k.skip}`);
+              outcome(m.cell, suite, st.error ?? { status: 'passed', reason: skipped.length ? `skipped ${skipped.join('; ')}` : null }, st.ms);
+            }
           }
         },
       },
@@ -225,10 +244,11 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
       host: deps.host,
       runtimes: deps.runtimes,
       parameters,
+      ...(blocks > 1 ? { schedule } : {}),
       config: deps.config ?? parameters,
       harness,
-      measurements,
-      facts,
+      measurements: collector.measurements(),
+      facts: collector.facts,
       suiteRuns,
       conformance,
     });

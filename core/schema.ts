@@ -119,6 +119,8 @@ export const Measurement = z.object({
   stats: Stats,
   /** Free-form notes that qualify the figure (method, parameters). */
   notes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  /** With interleaved sampling, the block (0-based round) each sample was taken in, parallel to `samples`. */
+  blocks: z.array(z.number().int().nonnegative()).optional(),
 });
 export type Measurement = z.infer<typeof Measurement>;
 
@@ -200,6 +202,8 @@ export const RunParameters = z.object({
   warmup: z.number().int().nonnegative(),
   concurrency: z.number().int().positive(),
   churnContainers: z.number().int().positive(),
+  /** Rounds of interleaved sampling: each runtime takes one block of every metric's samples per round. */
+  blocks: z.number().int().positive().optional(),
 });
 export type RunParameters = z.infer<typeof RunParameters>;
 
@@ -212,6 +216,8 @@ export const ResultsDocument = z.object({
   host: HostFacts,
   runtimes: z.array(RuntimeInfo),
   parameters: RunParameters,
+  /** The order runtimes took their turns in, per layer, arch and round (interleaved sampling). */
+  schedule: z.array(z.object({ layer: Layer, arch: z.string(), round: z.number().int().nonnegative(), order: z.array(z.string()) })).optional(),
   /** Digest of the resolved configuration that produced this document, and the config itself. */
   config: z.object({ digest: z.string(), resolved: z.unknown() }),
   harness: HarnessOverhead.nullable(),

@@ -45,6 +45,10 @@ export interface SuiteContext {
   fact(name: string, workload: WorkloadRef, value: boolean | number | string, detail: string): void;
   /** Runs warmups then `runs` samples of `fn`, emitting progress; `fn` returns ns and a value. */
   sample<T>(metric: string, fn: (warmup: boolean) => Promise<{ durationNs: number; value: T }>, runs?: number): Promise<Sampled<T>>;
+  /** This turn of interleaved sampling: the suite runs once per block, taking `share` of its samples. */
+  block: { index: number; count: number };
+  /** How many of `n` repetitions (samples, rounds) this block takes; `sample` applies it itself. */
+  share(n: number): number;
   /** Values computed once per run and shared between runtimes (e.g. the bare-host baseline). */
   shared: Map<string, unknown>;
   /** Runs a native workload directly on the host through the same timing path. */
@@ -56,6 +60,8 @@ export interface Suite {
   description: string;
   /** The layers it measures at (all when absent); elsewhere it is skipped with that reason. */
   layers?: readonly Layer[];
+  /** Runs in the first block only (a fill-the-node measurement is not split into turns). */
+  once?: boolean;
   /** The session capabilities it uses; a session without one skips the suite with that reason. */
   needs: readonly CapabilityName[];
   metrics: MetricInfo[];

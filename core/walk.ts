@@ -43,40 +43,81 @@ export function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new Interrupted(String(signal.reason ?? 'interrupt'));
 }
 
+/** Why a cell has no session (skipped or errored), or null when the runner may open one. */
+function cellSkip(o: WalkOptions, cell: Cell): { reason: string; status: 'skipped' | 'errored' } | null {
+  const runner = o.runners[cell.layer];
+  if (!runner) return { reason: o.noRunner(cell.layer), status: 'skipped' };
+  const why = runner.unavailable(o.host) ?? runner.refuses?.(cell.runtime) ?? null;
+  if (why) return { reason: why, status: 'skipped' };
+  const r = cell.runtime;
+  if (r.status !== 'ok') return { reason: `${r.name} is ${r.status}: ${r.reason ?? ''}`, status: r.status === 'broken' ? 'errored' : 'skipped' };
+  return null;
+}
+
+async function openCell(o: WalkOptions, cell: Cell, v: Pick<Visitor, 'skip'>): Promise<RunnerSession | null> {
+  const skip = cellSkip(o, cell);
+  if (skip) {
+    v.skip(cell, skip.reason, skip.status);
+    return null;
+  }
+  try {
+    return await (o.runners[cell.layer] as Runner).open(cell.runtime, {
+      runId: o.runId,
+      host: o.host,
+      arch: cell.arch,
+      scope: o.scope,
+      events: o.events,
+      workDir: o.workDir,
+    });
+  } catch (e) {
+    o.events.emit('runtime:error', { runtime: cell.runtime.name, suite: '*', message: errorMessage(e) });
+    v.skip(cell, `could not open a ${cell.layer} session: ${errorMessage(e)}`, 'errored');
+    return null;
+  }
+}
+
 export async function walkSessions(o: WalkOptions, v: Visitor): Promise<void> {
   for (const layer of o.layers) {
     for (const arch of o.archs) {
-      const emulated = arch !== o.host.arch;
-      const runner = o.runners[layer];
       for (const runtime of o.runtimes) {
         throwIfAborted(o.signal);
-        const cell: Cell = { layer, arch, emulated, runtime };
-        if (!runner) {
-          v.skip(cell, o.noRunner(layer), 'skipped');
-          continue;
-        }
-        const why = runner.unavailable(o.host) ?? runner.refuses?.(runtime) ?? null;
-        if (why) {
-          v.skip(cell, why, 'skipped');
-          continue;
-        }
-        if (runtime.status !== 'ok') {
-          v.skip(cell, `${runtime.name} is ${runtime.status}: ${runtime.reason ?? ''}`, runtime.status === 'broken' ? 'errored' : 'skipped');
-          continue;
-        }
-        let session: RunnerSession;
-        try {
-          session = await runner.open(runtime, { runId: o.runId, host: o.host, arch, scope: o.scope, events: o.events, workDir: o.workDir });
-        } catch (e) {
-          o.events.emit('runtime:error', { runtime: runtime.name, suite: '*', message: errorMessage(e) });
-          v.skip(cell, `could not open a ${layer} session: ${errorMessage(e)}`, 'errored');
-          continue;
-        }
+        const cell: Cell = { layer, arch, emulated: arch !== o.host.arch, runtime };
+        const session = await openCell(o, cell, v);
+        if (!session) continue;
         try {
           await v.visit(cell, session);
         } finally {
           await session.close();
         }
+      }
+    }
+  }
+}
+
+export interface GroupVisitor {
+  skip: Visitor['skip'];
+  /** Every runtime of one layer × arch with an open session, in the order given. */
+  visit(layer: Layer, arch: string, members: { cell: Cell; session: RunnerSession }[]): Promise<void>;
+}
+
+/**
+ * The same walk with the sessions of one layer × arch open together, so that a visit can
+ * take turns between runtimes (interleaved sampling). All are closed after the visit.
+ */
+export async function walkGroups(o: WalkOptions, v: GroupVisitor): Promise<void> {
+  for (const layer of o.layers) {
+    for (const arch of o.archs) {
+      const members: { cell: Cell; session: RunnerSession }[] = [];
+      try {
+        for (const runtime of o.runtimes) {
+          throwIfAborted(o.signal);
+          const cell: Cell = { layer, arch, emulated: arch !== o.host.arch, runtime };
+          const session = await openCell(o, cell, v);
+          if (session) members.push({ cell, session });
+        }
+        if (members.length > 0) await v.visit(layer, arch, members);
+      } finally {
+        for (const m of members) await m.session.close();
       }
     }
   }

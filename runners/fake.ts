@@ -20,6 +20,8 @@ export interface FakeBehaviour {
   failRun?: string[];
   /** Called for every operation, e.g. to abort mid-run. */
   onOperation?: (runtime: string, op: string) => void;
+  /** A host load that grows during the run: every operation of any runtime is this fraction slower than the one before it. */
+  driftPerOp?: number;
 }
 
 export function fakeRuntime(name: string, wasm = false): RuntimeInfo {
@@ -48,6 +50,8 @@ class FakeSession implements RunnerSession {
     readonly runtime: RuntimeInfo,
     private readonly b: FakeBehaviour,
     sessions: FakeSession[],
+    /** Operations so far, across every session of the runner: the drift's clock. */
+    private readonly clock: { ops: number },
   ) {
     this.oneShotName = `${runtime.name} run`;
     this.rand = seededRandom(runtime.name.length * 7919);
@@ -74,7 +78,8 @@ class FakeSession implements RunnerSession {
       throw new RuntimeFailure(this.runtime.name, `${this.runtime.name} '${name}' hung and was killed`);
     }
     const base = (this.b.runMs?.[this.runtime.name] ?? 10) * 1e6;
-    return Math.round(base * (0.9 + 0.2 * this.rand()));
+    const load = 1 + (this.b.driftPerOp ?? 0) * this.clock.ops++;
+    return Math.round(base * load * (0.9 + 0.2 * this.rand()));
   }
 
   private output(req: RunRequest): string {
@@ -137,13 +142,14 @@ class FakeSession implements RunnerSession {
 
 export function fakeRunner(b: FakeBehaviour = {}): Runner & { sessions: FakeSession[] } {
   const sessions: FakeSession[] = [];
+  const clock = { ops: 0 };
   return {
     layer: 'oci',
     description: 'fake runner for pipeline tests',
     sessions,
     unavailable: () => null,
     async open(runtime) {
-      return new FakeSession(runtime, b, sessions);
+      return new FakeSession(runtime, b, sessions, clock);
     },
   };
 }

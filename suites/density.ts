@@ -135,6 +135,7 @@ export const densitySuite: Suite = {
   name: 'density',
   layers: ['kubernetes'],
   needs: ['density'],
+  once: true,
   description: 'kubernetes layer: idle pods until a working-set budget or a count cap, with pod startup latency (SIG Scalability) and memory per pod',
   metrics: [
     {

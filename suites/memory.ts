@@ -87,6 +87,8 @@ export const memorySuite: Suite = {
         ctx.fact('cgroupPeakAvailable', mem, false, `${session.runtime.name} did not leave a readable memory cgroup at the configured cgroupsPath`);
       }
 
+      // A fact, not a sample: found once, in the first block.
+      if (ctx.block.index > 0) continue;
       // A limit below what the workload touches: enforced means the kernel OOM-killed it.
       const limited: WorkloadRef = { name: 'mem', kind, args: [String(MEM_MIB)] };
       let s: TimedSample;

@@ -103,14 +103,16 @@ export const throughputSuite: Suite = {
       const hello: WorkloadRef = { name: 'hello', kind, args: [] };
       await parts.attempt(`churn (${kind})`, async () => {
         const rates: number[] = [];
-        for (let round = 0; round < CHURN_ROUNDS; round++) {
+        const rounds = ctx.share(CHURN_ROUNDS);
+        for (let round = 0; round < rounds; round++) {
           if (ctx.signal.aborted) return;
           const c = await churn.run({ workload: hello, timeoutMs: options.timeoutMs }, options.churnContainers, options.concurrency);
           if (c.failed > 0)
             throw new RuntimeFailure(session.runtime.name, `churn: ${c.failed} of ${options.churnContainers} containers failed: ${c.firstError ?? ''}`);
           rates.push(c.completed / (c.wallNs / 1e9));
-          ctx.events.emit('sample', { suite: 'throughput', metric: 'churn', runtime: session.runtime.name, index: round, total: CHURN_ROUNDS, warmup: false });
+          ctx.events.emit('sample', { suite: 'throughput', metric: 'churn', runtime: session.runtime.name, index: round, total: rounds, warmup: false });
         }
+        if (rates.length === 0) return;
         ctx.record({
           metric: 'churnContainersPerSec',
           unit: 'containers/s',

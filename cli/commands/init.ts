@@ -53,6 +53,7 @@ workloads:
 
 runs: 30                            # samples per metric
 warmup: 3                           # discarded runs before each metric
+blocks: 3                           # rounds of interleaved sampling (runtimes take turns)
 concurrency: 4                      # parallel containers in the churn test
 churn: 20                           # containers per churn round
 timeout: 60s                        # deadline for one operation

@@ -141,6 +141,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     archs: (config.layers.length === 1 && config.layers[0] === 'kubernetes' ? await clusterArchs(flags) : null) ?? config.architectures,
     runs: config.runs,
     warmup: config.warmup,
+    blocks: config.blocks,
     concurrency: config.concurrency,
     churnContainers: config.churnContainers,
     timeoutMs: config.timeoutMs,
@@ -220,6 +221,9 @@ export const registerRun: RegisterCommand = (program, { setExit }) => {
     .option('--workload-kind <kinds>', `workload builds to run (${WorkloadKind.options.join(', ')}; default both)`, list)
     .addOption(new Option('--runs <n>', 'samples per metric').default(30).argParser(positiveInt('--runs')))
     .addOption(new Option('--warmup <n>', 'warmup runs before each metric').default(3).argParser(positiveInt('--warmup', 0)))
+    .addOption(
+      new Option('--blocks <n>', 'rounds of interleaved sampling: each runtime takes one block of every metric per round, in a shuffled order').default(3).argParser(positiveInt('--blocks')),
+    )
     .addOption(new Option('--concurrency <p>', 'parallel containers in the churn test').default(4).argParser(positiveInt('--concurrency')))
     .addOption(new Option('--churn <n>', 'containers per churn round').default(20).argParser(positiveInt('--churn')))
     .addOption(

@@ -33,6 +33,7 @@ export interface ResolvedConfig {
   workloadKinds: WorkloadKind[];
   runs: number;
   warmup: number;
+  blocks: number;
   concurrency: number;
   churnContainers: number;
   timeoutMs: number;
@@ -57,6 +58,7 @@ export interface ConfigFlags {
   arch?: string[];
   runs?: number;
   warmup?: number;
+  blocks?: number;
   concurrency?: number;
   churn?: number;
   timeout?: number;

@@ -1,0 +1,76 @@
+/**
+ * What a run's suites record, gathered across blocks: each measurement (one suite, metric,
+ * unit and set of labels) collects the samples of every block it was recorded in, with the
+ * block of each sample, and gets its statistics once the last block is in. A fact is kept
+ * once, as the first block found it.
+ */
+import type { EventBus } from './events.ts';
+import type { Fact, Measurement } from './schema.ts';
+import { computeStats } from './stats.ts';
+
+type Notes = Measurement['notes'];
+
+interface Entry {
+  base: Omit<Measurement, 'samples' | 'stats' | 'notes'>;
+  samples: number[];
+  blocks: number[];
+  notes: Notes[];
+}
+
+/** Notes of the blocks in one: a key whose value differed between blocks keeps every distinct value. */
+function mergeNotes(all: readonly Notes[]): Notes {
+  const out: Notes = {};
+  for (const notes of all) {
+    for (const [k, v] of Object.entries(notes)) {
+      const had = out[k];
+      if (had === undefined) out[k] = v;
+      else if (had !== v && !String(had).split(' | ').includes(String(v))) out[k] = `${String(had)} | ${String(v)}`;
+    }
+  }
+  return out;
+}
+
+export class Collector {
+  private readonly entries = new Map<string, Entry>();
+  private readonly factKeys = new Set<string>();
+  readonly facts: Fact[] = [];
+
+  constructor(
+    private readonly events: EventBus,
+    /** Blocks in the run: with more than one, each measurement says which block took each sample. */
+    private readonly blockCount: number,
+  ) {}
+
+  record(m: Omit<Measurement, 'stats'>, block: number): void {
+    const key = JSON.stringify([m.suite, m.metric, m.unit, m.labels]);
+    let e = this.entries.get(key);
+    if (!e) {
+      const { samples: _s, notes: _n, ...base } = m;
+      e = { base, samples: [], blocks: [], notes: [] };
+      this.entries.set(key, e);
+    }
+    e.samples.push(...m.samples);
+    e.blocks.push(...m.samples.map(() => block));
+    e.notes.push(m.notes);
+    this.events.emit('measurement', { measurement: { ...m, stats: computeStats(m.samples) } });
+  }
+
+  fact(f: Fact): void {
+    const key = JSON.stringify([f.suite, f.name, f.labels]);
+    if (this.factKeys.has(key)) return;
+    this.factKeys.add(key);
+    this.facts.push(f);
+    this.events.emit('fact', { fact: f });
+  }
+
+  /** Every measurement, in the order first recorded, with statistics over all its samples. */
+  measurements(): Measurement[] {
+    return [...this.entries.values()].map((e) => ({
+      ...e.base,
+      samples: e.samples,
+      stats: computeStats(e.samples),
+      notes: mergeNotes(e.notes),
+      ...(this.blockCount > 1 ? { blocks: e.blocks } : {}),
+    }));
+  }
+}
