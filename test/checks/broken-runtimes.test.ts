@@ -32,7 +32,12 @@ describe('the broken-runtime table', () => {
   it('names every registered check in some row, or says why not', () => {
     const covered = new Set([...BROKEN.flatMap((r) => r.fails), ...Object.keys(UNPROVEN)]);
     expect(CHECKS.map((c) => c.id).filter((id) => !covered.has(id))).toEqual([]);
-    for (const r of BROKEN) for (const id of [...r.fails, ...r.passes]) expect(CHECKS.some((c) => c.id === id), id).toBe(true);
+    for (const r of BROKEN)
+      for (const id of [...r.fails, ...r.passes])
+        expect(
+          CHECKS.some((c) => c.id === id),
+          id,
+        ).toBe(true);
   });
 });
 
@@ -63,7 +68,15 @@ function expectExactly(row: Row, results: ConformanceResult[]): void {
 
 for (const base of baseRuntimes) {
   const real = findBinary(base);
-  const why = !root ? 'not root' : !real ? `${base} is not installed` : !jq ? 'jq is not installed' : !workloadBuilt('probe', 'native', hostFacts().arch) ? 'the probe is not built' : null;
+  const why = !root
+    ? 'not root'
+    : !real
+      ? `${base} is not installed`
+      : !jq
+        ? 'jq is not installed'
+        : !workloadBuilt('probe', 'native', hostFacts().arch)
+          ? 'the probe is not built'
+          : null;
   describe.skipIf(why !== null)(`broken wrappers around ${base}${why ? ` (skipped: ${why})` : ''}`, () => {
     for (const row of BROKEN.filter((r) => !r.wasm)) {
       it(`${row.wrapper} fails exactly ${row.fails.join(', ')}`, async () => {
@@ -167,12 +180,25 @@ for (const base of WASM_BASES) {
     for (const row of BROKEN.filter((r) => r.wasm)) {
       it(`${row.wrapper} fails exactly ${row.fails.join(', ')}`, async ({ skip }) => {
         const notPassing = unbroken.filter((r) => [...row.fails, ...row.passes].includes(r.checkId) && r.outcome.status !== 'passed');
-        if (notPassing.length) skip(`${base} unbroken does not pass ${notPassing.map((r) => `${r.checkId} (${r.outcome.status}: ${r.outcome.reason})`).join('; ')}`);
+        if (notPassing.length)
+          skip(`${base} unbroken does not pass ${notPassing.map((r) => `${r.checkId} (${r.outcome.status}: ${r.outcome.reason})`).join('; ')}`);
         const path = writeWrapper(dir(), `${base}-${row.wrapper}`, real as string, row.breaks);
         // named after the base so its Wasm annotations apply
         const results = await runAgainst(base, path, [...row.fails, ...row.passes]);
-        expect(results.filter((r) => r.outcome.status === 'failed').map((r) => r.checkId).sort(), summary(results)).toEqual([...row.fails].sort());
-        expect(results.filter((r) => r.outcome.status === 'passed').map((r) => r.checkId).sort(), summary(results)).toEqual([...row.passes].sort());
+        expect(
+          results
+            .filter((r) => r.outcome.status === 'failed')
+            .map((r) => r.checkId)
+            .sort(),
+          summary(results),
+        ).toEqual([...row.fails].sort());
+        expect(
+          results
+            .filter((r) => r.outcome.status === 'passed')
+            .map((r) => r.checkId)
+            .sort(),
+          summary(results),
+        ).toEqual([...row.passes].sort());
       });
     }
   });

@@ -36,16 +36,22 @@ describe.skipIf(why !== null)(`cleanup after a conformance run${why ? ` (skipped
       { runners: RUNNERS, runtimes, host: hostFacts(), events: new EventBus(), signal: new AbortController().signal },
     );
     // the leaky runtime did leak while the run lasted: the checks saw it
-    expect(doc.conformance.filter((r) => r.labels.runtime === 'runc-leaky' && r.outcome.status === 'failed').map((r) => r.checkId).sort()).toEqual([
-      'lifecycle.create-error',
-      'lifecycle.delete',
-    ]);
+    expect(
+      doc.conformance
+        .filter((r) => r.labels.runtime === 'runc-leaky' && r.outcome.status === 'failed')
+        .map((r) => r.checkId)
+        .sort(),
+    ).toEqual(['lifecycle.create-error', 'lifecycle.delete']);
     expect(doc.conformance.filter((r) => r.labels.runtime === 'runc').every((r) => r.outcome.status === 'passed')).toBe(true);
     // ...and after it nothing of the run is left
     const runId = doc.runId;
     expect(leftoverCgroups(`runbench-${runId}`)).toEqual([]);
     expect(processesNaming(`rb-${runId}-`)).toEqual([]);
     expect(existsSync(join(runScratchBase(), runId))).toBe(false);
-    expect(readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(runId))).toEqual([]);
+    expect(
+      readFileSync('/proc/self/mountinfo', 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(runId)),
+    ).toEqual([]);
   });
 });

@@ -28,7 +28,11 @@ function oneLine(stderr: string): string {
 
 describe('run --config: a config error is one located line and exit 2', () => {
   it.each([
-    ['wrong type', 'runtimes:\n  - runc\n  - name: crun-wasmedge\n    binary: 12\n', 'runbench: runbench.yaml:4:13: runtimes[1].binary: expected string, got number'],
+    [
+      'wrong type',
+      'runtimes:\n  - runc\n  - name: crun-wasmedge\n    binary: 12\n',
+      'runbench: runbench.yaml:4:13: runtimes[1].binary: expected string, got number',
+    ],
     ['unknown key', 'runs: 3\nwramup: 1\n', "runbench: runbench.yaml:2:1: wramup: unknown key 'wramup' (did you mean 'warmup'?)"],
     ['unknown runtime', 'runtimes: [runc, nosuch]\n', "runbench: runbench.yaml:1:18: runtimes[1]: unknown runtime 'nosuch'"],
     ['bad YAML', 'runs: [3\n', 'runbench: runbench.yaml:2:1:'],
@@ -65,7 +69,16 @@ describe('runbench init', () => {
     const schemaRef = config.split('\n')[0]!.split('$schema=')[1]!;
     expect(existsSync(join(d, schemaRef))).toBe(true);
     const workflow = readFileSync(join(d, '.github', 'workflows', 'runbench-nightly.yml'), 'utf8');
-    for (const step of ['scripts/setup.sh', 'runbench run --config runbench.yaml', 'gh run download', 'runbench report', '--html', 'runbench compare', '--markdown >> "$GITHUB_STEP_SUMMARY"', 'exit "${{ steps.run.outputs.code }}"']) {
+    for (const step of [
+      'scripts/setup.sh',
+      'runbench run --config runbench.yaml',
+      'gh run download',
+      'runbench report',
+      '--html',
+      'runbench compare',
+      '--markdown >> "$GITHUB_STEP_SUMMARY"',
+      'exit "${{ steps.run.outputs.code }}"',
+    ]) {
       expect(workflow).toContain(step);
     }
     // The written config is valid and names the runtimes found here.

@@ -26,7 +26,10 @@ const why =
   (!existsSync(images(host.arch).native.archive) ? 'images not built (scripts/build-images.sh)' : null);
 
 const shimSockets = () => (existsSync(SHIM_SOCKET_DIR) ? readdirSync(SHIM_SOCKET_DIR) : []);
-const newRunId = () => `20000101${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
+const newRunId = () =>
+  `20000101${Math.floor(Math.random() * 0xffffff)
+    .toString(16)
+    .padStart(6, '0')}`;
 
 let dir: string;
 beforeAll(() => {
@@ -90,7 +93,14 @@ describe.skipIf(why !== null)(`runc through containerd${why ? ` (skipped: ${why}
       const scope = new Scope('test');
       const runId = newRunId();
       const runner = createContainerdRunner({ address: daemon.address });
-      const session = (await runner.open(runc.runtime!, { runId, host, arch: host.arch, scope, events: new EventBus(), workDir: join(dir, runId) })) as ContainerdSession;
+      const session = (await runner.open(runc.runtime!, {
+        runId,
+        host,
+        arch: host.arch,
+        scope,
+        events: new EventBus(),
+        workDir: join(dir, runId),
+      })) as ContainerdSession;
       const ns = session.namespace;
       const admin = new ContainerdClient(daemon.address, ns);
       try {

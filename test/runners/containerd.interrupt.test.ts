@@ -41,7 +41,23 @@ describe.skipIf(why !== null)(`interrupting a containerd run${why ? ` (skipped: 
     const before = new Set(shimSockets());
     const child = spawn(
       process.execPath,
-      [join(packageRoot, 'bin/runbench.js'), 'run', '--layer', 'containerd', '--runtime', 'runc', '--suite', 'startup', '--runs', '500', '--warmup', '0', '--out', out(), '--quiet'],
+      [
+        join(packageRoot, 'bin/runbench.js'),
+        'run',
+        '--layer',
+        'containerd',
+        '--runtime',
+        'runc',
+        '--suite',
+        'startup',
+        '--runs',
+        '500',
+        '--warmup',
+        '0',
+        '--out',
+        out(),
+        '--quiet',
+      ],
       { cwd: packageRoot, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';

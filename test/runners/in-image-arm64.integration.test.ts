@@ -33,7 +33,10 @@ const foreign =
 const noRootfs = inImageRootfsMissing(via, ARCH);
 const why = (rt: typeof runc) => rt.skip ?? foreign ?? (noRootfs ? `the arm64 in-image rootfs is not built: ${noRootfs}` : null);
 const noContainerd = !findBinary('containerd') || !findBinary('ctr') ? 'containerd/ctr not installed' : null;
-const newRunId = () => `20000101${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
+const newRunId = () =>
+  `20000101${Math.floor(Math.random() * 0xffffff)
+    .toString(16)
+    .padStart(6, '0')}`;
 
 const dir = lazyTempDir('runbench-in-image-arm64-');
 

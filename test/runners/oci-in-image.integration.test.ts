@@ -15,10 +15,12 @@ const a = await realRuntime('runc/wasmtime-in-image');
 const dir = lazyTempDir('runbench-in-image-');
 
 describe.skipIf(a.skip !== null)(`runc/wasmtime-in-image at the OCI layer${a.skip ? ` (skipped: ${a.skip})` : ''}`, () => {
-  it('runs hello.wasm with the image\'s wasmtime, times its lifecycle, reads the cgroup peak, leaves nothing', async () => {
+  it("runs hello.wasm with the image's wasmtime, times its lifecycle, reads the cgroup peak, leaves nothing", async () => {
     const host = hostFacts();
     const scope = new Scope('test');
-    const runId = `20000101${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
+    const runId = `20000101${Math.floor(Math.random() * 0xffffff)
+      .toString(16)
+      .padStart(6, '0')}`;
     const session = new OciSession(a.runtime!, { runId, host, arch: host.arch, scope, events: new EventBus(), workDir: join(dir(), runId) });
     try {
       expect(session.supports('wasm')).toBeNull();

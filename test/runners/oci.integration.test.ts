@@ -38,7 +38,9 @@ for (const name of ['runc', 'crun']) {
     it('runs hello, times each lifecycle phase and reads the cgroup peak', async () => {
       const host = hostFacts();
       const scope = new Scope('test');
-      const runId = `20000101${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
+      const runId = `20000101${Math.floor(Math.random() * 0xffffff)
+        .toString(16)
+        .padStart(6, '0')}`;
       const workDir = join(dir, runId);
       const session = new OciSession(a.runtime!, { runId, host, arch: host.arch, scope, events: new EventBus(), workDir });
       try {
