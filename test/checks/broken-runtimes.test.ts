@@ -17,6 +17,7 @@ import type { ConformanceResult, Layer, RuntimeInfo } from '../../core/schema.ts
 import { workloadBuilt } from '../../core/workloads.ts';
 import { RUNNERS } from '../../runners/index.ts';
 import { localClusterWhy, localHandlers, runtimeClass } from '../helpers/cluster.ts';
+import { needs, skipBecause } from '../helpers/require.ts';
 import { lazyTempDir } from '../helpers/tmp.ts';
 import { atKubernetes, BROKEN, CLUSTER_BROKEN_DIR, kubernetesHandler, runsAt, UNPROVEN, type Row } from './broken-table.ts';
 import { writeWrapper } from './wrappers.ts';
@@ -77,7 +78,7 @@ for (const base of baseRuntimes) {
         : !workloadBuilt('probe', 'native', hostFacts().arch)
           ? 'the probe is not built'
           : null;
-  describe.skipIf(why !== null)(`broken wrappers around ${base}${why ? ` (skipped: ${why})` : ''}`, () => {
+  needs(base, why).describe(`broken wrappers around ${base}`, () => {
     for (const row of BROKEN.filter((r) => !r.wasm)) {
       it(`${row.wrapper} fails exactly ${row.fails.join(', ')}`, async () => {
         const path = writeWrapper(dir(), `${base}-${row.wrapper}`, real as string, row.breaks);
@@ -99,7 +100,7 @@ const containerdWhy = (() => {
   const unavailable = runner ? runner.unavailable(hostFacts()) : 'no containerd runner';
   return !root ? 'not root' : !real ? 'runc is not installed' : !jq ? 'jq is not installed' : unavailable;
 })();
-describe.skipIf(containerdWhy !== null)(`broken wrappers around runc behind containerd${containerdWhy ? ` (skipped: ${containerdWhy})` : ''}`, () => {
+needs(['runc', 'containerd'], containerdWhy).describe('broken wrappers around runc behind containerd', () => {
   for (const row of BROKEN.filter((r) => runsAt(r, 'containerd'))) {
     it(`${row.wrapper} fails exactly ${row.fails.join(', ')}`, async () => {
       const path = writeWrapper(dir(), `containerd-runc-${row.wrapper}`, findBinary('runc') as string, row.breaks);
@@ -128,7 +129,7 @@ const kubeWhy = await (async () => {
     ? `the local cluster has no broken-* handlers: start it with RUNBENCH_CLUSTER_HANDLERS=$(npx tsx test/checks/broken-handlers.ts) scripts/cluster.sh up`
     : null;
 })();
-describe.skipIf(kubeWhy !== null)(`broken wrappers around runc behind a Kubernetes RuntimeClass${kubeWhy ? ` (skipped: ${kubeWhy})` : ''}`, () => {
+needs(['runc', 'cluster'], kubeWhy).describe('broken wrappers around runc behind a Kubernetes RuntimeClass', () => {
   const written: string[] = [];
   afterAll(() => {
     for (const f of written) rmSync(f, { force: true });
@@ -171,17 +172,18 @@ for (const base of WASM_BASES) {
             : !workloadBuilt('probe', 'wasm', hostFacts().arch)
               ? 'the Wasm probe is not built'
               : null;
-  describe.skipIf(why !== null)(`broken wrappers around ${base}'s Wasm handler${why ? ` (skipped: ${why})` : ''}`, () => {
+  needs(base, why).describe(`broken wrappers around ${base}'s Wasm handler`, () => {
     const wasmIds = [...new Set(BROKEN.filter((r) => r.wasm).flatMap((r) => [...r.fails, ...r.passes]))];
     let unbroken: ConformanceResult[] = [];
     beforeAll(async () => {
       unbroken = await runAgainst(base, real as string, wasmIds);
     }, 300_000);
     for (const row of BROKEN.filter((r) => r.wasm)) {
-      it(`${row.wrapper} fails exactly ${row.fails.join(', ')}`, async ({ skip }) => {
+      it(`${row.wrapper} fails exactly ${row.fails.join(', ')}`, async (ctx) => {
         const notPassing = unbroken.filter((r) => [...row.fails, ...row.passes].includes(r.checkId) && r.outcome.status !== 'passed');
+        // what the base runtime itself does not do is not evidence either way: skipped even where required
         if (notPassing.length)
-          skip(`${base} unbroken does not pass ${notPassing.map((r) => `${r.checkId} (${r.outcome.status}: ${r.outcome.reason})`).join('; ')}`);
+          skipBecause(ctx, `${base} unbroken does not pass ${notPassing.map((r) => `${r.checkId} (${r.outcome.status}: ${r.outcome.reason})`).join('; ')}`);
         const path = writeWrapper(dir(), `${base}-${row.wrapper}`, real as string, row.breaks);
         // named after the base so its Wasm annotations apply
         const results = await runAgainst(base, path, [...row.fails, ...row.passes]);
