@@ -15,8 +15,9 @@
 //     and exits 1, but its JSON report says nothing of them (success may even be true);
 //   - a run whose exit code is not 0, or whose report is missing or says success: false,
 //     while nothing above was counted: one failure, with the reason.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const ANSI = /\u001b\[[0-9;?]*[ -\/]*[@-~]/g;
 
@@ -116,7 +117,7 @@ function readIf(path) {
   return path && existsSync(path) ? readFileSync(path, 'utf8') : '';
 }
 
-if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   const [reportPath, logPath, code, ...outside] = process.argv.slice(2);
   let report = null;
   try {
