@@ -15,6 +15,7 @@ import { packageRoot } from '../../core/paths.ts';
 import { workloadBuilt } from '../../core/workloads.ts';
 import { hostFacts } from '../../core/host.ts';
 import { needs } from '../helpers/require.ts';
+import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { lazyTempDir } from '../helpers/tmp.ts';
 
 const dir = lazyTempDir('runbench-npx-');
@@ -70,7 +71,11 @@ async function until<T>(what: string, f: () => T | null | undefined, ms: number)
 /** A fake OCI runtime: `--version` (the probe) runs `probe` first, every other command `command`. */
 function fakeRuntime(name: string, o: { probe: string; command: string }): string {
   const path = join(dir(), name);
-  writeFileSync(path, `#!/bin/sh\ncase "$1" in\n  --version) ${o.probe}; echo "runc version 1.1.5"; exit 0 ;;\nesac\n${o.command}\n`);
+  // kill and delete succeed at once, so that runbench's cleanup can finish
+  writeFileSync(
+    path,
+    `#!/bin/sh\ncase "$1" in\n  --version) ${o.probe}; echo "runc version 1.1.5"; exit 0 ;;\nesac\nfor a in "$@"; do case "$a" in kill|delete) exit 0 ;; esac; done\n${o.command}\n`,
+  );
   chmodSync(path, 0o755);
   return path;
 }
@@ -155,6 +160,9 @@ describe('a signal to `npx runbench` alone', () => {
       expect(r.stderr).toContain('no results were written');
       expect(existsSync(join(out, 'results.json')), r.stderr).toBe(false);
       expect(r.left.filter((p) => p.cmd.includes(fake))).toEqual([]);
+      const runId = /runbench run ([0-9a-f]+):/.exec(r.stderr)?.[1];
+      expect(runId, r.stderr).toBeDefined();
+      expect(leftovers(runId)).toEqual(nothingLeft);
     },
     180_000,
   );
