@@ -47,9 +47,13 @@ function rowsOf(doc: ResultsDocument): Row[] {
   return rows;
 }
 
-/** Several documents (hosts, nights) concatenate: runId and host tell the rows apart. */
+/**
+ * Several documents (hosts, nights) concatenate: runId and host tell the rows apart. Results
+ * come from other hosts, so a string cell that a spreadsheet would read as a formula (=, +, -,
+ * @, tab or CR first) is written with a leading ' (numbers, negative ones included, are not).
+ */
 export function toCsvMany(docs: readonly ResultsDocument[]): string {
-  return stringify(docs.flatMap(rowsOf), { header: true, columns: [...CSV_COLUMNS], cast: { boolean: (b) => String(b) } });
+  return stringify(docs.flatMap(rowsOf), { header: true, columns: [...CSV_COLUMNS], cast: { boolean: (b) => String(b) }, escape_formulas: true });
 }
 
 export function toCsv(doc: ResultsDocument): string {

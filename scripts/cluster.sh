@@ -4,7 +4,7 @@
 #   the Go module proxy by cluster/build.sh, cached by version), containerd (the host's)
 #   as the CRI with one runtime handler per runtime found, CNI bridge networking.
 #
-# Usage: scripts/cluster.sh up|down [--purge]|status|env|leftovers
+# Usage: scripts/cluster.sh up|down [--purge]|status|env|leftovers|handlers
 #   up      builds what is missing (once: tens of minutes), starts everything, waits
 #           until the node is Ready; a failure on the way stops what was started.
 #   down    deletes every pod, stops every process, and removes what the cluster left on
@@ -14,9 +14,12 @@
 #   status  what runs, the node, the handlers.
 #   env     prints `export KUBECONFIG=...` for the admin kubeconfig.
 #   leftovers  lists anything of the cluster still on the host (exit 1 if any).
+#   handlers   prints the runtime handlers `up` would configure (name, type, binary, wasm).
 #
 # RUNBENCH_CLUSTER_HANDLERS=NAME=PATH[,NAME=PATH...] adds OCI runtimes of your own as CRI
-# handlers behind the runc shim (read at `up`).
+# handlers behind the runc shim (read at `up`). A NAME is a RuntimeClass handler name (a DNS
+# label: a-z, 0-9 and -, at most 63); a PATH is absolute and made of letters, digits and
+# . _ + - / only. Anything else is refused before anything starts.
 #
 # Everything lives under /var/lib/runbench-cluster and /run/runbench-cluster.
 set -euo pipefail
@@ -124,6 +127,31 @@ find_bin() { # name -> path in the runbench cache or on PATH
   if [[ -x "$CACHE_BIN/$1" ]]; then echo "$CACHE_BIN/$1"; else command -v "$1" 2>/dev/null || true; fi
 }
 
+BUILTIN_HANDLERS=(runc crun youki crun-wasmtime runsc wasmtime)
+
+# RUNBENCH_CLUSTER_HANDLERS goes into containerd's TOML (names as table keys, paths as
+# strings) and into paths under $RUN: refuse, in one line, any entry that is not
+# NAME=/absolute/path with a strict name and a path free of quotes, spaces, newlines and
+# shell or TOML metacharacters.
+check_extra_handlers() {
+  local v=${RUNBENCH_CLUSTER_HANDLERS:-} e name path shown seen=" ${BUILTIN_HANDLERS[*]} "
+  local bad='RUNBENCH_CLUSTER_HANDLERS: refused'
+  [[ -n "$v" ]] || return 0
+  if [[ "$v" == *[$'\n\r']* ]]; then die "$bad: it contains a newline or carriage return (expected NAME=/absolute/path[,NAME=/absolute/path...])"; fi
+  local -a entries
+  IFS=',' read -r -a entries <<<"$v"
+  [[ "$v" != *, ]] || entries+=("")
+  for e in "${entries[@]}"; do
+    printf -v shown '%q' "$e"
+    [[ "$e" == *=* ]] || die "$bad entry $shown: not NAME=/absolute/path"
+    name=${e%%=*}; path=${e#*=}
+    [[ "$name" =~ ^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$ ]] || die "$bad entry $shown: the name must be a DNS label (a-z, 0-9 and -, at most 63, no - at either end)"
+    [[ "$path" =~ ^/[A-Za-z0-9._+/-]*$ ]] || die "$bad entry $shown: the path must be absolute and made of letters, digits and . _ + - / only"
+    [[ "$seen" != *" $name "* ]] || die "$bad entry $shown: the handler name $name is already taken"
+    seen+="$name "
+  done
+}
+
 # Prints "handler<TAB>runtime_type<TAB>binary<TAB>wasm" per handler this host can serve.
 handlers() {
   local b
@@ -139,9 +167,9 @@ handlers() {
   # more OCI runtimes behind the runc shim, as NAME=PATH[,NAME=PATH...]
   local extra name path
   IFS=',' read -r -a extra <<<"${RUNBENCH_CLUSTER_HANDLERS:-}"
+  # checked by check_extra_handlers before anything is written
   for e in "${extra[@]}"; do
     name=${e%%=*}; path=${e#*=}
-    [[ -n "$name" && "$path" == /* && "$name" != "$e" ]] || { echo "cluster: RUNBENCH_CLUSTER_HANDLERS entry '$e' is not NAME=/absolute/path" >&2; continue; }
     printf '%s\tio.containerd.runc.v2\t%s\t-\n' "$name" "$path"
   done
   return 0
@@ -267,6 +295,7 @@ node_ready() {
 }
 
 cmd_up() {
+  check_extra_handlers
   [[ $EUID -eq 0 ]] || die "must run as root (kubelet, containerd, CNI)"
   for t in containerd ctr openssl jq curl ip gcc; do command -v "$t" >/dev/null || die "$t not found (Debian: containerd, openssl, jq, curl, iproute2, gcc)"; done
   [[ -x /usr/lib/cni/bridge && -x /usr/lib/cni/host-local && -x /usr/lib/cni/loopback ]] || die "CNI plugins missing in /usr/lib/cni (Debian: containernetworking-plugins)"
@@ -486,5 +515,6 @@ case "${1:-}" in
   status) cmd_status ;;
   env) echo "export KUBECONFIG=$KC/admin.conf" ;;
   leftovers) cmd_leftovers ;;
-  *) die "usage: scripts/cluster.sh up|down [--purge]|status|env|leftovers" ;;
+  handlers) check_extra_handlers; handlers ;;
+  *) die "usage: scripts/cluster.sh up|down [--purge]|status|env|leftovers|handlers" ;;
 esac

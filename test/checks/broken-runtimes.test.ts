@@ -17,6 +17,7 @@ import type { ConformanceResult, Layer, RuntimeInfo } from '../../core/schema.ts
 import { workloadBuilt } from '../../core/workloads.ts';
 import { RUNNERS } from '../../runners/index.ts';
 import { localClusterWhy, localHandlers, runtimeClass } from '../helpers/cluster.ts';
+import { needs, skipBecause } from '../helpers/require.ts';
 import { lazyTempDir } from '../helpers/tmp.ts';
 import { atKubernetes, BROKEN, CLUSTER_BROKEN_DIR, kubernetesHandler, runsAt, UNPROVEN, type Row } from './broken-table.ts';
 import { writeWrapper } from './wrappers.ts';
@@ -32,7 +33,12 @@ describe('the broken-runtime table', () => {
   it('names every registered check in some row, or says why not', () => {
     const covered = new Set([...BROKEN.flatMap((r) => r.fails), ...Object.keys(UNPROVEN)]);
     expect(CHECKS.map((c) => c.id).filter((id) => !covered.has(id))).toEqual([]);
-    for (const r of BROKEN) for (const id of [...r.fails, ...r.passes]) expect(CHECKS.some((c) => c.id === id), id).toBe(true);
+    for (const r of BROKEN)
+      for (const id of [...r.fails, ...r.passes])
+        expect(
+          CHECKS.some((c) => c.id === id),
+          id,
+        ).toBe(true);
   });
 });
 
@@ -63,8 +69,16 @@ function expectExactly(row: Row, results: ConformanceResult[]): void {
 
 for (const base of baseRuntimes) {
   const real = findBinary(base);
-  const why = !root ? 'not root' : !real ? `${base} is not installed` : !jq ? 'jq is not installed' : !workloadBuilt('probe', 'native', hostFacts().arch) ? 'the probe is not built' : null;
-  describe.skipIf(why !== null)(`broken wrappers around ${base}${why ? ` (skipped: ${why})` : ''}`, () => {
+  const why = !root
+    ? 'not root'
+    : !real
+      ? `${base} is not installed`
+      : !jq
+        ? 'jq is not installed'
+        : !workloadBuilt('probe', 'native', hostFacts().arch)
+          ? 'the probe is not built'
+          : null;
+  needs(base, why).describe(`broken wrappers around ${base}`, () => {
     for (const row of BROKEN.filter((r) => !r.wasm)) {
       it(`${row.wrapper} fails exactly ${row.fails.join(', ')}`, async () => {
         const path = writeWrapper(dir(), `${base}-${row.wrapper}`, real as string, row.breaks);
@@ -86,7 +100,7 @@ const containerdWhy = (() => {
   const unavailable = runner ? runner.unavailable(hostFacts()) : 'no containerd runner';
   return !root ? 'not root' : !real ? 'runc is not installed' : !jq ? 'jq is not installed' : unavailable;
 })();
-describe.skipIf(containerdWhy !== null)(`broken wrappers around runc behind containerd${containerdWhy ? ` (skipped: ${containerdWhy})` : ''}`, () => {
+needs(['runc', 'containerd'], containerdWhy).describe('broken wrappers around runc behind containerd', () => {
   for (const row of BROKEN.filter((r) => runsAt(r, 'containerd'))) {
     it(`${row.wrapper} fails exactly ${row.fails.join(', ')}`, async () => {
       const path = writeWrapper(dir(), `containerd-runc-${row.wrapper}`, findBinary('runc') as string, row.breaks);
@@ -115,7 +129,7 @@ const kubeWhy = await (async () => {
     ? `the local cluster has no broken-* handlers: start it with RUNBENCH_CLUSTER_HANDLERS=$(npx tsx test/checks/broken-handlers.ts) scripts/cluster.sh up`
     : null;
 })();
-describe.skipIf(kubeWhy !== null)(`broken wrappers around runc behind a Kubernetes RuntimeClass${kubeWhy ? ` (skipped: ${kubeWhy})` : ''}`, () => {
+needs(['runc', 'cluster'], kubeWhy).describe('broken wrappers around runc behind a Kubernetes RuntimeClass', () => {
   const written: string[] = [];
   afterAll(() => {
     for (const f of written) rmSync(f, { force: true });
@@ -158,21 +172,35 @@ for (const base of WASM_BASES) {
             : !workloadBuilt('probe', 'wasm', hostFacts().arch)
               ? 'the Wasm probe is not built'
               : null;
-  describe.skipIf(why !== null)(`broken wrappers around ${base}'s Wasm handler${why ? ` (skipped: ${why})` : ''}`, () => {
+  needs(base, why).describe(`broken wrappers around ${base}'s Wasm handler`, () => {
     const wasmIds = [...new Set(BROKEN.filter((r) => r.wasm).flatMap((r) => [...r.fails, ...r.passes]))];
     let unbroken: ConformanceResult[] = [];
     beforeAll(async () => {
       unbroken = await runAgainst(base, real as string, wasmIds);
     }, 300_000);
     for (const row of BROKEN.filter((r) => r.wasm)) {
-      it(`${row.wrapper} fails exactly ${row.fails.join(', ')}`, async ({ skip }) => {
+      it(`${row.wrapper} fails exactly ${row.fails.join(', ')}`, async (ctx) => {
         const notPassing = unbroken.filter((r) => [...row.fails, ...row.passes].includes(r.checkId) && r.outcome.status !== 'passed');
-        if (notPassing.length) skip(`${base} unbroken does not pass ${notPassing.map((r) => `${r.checkId} (${r.outcome.status}: ${r.outcome.reason})`).join('; ')}`);
+        // what the base runtime itself does not do is not evidence either way: skipped even where required
+        if (notPassing.length)
+          skipBecause(ctx, `${base} unbroken does not pass ${notPassing.map((r) => `${r.checkId} (${r.outcome.status}: ${r.outcome.reason})`).join('; ')}`);
         const path = writeWrapper(dir(), `${base}-${row.wrapper}`, real as string, row.breaks);
         // named after the base so its Wasm annotations apply
         const results = await runAgainst(base, path, [...row.fails, ...row.passes]);
-        expect(results.filter((r) => r.outcome.status === 'failed').map((r) => r.checkId).sort(), summary(results)).toEqual([...row.fails].sort());
-        expect(results.filter((r) => r.outcome.status === 'passed').map((r) => r.checkId).sort(), summary(results)).toEqual([...row.passes].sort());
+        expect(
+          results
+            .filter((r) => r.outcome.status === 'failed')
+            .map((r) => r.checkId)
+            .sort(),
+          summary(results),
+        ).toEqual([...row.fails].sort());
+        expect(
+          results
+            .filter((r) => r.outcome.status === 'passed')
+            .map((r) => r.checkId)
+            .sort(),
+          summary(results),
+        ).toEqual([...row.passes].sort());
       });
     }
   });

@@ -3,7 +3,7 @@
  * probe checks pass, lifecycle checks (the CLI's) skip with their reason, and at the
  * kubernetes layer what a pod cannot ask for skips with that reason.
  */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { selectChecks } from '../../checks/index.ts';
 import { runConformance } from '../../checks/run.ts';
 import { EventBus } from '../../core/events.ts';
@@ -12,6 +12,7 @@ import type { ConformanceResult, Layer } from '../../core/schema.ts';
 import { RUNNERS } from '../../runners/index.ts';
 import { localClusterWhy } from '../helpers/cluster.ts';
 import { realRuntime } from '../helpers/real.ts';
+import { needs } from '../helpers/require.ts';
 
 const host = hostFacts();
 const runc = await realRuntime('runc');
@@ -36,7 +37,7 @@ async function check(layer: Layer): Promise<Map<string, ConformanceResult>> {
 }
 
 const containerdWhy = runc.skip ?? RUNNERS.containerd?.unavailable(host) ?? null;
-describe.skipIf(containerdWhy !== null)(`conformance through containerd${containerdWhy ? ` (skipped: ${containerdWhy})` : ''}`, () => {
+needs(['runc', 'containerd'], containerdWhy).describe('conformance through containerd', () => {
   it('runs the probe checks behind the runc shim and skips the CLI lifecycle checks with the reason', async () => {
     const r = await check('containerd');
     for (const id of ['process.env', 'process.user', 'process.rlimits', 'filesystem.bind-mount', 'resources.memory', 'resources.pids', 'lifecycle.exit-code']) {
@@ -47,7 +48,7 @@ describe.skipIf(containerdWhy !== null)(`conformance through containerd${contain
 });
 
 const kubeWhy = runc.skip ?? (await localClusterWhy());
-describe.skipIf(kubeWhy !== null)(`conformance through a Kubernetes RuntimeClass${kubeWhy ? ` (skipped: ${kubeWhy})` : ''}`, () => {
+needs(['runc', 'cluster'], kubeWhy).describe('conformance through a Kubernetes RuntimeClass', () => {
   it('judges a pod against the spec the CRI generated, and skips what a pod cannot ask for', async () => {
     const r = await check('kubernetes');
     for (const id of ['process.env', 'process.user', 'filesystem.bind-mount', 'resources.memory', 'lifecycle.exit-code']) {

@@ -8,6 +8,7 @@ import { packageRoot } from '../../core/paths.ts';
 import { findRuns, processStart } from '../../core/recovery.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime } from '../helpers/real.ts';
+import { needs } from '../helpers/require.ts';
 import { lazyTempDir } from '../helpers/tmp.ts';
 
 const dir = lazyTempDir('runbench-clean-');
@@ -62,7 +63,7 @@ describe('finding runs again', () => {
   });
 });
 
-describe.skipIf(runc.skip !== null)(`SIGKILL of a real run, then runbench clean${runc.skip ? ` (skipped: ${runc.skip})` : ''}`, () => {
+needs('runc', runc.skip).describe('SIGKILL of a real run, then runbench clean', () => {
   it('leaves the host as it was', async () => {
     const out = join(dir(), 'killed');
     const bin = join(packageRoot, 'bin', 'runbench.js');

@@ -10,6 +10,7 @@ import { packageRoot } from '../../core/paths.ts';
 import { ResultsDocument } from '../../core/schema.ts';
 import { SUITES } from '../../suites/index.ts';
 import { realRuntime } from '../helpers/real.ts';
+import { needs } from '../helpers/require.ts';
 
 const bin = join(packageRoot, 'bin', 'runbench.js');
 const dir = mkdtempSync(join(tmpdir(), 'runbench-config-'));
@@ -102,7 +103,7 @@ describe('runbench init', () => {
 const runc = await realRuntime('runc');
 
 describe('a threshold breach at the end of a real run', () => {
-  it.skipIf(runc.skip !== null)(`exits 3, prints the breach, records it in results.json (real runc${runc.skip ? `; skipped: ${runc.skip}` : ''})`, async () => {
+  needs('runc', runc.skip).it('exits 3, prints the breach, records it in results.json (real runc)', async () => {
     const d = join(dir, 'breach');
     mkdirSync(d, { recursive: true });
     writeFileSync(

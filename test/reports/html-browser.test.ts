@@ -7,13 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { computeStats } from '../../core/stats.ts';
 import type { ResultsDocument } from '../../core/schema.ts';
 import { toHtml } from '../../reports/html.ts';
 import { buildReportModel } from '../../reports/html/model.ts';
 import type { HtmlOptions } from '../../reports/html/types.ts';
 import { loadFixture, nightlies } from './fixtures.ts';
+import { needs } from '../helpers/require.ts';
 import { HOSTILE, IMG, SCRIPT, hostileDoc } from './hostile.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -29,7 +30,7 @@ interface PageReport {
   images: number;
 }
 
-describe.skipIf(!haveChromium)(`HTML reports in Chromium (skipped when ${CHROMIUM} is not installed: apt-get install chromium)`, () => {
+needs('browser', haveChromium ? null : `${CHROMIUM} is not installed: apt-get install chromium`).describe('HTML reports in Chromium', () => {
   let context: BrowserContext;
   let dir: string;
 

@@ -2,7 +2,7 @@
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cgroupDirs, sweepCgroups } from '../../core/cgroups.ts';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
@@ -17,6 +17,7 @@ import { ContainerdSession, createContainerdRunner } from '../../runners/contain
 import { SUITES } from '../../suites/index.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime, type Availability } from '../helpers/real.ts';
+import { needs } from '../helpers/require.ts';
 
 const runc: Availability = await realRuntime('runc');
 const host = hostFacts();
@@ -26,7 +27,10 @@ const why =
   (!existsSync(images(host.arch).native.archive) ? 'images not built (scripts/build-images.sh)' : null);
 
 const shimSockets = () => (existsSync(SHIM_SOCKET_DIR) ? readdirSync(SHIM_SOCKET_DIR) : []);
-const newRunId = () => `20000101${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
+const newRunId = () =>
+  `20000101${Math.floor(Math.random() * 0xffffff)
+    .toString(16)
+    .padStart(6, '0')}`;
 
 let dir: string;
 beforeAll(() => {
@@ -34,7 +38,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe.skipIf(why !== null)(`runc through containerd${why ? ` (skipped: ${why})` : ''}`, () => {
+needs(['runc', 'containerd'], why).describe('runc through containerd', () => {
   it('runs hello, times each phase, reads the shim, cgroup and containerd figures, then removes everything', async () => {
     const scope = new Scope('test');
     const runId = newRunId();
@@ -87,7 +91,14 @@ describe.skipIf(why !== null)(`runc through containerd${why ? ` (skipped: ${why}
       const scope = new Scope('test');
       const runId = newRunId();
       const runner = createContainerdRunner({ address: daemon.address });
-      const session = (await runner.open(runc.runtime!, { runId, host, arch: host.arch, scope, events: new EventBus(), workDir: join(dir, runId) })) as ContainerdSession;
+      const session = (await runner.open(runc.runtime!, {
+        runId,
+        host,
+        arch: host.arch,
+        scope,
+        events: new EventBus(),
+        workDir: join(dir, runId),
+      })) as ContainerdSession;
       const ns = session.namespace;
       const admin = new ContainerdClient(daemon.address, ns);
       try {

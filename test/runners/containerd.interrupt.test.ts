@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { hostFacts } from '../../core/host.ts';
 import { packageRoot } from '../../core/paths.ts';
 import { findBinary } from '../../core/runtimes.ts';
@@ -10,6 +10,7 @@ import { SHIM_SOCKET_DIR, processesMatching } from '../../runners/containerd/dae
 import { images } from '../../runners/containerd/images.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime } from '../helpers/real.ts';
+import { needs } from '../helpers/require.ts';
 import { lazyTempDir } from '../helpers/tmp.ts';
 
 const runc = await realRuntime('runc');
@@ -36,12 +37,28 @@ function runningRun(): string | null {
   return null;
 }
 
-describe.skipIf(why !== null)(`interrupting a containerd run${why ? ` (skipped: ${why})` : ''}`, () => {
+needs(['runc', 'containerd'], why).describe('interrupting a containerd run', () => {
   it('SIGINT mid-run exits 130 and leaves no containerd, shim, mount, cgroup, socket or directory', async () => {
     const before = new Set(shimSockets());
     const child = spawn(
       process.execPath,
-      [join(packageRoot, 'bin/runbench.js'), 'run', '--layer', 'containerd', '--runtime', 'runc', '--suite', 'startup', '--runs', '500', '--warmup', '0', '--out', out(), '--quiet'],
+      [
+        join(packageRoot, 'bin/runbench.js'),
+        'run',
+        '--layer',
+        'containerd',
+        '--runtime',
+        'runc',
+        '--suite',
+        'startup',
+        '--runs',
+        '500',
+        '--warmup',
+        '0',
+        '--out',
+        out(),
+        '--quiet',
+      ],
       { cwd: packageRoot, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';

@@ -6,7 +6,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { sweepCgroups } from '../../core/cgroups.ts';
 import { EventBus } from '../../core/events.ts';
 import { emulatedArchs, hostFacts } from '../../core/host.ts';
@@ -17,6 +17,7 @@ import { ContainerdSession } from '../../runners/containerd/index.ts';
 import { OciSession } from '../../runners/oci/index.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime } from '../helpers/real.ts';
+import { needs } from '../helpers/require.ts';
 import { lazyTempDir } from '../helpers/tmp.ts';
 
 const ARCH = 'arm64';
@@ -33,7 +34,10 @@ const foreign =
 const noRootfs = inImageRootfsMissing(via, ARCH);
 const why = (rt: typeof runc) => rt.skip ?? foreign ?? (noRootfs ? `the arm64 in-image rootfs is not built: ${noRootfs}` : null);
 const noContainerd = !findBinary('containerd') || !findBinary('ctr') ? 'containerd/ctr not installed' : null;
-const newRunId = () => `20000101${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
+const newRunId = () =>
+  `20000101${Math.floor(Math.random() * 0xffffff)
+    .toString(16)
+    .padStart(6, '0')}`;
 
 const dir = lazyTempDir('runbench-in-image-arm64-');
 
@@ -42,7 +46,7 @@ for (const [name, a] of [
   ['crun', crun],
 ] as const) {
   const skip = why(a);
-  describe.skipIf(skip !== null)(`${name}/wasmtime-in-image as arm64 at the OCI layer${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  needs([`${name}/wasmtime-in-image`, 'arm64'], skip).describe(`${name}/wasmtime-in-image as arm64 at the OCI layer`, () => {
     it("runs hello.wasm and mem.wasm with the image's aarch64 wasmtime and leaves nothing", async () => {
       const scope = new Scope('test');
       const runId = newRunId();
@@ -67,7 +71,7 @@ for (const [name, a] of [
 }
 
 const skipCtrd = why(runc) ?? noContainerd;
-describe.skipIf(skipCtrd !== null)(`runc/wasmtime-in-image as arm64 through containerd${skipCtrd ? ` (skipped: ${skipCtrd})` : ''}`, () => {
+needs(['runc/wasmtime-in-image', 'arm64', 'containerd'], skipCtrd).describe('runc/wasmtime-in-image as arm64 through containerd', () => {
   it('imports the arm64 platform of the multi-arch image and runs hello.wasm from it', async () => {
     const scope = new Scope('test');
     const runId = newRunId();

@@ -18,6 +18,7 @@ import { createKubernetesRunner, KubernetesSession } from '../../runners/kuberne
 import { densitySuite } from '../../suites/density.ts';
 import { clusterWhy, localHandlers, runtimeClass } from '../helpers/cluster.ts';
 import { realRuntime } from '../helpers/real.ts';
+import { needs } from '../helpers/require.ts';
 
 const host = hostFacts();
 const choice = chooseKubeconfig();
@@ -29,25 +30,37 @@ const crunWasmtime = await realRuntime('crun-wasmtime');
 const wasmtimeClass = runtimeClass('wasmtime');
 const inImage = await realRuntime('runc/wasmtime-in-image');
 const inImageArchive = inImage.runtime?.wasmVia ? inImageArchive_(inImage.runtime.wasmVia) : null;
-const wasmCases: { name: string; runtime: RuntimeInfo | null; skip: string | null }[] = [
+const wasmCases: { name: string; need: string; runtime: RuntimeInfo | null; skip: string | null }[] = [
   {
     // an ordinary runc container whose image carries wasmtime: no Wasm handler on the node
     name: 'runc/wasmtime-in-image',
+    need: 'runc/wasmtime-in-image',
     runtime: inImage.runtime,
     skip:
       why ??
       inImage.skip ??
-      (inImageArchive && !existsSync(inImageArchive) ? `${inImageArchive} is not built (scripts/build-wasmtime-image.sh), so the nodes lack the image` : null) ??
+      (inImageArchive && !existsSync(inImageArchive)
+        ? `${inImageArchive} is not built (scripts/build-wasmtime-image.sh), so the nodes lack the image`
+        : null) ??
       (handlers.has('runc') ? null : 'the local cluster has no runc handler'),
   },
   {
     name: 'crun-wasmtime',
+    need: 'crun-wasmtime',
     runtime: crunWasmtime.runtime,
     skip: why ?? crunWasmtime.skip ?? (handlers.has('crun-wasmtime') ? null : 'the local cluster has no crun-wasmtime handler'),
   },
-  { name: 'wasmtime', runtime: wasmtimeClass, skip: why ?? (handlers.has('wasmtime') ? null : 'the local cluster has no wasmtime (containerd-shim-wasmtime-v1) handler') },
+  {
+    name: 'wasmtime',
+    need: 'wasmtime-shim',
+    runtime: wasmtimeClass,
+    skip: why ?? (handlers.has('wasmtime') ? null : 'the local cluster has no wasmtime (containerd-shim-wasmtime-v1) handler'),
+  },
 ];
-const newRunId = () => `20000101${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
+const newRunId = () =>
+  `20000101${Math.floor(Math.random() * 0xffffff)
+    .toString(16)
+    .padStart(6, '0')}`;
 
 /** What runbench left in the cluster: namespaces, pods and RuntimeClasses it labelled. */
 async function leftInCluster(client: KubeClient): Promise<string[]> {
@@ -62,7 +75,7 @@ function ctxFor(runId: string, scope: Scope) {
   return { runId, host, arch: host.arch, scope, events: new EventBus(), workDir: `/tmp/runbench-k8s-${runId}` };
 }
 
-describe.skipIf(why !== null || runc.runtime === null)(`kubernetes layer, runc RuntimeClass${why ? ` (skipped: ${why})` : runc.skip ? ` (skipped: ${runc.skip})` : ''}`, () => {
+needs(['cluster', 'runc'], why ?? runc.skip).describe('kubernetes layer, runc RuntimeClass', () => {
   it('runs pods to completion with watch-timed phases, reads memory, enforces a limit, and leaves nothing behind', async () => {
     const client = new KubeClient(choice!);
     const before = await leftInCluster(client);
@@ -91,7 +104,11 @@ describe.skipIf(why !== null || runc.runtime === null)(`kubernetes layer, runc R
         expect(life.layerMemoryBytes?.shimPeakRssBytes).toBeGreaterThan(1024 * 1024);
       }
 
-      const limited = await session.lifecycle({ workload: { name: 'mem', kind: 'native', args: ['64'] }, memoryLimitBytes: 32 * 1024 * 1024, timeoutMs: 60_000 });
+      const limited = await session.lifecycle({
+        workload: { name: 'mem', kind: 'native', args: ['64'] },
+        memoryLimitBytes: 32 * 1024 * 1024,
+        timeoutMs: 60_000,
+      });
       expect(limited.oomKilled).toBe(true);
       expect(limited.signal).toBe(9);
 
@@ -151,22 +168,26 @@ describe.skipIf(why !== null || runc.runtime === null)(`kubernetes layer, runc R
 describe('kubernetes layer, Wasm RuntimeClasses', () => {
   for (const c of wasmCases) {
     const name = c.name;
-    it.skipIf(c.skip !== null)(`${name} runs the wasm hello module in a pod${c.skip ? ` (skipped: ${c.skip})` : ''}`, async () => {
-      const client = new KubeClient(choice!);
-      const before = await leftInCluster(client);
-      const scope = new Scope('test');
-      const session = (await createKubernetesRunner().open(c.runtime as RuntimeInfo, ctxFor(newRunId(), scope))) as KubernetesSession;
-      try {
-        expect(session.supports('wasm')).toBeNull();
-        if (c.runtime?.wasmVia) expect(session.supports('native')?.reason).toMatch(/native is measured as runc itself/);
-        const run = await session.runOnce({ workload: { name: 'hello', kind: 'wasm', args: [] }, timeoutMs: 60_000 });
-        expect(run.exitCode).toBe(0);
-        expect(run.stdout).toContain('runbench-hello-ok');
-      } finally {
-        await session.close();
-        expect(await scope.close()).toEqual([]);
-      }
-      expect(await leftInCluster(client)).toEqual(before);
-    }, 180_000);
+    needs(['cluster', c.need], c.skip).it(
+      `${name} runs the wasm hello module in a pod`,
+      async () => {
+        const client = new KubeClient(choice!);
+        const before = await leftInCluster(client);
+        const scope = new Scope('test');
+        const session = (await createKubernetesRunner().open(c.runtime as RuntimeInfo, ctxFor(newRunId(), scope))) as KubernetesSession;
+        try {
+          expect(session.supports('wasm')).toBeNull();
+          if (c.runtime?.wasmVia) expect(session.supports('native')?.reason).toMatch(/native is measured as runc itself/);
+          const run = await session.runOnce({ workload: { name: 'hello', kind: 'wasm', args: [] }, timeoutMs: 60_000 });
+          expect(run.exitCode).toBe(0);
+          expect(run.stdout).toContain('runbench-hello-ok');
+        } finally {
+          await session.close();
+          expect(await scope.close()).toEqual([]);
+        }
+        expect(await leftInCluster(client)).toEqual(before);
+      },
+      180_000,
+    );
   }
 });

@@ -4,7 +4,7 @@
  */
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { sweepCgroups } from '../../core/cgroups.ts';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
@@ -13,12 +13,13 @@ import { Scope } from '../../core/scope.ts';
 import { OciSession } from '../../runners/oci/index.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime } from '../helpers/real.ts';
+import { needs } from '../helpers/require.ts';
 import { lazyTempDir } from '../helpers/tmp.ts';
 
 const runc = await realRuntime('runc');
 const dir = lazyTempDir('runbench-discard-');
 
-describe.skipIf(runc.skip !== null)(`a runtime that fails with its output discarded${runc.skip ? ` (skipped: ${runc.skip})` : ''}`, () => {
+needs('runc', runc.skip).describe('a runtime that fails with its output discarded', () => {
   it('is measured with its output captured, and the run says so', async () => {
     const wrapper = join(dir(), 'runc-no-devnull');
     writeFileSync(

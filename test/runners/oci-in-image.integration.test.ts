@@ -1,6 +1,6 @@
 /** hello as a Wasm module through runc/wasmtime-in-image: an ordinary runc container whose image carries wasmtime. */
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { sweepCgroups } from '../../core/cgroups.ts';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
@@ -8,17 +8,20 @@ import { Scope } from '../../core/scope.ts';
 import { OciSession } from '../../runners/oci/index.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime } from '../helpers/real.ts';
+import { needs } from '../helpers/require.ts';
 import { lazyTempDir } from '../helpers/tmp.ts';
 
 // missing wasmtime or in-image rootfs, not root, or fixtures unbuilt: the probe says which
 const a = await realRuntime('runc/wasmtime-in-image');
 const dir = lazyTempDir('runbench-in-image-');
 
-describe.skipIf(a.skip !== null)(`runc/wasmtime-in-image at the OCI layer${a.skip ? ` (skipped: ${a.skip})` : ''}`, () => {
-  it('runs hello.wasm with the image\'s wasmtime, times its lifecycle, reads the cgroup peak, leaves nothing', async () => {
+needs('runc/wasmtime-in-image', a.skip).describe('runc/wasmtime-in-image at the OCI layer', () => {
+  it("runs hello.wasm with the image's wasmtime, times its lifecycle, reads the cgroup peak, leaves nothing", async () => {
     const host = hostFacts();
     const scope = new Scope('test');
-    const runId = `20000101${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
+    const runId = `20000101${Math.floor(Math.random() * 0xffffff)
+      .toString(16)
+      .padStart(6, '0')}`;
     const session = new OciSession(a.runtime!, { runId, host, arch: host.arch, scope, events: new EventBus(), workDir: join(dir(), runId) });
     try {
       expect(session.supports('wasm')).toBeNull();

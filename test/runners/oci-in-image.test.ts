@@ -1,7 +1,7 @@
 /** The bundle an in-image configuration writes: wasmtime from the in-image rootfs, no Wasm annotation, slugged id and cgroup. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
 import { inImageRootfs } from '../../core/in-image.ts';
@@ -11,6 +11,7 @@ import type { RuntimeInfo } from '../../core/schema.ts';
 import { Scope } from '../../core/scope.ts';
 import { fakeRuntime } from '../../runners/fake.ts';
 import { OciSession } from '../../runners/oci/index.ts';
+import { needs } from '../helpers/require.ts';
 import { lazyTempDir } from '../helpers/tmp.ts';
 
 const dir = lazyTempDir('runbench-in-image-');
@@ -19,7 +20,7 @@ const def = KNOWN_RUNTIMES.find((r) => r.name === 'runc/wasmtime-in-image')!;
 const runtime: RuntimeInfo = { ...fakeRuntime(def.name), path: '/usr/sbin/runc', wasmOnly: true, wasmVia: def.wasmVia! };
 const noHelper = existsSync(rbExecPath) ? null : `${rbExecPath} is missing (scripts/build-fixtures.sh)`;
 
-describe.skipIf(noHelper !== null)(`in-image bundles${noHelper ? ` (skipped: ${noHelper})` : ''}`, () => {
+needs('fixtures', noHelper).describe('in-image bundles', () => {
   it('runs wasmtime from the in-image rootfs with the module and its args, and no Wasm annotation', async () => {
     const host = hostFacts();
     const scope = new Scope('test');

@@ -2,7 +2,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sweepCgroups } from '../../core/cgroups.ts';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
@@ -14,6 +14,7 @@ import { RUNNERS } from '../../runners/index.ts';
 import { SUITES } from '../../suites/index.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime, type Availability } from '../helpers/real.ts';
+import { needs } from '../helpers/require.ts';
 
 const runtimes: Record<string, Availability> = {
   runc: await realRuntime('runc'),
@@ -34,11 +35,13 @@ function wrapper(name: string, real: RuntimeInfo, script: string): RuntimeInfo {
 
 for (const name of ['runc', 'crun']) {
   const a = runtimes[name]!;
-  describe.skipIf(a.skip !== null)(`${name} through the OCI CLI${a.skip ? ` (skipped: ${a.skip})` : ''}`, () => {
+  needs(name, a.skip).describe(`${name} through the OCI CLI`, () => {
     it('runs hello, times each lifecycle phase and reads the cgroup peak', async () => {
       const host = hostFacts();
       const scope = new Scope('test');
-      const runId = `20000101${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
+      const runId = `20000101${Math.floor(Math.random() * 0xffffff)
+        .toString(16)
+        .padStart(6, '0')}`;
       const workDir = join(dir, runId);
       const session = new OciSession(a.runtime!, { runId, host, arch: host.arch, scope, events: new EventBus(), workDir });
       try {

@@ -7,11 +7,12 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ociArch } from '../../core/host.ts';
 import { inImageRootfs, inImageRootfsMissing } from '../../core/in-image.ts';
 import { buildDir } from '../../core/paths.ts';
 import { KNOWN_RUNTIMES, findBinary } from '../../core/runtimes.ts';
+import { needs } from '../helpers/require.ts';
 
 const via = KNOWN_RUNTIMES.find((r) => r.name === 'runc/wasmtime-in-image')!.wasmVia!;
 const layout = join(buildDir, 'images', 'wasmtime-in-image');
@@ -35,7 +36,7 @@ function blob(d: Descriptor): unknown {
   return JSON.parse(bytes.toString('utf8'));
 }
 
-describe.skipIf(noImage !== null)(`the wasmtime-in-image layout${noImage ? ` (skipped: ${noImage})` : ''}`, () => {
+needs('runc/wasmtime-in-image', noImage).describe('the wasmtime-in-image layout', () => {
   it('names one image index holding a linux manifest per arch built, each config of its own arch', () => {
     const top = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')) as { manifests: Descriptor[] };
     expect(top.manifests).toHaveLength(1);
@@ -73,7 +74,7 @@ describe.skipIf(noImage !== null)(`the wasmtime-in-image layout${noImage ? ` (sk
 
 const readelf = findBinary('aarch64-linux-gnu-readelf');
 const arm64Skip = arm64Missing ?? (readelf ? null : 'aarch64-linux-gnu-readelf not installed (binutils-aarch64-linux-gnu)');
-describe.skipIf(arm64Skip !== null)(`the arm64 in-image rootfs${arm64Skip ? ` (skipped: ${arm64Skip})` : ''}`, () => {
+needs(['runc/wasmtime-in-image', 'arm64'], arm64Skip).describe('the arm64 in-image rootfs', () => {
   const rootfs = inImageRootfs(via, 'arm64');
   const bin = join(rootfs, via.runtimePath);
   const elf = (args: string[], file: string) => execFileSync(readelf!, [...args, file], { encoding: 'utf8' });

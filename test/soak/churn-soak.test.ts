@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { cgroupDirs } from '../../core/cgroups.ts';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
@@ -14,6 +14,7 @@ import { capability } from '../../core/runner.ts';
 import { ociRunner } from '../../runners/oci/index.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime } from '../helpers/real.ts';
+import { needs } from '../helpers/require.ts';
 
 const runc = await realRuntime('runc');
 const ROUNDS = 6;
@@ -43,7 +44,7 @@ function cgroupCount(rel: string): number {
   return n;
 }
 
-describe.skipIf(runc.skip !== null)(`soak: ${ROUNDS * PER_ROUND} containers in one session${runc.skip ? ` (skipped: ${runc.skip})` : ''}`, () => {
+needs('runc', runc.skip).describe(`soak: ${ROUNDS * PER_ROUND} containers in one session`, () => {
   it("runbench's memory, descriptors, children and cgroups stay flat", { timeout: 900_000 }, async () => {
     const host = hostFacts();
     const run = openRunScope('soak');
