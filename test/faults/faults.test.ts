@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../core/paths.ts';
-import { findBinary } from '../../core/runtimes.ts';
 import { ResultsDocument } from '../../core/schema.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime } from '../helpers/real.ts';
-import { needs } from '../helpers/require.ts';
+import { needs, whyMissing } from '../helpers/require.ts';
 import { lazyTempDir } from '../helpers/tmp.ts';
 
 const runc = await realRuntime('runc');
@@ -68,9 +67,9 @@ needs('runc', runc.skip).describe('faulty runtimes', () => {
   });
 });
 
-const containerd = findBinary('containerd');
+const containerdMissing = await whyMissing('containerd');
 
-needs(['runc', 'containerd'], runc.skip ?? (containerd ? null : 'containerd not installed')).describe('containerd killed in the middle of a run', () => {
+needs(['runc', 'containerd'], runc.skip ?? containerdMissing).describe('containerd killed in the middle of a run', () => {
   it('the run errors for that runtime, writes its results, and leaves no shim, mount or directory', async () => {
     const out = join(dir(), 'containerd');
     const child = runbench(['run', '--layer', 'containerd', '--runtime', 'runc', '--suite', 'startup', '--runs', '300', '--out', out]);
