@@ -13,8 +13,20 @@ import type { EventBus } from './events.ts';
 import { fixtureBinary, runScratchBase } from './paths.ts';
 import { sample } from './sampler.ts';
 import { Collector } from './collector.ts';
+import { cpuMHz, cpuTimes, loadAvg1, shares, summarize } from './noise.ts';
 import { blockShare, roundOrder } from './schedule.ts';
-import type { ConformanceResult, HarnessOverhead, HostFacts, Layer, Outcome, ResultsDocument, RunParameters, RuntimeInfo, SuiteRun } from './schema.ts';
+import type {
+  ConformanceResult,
+  HarnessOverhead,
+  NoiseReport,
+  HostFacts,
+  Layer,
+  Outcome,
+  ResultsDocument,
+  RunParameters,
+  RuntimeInfo,
+  SuiteRun,
+} from './schema.ts';
 import { Scope } from './scope.ts';
 import { emulatedKindSkip, throwIfAborted, walkGroups, type Cell } from './walk.ts';
 import { TimingHelper } from './timing-helper.ts';
@@ -88,6 +100,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
   const isBuilt = deps.isBuilt ?? workloadBuilt;
   const collector = new Collector(events, blocks);
   const schedule: NonNullable<ResultsDocument['schedule']> = [];
+  const turns: NoiseReport['turns'] = [];
   const parameters: RunParameters = {
     suites: suites.map((s) => s.name),
     runtimes: deps.runtimes.map((r) => r.name),
@@ -213,6 +226,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
                   events.emit('suite:start', { suite: suite.name, runtime: m.cell.runtime.name, layer });
                 }
                 const t0 = Date.now();
+                const cpu0 = cpuTimes();
                 try {
                   await suite.run(ctxOf(m.cell, m.session, suite, m.kinds, round));
                 } catch (e) {
@@ -222,6 +236,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
                   st.error = { status: 'errored', reason: e instanceof RuntimeFailure ? message : `internal: ${message}` };
                 } finally {
                   st.ms += Date.now() - t0;
+                  turns.push({ layer, arch, round, runtime: m.cell.runtime.name, loadAvg1: loadAvg1(), ...shares(cpu0, cpuTimes()), cpuMHz: cpuMHz() });
                 }
               }
             }
@@ -247,6 +262,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
       ...(blocks > 1 ? { schedule } : {}),
       config: deps.config ?? parameters,
       harness,
+      noise: { turns, summary: summarize(turns, deps.host.cores) },
       measurements: collector.measurements(),
       facts: collector.facts,
       suiteRuns,

@@ -207,6 +207,27 @@ export const RunParameters = z.object({
 });
 export type RunParameters = z.infer<typeof RunParameters>;
 
+/** How busy the host was during each turn of sampling, and whether that made the run noisy. */
+export const NoiseReport = z.object({
+  turns: z.array(
+    z.object({
+      layer: Layer,
+      arch: z.string(),
+      round: z.number().int().nonnegative(),
+      runtime: z.string(),
+      /** The 1-minute load average when the turn ended. */
+      loadAvg1: z.number().nullable(),
+      /** CPU time stolen by the hypervisor during the turn, percent of all CPU time. */
+      stealPct: z.number().nullable(),
+      /** CPU time not idle during the turn (runbench's own work included), percent. */
+      busyPct: z.number().nullable(),
+      cpuMHz: z.number().nullable(),
+    }),
+  ),
+  summary: z.object({ maxLoadAvg1: z.number().nullable(), maxStealPct: z.number().nullable(), noisy: z.boolean(), reason: z.string().nullable() }),
+});
+export type NoiseReport = z.infer<typeof NoiseReport>;
+
 export const ResultsDocument = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   tool: z.object({ name: z.literal('runbench'), version: z.string() }),
@@ -221,6 +242,7 @@ export const ResultsDocument = z.object({
   /** Digest of the resolved configuration that produced this document, and the config itself. */
   config: z.object({ digest: z.string(), resolved: z.unknown() }),
   harness: HarnessOverhead.nullable(),
+  noise: NoiseReport.optional(),
   measurements: z.array(Measurement),
   facts: z.array(Fact),
   suiteRuns: z.array(SuiteRun),

@@ -6,6 +6,7 @@ import { type Comparison, formatP } from '../core/compare.ts';
 import { formatValue } from '../core/format.ts';
 import type { ResultsDocument } from '../core/schema.ts';
 import { mdCell } from './escape.ts';
+import { noiseWarning } from './noise.ts';
 import { EMULATED_NOTE, groupMeasurements, notMeasured } from './groups.ts';
 import { wasmWaysSection } from './html/sections/wasm-ways.ts';
 
@@ -23,6 +24,10 @@ export function toMarkdown(docs: readonly ResultsDocument[]): string {
     ),
     '',
   );
+  for (const d of docs) {
+    const noisy = noiseWarning(d);
+    if (noisy) out.push(`> **Warning:** ${mdCell(noisy)}`, '');
+  }
   const groups = groupMeasurements(docs);
   if (groups.length === 0) out.push('No measurements in these documents.', '');
   let emulatedSeen = false;

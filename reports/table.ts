@@ -2,6 +2,7 @@
  * The terminal summary: for each metric, every runtime's median with its 95% CI and
  * its ratio to the best. A pure function of the results document.
  */
+import { noiseWarning } from './noise.ts';
 import { formatValue, lowerIsBetter, pad } from '../core/format.ts';
 import type { Measurement, ResultsDocument } from '../core/schema.ts';
 
@@ -53,6 +54,8 @@ export function toTable(doc: ResultsDocument): string {
     for (const [key, runtimes] of grouped) lines.push(`  ${key} (${runtimes.join(', ')})`);
     lines.push('');
   }
+  const noisy = noiseWarning(doc);
+  if (noisy) lines.push(`warning: ${noisy}`, '');
   if (doc.harness) {
     const h = doc.harness;
     const lifecycle = doc.measurements.filter((m) => m.metric === 'lifecycle').map((m) => m.stats.median);

@@ -6,7 +6,10 @@ import type { ConformanceResult, ResultsDocument } from '../core/schema.ts';
 
 /** TAP escapes '#' and '\' in descriptions; a description is one line. */
 function desc(s: string): string {
-  return s.replace(/\r?\n|\r/g, ' ').replace(/\\/g, '\\\\').replace(/#/g, '\\#');
+  return s
+    .replace(/\r?\n|\r/g, ' ')
+    .replace(/\\/g, '\\\\')
+    .replace(/#/g, '\\#');
 }
 
 function yamlString(s: string): string {

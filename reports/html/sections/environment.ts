@@ -1,5 +1,6 @@
 /** Environment: the hosts the documents come from and the runtimes each one found. */
 import { formatValue } from '../../../core/format.ts';
+import { noiseWarning } from '../../noise.ts';
 import type { Cell, Section, SectionContext, TableModel } from '../types.ts';
 
 export function buildEnvironment({ docs }: SectionContext): Section | null {
@@ -39,5 +40,9 @@ export function buildEnvironment({ docs }: SectionContext): Section | null {
       ]),
     ),
   };
-  return { id: 'environment', title: 'Environment', paragraphs: [], figures: [], tables: [hosts, runtimes] };
+  const paragraphs = docs
+    .map(noiseWarning)
+    .filter((w): w is string => w !== null)
+    .map((w) => `Warning: ${w}.`);
+  return { id: 'environment', title: 'Environment', paragraphs, figures: [], tables: [hosts, runtimes] };
 }
