@@ -27,7 +27,7 @@ import { RuntimeFailure, errorMessage } from '../../core/errors.ts';
 import { detectCgroups } from '../../core/host.ts';
 import { ociConfig, type BundleOptions, type OciConfig } from '../../core/oci-spec.ts';
 import { cacheBinDir } from '../../core/paths.ts';
-import { KNOWN_RUNTIMES, findBinary, kindUnsupported } from '../../core/runtimes.ts';
+import { findBinary, kindUnsupported, wasmAnnotationsFor } from '../../core/runtimes.ts';
 import { inImageArchive, inImageArgs } from '../../core/in-image.ts';
 import { slug } from '../../core/slug.ts';
 import type { RuntimeInfo, WorkloadKind } from '../../core/schema.ts';
@@ -262,8 +262,7 @@ export class ContainerdSession implements RunnerSession {
 
   private wasmAnnotations(): Record<string, string> {
     if (isShim(this.runtime) || this.runtime.wasmVia) return {};
-    const def = KNOWN_RUNTIMES.find((r) => r.name === this.runtime.name);
-    return this.runtime.wasmAnnotations ?? def?.wasm?.annotations ?? { 'run.oci.handler': 'wasm' };
+    return wasmAnnotationsFor(this.runtime);
   }
 
   private memoryFiles(cgroupsPath: string): { peak: string; oom: string } | null {

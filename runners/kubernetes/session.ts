@@ -18,6 +18,7 @@ import { basename } from 'node:path';
 import { RuntimeFailure, errorMessage } from '../../core/errors.ts';
 import { inImageArgs } from '../../core/in-image.ts';
 import { kindUnsupported } from '../../core/runtimes.ts';
+import { handlerAnnotations, variantAnnotations } from '../../core/wasm-annotations.ts';
 import type { RuntimeInfo, WorkloadKind } from '../../core/schema.ts';
 import { apiMessage, isNotFound, KubeClient, type KubeconfigChoice } from './client.ts';
 import { listNodes, RunCluster, type NodeFacts } from './cluster.ts';
@@ -75,8 +76,8 @@ export function wasmPodAnnotations(runtime: RuntimeInfo): Record<string, string>
   // an ordinary container: its image's Wasm runtime is the process
   if (isWasmShim(runtime) || runtime.wasmVia) return {};
   if (runtime.kind === 'runtime-class') return { ...(runtime.wasmAnnotations ?? {}) };
-  if (runtime.name.startsWith('crun')) return { 'module.wasm.image/variant': 'compat-smart' };
-  return { ...(runtime.wasmAnnotations ?? { 'run.oci.handler': 'wasm' }) };
+  if (runtime.name.startsWith('crun')) return variantAnnotations('compat-smart');
+  return { ...(runtime.wasmAnnotations ?? handlerAnnotations()) };
 }
 
 function wasmCapable(runtime: RuntimeInfo): boolean {

@@ -18,7 +18,7 @@ import { rootfsDir } from '../../core/paths.ts';
 import type { RuntimeInfo, WorkloadKind } from '../../core/schema.ts';
 import { TimingHelper, type SeqReply, type Step, type StepResult } from '../../core/timing-helper.ts';
 import { workloadEntrypoint } from '../../core/workloads.ts';
-import { KNOWN_RUNTIMES, kindUnsupported } from '../../core/runtimes.ts';
+import { kindUnsupported, wasmAnnotationsFor } from '../../core/runtimes.ts';
 import { inImageArgs, inImageRootfs, inImageRootfsMissing } from '../../core/in-image.ts';
 import { slug } from '../../core/slug.ts';
 import type { Capabilities, ChurnResult, RunRequest, RunnerContext, RunnerSession, TimedSample, Unsupported } from '../../core/runner.ts';
@@ -111,11 +111,6 @@ export class OciSession implements RunnerSession {
     return why ? { reason: why } : null;
   }
 
-  private wasmAnnotations(): Record<string, string> {
-    const def = KNOWN_RUNTIMES.find((r) => r.name === this.runtime.name);
-    return this.runtime.wasmAnnotations ?? def?.wasm?.annotations ?? { 'run.oci.handler': 'wasm' };
-  }
-
   /** Writes a fresh bundle for one container; nothing here is timed. */
   prepare(req: RunRequest, overrides: Partial<Parameters<typeof ociConfig>[0]> = {}): OciContainerSpec {
     const id = `rb-${this.ctx.runId}-${this.slug}-${++this.counter}`;
@@ -130,7 +125,7 @@ export class OciSession implements RunnerSession {
       rootfs: via ? inImageRootfs(via, this.ctx.arch) : rootfsDir(this.ctx.arch),
       cgroupsPath,
       ...(req.memoryLimitBytes !== undefined ? { memoryLimitBytes: req.memoryLimitBytes } : {}),
-      ...(w.kind === 'wasm' && !via ? { annotations: this.wasmAnnotations() } : {}),
+      ...(w.kind === 'wasm' && !via ? { annotations: wasmAnnotationsFor(this.runtime) } : {}),
       ...overrides,
     });
     writeFileSync(join(bundle, 'config.json'), JSON.stringify(config, null, 2));
