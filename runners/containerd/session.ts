@@ -22,9 +22,8 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { sweepCgroups } from '../../core/cgroups.ts';
+import { memoryCgroupFiles, parseMemoryPeak, parseOomKilled, sweepCgroups } from '../../core/cgroups.ts';
 import { RuntimeFailure, errorMessage } from '../../core/errors.ts';
-import { detectCgroups } from '../../core/host.ts';
 import { ociConfig, type BundleOptions, type OciConfig } from '../../core/oci-spec.ts';
 import { cacheBinDir } from '../../core/paths.ts';
 import { findBinary, kindUnsupported, wasmAnnotationsFor } from '../../core/runtimes.ts';
@@ -265,16 +264,6 @@ export class ContainerdSession implements RunnerSession {
     return wasmAnnotationsFor(this.runtime);
   }
 
-  private memoryFiles(cgroupsPath: string): { peak: string; oom: string } | null {
-    const cg = detectCgroups();
-    const v1 = cg.v1Mounts.memory;
-    if (v1) return { peak: join(v1, cgroupsPath, 'memory.max_usage_in_bytes'), oom: join(v1, cgroupsPath, 'memory.oom_control') };
-    if (cg.layout === 'v2' && cg.unifiedMount) {
-      return { peak: join(cg.unifiedMount, cgroupsPath, 'memory.peak'), oom: join(cg.unifiedMount, cgroupsPath, 'memory.events') };
-    }
-    return null;
-  }
-
   private api(): { client: ContainerdClient; shim: ShimConfig } {
     if (!this.client || !this.shim || this.closed) throw new Error('containerd session is not open');
     return { client: this.client, shim: this.shim };
@@ -315,7 +304,7 @@ export class ContainerdSession implements RunnerSession {
     // a fifo is a plain path to every shim; a file is a log URI to the runc shim
     const stdio = (p: string) => (pipes ? p : shim.stdioUri(p));
     const deadline = req.timeoutMs;
-    const mem = observe ? this.memoryFiles(cgroupsPath) : null;
+    const mem = observe ? memoryCgroupFiles(cgroupsPath) : null;
     const rssBefore = observe && this.daemon?.pid ? statusKb(this.daemon.pid, 'VmRSS') : null;
     this.live.add(id);
     this.sockets.add(shimSocketPath(client.address, this.namespace, id));
@@ -353,10 +342,8 @@ export class ContainerdSession implements RunnerSession {
         const shimPid = processesMatching(`-id ${id} `, client.address)[0];
         shimPeak = shimPid !== undefined ? statusKb(shimPid, 'VmHWM') : null;
         if (mem) {
-          const peak = readOrEmpty(mem.peak).trim();
-          cgroupPeak = /^\d+$/.test(peak) ? Number(peak) : null;
-          const kills = /oom_kill\s+(\d+)/.exec(readOrEmpty(mem.oom));
-          oomKilled = kills ? Number(kills[1]) > 0 : null;
+          cgroupPeak = parseMemoryPeak(readOrEmpty(mem.peak).trim());
+          oomKilled = parseOomKilled(readOrEmpty(mem.oom));
         }
       }
 

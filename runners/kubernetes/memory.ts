@@ -1,7 +1,7 @@
 /**
  * Memory of pods: the kubelet's summary API (any cluster, through the API server's node
- * proxy) and, when the node is this machine, the pod cgroup's high-water mark and the
- * RSS of the containerd shim serving the pod.
+ * proxy) and, when the node is this machine, the pod's cgroup directory (its figures are
+ * read with core/cgroups.ts) and the RSS of the containerd shim serving the pod.
  */
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -95,24 +95,6 @@ export function podCgroupDir(uid: string): string | null {
     }
   }
   return null;
-}
-
-function readNumber(path: string): number | null {
-  try {
-    const n = Number(readFileSync(path, 'utf8').trim());
-    return Number.isFinite(n) ? n : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The cgroup's memory high-water mark (v1 max_usage_in_bytes, v2 memory.peak). */
-export function cgroupPeakBytes(dir: string): number | null {
-  return readNumber(join(dir, 'memory.max_usage_in_bytes')) ?? readNumber(join(dir, 'memory.peak'));
-}
-
-export function cgroupCurrentBytes(dir: string): number | null {
-  return readNumber(join(dir, 'memory.usage_in_bytes')) ?? readNumber(join(dir, 'memory.current'));
 }
 
 function statusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {

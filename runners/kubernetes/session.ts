@@ -22,7 +22,8 @@ import { handlerAnnotations, variantAnnotations } from '../../core/wasm-annotati
 import type { RuntimeInfo, WorkloadKind } from '../../core/schema.ts';
 import { apiMessage, isNotFound, KubeClient, type KubeconfigChoice } from './client.ts';
 import { listNodes, RunCluster, type NodeFacts } from './cluster.ts';
-import { cgroupCurrentBytes, cgroupPeakBytes, nodeSummary, podCgroupDir, podMemory, podShimPid, shimMemory, type PodMemory } from './memory.ts';
+import { cgroupCurrentBytes, cgroupPeakBytes } from '../../core/cgroups.ts';
+import { nodeSummary, podCgroupDir, podMemory, podShimPid, shimMemory, type PodMemory } from './memory.ts';
 import { CONTAINER, entrypoint, phaseDurations, podManifest, POD_PHASES, SESSION_LABEL, startupLatencyNs, termination, type PodTimeline } from './pods.ts';
 import { PodWatcher } from './watch.ts';
 import type { Capabilities, ChurnResult, RunRequest, RunnerContext, RunnerSession, TimedSample, Unsupported } from '../../core/runner.ts';

@@ -10,9 +10,8 @@ import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writ
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { execa, type Options } from 'execa';
-import { sweepCgroups } from '../../core/cgroups.ts';
+import { memoryCgroupFiles, parseMemoryPeak, parseOomKilled, sweepCgroups } from '../../core/cgroups.ts';
 import { RuntimeFailure } from '../../core/errors.ts';
-import { detectCgroups } from '../../core/host.ts';
 import { ociConfig } from '../../core/oci-spec.ts';
 import { rootfsDir } from '../../core/paths.ts';
 import type { RuntimeInfo, WorkloadKind } from '../../core/schema.ts';
@@ -140,16 +139,6 @@ export class OciSession implements RunnerSession {
     };
   }
 
-  private memoryCgroupFiles(cgroupsPath: string): { peak: string; oom: string } | null {
-    const cg = detectCgroups();
-    const v1 = cg.v1Mounts.memory;
-    if (v1) return { peak: join(v1, cgroupsPath, 'memory.max_usage_in_bytes'), oom: join(v1, cgroupsPath, 'memory.oom_control') };
-    if (cg.layout === 'v2' && cg.unifiedMount) {
-      return { peak: join(cg.unifiedMount, cgroupsPath, 'memory.peak'), oom: join(cg.unifiedMount, cgroupsPath, 'memory.events') };
-    }
-    return null;
-  }
-
   private failure(c: OciContainerSpec, reply: SeqReply, what: string): RuntimeFailure {
     const bad = reply.steps.find((s) => s.timedOut || s.exitCode !== 0 || s.error) ?? reply.steps[reply.steps.length - 1];
     const stderr = first(readOrEmpty(c.stderr));
@@ -251,7 +240,7 @@ export class OciSession implements RunnerSession {
 
   async lifecycle(req: RunRequest): Promise<TimedSample> {
     return this.measure(req, 'lifecycle', async (c, discard, io) => {
-      const mem = this.memoryCgroupFiles(c.cgroupsPath);
+      const mem = memoryCgroupFiles(c.cgroupsPath);
       const steps: Step[] = [
         { kind: 'exec', label: 'create', argv: this.argv('create', '--bundle', c.bundle, '--pid-file', c.pidFile, c.id), stdout: io.stdout, stderr: io.stderr },
         { kind: 'exec', label: 'start', argv: this.argv('start', c.id), stderr: io.start },
@@ -274,15 +263,13 @@ export class OciSession implements RunnerSession {
       if (!create || !start || !exit || !del) throw this.failure(c, reply, 'lifecycle incomplete');
       if (discard && exit.exitCode !== 0) throw new RuntimeFailure(this.runtime.name, `${req.workload.name} exited ${exit.exitCode}`);
       const peak = by('cgroupPeak');
-      const oom = by('oom')?.value ?? '';
-      const oomKills = /oom_kill\s+(\d+)/.exec(oom);
       const sample = this.sampleFrom(c, [create, start, del], exit);
       return {
         ...sample,
         // the waited-for init reports its own peak; a polled one (not our child) cannot
         initPeakRssBytes: exit.value === 'polled' ? null : kib(exit.maxRssKb),
-        cgroupPeakBytes: peak && !peak.error && /^\d+$/.test(peak.value) ? Number(peak.value) : null,
-        oomKilled: oomKills ? Number(oomKills[1]) > 0 : null,
+        cgroupPeakBytes: peak && !peak.error ? parseMemoryPeak(peak.value) : null,
+        oomKilled: parseOomKilled(by('oom')?.value ?? ''),
         totalNs: del.endNs - create.startNs,
         phasesNs: {
           create: create.endNs - create.startNs,
