@@ -20,7 +20,7 @@
  * uses an existing one. Either way everything lives in a namespace of its own,
  * `runbench-<runId>-<runtime>`, removed with all it holds when the session closes.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { memoryCgroupFiles, parseMemoryPeak, parseOomKilled, sweepCgroups } from '../../core/cgroups.ts';
 import { RuntimeFailure, errorMessage } from '../../core/errors.ts';
@@ -34,6 +34,8 @@ import { ContainerdClient, SPEC_TYPE_URL, isNotFound, runcOptions, type ProtoAny
 import { processesMatching, shimSocketPath, startContainerd, type Daemon } from './daemon.ts';
 import { FifoReader } from './fifo.ts';
 import { imageMissing, images, importImage, rootfsParent, type ImageRef } from './images.ts';
+import { readOrEmpty } from '../shared/files.ts';
+import { procStatusBytes } from '../shared/proc.ts';
 import type { Capabilities, ChurnResult, RunRequest, RunnerContext, RunnerSession, TimedSample, Unsupported } from '../../core/runner.ts';
 
 const RUNC_SHIM = 'io.containerd.runc.v2';
@@ -75,23 +77,6 @@ function now(): bigint {
 }
 function ns(a: bigint, b: bigint): number {
   return Number(b - a);
-}
-
-function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
-function readOrEmpty(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 /** A shim binary is named containerd-shim-<name>-<version>; containerd calls it io.containerd.<name>.<version>. */
@@ -245,7 +230,7 @@ export class ContainerdSession implements RunnerSession {
         this.imageSkips.set(kind, `could not import ${ref.name}: ${errorMessage(e)}`);
       }
     }
-    if (this.daemon.pid !== null) this.baselineRss = statusKb(this.daemon.pid, 'VmRSS');
+    if (this.daemon.pid !== null) this.baselineRss = procStatusBytes(this.daemon.pid, 'VmRSS');
   }
 
   private kindUnsupported(kind: WorkloadKind): string | null {
@@ -305,7 +290,7 @@ export class ContainerdSession implements RunnerSession {
     const stdio = (p: string) => (pipes ? p : shim.stdioUri(p));
     const deadline = req.timeoutMs;
     const mem = observe ? memoryCgroupFiles(cgroupsPath) : null;
-    const rssBefore = observe && this.daemon?.pid ? statusKb(this.daemon.pid, 'VmRSS') : null;
+    const rssBefore = observe && this.daemon?.pid ? procStatusBytes(this.daemon.pid, 'VmRSS') : null;
     this.live.add(id);
     this.sockets.add(shimSocketPath(client.address, this.namespace, id));
     let stage = 'container create';
@@ -340,7 +325,7 @@ export class ContainerdSession implements RunnerSession {
       let oomKilled: boolean | null = null;
       if (observe) {
         const shimPid = processesMatching(`-id ${id} `, client.address)[0];
-        shimPeak = shimPid !== undefined ? statusKb(shimPid, 'VmHWM') : null;
+        shimPeak = shimPid !== undefined ? procStatusBytes(shimPid, 'VmHWM') : null;
         if (mem) {
           cgroupPeak = parseMemoryPeak(readOrEmpty(mem.peak).trim());
           oomKilled = parseOomKilled(readOrEmpty(mem.oom));
@@ -356,7 +341,7 @@ export class ContainerdSession implements RunnerSession {
       const t6 = now();
       this.live.delete(id);
 
-      const rssAfter = observe && this.daemon?.pid ? statusKb(this.daemon.pid, 'VmRSS') : null;
+      const rssAfter = observe && this.daemon?.pid ? procStatusBytes(this.daemon.pid, 'VmRSS') : null;
       const layerMemoryBytes: Record<string, number> = {};
       if (shimPeak !== null) layerMemoryBytes.shimPeakRssBytes = shimPeak;
       if (rssAfter !== null) layerMemoryBytes.containerdRssBytes = rssAfter;

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { procStatusBytes } from '../shared/proc.ts';
 import type { KubeClient } from './client.ts';
 
 const MemoryStats = z
@@ -97,15 +98,6 @@ export function podCgroupDir(uid: string): string | null {
   return null;
 }
 
-function statusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * The containerd shim serving a pod on this machine: the shim whose -id is one of the
  * container IDs in the pod's cgroup (the sandbox's, with runc.v2's one shim per pod).
@@ -146,5 +138,5 @@ export function shimMemory(pid: number): { peakRssBytes: number | null; rssBytes
   } catch {
     /* gone */
   }
-  return { peakRssBytes: statusBytes(pid, 'VmHWM'), rssBytes: statusBytes(pid, 'VmRSS'), exe };
+  return { peakRssBytes: procStatusBytes(pid, 'VmHWM'), rssBytes: procStatusBytes(pid, 'VmRSS'), exe };
 }

@@ -6,7 +6,7 @@
  * under runbench-<runId>, so runbench never sees or touches containers it did not
  * create, and a final sweep can find anything a misbehaving runtime left behind.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { execa, type Options } from 'execa';
@@ -20,6 +20,7 @@ import { workloadEntrypoint } from '../../core/workloads.ts';
 import { kindUnsupported, wasmAnnotationsFor } from '../../core/runtimes.ts';
 import { inImageArgs, inImageRootfs, inImageRootfsMissing } from '../../core/in-image.ts';
 import { slug } from '../../core/slug.ts';
+import { readOrEmpty } from '../shared/files.ts';
 import type { Capabilities, ChurnResult, RunRequest, RunnerContext, RunnerSession, TimedSample, Unsupported } from '../../core/runner.ts';
 
 const CLEANUP_TIMEOUT_MS = 15_000;
@@ -48,14 +49,6 @@ function signalName(signal: number): string {
 
 function kib(kb: number): number | null {
   return kb > 0 ? kb * 1024 : null;
-}
-
-function readOrEmpty(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 export class OciSession implements RunnerSession {
