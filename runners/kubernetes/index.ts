@@ -8,10 +8,13 @@ import type { Runner, RunnerContext } from '../../core/runner.ts';
 import type { Layer, RuntimeInfo } from '../../core/schema.ts';
 import { chooseKubeconfig, KubeClient } from './client.ts';
 import { listNodes, nodeArchs } from './cluster.ts';
-import { KubernetesSession, type KubernetesRunnerOptions } from './session.ts';
+import type { KubernetesRunnerOptions } from './options.ts';
+import { KubernetesSession } from './session.ts';
 import { KubernetesTarget } from './target.ts';
 
-export { DEFAULT_DENSITY, DEFAULT_IMAGES, handlerFor, KubernetesSession, wasmPodAnnotations, type KubernetesRunnerOptions } from './session.ts';
+export { handlerFor, wasmPodAnnotations } from './handler.ts';
+export { DEFAULT_DENSITY, DEFAULT_IMAGES, type KubernetesRunnerOptions } from './options.ts';
+export { KubernetesSession } from './session.ts';
 
 export function createKubernetesRunner(opts: KubernetesRunnerOptions = {}): Runner {
   const choice = chooseKubeconfig(opts.kubeconfig);
