@@ -113,3 +113,57 @@ export function cpuThrottling(relPath: string): CpuThrottling | null {
   if (!stat && !quotaText) return null;
   return { quotaUs: quota, throttledPeriods: throttled ? Number(throttled[1]) : null };
 }
+
+/**
+ * A cgroup's memory files by hierarchy: the v1 memory controller's names (v1, and hybrid
+ * hosts with memory on v1) and cgroup2's.
+ */
+export const MEMORY_FILES = {
+  v1: { peak: 'memory.max_usage_in_bytes', current: 'memory.usage_in_bytes', oom: 'memory.oom_control' },
+  v2: { peak: 'memory.peak', current: 'memory.current', oom: 'memory.events' },
+} as const;
+
+/**
+ * Where a cgroup's memory high-water mark and OOM record are on this host: under the v1
+ * memory controller when it is mounted (v1 or hybrid), else under a pure cgroup2 mount;
+ * null with neither.
+ */
+export function memoryCgroupFiles(relPath: string): { peak: string; oom: string } | null {
+  const cg = detectCgroups();
+  const v1 = cg.v1Mounts.memory;
+  if (v1) return { peak: join(v1, relPath, MEMORY_FILES.v1.peak), oom: join(v1, relPath, MEMORY_FILES.v1.oom) };
+  if (cg.layout === 'v2' && cg.unifiedMount) {
+    return { peak: join(cg.unifiedMount, relPath, MEMORY_FILES.v2.peak), oom: join(cg.unifiedMount, relPath, MEMORY_FILES.v2.oom) };
+  }
+  return null;
+}
+
+/** The high-water mark in a peak file's text (a bare byte count), or null. */
+export function parseMemoryPeak(text: string): number | null {
+  return /^\d+$/.test(text) ? Number(text) : null;
+}
+
+/** Whether an OOM record (memory.oom_control, memory.events) counts a kill; null when it has no oom_kill line. */
+export function parseOomKilled(text: string): boolean | null {
+  const kills = /oom_kill\s+(\d+)/.exec(text);
+  return kills ? Number(kills[1]) > 0 : null;
+}
+
+function readNumber(path: string): number | null {
+  try {
+    const n = Number(readFileSync(path, 'utf8').trim());
+    return Number.isFinite(n) ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The memory high-water mark of a cgroup directory of either hierarchy (v1 max_usage_in_bytes, v2 memory.peak). */
+export function cgroupPeakBytes(dir: string): number | null {
+  return readNumber(join(dir, MEMORY_FILES.v1.peak)) ?? readNumber(join(dir, MEMORY_FILES.v2.peak));
+}
+
+/** The memory in use by a cgroup directory of either hierarchy (v1 usage_in_bytes, v2 memory.current). */
+export function cgroupCurrentBytes(dir: string): number | null {
+  return readNumber(join(dir, MEMORY_FILES.v1.current)) ?? readNumber(join(dir, MEMORY_FILES.v2.current));
+}

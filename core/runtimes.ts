@@ -10,6 +10,7 @@ import { ociArch } from './host.ts';
 import { inImageRootfsMissing, type WasmVia } from './in-image.ts';
 import { cacheBinDir, cacheStatusDir } from './paths.ts';
 import type { RuntimeInfo } from './schema.ts';
+import { handlerAnnotations, variantAnnotations } from './wasm-annotations.ts';
 
 export interface RuntimeDefinition {
   name: string;
@@ -54,7 +55,7 @@ export const KNOWN_RUNTIMES: readonly RuntimeDefinition[] = [
     kind: 'oci',
     binary: 'youki',
     globalArgs: [],
-    wasm: { annotations: { 'run.oci.handler': 'wasm' } },
+    wasm: { annotations: handlerAnnotations() },
     description: 'OCI runtime in Rust',
   },
   {
@@ -72,7 +73,7 @@ export const KNOWN_RUNTIMES: readonly RuntimeDefinition[] = [
     globalArgs: [],
     // crun picks a global handler from its program name: under this name every container
     // goes through wasmtime, and a run.oci.handler annotation is refused.
-    wasm: { annotations: { 'module.wasm.image/variant': 'compat' } },
+    wasm: { annotations: variantAnnotations('compat') },
     wasmOnly: true,
     description: 'crun built with its wasmtime handler (Wasm only under this name)',
   },
@@ -115,6 +116,16 @@ export function kindUnsupported(runtime: RuntimeInfo, kind: 'native' | 'wasm'): 
   if (runtime.wasmVia) return null;
   if (runtime.kind === 'containerd-shim') return runtime.wasmOnly ? null : `${runtime.name} is not a Wasm shim`;
   return runtime.wasmHandlers.length === 0 ? `${runtime.name} has no Wasm handler` : null;
+}
+
+/**
+ * The annotations a runtime's Wasm containers are created with: its own (from its
+ * definition or the config), else those of the known runtime of its name, else
+ * `run.oci.handler: wasm`.
+ */
+export function wasmAnnotationsFor(runtime: Pick<RuntimeInfo, 'name' | 'wasmAnnotations'>): Record<string, string> {
+  const def = KNOWN_RUNTIMES.find((r) => r.name === runtime.name);
+  return runtime.wasmAnnotations ?? def?.wasm?.annotations ?? handlerAnnotations();
 }
 
 export function searchDirs(): string[] {

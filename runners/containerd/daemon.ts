@@ -9,6 +9,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, 
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execa } from 'execa';
+import { RuntimeFailure } from '../../core/errors.ts';
+import { findBinary } from '../../core/runtimes.ts';
 import { ContainerdClient } from './api.ts';
 
 /** containerd 1.6 puts every shim's socket here whatever its own state dir (a compile-time constant). */
@@ -170,4 +172,15 @@ export async function startContainerd(opts: { dir: string; binary: string; searc
   }
   client.close();
   return { address, pid: proc.pid ?? null, owned: true, logPath, stop };
+}
+
+/**
+ * The containerd a session talks to: the one at `address` (runbench never stops it), else
+ * runbench's own, started under `dir` with `searchPath` ahead of PATH (where the shims are).
+ */
+export async function openDaemon(o: { runtime: string; address: string | undefined; dir: string; searchPath: string[] }): Promise<Daemon> {
+  if (o.address) return { address: o.address, pid: null, owned: false, logPath: null, stop: async () => undefined };
+  const binary = findBinary('containerd');
+  if (!binary) throw new RuntimeFailure(o.runtime, 'containerd not found on PATH');
+  return startContainerd({ dir: o.dir, binary, searchPath: o.searchPath, readyTimeoutMs: 30_000 });
 }

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { z } from 'zod';
+import { errorMessage } from '../../core/errors.ts';
 import { buildDir } from '../../core/paths.ts';
 import type { WorkloadKind } from '../../core/schema.ts';
 import type { ContainerdClient, Descriptor } from './api.ts';
@@ -92,4 +93,38 @@ export async function rootfsParent(client: ContainerdClient, ref: ImageRef): Pro
   const config = Config.parse(JSON.parse((await client.readContent(manifest.config.digest)).toString('utf8')));
   if (config.rootfs.diff_ids.length === 0) throw new Error(`${ref.name} has no layers to make a rootfs of`);
   return chainId(config.rootfs.diff_ids);
+}
+
+/** Per workload kind: the snapshot its containers' rootfs is prepared from, or why it has none. */
+export interface ImportedImages {
+  parents: Map<WorkloadKind, string>;
+  skips: Map<WorkloadKind, string>;
+}
+
+/**
+ * Imports the image of each of `kinds` into the namespace and finds its rootfs snapshot;
+ * a kind whose archive is missing or will not import gets the reason as a skip instead.
+ */
+export async function importImages(
+  o: { ctr: string; address: string; namespace: string; client: ContainerdClient; snapshotter: string },
+  refs: Record<WorkloadKind, ImageRef>,
+  kinds: readonly WorkloadKind[],
+): Promise<ImportedImages> {
+  const parents = new Map<WorkloadKind, string>();
+  const skips = new Map<WorkloadKind, string>();
+  for (const kind of kinds) {
+    const ref: ImageRef = refs[kind];
+    const missing = imageMissing(ref);
+    if (missing) {
+      skips.set(kind, missing);
+      continue;
+    }
+    try {
+      await importImage(o.ctr, o.address, o.namespace, ref, o.snapshotter);
+      parents.set(kind, await rootfsParent(o.client, ref));
+    } catch (e) {
+      skips.set(kind, `could not import ${ref.name}: ${errorMessage(e)}`);
+    }
+  }
+  return { parents, skips };
 }

@@ -10,7 +10,9 @@ import { imageMissing, images } from './images.ts';
 import { ContainerdSession, type ContainerdRunnerOptions } from './session.ts';
 import { ContainerdTarget } from './target.ts';
 
-export { ContainerdSession, isShim, shimRuntimeName, type ContainerdRunnerOptions, type ShimConfig, type SpecOverrides } from './session.ts';
+export { ContainerdSession, type ContainerdRunnerOptions } from './session.ts';
+export { isShim, shimRuntimeName, type ShimConfig } from './shim.ts';
+export { type SpecOverrides } from './spec.ts';
 
 export function createContainerdRunner(opts: ContainerdRunnerOptions = {}): Runner {
   return {

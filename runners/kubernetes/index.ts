@@ -2,15 +2,19 @@
  * The `kubernetes` layer: each runtime reached through a RuntimeClass naming its CRI
  * handler, on any cluster a kubeconfig names.
  */
+import { parseSize } from '../../core/config/units.ts';
 import { RuntimeFailure, errorMessage } from '../../core/errors.ts';
 import type { Runner, RunnerContext } from '../../core/runner.ts';
 import type { Layer, RuntimeInfo } from '../../core/schema.ts';
 import { chooseKubeconfig, KubeClient } from './client.ts';
 import { listNodes, nodeArchs } from './cluster.ts';
-import { KubernetesSession, type KubernetesRunnerOptions } from './session.ts';
+import type { KubernetesRunnerOptions } from './options.ts';
+import { KubernetesSession } from './session.ts';
 import { KubernetesTarget } from './target.ts';
 
-export { DEFAULT_DENSITY, DEFAULT_IMAGES, handlerFor, KubernetesSession, wasmPodAnnotations, type KubernetesRunnerOptions } from './session.ts';
+export { handlerFor, wasmPodAnnotations } from './handler.ts';
+export { DEFAULT_DENSITY, DEFAULT_IMAGES, type KubernetesRunnerOptions } from './options.ts';
+export { KubernetesSession } from './session.ts';
 
 export function createKubernetesRunner(opts: KubernetesRunnerOptions = {}): Runner {
   const choice = chooseKubeconfig(opts.kubeconfig);
@@ -55,14 +59,11 @@ export interface KubernetesFlags {
   densityMax?: number;
 }
 
-const FACTORS: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, KB: 1e3, MB: 1e6, GB: 1e9 };
-
-/** `2GiB`, `512MiB`, `1500000B`: a size in bytes; throws with the accepted forms otherwise. */
+/** `2GiB`, `512MiB`, `1500000B` (the config file's sizes): a positive size in bytes; throws with the accepted forms otherwise. */
 export function parseByteSize(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB|KB|MB|GB)$/.exec(text.trim());
-  const factor = m ? FACTORS[m[2] ?? ''] : undefined;
-  if (!m || factor === undefined) throw new Error(`expected a size such as 2GiB or 512MiB, got '${text}'`);
-  const n = Math.round(Number(m[1]) * factor);
+  const bytes = parseSize(text.trim());
+  if (Number.isNaN(bytes)) throw new Error(`expected a size such as 2GiB or 512MiB, got '${text}'`);
+  const n = Math.round(bytes);
   if (n <= 0) throw new Error(`size must be positive, got '${text}'`);
   return n;
 }

@@ -1,11 +1,12 @@
 /**
  * Memory of pods: the kubelet's summary API (any cluster, through the API server's node
- * proxy) and, when the node is this machine, the pod cgroup's high-water mark and the
- * RSS of the containerd shim serving the pod.
+ * proxy) and, when the node is this machine, the pod's cgroup directory (its figures are
+ * read with core/cgroups.ts) and the RSS of the containerd shim serving the pod.
  */
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { procStatusBytes } from '../shared/proc.ts';
 import type { KubeClient } from './client.ts';
 
 const MemoryStats = z
@@ -97,33 +98,6 @@ export function podCgroupDir(uid: string): string | null {
   return null;
 }
 
-function readNumber(path: string): number | null {
-  try {
-    const n = Number(readFileSync(path, 'utf8').trim());
-    return Number.isFinite(n) ? n : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The cgroup's memory high-water mark (v1 max_usage_in_bytes, v2 memory.peak). */
-export function cgroupPeakBytes(dir: string): number | null {
-  return readNumber(join(dir, 'memory.max_usage_in_bytes')) ?? readNumber(join(dir, 'memory.peak'));
-}
-
-export function cgroupCurrentBytes(dir: string): number | null {
-  return readNumber(join(dir, 'memory.usage_in_bytes')) ?? readNumber(join(dir, 'memory.current'));
-}
-
-function statusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * The containerd shim serving a pod on this machine: the shim whose -id is one of the
  * container IDs in the pod's cgroup (the sandbox's, with runc.v2's one shim per pod).
@@ -164,5 +138,5 @@ export function shimMemory(pid: number): { peakRssBytes: number | null; rssBytes
   } catch {
     /* gone */
   }
-  return { peakRssBytes: statusBytes(pid, 'VmHWM'), rssBytes: statusBytes(pid, 'VmRSS'), exe };
+  return { peakRssBytes: procStatusBytes(pid, 'VmHWM'), rssBytes: procStatusBytes(pid, 'VmRSS'), exe };
 }

@@ -8,7 +8,8 @@ import type { Runner, RunnerContext } from '../../core/runner.ts';
 import { OciSession } from './session.ts';
 import { OciTarget } from './target.ts';
 
-export { OciSession, type OciContainerSpec } from './session.ts';
+export { type OciContainerSpec } from './bundle.ts';
+export { OciSession } from './session.ts';
 
 export const ociRunner: Runner = {
   layer: 'oci',

@@ -6,58 +6,22 @@
  * under runbench-<runId>, so runbench never sees or touches containers it did not
  * create, and a final sweep can find anything a misbehaving runtime left behind.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { constants } from 'node:os';
+import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type Options } from 'execa';
 import { sweepCgroups } from '../../core/cgroups.ts';
 import { RuntimeFailure } from '../../core/errors.ts';
-import { detectCgroups } from '../../core/host.ts';
-import { ociConfig } from '../../core/oci-spec.ts';
-import { rootfsDir } from '../../core/paths.ts';
-import type { RuntimeInfo, WorkloadKind } from '../../core/schema.ts';
-import { TimingHelper, type SeqReply, type Step, type StepResult } from '../../core/timing-helper.ts';
-import { workloadEntrypoint } from '../../core/workloads.ts';
-import { KNOWN_RUNTIMES, kindUnsupported } from '../../core/runtimes.ts';
-import { inImageArgs, inImageRootfs, inImageRootfsMissing } from '../../core/in-image.ts';
-import { slug } from '../../core/slug.ts';
+import { inImageRootfsMissing } from '../../core/in-image.ts';
 import type { Capabilities, ChurnResult, RunRequest, RunnerContext, RunnerSession, TimedSample, Unsupported } from '../../core/runner.ts';
-
-const CLEANUP_TIMEOUT_MS = 15_000;
-
-export interface OciContainerSpec {
-  id: string;
-  bundle: string;
-  pidFile: string;
-  stdout: string;
-  stderr: string;
-  cgroupsPath: string;
-}
-
-function first(text: string): string {
-  return (
-    text
-      .split('\n')
-      .map((l) => l.trim())
-      .find(Boolean) ?? ''
-  );
-}
-
-function signalName(signal: number): string {
-  return Object.entries(constants.signals).find(([, n]) => n === signal)?.[0] ?? `signal ${signal}`;
-}
-
-function kib(kb: number): number | null {
-  return kb > 0 ? kb * 1024 : null;
-}
-
-function readOrEmpty(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
+import { kindUnsupported } from '../../core/runtimes.ts';
+import type { RuntimeInfo, WorkloadKind } from '../../core/schema.ts';
+import { slug } from '../../core/slug.ts';
+import { TimingHelper } from '../../core/timing-helper.ts';
+import { readOrEmpty } from '../shared/files.ts';
+import { writeBundle, type ConfigOverrides, type OciContainerSpec } from './bundle.ts';
+import { churn } from './churn.ts';
+import { hasStateEntry, killAndDelete, leftoverIds } from './cleanup.ts';
+import { timedLifecycle, timedRun, type Timed } from './timed.ts';
 
 export class OciSession implements RunnerSession {
   readonly layer = 'oci' as const;
@@ -111,86 +75,25 @@ export class OciSession implements RunnerSession {
     return why ? { reason: why } : null;
   }
 
-  private wasmAnnotations(): Record<string, string> {
-    const def = KNOWN_RUNTIMES.find((r) => r.name === this.runtime.name);
-    return this.runtime.wasmAnnotations ?? def?.wasm?.annotations ?? { 'run.oci.handler': 'wasm' };
-  }
-
   /** Writes a fresh bundle for one container; nothing here is timed. */
-  prepare(req: RunRequest, overrides: Partial<Parameters<typeof ociConfig>[0]> = {}): OciContainerSpec {
+  prepare(req: RunRequest, overrides: ConfigOverrides = {}): OciContainerSpec {
     const id = `rb-${this.ctx.runId}-${this.slug}-${++this.counter}`;
-    const bundle = join(this.bundles, id);
-    mkdirSync(bundle, { recursive: true });
-    const cgroupsPath = `${this.cgroupParent}/${id}`;
-    const w = req.workload;
-    // in-image: an ordinary container whose own wasmtime runs the module, no Wasm annotation
-    const via = w.kind === 'wasm' ? this.runtime.wasmVia : undefined;
-    const config = ociConfig({
-      args: via ? inImageArgs(via, w) : [workloadEntrypoint(w), ...w.args],
-      rootfs: via ? inImageRootfs(via, this.ctx.arch) : rootfsDir(this.ctx.arch),
-      cgroupsPath,
-      ...(req.memoryLimitBytes !== undefined ? { memoryLimitBytes: req.memoryLimitBytes } : {}),
-      ...(w.kind === 'wasm' && !via ? { annotations: this.wasmAnnotations() } : {}),
-      ...overrides,
-    });
-    writeFileSync(join(bundle, 'config.json'), JSON.stringify(config, null, 2));
-    this.live.add(id);
-    return {
+    const c = writeBundle({
       id,
-      bundle,
-      pidFile: join(bundle, 'pid'),
-      stdout: join(bundle, 'stdout'),
-      stderr: join(bundle, 'stderr'),
-      cgroupsPath,
-    };
+      dir: join(this.bundles, id),
+      cgroupsPath: `${this.cgroupParent}/${id}`,
+      runtime: this.runtime,
+      arch: this.ctx.arch,
+      req,
+      overrides,
+    });
+    this.live.add(id);
+    return c;
   }
 
-  private memoryCgroupFiles(cgroupsPath: string): { peak: string; oom: string } | null {
-    const cg = detectCgroups();
-    const v1 = cg.v1Mounts.memory;
-    if (v1) return { peak: join(v1, cgroupsPath, 'memory.max_usage_in_bytes'), oom: join(v1, cgroupsPath, 'memory.oom_control') };
-    if (cg.layout === 'v2' && cg.unifiedMount) {
-      return { peak: join(cg.unifiedMount, cgroupsPath, 'memory.peak'), oom: join(cg.unifiedMount, cgroupsPath, 'memory.events') };
-    }
-    return null;
-  }
-
-  private failure(c: OciContainerSpec, reply: SeqReply, what: string): RuntimeFailure {
-    const bad = reply.steps.find((s) => s.timedOut || s.exitCode !== 0 || s.error) ?? reply.steps[reply.steps.length - 1];
-    const stderr = first(readOrEmpty(c.stderr));
-    const detail = bad?.timedOut
-      ? `'${bad.label}' hung and was killed`
-      : bad && bad.signal !== 0 && bad.kind === 'EXEC'
-        ? `'${bad.label}' was killed by ${signalName(bad.signal)}`
-        : bad
-          ? `'${bad.label}' ${bad.error ?? `exited ${bad.exitCode}`}`
-          : (reply.error ?? 'no reply');
-    return new RuntimeFailure(this.runtime.name, `${this.runtime.name} ${what}: ${detail}${stderr ? `: ${stderr}` : ''}`);
-  }
-
-  private crashed(c: OciContainerSpec, step: string, signal: number): RuntimeFailure {
-    const stderr = first(readOrEmpty(c.stderr));
-    return new RuntimeFailure(this.runtime.name, `${this.runtime.name} ${step} was killed by ${signalName(signal)}${stderr ? `: ${stderr}` : ''}`);
-  }
-
-  private sampleFrom(c: OciContainerSpec, cli: StepResult[], exit: StepResult | undefined): Omit<TimedSample, 'totalNs' | 'phasesNs'> {
-    const rss = cli.map((s) => s.maxRssKb).filter((x) => x > 0);
-    return {
-      exitCode: exit?.exitCode ?? -1,
-      signal: exit?.signal ?? 0,
-      stdout: readOrEmpty(c.stdout),
-      stderr: readOrEmpty(c.stderr),
-      runtimePeakRssBytes: rss.length > 0 ? Math.max(...rss) * 1024 : null,
-      initPeakRssBytes: null,
-      cgroupPeakBytes: null,
-      oomKilled: null,
-    };
-  }
-
-  /** Where a container's and the runtime's output go: files, or /dev/null while timed. */
-  private io(c: OciContainerSpec, discard: boolean) {
-    const f = (path: string) => (discard ? '/dev/null' : path);
-    return { stdout: f(c.stdout), stderr: f(c.stderr), start: f(`${c.stderr}.start`), delete: f(`${c.stderr}.delete`) };
+  /** What the timed operations (timed.ts) use of this session. */
+  private get timed(): Timed {
+    return { helper: this.helper, argv: (...args) => this.argv(...args), runtime: this.runtime.name };
   }
 
   /**
@@ -216,12 +119,12 @@ export class OciSession implements RunnerSession {
   private async measure(
     req: RunRequest,
     op: 'runOnce' | 'lifecycle',
-    fn: (c: OciContainerSpec, discard: boolean, io: ReturnType<OciSession['io']>) => Promise<TimedSample>,
+    fn: (c: OciContainerSpec, discard: boolean) => Promise<TimedSample>,
   ): Promise<TimedSample> {
     const c = this.prepare(req);
     const discard = req.discardOutput === true && !this.discardFails;
     try {
-      return await fn(c, discard, this.io(c, discard));
+      return await fn(c, discard);
     } catch (e) {
       if (discard && e instanceof RuntimeFailure && !/hung/.test(e.message)) {
         await this.dispose(c);
@@ -234,112 +137,27 @@ export class OciSession implements RunnerSession {
   }
 
   async runOnce(req: RunRequest): Promise<TimedSample> {
-    return this.measure(req, 'runOnce', async (c, discard, io) => {
-      const reply = await this.helper.run(
-        [{ kind: 'exec', label: 'run', argv: this.argv('run', '--bundle', c.bundle, c.id), stdout: io.stdout, stderr: io.stderr }],
-        req.timeoutMs,
-      );
-      const run = reply.steps[0];
-      if (!run || run.timedOut || run.error) throw this.failure(c, reply, 'run failed');
-      // `run` reports the container's exit code as its own, so a non-zero exit is the
-      // workload's; a signal, though, killed the runtime process itself.
-      if (run.signal !== 0) throw this.crashed(c, 'run', run.signal);
-      if (discard && run.exitCode !== 0) throw new RuntimeFailure(this.runtime.name, `${this.runtime.name} run exited ${run.exitCode}`);
-      return {
-        ...this.sampleFrom(c, [run], run),
-        totalNs: run.endNs - run.startNs,
-        phasesNs: { run: run.endNs - run.startNs },
-        ...(discard ? { outputDiscarded: true } : {}),
-      };
-    });
+    return this.measure(req, 'runOnce', (c, discard) => timedRun(this.timed, c, req, discard));
   }
 
   async lifecycle(req: RunRequest): Promise<TimedSample> {
-    return this.measure(req, 'lifecycle', async (c, discard, io) => {
-      const mem = this.memoryCgroupFiles(c.cgroupsPath);
-      const steps: Step[] = [
-        { kind: 'exec', label: 'create', argv: this.argv('create', '--bundle', c.bundle, '--pid-file', c.pidFile, c.id), stdout: io.stdout, stderr: io.stderr },
-        { kind: 'exec', label: 'start', argv: this.argv('start', c.id), stderr: io.start },
-        { kind: 'waitpid', label: 'exit', pidFile: c.pidFile },
-        ...(mem
-          ? ([
-              { kind: 'read', label: 'cgroupPeak', path: mem.peak },
-              { kind: 'read', label: 'oom', path: mem.oom },
-            ] as Step[])
-          : []),
-        { kind: 'exec', label: 'delete', argv: this.argv('delete', c.id), stderr: io.delete },
-      ];
-      const reply = await this.helper.run(steps, req.timeoutMs);
-      if (reply.error) throw this.failure(c, reply, 'lifecycle failed');
-      const by = (label: string) => reply.steps.find((s) => s.label === label);
-      const create = by('create');
-      const start = by('start');
-      const exit = by('exit');
-      const del = by('delete');
-      if (!create || !start || !exit || !del) throw this.failure(c, reply, 'lifecycle incomplete');
-      if (discard && exit.exitCode !== 0) throw new RuntimeFailure(this.runtime.name, `${req.workload.name} exited ${exit.exitCode}`);
-      const peak = by('cgroupPeak');
-      const oom = by('oom')?.value ?? '';
-      const oomKills = /oom_kill\s+(\d+)/.exec(oom);
-      const sample = this.sampleFrom(c, [create, start, del], exit);
-      return {
-        ...sample,
-        // the waited-for init reports its own peak; a polled one (not our child) cannot
-        initPeakRssBytes: exit.value === 'polled' ? null : kib(exit.maxRssKb),
-        cgroupPeakBytes: peak && !peak.error && /^\d+$/.test(peak.value) ? Number(peak.value) : null,
-        oomKilled: oomKills ? Number(oomKills[1]) > 0 : null,
-        totalNs: del.endNs - create.startNs,
-        phasesNs: {
-          create: create.endNs - create.startNs,
-          start: start.endNs - start.startNs,
-          exit: exit.endNs - start.endNs,
-          delete: del.endNs - del.startNs,
-        },
-        ...(discard ? { outputDiscarded: true } : {}),
-      };
-    });
+    return this.measure(req, 'lifecycle', (c, discard) => timedLifecycle(this.timed, c, req, discard));
   }
 
   async churn(req: RunRequest, count: number, concurrency: number): Promise<ChurnResult> {
     while (this.pool.length < concurrency) this.pool.push(TimingHelper.start());
-    const specs = Array.from({ length: count }, () => this.prepare(req));
-    let next = 0;
-    let completed = 0;
-    let failed = 0;
-    let firstError: string | null = null;
-    const t0 = process.hrtime.bigint();
-    const worker = async (helper: TimingHelper) => {
-      for (;;) {
-        const c = specs[next++];
-        if (!c) return;
-        const reply = await helper.run(
-          [{ kind: 'exec', label: 'run', argv: this.argv('run', '--bundle', c.bundle, c.id), stdout: c.stdout, stderr: c.stderr }],
-          req.timeoutMs,
-        );
-        const run = reply.steps[0];
-        if (run && !run.error && !run.timedOut && run.exitCode === 0) completed++;
-        else {
-          failed++;
-          firstError ??= this.failure(c, reply, 'run failed').message;
-        }
-      }
+    const session = {
+      runtime: this.runtime.name,
+      argv: (...args: string[]) => this.argv(...args),
+      prepare: (r: RunRequest) => this.prepare(r),
+      dispose: (c: OciContainerSpec) => this.dispose(c),
     };
-    try {
-      await Promise.all(this.pool.slice(0, concurrency).map(worker));
-      return { wallNs: Number(process.hrtime.bigint() - t0), completed, failed, firstError };
-    } finally {
-      for (const c of specs) await this.dispose(c);
-    }
+    return churn(session, this.pool.slice(0, concurrency), req, count);
   }
 
   /** True when the runtime still has state for this id (run/delete normally remove it). */
   hasState(id: string): boolean {
-    try {
-      // exact id, or the id with a suffix (runsc's <id>_sandbox:<id>.state), never id-1 matching id-10
-      return readdirSync(this.stateRoot).some((e) => e.startsWith(id) && !/^[0-9]/.test(e.slice(id.length)));
-    } catch {
-      return false;
-    }
+    return hasStateEntry(this.stateRoot, id);
   }
 
   /** Removes one container and its bundle, forcefully if the runtime left it behind. */
@@ -386,28 +204,16 @@ export class OciSession implements RunnerSession {
     };
   }
 
+  /** Kills and deletes a container the runtime still has, ignoring failures. */
   async forceDelete(id: string): Promise<void> {
-    await execa(this.runtime.path as string, [...this.runtime.globalArgs, '--root', this.stateRoot, 'kill', id, 'KILL'], {
-      reject: false,
-      timeout: CLEANUP_TIMEOUT_MS,
-    });
-    await execa(this.runtime.path as string, [...this.runtime.globalArgs, '--root', this.stateRoot, 'delete', '--force', id], {
-      reject: false,
-      timeout: CLEANUP_TIMEOUT_MS,
-    });
+    await killAndDelete((...args) => this.argv(...args), id);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     // Anything the runtime still knows about under our --root is ours: remove it.
-    let leftovers: string[] = [];
-    try {
-      leftovers = readdirSync(this.stateRoot).filter((e) => e.startsWith(`rb-${this.ctx.runId}-`));
-    } catch {
-      leftovers = [];
-    }
-    for (const id of new Set([...this.live, ...leftovers.map((e) => e.replace(/\.(state|json)$/, ''))])) {
+    for (const id of new Set([...this.live, ...leftoverIds(this.stateRoot, this.ctx.runId)])) {
       await this.forceDelete(id);
     }
     await Promise.all([this.helper, ...this.pool].map((h) => h.close()));

@@ -8,9 +8,11 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupDirs, cpuThrottling, sweepCgroups } from '../../core/cgroups.ts';
 import { OciConfig } from '../../core/oci-spec.ts';
-import type { OciContainerSpec, OciSession } from './session.ts';
+import type { OciContainerSpec } from './bundle.ts';
+import type { OciSession } from './session.ts';
 import { probeRun } from '../../core/probe-report.ts';
 import { ScratchDirs } from '../probe-target.ts';
+import { readOrEmpty } from '../shared/files.ts';
 import type { CommandResult, ConformanceTarget, ContainerHandle, ContainerOps, ContainerState, ProbeRequest, Remains } from '../../core/conformance.ts';
 import type { ProbeRun } from '../../core/probe-report.ts';
 
@@ -20,14 +22,6 @@ interface OciHandle extends ContainerHandle {
   spec: OciContainerSpec;
   /** Extra ids created from this bundle (a reused id), removed with it. */
   ids: Set<string>;
-}
-
-function readOrEmpty(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 function readConfig(bundle: string): OciConfig {

@@ -1,0 +1,53 @@
+/**
+ * What a containerd session runs: the image of each workload kind (the in-image Wasm
+ * runtime's own image for the wasm kind where the runtime carries one), and the OCI spec
+ * a container is created with.
+ */
+import { inImageArchive, inImageArgs } from '../../core/in-image.ts';
+import { ociConfig, type BundleOptions, type OciConfig } from '../../core/oci-spec.ts';
+import type { RunRequest } from '../../core/runner.ts';
+import { wasmAnnotationsFor } from '../../core/runtimes.ts';
+import type { RuntimeInfo, WorkloadKind } from '../../core/schema.ts';
+import { images, type ImageRef } from './images.ts';
+import { isShim } from './shim.ts';
+
+/** Changes to the spec a session generates; the rootfs and cgroup stay the session's. */
+export type SpecOverrides = Partial<Omit<BundleOptions, 'rootfs' | 'cgroupsPath'>>;
+
+/** The image each workload kind runs from, for a runtime on `arch`. */
+export function sessionImages(runtime: RuntimeInfo, arch: string): Record<WorkloadKind, ImageRef> {
+  const refs = images(arch);
+  const via = runtime.wasmVia;
+  if (!via) return refs;
+  // in-image: Wasm runs as an ordinary linux/<arch> container of the image carrying the Wasm runtime
+  return {
+    ...refs,
+    wasm: {
+      kind: 'wasm',
+      archive: inImageArchive(via),
+      name: via.image.name,
+      platform: { os: 'linux', architecture: arch },
+      entrypoint: (w) => `/wasm/${w}.wasm`,
+    },
+  };
+}
+
+/** A Wasm container's annotations: none for a shim or an in-image runtime, else the runtime's handler. */
+function wasmAnnotations(runtime: RuntimeInfo): Record<string, string> {
+  if (isShim(runtime) || runtime.wasmVia) return {};
+  return wasmAnnotationsFor(runtime);
+}
+
+/** The spec of one container of `ref`'s image, in cgroup `cgroupsPath`. */
+export function containerSpec(runtime: RuntimeInfo, ref: ImageRef, req: RunRequest, cgroupsPath: string, overrides: SpecOverrides): OciConfig {
+  const w = req.workload;
+  const kind = w.kind;
+  return ociConfig({
+    args: kind === 'wasm' && runtime.wasmVia ? inImageArgs(runtime.wasmVia, w) : [ref.entrypoint(w.name), ...w.args],
+    rootfs: 'rootfs',
+    cgroupsPath,
+    ...(req.memoryLimitBytes !== undefined ? { memoryLimitBytes: req.memoryLimitBytes } : {}),
+    ...(kind === 'wasm' ? { annotations: wasmAnnotations(runtime) } : {}),
+    ...overrides,
+  });
+}
