@@ -347,8 +347,10 @@ d13_paths() {
   [ "$D13_ROOT_OK" = 1 ] || { rm -f "$D13_ENV"; return 1; }
   local tmp=$D13_ENV.tmp v
   {
-    printf '# Written by scripts/setup.sh --tier debian13 (scripts/lib/debian13.sh). Binaries from\n'
-    printf '# Debian %s, patched to load their libraries from DEBIAN13_ROOT; read by runbench.\n' "$D13_SUITE"
+    printf '# Written by scripts/setup.sh --tier debian13 (scripts/lib/debian13.sh); read by runbench.\n'
+    printf '# Binaries from Debian %s: crun, wasmedge and runc patched to load their libraries\n' "$D13_SUITE"
+    printf '# from DEBIAN13_ROOT, containerd'"'"'s as they are. containerd looks for its shim, and the\n'
+    printf '# shim for runc, on PATH: put DEBIAN13_DIR/bin first to have the 1.7 ones.\n'
     printf 'DEBIAN13_DIR=%s\nDEBIAN13_ROOT=%s\n' "$D13_DIR" "$D13_DIR/root"
     printf '%s\n' "${D13_PATHS[@]}"
     while IFS='=' read -r p v; do
