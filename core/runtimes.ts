@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { UserError } from './errors.ts';
 import { ociArch } from './host.ts';
 import { inImageRootfsMissing, type WasmVia } from './in-image.ts';
-import { cacheBinDir, cacheStatusDir } from './paths.ts';
+import { cacheBinDir, cacheDir, cacheStatusDir } from './paths.ts';
 import type { RuntimeInfo } from './schema.ts';
 import { handlerAnnotations, variantAnnotations } from './wasm-annotations.ts';
 
@@ -17,6 +17,12 @@ export interface RuntimeDefinition {
   kind: RuntimeInfo['kind'];
   /** Binary name searched on PATH and in runbench's cache, or an absolute path. */
   binary: string;
+  /**
+   * Found only where scripts/setup.sh records it, never on PATH: the KEY=PATH line `key`
+   * of `file` in runbench's cache, written by the set-up tier `tier`. For a binary whose
+   * name is shared with another runtime's (crun-wasmedge is a crun named `crun`).
+   */
+  recorded?: RecordedBinary;
   /** Arguments placed before every subcommand. */
   globalArgs: string[];
   /** The Wasm handler a module runs under with this runtime, if it has one. */
@@ -33,6 +39,12 @@ export interface RuntimeDefinition {
    */
   wasmVia?: WasmVia;
   description: string;
+}
+
+export interface RecordedBinary {
+  file: string;
+  key: string;
+  tier: string;
 }
 
 /** wasmtime's command line inside the wasmtime-in-image rootfs and image (scripts/build-wasmtime-image.sh). */
@@ -76,6 +88,19 @@ export const KNOWN_RUNTIMES: readonly RuntimeDefinition[] = [
     wasm: { annotations: variantAnnotations('compat') },
     wasmOnly: true,
     description: 'crun built with its wasmtime handler (Wasm only under this name)',
+  },
+  {
+    name: 'crun-wasmedge',
+    kind: 'oci',
+    // crun picks a global handler from its program name: the binary keeps the name `crun`
+    // (in a directory of its own) so that native containers run natively, and the Wasm
+    // bundle's annotation selects WasmEdge. compat-smart hands a Wasm entrypoint to
+    // WasmEdge and runs a native one natively; run.oci.handler=wasm works for Wasm too.
+    binary: 'crun',
+    recorded: { file: 'debian13.env', key: 'DEBIAN13_CRUN', tier: 'debian13' },
+    globalArgs: [],
+    wasm: { annotations: { 'module.wasm.image/variant': 'compat-smart' } },
+    description: "Debian 13's crun 1.21 with its WasmEdge handler, run from a Debian 13 root (native and Wasm)",
   },
   {
     name: 'wasmtime-shim',
@@ -139,6 +164,40 @@ export function findBinary(binary: string, dirs: string[] = searchDirs()): strin
     if (isExecutable(candidate)) return candidate;
   }
   return null;
+}
+
+/** KEY=VALUE lines of a file scripts/setup.sh writes in runbench's cache; empty when there is none. */
+export function readCacheEnv(file: string, dir: string = cacheDir): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, file), 'utf8');
+  } catch {
+    return {};
+  }
+  const env: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line.trim());
+    if (m) env[m[1]!] = m[2]!;
+  }
+  return env;
+}
+
+/** Where set-up recorded a binary: its path, or why there is none to run. */
+export function recordedBinary(rec: RecordedBinary, dir: string = cacheDir): { path: string } | { missing: string } {
+  const file = join(dir, rec.file);
+  const path = readCacheEnv(rec.file, dir)[rec.key];
+  if (!path) return { missing: `no ${rec.key} in ${file}: run scripts/setup.sh --tier ${rec.tier}` };
+  if (!isAbsolute(path) || !isExecutable(path)) {
+    return { missing: `${path}, recorded in ${file}, is not an executable: run scripts/setup.sh --tier ${rec.tier}` };
+  }
+  return { path };
+}
+
+/** The binary a definition runs, or why it cannot be found. */
+function locate(def: RuntimeDefinition): { path: string } | { missing: string } {
+  if (def.recorded) return recordedBinary(def.recorded);
+  const path = findBinary(def.binary);
+  return path ? { path } : { missing: `${def.binary} not found on PATH or in ${cacheBinDir}` };
 }
 
 function isExecutable(path: string): boolean {
@@ -209,7 +268,9 @@ export function parseVersionOutput(name: string, text: string): VersionProbe {
 
 /** A failed build recorded by scripts/setup.sh, under the runtime's name or its binary's. */
 function setupFailure(def: RuntimeDefinition): string | null {
-  for (const name of new Set([def.name, def.binary, def.binary.replace(/-v\d+$/, '')])) {
+  // a recorded binary's file name is not its own (crun-wasmedge's is `crun`)
+  const names = def.recorded ? [def.name] : [def.name, def.binary, def.binary.replace(/-v\d+$/, '')];
+  for (const name of new Set(names)) {
     const marker = join(cacheStatusDir, `${name}.failed`);
     if (existsSync(marker)) return readFileSync(marker, 'utf8').trim() || 'its build failed (no reason recorded)';
   }
@@ -241,13 +302,14 @@ export async function probeRuntime(def: RuntimeDefinition): Promise<RuntimeInfo>
     ...(def.handler ? { handler: def.handler } : {}),
     ...(def.wasmVia ? { wasmVia: def.wasmVia } : {}),
   };
-  const path = findBinary(def.binary);
+  const found = locate(def);
   const failed = setupFailure(def) ?? (def.wasmVia ? inImageFailure(def.wasmVia) : null);
-  if (!path) {
+  if ('missing' in found) {
     return failed
       ? { ...base, path: null, version: null, status: 'broken', reason: `set-up failed: ${failed}` }
-      : { ...base, path: null, version: null, status: 'missing', reason: `${def.binary} not found on PATH or in ${cacheBinDir}` };
+      : { ...base, path: null, version: null, status: 'missing', reason: found.missing };
   }
+  const path = found.path;
   try {
     // containerd shims take Go-style `-v`; OCI runtimes `--version`
     const flag = def.kind === 'containerd-shim' ? '-v' : '--version';

@@ -4,15 +4,22 @@
 # Run as root on Debian 12. Idempotent: a second run of any tier only checks
 # what is already there and finishes in well under a minute.
 #
-#   scripts/setup.sh [--tier base|youki|wasm|all] [--link DIR] [--force] [--skip-apt] [--with-browser]
+#   scripts/setup.sh [--tier base|debian13|quick|youki|wasm|all] [--link DIR] [--force] [--skip-apt] [--with-browser]
 #
-# Tiers (each includes the ones before it):
+# Tiers (each includes base; wasm includes youki; all includes every tier):
 #   base   Debian packages (runc, crun, runsc, containerd, busybox-static,
 #          hyperfine, clang/lld/wasi-libc for wasm32-wasi, ...), the host fix
 #          crun 1.8.1 needs on hybrid cgroup hosts, arm64 emulation through
 #          binfmt_misc, `npm ci`, scripts/build-fixtures.sh and
 #          scripts/build-images.sh. --with-browser adds chromium for the
 #          HTML reports' browser tests.
+#   debian13 + a Debian 13 root made with debootstrap from the host's mirror,
+#          and from it Debian's crun 1.21 with its WasmEdge handler (runtime
+#          crun-wasmedge), the wasmedge CLI, containerd 1.7 and runc 1.1.15,
+#          placed in the cache without touching /usr/bin (scripts/lib/debian13.sh
+#          says how). Minutes, not a build: see scripts/SETUP-TIMES.md.
+#   quick  the same as debian13: native and Wasm containers measurable within
+#          minutes of a bare machine (the README's Quick start).
 #   youki  + youki (cargo install --locked, features from versions.env).
 #   wasm   + libwasmtime (wasmtime C API), crun-wasmtime (Debian's crun 1.8.1
 #          rebuilt --with-wasmtime, installed beside the plain crun),
@@ -20,7 +27,7 @@
 #          wasmtime CLI and the wasmtime-in-image rootfs and image; on an x86
 #          host also the wasmtime CLI cross-built for arm64 and the image's
 #          linux/arm64 platform.
-#   all    everything above.
+#   all    everything above, debian13 included.
 #
 # Versions: scripts/versions.env. Heavy builds are cached outside the repo,
 # keyed by version, under $RUNBENCH_CACHE (default ~/.cache/runbench):
@@ -29,6 +36,10 @@
 #   crun-wasmtime-<crun v>-wasmtime-<v>/bin/crun-wasmtime
 #   containerd-shim-wasmtime-<v>-<source hash>/bin/containerd-shim-wasmtime-v1
 #   wasmtime-cli-<v>/bin/wasmtime, wasmtime-cli-<v>-arm64/bin/wasmtime (cross-built)
+#   debian13-<key>/{root/,bin/crun,bin/wasmedge,bin/containerd,bin/runc,...}
+#                   and debian13.env, the paths runbench's discovery reads
+#                   (<key>: a hash of Debian 13's package versions; see
+#                   scripts/lib/debian13.sh)
 #   cargo-target/   one CARGO_TARGET_DIR shared by all the Rust builds
 #   bin/            symlinks to every built binary (runbench's runtime
 #                   discovery searches PATH, then this directory)
@@ -43,7 +54,9 @@
 #   reason. A later successful build of <name> removes the file. Names:
 #     youki, wasmtime-c-api, crun-wasmtime, containerd-shim-wasmtime,
 #     build-fixtures, build-images, wasmtime-cli (written by
-#     build-wasmtime-cli.sh; the in-image runtimes report it)
+#     build-wasmtime-cli.sh; the in-image runtimes report it),
+#     crun-wasmedge, wasmedge, debian13-containerd, debian13-runc (the
+#     debian13 tier; a failure to make its root fails all four)
 #   An arm64 part that fails takes only arm64 away from the in-image runtimes
 #   (runbench gives the reason for an --arch arm64 run):
 #     wasmtime-cli-arm64, wasmtime-in-image-arm64
@@ -84,7 +97,7 @@ SKIP_APT=0
 WITH_BROWSER=0
 
 usage() {
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,/^#   all /p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [ $# -gt 0 ]; do
@@ -101,11 +114,14 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+DEBIAN13=0
 case $TIER in
   base) LEVEL=0 ;;
+  debian13|quick) LEVEL=0; DEBIAN13=1 ;;
   youki) LEVEL=1 ;;
-  wasm|all) LEVEL=2 ;;
-  *) echo "setup.sh: unknown tier '$TIER' (base, youki, wasm, all)" >&2; exit 2 ;;
+  wasm) LEVEL=2 ;;
+  all) LEVEL=2; DEBIAN13=1 ;;
+  *) echo "setup.sh: unknown tier '$TIER' (base, debian13, quick, youki, wasm, all)" >&2; exit 2 ;;
 esac
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -198,6 +214,8 @@ WASM_BUILD_PACKAGES=(
   libcap-dev libseccomp-dev libsystemd-dev libyajl-dev
   cmake protobuf-compiler libdbus-1-dev
 )
+# The debian13 tier: a Debian 13 root, and its binaries pointed into it.
+DEBIAN13_PACKAGES=(debootstrap patchelf)
 
 missing_packages() {
   local p
@@ -541,6 +559,20 @@ step check-crun check_crun || true
 step npm-ci npm_ci || FAILED+=(npm-ci)
 step build-fixtures build_fixtures || FAILED+=(build-fixtures)
 step build-images build_images || FAILED+=(build-images)
+
+if [ "$DEBIAN13" = 1 ]; then
+  # shellcheck source=lib/debian13.sh
+  . "$SCRIPT_DIR/lib/debian13.sh"
+  step apt-debian13 apt_install "${DEBIAN13_PACKAGES[@]}" || FAILED+=(apt-debian13)
+  # each step records its own failures (status/<name>.failed) and never stops the next
+  step debian13-index d13_index || true
+  step debian13-root d13_root || true
+  step crun-wasmedge d13_crun || true
+  step wasmedge d13_wasmedge || true
+  step debian13-containerd d13_containerd || true
+  step debian13-runc d13_runc || true
+  step debian13-paths d13_paths || true
+fi
 
 if [ "$LEVEL" -ge 1 ]; then
   step apt-youki-deps apt_install "${YOUKI_BUILD_PACKAGES[@]}" || FAILED+=(apt-youki-deps)

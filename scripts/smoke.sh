@@ -15,7 +15,13 @@
 #              bundle carries only module.wasm.image/variant=compat; the same
 #              binary invoked as `crun` is run with run.oci.handler=wasm;
 #            - youki built with wasm-wasmtime: module.wasm.image/variant=compat
-#              (its wasmtime executor accepts that or run.oci.handler=wasm).
+#              (its wasmtime executor accepts that or run.oci.handler=wasm);
+#            - crun-wasmedge (the debian13 tier: Debian 13's crun 1.21, named
+#              `crun`, found through $CACHE/debian13.env): the native bundle as
+#              it is, the module with module.wasm.image/variant=compat-smart (what
+#              runbench uses) and with run.oci.handler=wasm;
+#            - the wasmedge CLI of the same tier, on the module directly.
+#   debian13-runc: the tier's runc 1.1.15 with the native bundle.
 #   shim     containerd-shim-wasmtime-v1: the same module packed into a tiny
 #            OCI image, imported into a throwaway containerd (own root, state
 #            and socket under a temp dir; the system's /run/containerd is
@@ -328,6 +334,52 @@ if wanted crun-wasmtime; then
     if [ $NATIVE_OK = 1 ]; then
       run_bundle crun-wasmtime-as-crun-native "$WORK/as-crun/crun" "$WORK/native"
     fi
+  fi
+fi
+
+# The debian13 tier records its binaries in debian13.env; they are never on PATH.
+recorded() { sed -n "s/^$1=//p" "$CACHE/debian13.env" 2>/dev/null | head -n 1; }
+# not_recorded NAME: why a binary of that tier is not there
+not_recorded() {
+  if [ -f "$CACHE/status/$1.failed" ]; then printf 'set-up failed: %s' "$(head -n 1 "$CACHE/status/$1.failed" | cut -c1-200)"
+  else printf 'not installed (scripts/setup.sh --tier debian13)'
+  fi
+}
+
+if wanted crun-wasmedge; then
+  rt=$(recorded DEBIAN13_CRUN)
+  if [ -z "$rt" ] || [ ! -x "$rt" ]; then
+    skip crun-wasmedge "$(not_recorded crun-wasmedge)"
+  else
+    if [ $NATIVE_OK = 1 ]; then run_bundle crun-wasmedge-native "$rt" "$WORK/native"; fi
+    if [ $WASM_OK = 0 ]; then
+      fail crun-wasmedge-wasm "no wasm32-wasi module (clang failed)"
+    else
+      make_wasm_bundle wasm-smart '{"module.wasm.image/variant": "compat-smart"}'
+      [ -d "$WORK/wasm-handler" ] || make_wasm_bundle wasm-handler '{"run.oci.handler": "wasm"}'
+      run_bundle crun-wasmedge-wasm "$rt" "$WORK/wasm-smart"
+      run_bundle crun-wasmedge-handler-wasm "$rt" "$WORK/wasm-handler"
+    fi
+  fi
+fi
+
+if wanted wasmedge; then
+  rt=$(recorded DEBIAN13_WASMEDGE)
+  if [ -z "$rt" ] || [ ! -x "$rt" ]; then skip wasmedge-cli "$(not_recorded wasmedge)"
+  elif [ $WASM_OK = 0 ]; then fail wasmedge-cli "no wasm32-wasi module (clang failed)"
+  else
+    out=$(timeout -k 5 "$TIMEOUT" "$rt" "$WORK/hello.wasm" </dev/null 2>&1); rc=$?
+    if [ $rc -eq 0 ] && grep -qx "$MARK" <<<"$out"; then pass wasmedge-cli "($rt)"
+    else fail wasmedge-cli "rc=$rc: $(tr '\n' ' ' <<<"$out" | cut -c1-300)"
+    fi
+  fi
+fi
+
+if wanted debian13-runc; then
+  rt=$(recorded DEBIAN13_RUNC)
+  if [ -z "$rt" ] || [ ! -x "$rt" ]; then skip debian13-runc "$(not_recorded debian13-runc)"
+  elif [ $NATIVE_OK = 0 ]; then skip debian13-runc "no busybox rootfs"
+  else run_bundle debian13-runc "$rt" "$WORK/native"
   fi
 fi
 
