@@ -86,6 +86,10 @@ function hostRunner(arch: string, scope: Scope): SuiteContext['runOnHost'] {
 interface TurnState {
   skip: string | null;
   error: Outcome | null;
+  /** Parts that failed: the suite goes on taking turns for its other parts. */
+  failedParts: Map<string, string>;
+  /** The suite failed as a whole: no more turns. */
+  done: boolean;
   ms: number;
   started: boolean;
 }
@@ -147,7 +151,14 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
             own = { runOnHost: deps.runOnHost ?? hostRunner(arch, scope), shared: new Map() };
             perArch.set(key, own);
           }
-          const ctxOf = (cell: Cell, session: RunnerSession, suite: Suite, kinds: SuiteContext['kinds'], block: number): SuiteContext => {
+          const ctxOf = (
+            cell: Cell,
+            session: RunnerSession,
+            suite: Suite,
+            kinds: SuiteContext['kinds'],
+            block: number,
+            failedParts: Map<string, string>,
+          ): SuiteContext => {
             const { runtime, emulated } = cell;
             const ctx: SuiteContext = {
               session,
@@ -159,6 +170,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
               runOnHost: (own as { runOnHost: SuiteContext['runOnHost'] }).runOnHost,
               block: { index: block, count: blocks },
               share: (n) => blockShare(n, blocks, block),
+              failedParts,
               labels: (w, rt) => ({ runtime: rt ?? runtime.name, layer, workload: w.name, workloadKind: w.kind, arch, emulated, host: deps.host.hostname }),
               record: (input) =>
                 collector.record(
@@ -209,7 +221,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
                   suite.layers && !suite.layers.includes(layer)
                     ? `${suite.name} measures at the ${suite.layers.join(', ')} layer only`
                     : lacks(session, suite.needs);
-                return [suite, { skip: notHere, error: null, ms: 0, started: false }] as [Suite, TurnState];
+                return [suite, { skip: notHere, error: null, failedParts: new Map(), done: false, ms: 0, started: false }] as [Suite, TurnState];
               }),
             ),
           }));
@@ -220,7 +232,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
             for (const m of order) {
               for (const [suite, st] of m.suites) {
                 throwIfAborted(signal);
-                if (st.skip || st.error || (suite.once && round > 0)) continue;
+                if (st.skip || st.done || (suite.once && round > 0)) continue;
                 if (!st.started) {
                   st.started = true;
                   events.emit('suite:start', { suite: suite.name, runtime: m.cell.runtime.name, layer });
@@ -228,12 +240,16 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
                 const t0 = Date.now();
                 const cpu0 = cpuTimes();
                 try {
-                  await suite.run(ctxOf(m.cell, m.session, suite, m.kinds, round));
+                  await suite.run(ctxOf(m.cell, m.session, suite, m.kinds, round, st.failedParts));
                 } catch (e) {
                   if (e instanceof Interrupted || signal.aborted) throw e instanceof Interrupted ? e : new Interrupted(String(signal.reason));
                   const message = errorMessage(e);
-                  events.emit('runtime:error', { runtime: m.cell.runtime.name, suite: suite.name, message });
-                  st.error = { status: 'errored', reason: e instanceof RuntimeFailure ? message : `internal: ${message}` };
+                  const reason = e instanceof RuntimeFailure ? message : `internal: ${message}`;
+                  // a part that failed in an earlier block is not news
+                  if (st.error?.reason !== reason) events.emit('runtime:error', { runtime: m.cell.runtime.name, suite: suite.name, message });
+                  st.error = { status: 'errored', reason };
+                  // a failure of some of its parts leaves the others their turns
+                  st.done = !(e instanceof RuntimeFailure) || st.failedParts.size === 0;
                 } finally {
                   st.ms += Date.now() - t0;
                   turns.push({ layer, arch, round, runtime: m.cell.runtime.name, loadAvg1: loadAvg1(), ...shares(cpu0, cpuTimes()), cpuMHz: cpuMHz() });

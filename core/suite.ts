@@ -49,6 +49,8 @@ export interface SuiteContext {
   block: { index: number; count: number };
   /** How many of `n` repetitions (samples, rounds) this block takes; `sample` applies it itself. */
   share(n: number): number;
+  /** Parts of the suite that failed for this runtime in earlier blocks (suites/partial.ts), with why. */
+  failedParts: Map<string, string>;
   /** Values computed once per run and shared between runtimes (e.g. the bare-host baseline). */
   shared: Map<string, unknown>;
   /** Runs a native workload directly on the host through the same timing path. */

@@ -39,7 +39,7 @@ export const startupSuite: Suite = {
     const { session, options } = ctx;
     const oneShot = capability(session, 'oneShot');
     const lifecycle = capability(session, 'lifecycle');
-    const parts = new PartialFailures(session.runtime.name);
+    const parts = new PartialFailures(session.runtime.name, ctx.failedParts);
     for (const { kind, skip } of ctx.kinds) {
       if (skip) continue;
       const ref: WorkloadRef = { name: 'hello', kind, args: [] };

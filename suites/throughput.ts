@@ -74,7 +74,7 @@ export const throughputSuite: Suite = {
     const runs = Math.max(3, Math.min(options.runs, 10));
     const host = await hostBaseline(ctx, runs);
     const hostInt = median(host.int);
-    const parts = new PartialFailures(session.runtime.name);
+    const parts = new PartialFailures(session.runtime.name, ctx.failedParts);
     for (const { kind, skip } of ctx.kinds) {
       if (skip) continue;
       const ref: WorkloadRef = { name: 'cpu', kind, args: CPU_ARGS };

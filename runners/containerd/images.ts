@@ -103,7 +103,8 @@ export interface ImportedImages {
 
 /**
  * Imports the image of each of `kinds` into the namespace and finds its rootfs snapshot;
- * a kind whose archive is missing or will not import gets the reason as a skip instead.
+ * a kind whose archive is missing or will not import gets the reason as a skip instead,
+ * unless containerd itself stopped answering: that fails the session.
  */
 export async function importImages(
   o: { ctr: string; address: string; namespace: string; client: ContainerdClient; snapshotter: string },
@@ -123,6 +124,12 @@ export async function importImages(
       await importImage(o.ctr, o.address, o.namespace, ref, o.snapshotter);
       parents.set(kind, await rootfsParent(o.client, ref));
     } catch (e) {
+      // an archive without this platform is a skip; containerd gone is the session's failure
+      const alive = await o.client.version().then(
+        () => true,
+        () => false,
+      );
+      if (!alive) throw new Error(`containerd stopped answering while importing ${ref.name}: ${errorMessage(e)}`);
       skips.set(kind, `could not import ${ref.name}: ${errorMessage(e)}`);
     }
   }

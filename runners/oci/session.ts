@@ -23,6 +23,9 @@ import { churn } from './churn.ts';
 import { hasStateEntry, killAndDelete, leftoverIds } from './cleanup.ts';
 import { timedLifecycle, timedRun, type Timed } from './timed.ts';
 
+/** A timed operation on a prepared container, with its output discarded or captured. */
+type Measured = (c: OciContainerSpec, discard: boolean) => Promise<TimedSample>;
+
 export class OciSession implements RunnerSession {
   readonly layer = 'oci' as const;
   readonly lifecyclePhases = ['create', 'start', 'exit', 'delete'] as const;
@@ -98,41 +101,47 @@ export class OciSession implements RunnerSession {
 
   /**
    * A sample taken with the output discarded has no error text to show: when one fails,
-   * the same operation runs again with its output captured, for the diagnosis.
+   * the same operation runs again with its output captured, for the diagnosis, and then
+   * once more to /dev/null. Only a runtime that fails again that way fails because of
+   * /dev/null (youki 0.7 does): it is measured with its output captured from then on, and
+   * says so. One that passes the second time failed once, and that failure stands.
    */
-  private async diagnose(req: RunRequest, op: 'runOnce' | 'lifecycle', first: RuntimeFailure): Promise<TimedSample> {
-    const sample = await this[op]({ ...req, discardOutput: false });
-    // It fails only when its output goes to /dev/null (youki 0.7 does): measure it with
-    // its output captured from now on, and say so, rather than lose the runtime.
-    this.discardFails = true;
-    this.ctx.events.emit('log', {
-      level: 'warn',
-      message: `${this.runtime.name} fails with its output sent to /dev/null (${first.message}) and passes with it captured: its samples capture output to a file`,
-    });
-    return sample;
+  private async diagnose(req: RunRequest, op: 'runOnce' | 'lifecycle', fn: Measured, first: RuntimeFailure): Promise<TimedSample> {
+    const captured = await this.attempt(req, fn, false);
+    try {
+      await this.attempt(req, fn, true);
+    } catch (again) {
+      if (!(again instanceof RuntimeFailure) || /hung/.test(again.message)) throw again;
+      this.discardFails = true;
+      this.ctx.events.emit('log', {
+        level: 'warn',
+        message: `${this.runtime.name} fails with its output sent to /dev/null (${first.message}) and passes with it captured: its samples capture output to a file`,
+      });
+      return captured;
+    }
+    throw new RuntimeFailure(
+      this.runtime.name,
+      `${first.message} (${op === 'runOnce' ? 'run' : 'lifecycle'} failed once: the same operation passed right after, with its output captured and to /dev/null)`,
+    );
   }
 
-  /**
-   * One measured container: prepared, measured, and disposed of whatever happened. A
-   * runtime that fails only with its output discarded is measured again with it captured.
-   */
-  private async measure(
-    req: RunRequest,
-    op: 'runOnce' | 'lifecycle',
-    fn: (c: OciContainerSpec, discard: boolean) => Promise<TimedSample>,
-  ): Promise<TimedSample> {
+  /** One measured container: prepared, measured, and disposed of whatever happened. */
+  private async attempt(req: RunRequest, fn: Measured, discard: boolean): Promise<TimedSample> {
     const c = this.prepare(req);
-    const discard = req.discardOutput === true && !this.discardFails;
     try {
       return await fn(c, discard);
-    } catch (e) {
-      if (discard && e instanceof RuntimeFailure && !/hung/.test(e.message)) {
-        await this.dispose(c);
-        return this.diagnose(req, op, e);
-      }
-      throw e;
     } finally {
       await this.dispose(c);
+    }
+  }
+
+  private async measure(req: RunRequest, op: 'runOnce' | 'lifecycle', fn: Measured): Promise<TimedSample> {
+    const discard = req.discardOutput === true && !this.discardFails;
+    try {
+      return await this.attempt(req, fn, discard);
+    } catch (e) {
+      if (discard && e instanceof RuntimeFailure && !/hung/.test(e.message)) return this.diagnose(req, op, fn, e);
+      throw e;
     }
   }
 

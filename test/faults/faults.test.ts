@@ -37,6 +37,46 @@ function results(out: string): ResultsDocument {
 }
 
 needs('runc', runc.skip).describe('faulty runtimes', () => {
+  it('a runtime that crashes on its 4th run: its series errors with the signal, the run ends, nothing is left', async () => {
+    const count = join(dir(), 'calls');
+    // the 4th \`run\` call: a sample of the one-shot series, after the warmup
+    const crashy = wrapper(
+      'crashy',
+      `case " $* " in *" run "*) n=$(( $(cat ${count} 2>/dev/null || echo 0) + 1 )); echo $n > ${count}; [ "$n" -eq 4 ] && kill -SEGV $$ ;; esac\nexec "$REAL" "$@"`,
+    );
+    const out = join(dir(), 'out-crash');
+    const r = await runbench(['run', '--runtime', `crashy=${crashy}`, '--suite', 'startup', '--runs', '5', '--warmup', '1', '--blocks', '1', '--out', out]);
+    expect(r.exitCode, r.all).toBe(1);
+    const doc = results(out);
+    const startup = doc.suiteRuns.find((s) => s.runtime === 'crashy' && s.suite === 'startup');
+    expect(startup?.outcome.status).toBe('errored');
+    // not mistaken for a runtime that fails only with its output sent to /dev/null
+    expect(startup?.outcome.reason).toMatch(/crashy run was killed by SIGSEGV/);
+    // the series the crash did not touch is still measured
+    expect(doc.measurements.some((m) => m.labels.runtime === 'crashy')).toBe(true);
+    expect(leftovers(doc.runId)).toEqual(nothingLeft);
+  });
+
+  it('a runtime that fails once, exiting 1 on its 4th run, is not taken for one that fails with its output sent to /dev/null', async () => {
+    const count = join(dir(), 'calls-exit');
+    // the 4th \`run\` call: a sample of the one-shot series, after the warmup
+    const crashy = wrapper(
+      'flaky',
+      `case " $* " in *" run "*) n=$(( $(cat ${count} 2>/dev/null || echo 0) + 1 )); echo $n > ${count}; [ "$n" -eq 4 ] && exit 1 ;; esac\nexec "$REAL" "$@"`,
+    );
+    const out = join(dir(), 'out-flaky');
+    const r = await runbench(['run', '--runtime', `flaky=${crashy}`, '--suite', 'startup', '--runs', '5', '--warmup', '1', '--blocks', '1', '--out', out]);
+    expect(r.exitCode, r.all).toBe(1);
+    const doc = results(out);
+    const startup = doc.suiteRuns.find((s) => s.runtime === 'flaky' && s.suite === 'startup');
+    expect(startup?.outcome.status).toBe('errored');
+    // not mistaken for a runtime that fails only with its output sent to /dev/null
+    expect(startup?.outcome.reason).toMatch(/failed once: the same operation passed right after, with its output captured and to \/dev\/null/);
+    // the series the crash did not touch is still measured
+    expect(doc.measurements.some((m) => m.labels.runtime === 'flaky')).toBe(true);
+    expect(leftovers(doc.runId)).toEqual(nothingLeft);
+  });
+
   it('a runtime that hangs in create is killed at the deadline; its lifecycle errors as hung, nothing is left', async () => {
     const hangs = wrapper('hangs', 'case " $* " in *" create "*) sleep 600 ;; esac\nexec "$REAL" "$@"');
     const out = join(dir(), 'out-hang');
@@ -70,8 +110,11 @@ needs('runc', runc.skip).describe('faulty runtimes', () => {
 const containerdMissing = await whyMissing('containerd');
 
 needs(['runc', 'containerd'], runc.skip ?? containerdMissing).describe('containerd killed in the middle of a run', () => {
-  it('the run errors for that runtime, writes its results, and leaves no shim, mount or directory', async () => {
-    const out = join(dir(), 'containerd');
+  it.each([
+    ['while its images are imported', false],
+    ['while samples are taken', true],
+  ] as const)('%s: the run errors for that runtime, writes its results, and leaves no shim, mount or directory', async (_when, sampling) => {
+    const out = join(dir(), `containerd-${sampling}`);
     const child = runbench(['run', '--layer', 'containerd', '--runtime', 'runc', '--suite', 'startup', '--runs', '300', '--out', out]);
     let stderr = '';
     child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
@@ -80,12 +123,12 @@ needs(['runc', 'containerd'], runc.skip ?? containerdMissing).describe('containe
     while (!daemon && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
       const runId = runIdOf(stderr);
-      if (!runId || !/containerd runc startup …/.test(stderr)) continue;
+      if (!runId || (sampling && !/containerd runc startup …/.test(stderr))) continue;
       const p = await execa('pgrep', ['-f', `containerd --config /run/runbench/${runId}/`], { reject: false });
       daemon = Number(p.stdout.split('\n')[0] ?? 0);
     }
     expect(daemon).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, 1000));
+    if (sampling) await new Promise((r) => setTimeout(r, 1000));
     process.kill(daemon, 'SIGKILL');
     const r = await child;
     expect(
