@@ -9,6 +9,7 @@ import type { RuntimeInfo } from '../../core/schema.ts';
 import { imageMissing, images } from './images.ts';
 import { ContainerdSession, type ContainerdRunnerOptions } from './session.ts';
 import { ContainerdTarget } from './target.ts';
+import { recoverContainerd } from './recover.ts';
 
 export { ContainerdSession, type ContainerdRunnerOptions } from './session.ts';
 export { isShim, shimRuntimeName, type ShimConfig } from './shim.ts';
@@ -28,6 +29,7 @@ export function createContainerdRunner(opts: ContainerdRunnerOptions = {}): Runn
       const missing = imageMissing(images(host.arch).native);
       return missing;
     },
+    recover: recoverContainerd,
     async open(runtime: RuntimeInfo, ctx: RunnerContext) {
       const s = new ContainerdSession(runtime, ctx, opts);
       s.capabilities.conformance = { target: (scratch) => new ContainerdTarget(s, scratch) };

@@ -24,6 +24,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { memoryCgroupFiles, sweepCgroups } from '../../core/cgroups.ts';
 import { RuntimeFailure, errorMessage } from '../../core/errors.ts';
+import { recordInLedger } from '../../core/recovery.ts';
 import type { OciConfig } from '../../core/oci-spec.ts';
 import { cacheBinDir } from '../../core/paths.ts';
 import type { Capabilities, ChurnResult, RunRequest, RunnerContext, RunnerSession, TimedSample, Unsupported } from '../../core/runner.ts';
@@ -132,6 +133,13 @@ export class ContainerdSession implements RunnerSession {
       searchPath: [...(this.shim.shimDir ? [this.shim.shimDir] : []), cacheBinDir],
     });
     const { address } = this.daemon;
+    // a containerd that is not ours keeps our namespace if this process dies: `runbench clean` removes it
+    if (!this.daemon.owned)
+      recordInLedger(this.ctx.workDir, {
+        layer: 'containerd',
+        kind: 'namespace',
+        value: { address, namespace: this.namespace, snapshotter: this.snapshotter },
+      });
     this.client = new ContainerdClient(address, this.namespace);
     await this.client.useLease(`runbench-${this.ctx.runId}`);
     const kinds = (['native', 'wasm'] as const).filter((k) => !this.kindUnsupported(k));
@@ -175,7 +183,10 @@ export class ContainerdSession implements RunnerSession {
     const mem = observe ? memoryCgroupFiles(cgroupsPath) : null;
     const rssBefore = observe && this.daemon?.pid ? procStatusBytes(this.daemon.pid, 'VmRSS') : null;
     this.live.add(id);
-    this.sockets.add(shimSocketPath(client.address, this.namespace, id));
+    const socket = shimSocketPath(client.address, this.namespace, id);
+    this.sockets.add(socket);
+    // a shim killed with this process leaves its socket in containerd's fixed directory
+    recordInLedger(this.ctx.workDir, { layer: 'containerd', kind: 'socket', value: { path: socket } });
     let stage = 'container create';
     try {
       const run = { id, parent, image: ref.name, spec, runId: this.ctx.runId, snapshotter: this.snapshotter, shim, stdio, deadlineMs: req.timeoutMs };

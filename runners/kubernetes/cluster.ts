@@ -7,6 +7,7 @@
  */
 import { networkInterfaces, hostname } from 'node:os';
 import type { V1Node, V1RuntimeClass } from '@kubernetes/client-node';
+import type { LedgerEntry } from '../../core/recovery.ts';
 import { errorMessage } from '../../core/errors.ts';
 import type { Scope } from '../../core/scope.ts';
 import { apiMessage, isConflict, isNotFound, type KubeClient } from './client.ts';
@@ -75,6 +76,8 @@ export class RunCluster {
     private readonly scope: Scope,
     private readonly keepRuntimeClasses: boolean,
     readonly nodes: NodeFacts[],
+    /** Notes what the run makes in the cluster in its ledger (core/recovery.ts). */
+    private readonly ledger: (entry: LedgerEntry) => void = () => undefined,
   ) {
     this.namespace = `runbench-${runId}`;
   }
@@ -83,6 +86,8 @@ export class RunCluster {
   ensureNamespace(): Promise<void> {
     this.nsReady ??= (async () => {
       const name = this.namespace;
+      // if this process dies, `runbench clean` finds the run's namespace and RuntimeClasses by this
+      this.ledger({ layer: 'kubernetes', kind: 'cluster', value: { kubeconfig: this.client.kubeconfig.path, runId: this.runId } });
       await this.client.core.createNamespace({ body: { metadata: { name, labels: { [MANAGED_BY]: 'runbench', [RUN_LABEL]: this.runId } } } });
       this.scope.defer(`namespace ${name}`, () => this.deleteNamespace());
       const deadline = Date.now() + 60_000;

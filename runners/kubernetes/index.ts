@@ -10,6 +10,7 @@ import { chooseKubeconfig, KubeClient } from './client.ts';
 import { listNodes, nodeArchs } from './cluster.ts';
 import type { KubernetesRunnerOptions } from './options.ts';
 import { KubernetesSession } from './session.ts';
+import { recoverKubernetes } from './recover.ts';
 import { KubernetesTarget } from './target.ts';
 
 export { handlerFor, wasmPodAnnotations } from './handler.ts';
@@ -20,6 +21,7 @@ export function createKubernetesRunner(opts: KubernetesRunnerOptions = {}): Runn
   const choice = chooseKubeconfig(opts.kubeconfig);
   return {
     layer: 'kubernetes',
+    recover: recoverKubernetes,
     description: choice
       ? `the cluster of ${choice.path} (${choice.source}): pods with one RuntimeClass per CRI handler`
       : 'a Kubernetes cluster (none configured: --kubeconfig, $KUBECONFIG or scripts/cluster.sh up)',

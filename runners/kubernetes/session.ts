@@ -15,6 +15,7 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { RuntimeFailure, errorMessage } from '../../core/errors.ts';
+import { recordInLedger } from '../../core/recovery.ts';
 import { inImageArgs } from '../../core/in-image.ts';
 import type {
   Capabilities,
@@ -110,7 +111,10 @@ export class KubernetesSession implements RunnerSession {
     this.ctx.scope.defer(`kubernetes session ${this.runtime.name}/${this.ctx.arch}`, () => this.close());
     let shared = runs.get(this.ctx.runId);
     if (!shared) {
-      shared = (async () => new RunCluster(this.client, this.ctx.runId, this.ctx.scope, this.opts.keepRuntimeClasses ?? false, await listNodes(this.client)))();
+      shared = (async () =>
+        new RunCluster(this.client, this.ctx.runId, this.ctx.scope, this.opts.keepRuntimeClasses ?? false, await listNodes(this.client), (e) =>
+          recordInLedger(this.ctx.workDir, e),
+        ))();
       runs.set(this.ctx.runId, shared);
       this.ctx.scope.defer('kubernetes run state', () => void runs.delete(this.ctx.runId));
     }

@@ -8,7 +8,7 @@ import { packageRoot } from '../../core/paths.ts';
 import { findRuns, processStart } from '../../core/recovery.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime } from '../helpers/real.ts';
-import { needs } from '../helpers/require.ts';
+import { needs, whyMissing } from '../helpers/require.ts';
 import { lazyTempDir } from '../helpers/tmp.ts';
 
 const dir = lazyTempDir('runbench-clean-');
@@ -100,5 +100,43 @@ needs('runc', runc.skip).describe('SIGKILL of a real run, then runbench clean', 
     // a second clean finds nothing of that run
     const again = await execa('node', [bin, 'clean'], { reject: false });
     expect(again.stdout).not.toContain(runId);
+  });
+});
+
+const containerdMissing = await whyMissing('containerd');
+
+needs(['runc', 'containerd'], runc.skip ?? containerdMissing).describe('SIGKILL of a real containerd run, then runbench clean', () => {
+  it("removes runbench's containerd, the shims and the sockets they left", async () => {
+    const out = join(dir(), 'killed-containerd');
+    const bin = join(packageRoot, 'bin', 'runbench.js');
+    const child = execa('node', [bin, 'run', '--layer', 'containerd', '--runtime', 'runc', '--suite', 'startup', '--runs', '300', '--out', out], {
+      reject: false,
+      env: { CI: '1' },
+      all: true,
+    });
+    let stderr = '';
+    child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
+    const deadline = Date.now() + 90_000;
+    while (!/containerd runc startup …/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const runId = /runbench run ([0-9a-f]+):/.exec(stderr)?.[1] ?? '';
+    expect(runId, stderr).not.toBe('');
+    await new Promise((r) => setTimeout(r, 1500));
+    process.kill(child.pid as number, 'SIGKILL');
+    await child;
+    const ledger = readFileSync(join('/run/runbench', runId, 'ledger.jsonl'), 'utf8');
+    const sockets = ledger
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { kind: string; value: { path?: string } })
+      .filter((e) => e.kind === 'socket')
+      .map((e) => e.value.path as string);
+    expect(sockets.length).toBeGreaterThan(0);
+    expect(leftovers(runId)).not.toEqual(nothingLeft);
+
+    const clean = await execa('node', [bin, 'clean'], { reject: false, all: true });
+    expect(clean.exitCode, clean.all).toBe(0);
+    expect(clean.stdout).toContain(`removed what run ${runId} left:`);
+    expect(leftovers(runId)).toEqual(nothingLeft);
+    expect(sockets.filter((s) => existsSync(s))).toEqual([]);
   });
 });
