@@ -5,11 +5,10 @@
  * documents always give the same output.
  */
 import type { Measurement, ResultsDocument, Unit } from './schema.ts';
-import { median, quantile, seededRandom } from './stats.ts';
+import { BOOTSTRAP_RESAMPLES, median, quantile, resampledMedian, sampleSeed, seededRandom } from './stats.ts';
 
 export const DEFAULT_THRESHOLD_PERCENT = 5;
 export const DEFAULT_ALPHA = 0.05;
-export const COMPARE_BOOTSTRAP_RESAMPLES = 2000;
 
 export type Alternative = 'two-sided';
 
@@ -118,35 +117,16 @@ export function mannWhitneyU(x: readonly number[], y: readonly number[]): MannWh
   return { u1, p: Math.min(1, Math.max(0, p)), method: 'asymptotic' };
 }
 
-function hashSamples(seed: number, xs: readonly number[]): number {
-  let h = seed;
-  for (const x of xs) {
-    const s = String(x);
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-    h = Math.imul(h ^ 0x2c, 16777619);
-  }
-  return h >>> 0;
-}
-
 /** Seed derived from both samples, so the interval is reproducible and order-sensitive. */
 export function comparisonSeed(base: readonly number[], head: readonly number[]): number {
-  return hashSamples(hashSamples(2166136261, base) ^ 0x9e3779b9, head);
-}
-
-function resampledMedian(xs: readonly number[], rand: () => number, buf: Float64Array): number {
-  for (let i = 0; i < xs.length; i++) buf[i] = xs[Math.floor(rand() * xs.length)] as number;
-  buf.sort();
-  const pos = (xs.length - 1) / 2;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return ((buf[lo] as number) + (buf[hi] as number)) / 2;
+  return sampleSeed(base, head);
 }
 
 /** Percentile bootstrap 95% CI of median(head) - median(base), resampling each sample independently. */
 export function bootstrapMedianDifferenceCI(
   base: readonly number[],
   head: readonly number[],
-  resamples = COMPARE_BOOTSTRAP_RESAMPLES,
+  resamples = BOOTSTRAP_RESAMPLES,
   seed = comparisonSeed(base, head),
 ): [number, number] {
   if (base.length === 0 || head.length === 0) return [Number.NaN, Number.NaN];

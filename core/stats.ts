@@ -71,28 +71,44 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-function seedOf(xs: readonly number[]): number {
-  let h = 2166136261;
+/** FNV-1a over the decimal text of each sample, each closed by a separator, continuing from `seed`. */
+function hashSamples(seed: number, xs: readonly number[]): number {
+  let h = seed;
   for (const x of xs) {
     const s = String(x);
     for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+    h = Math.imul(h ^ 0x2c, 16777619);
   }
   return h >>> 0;
 }
 
+/**
+ * A bootstrap seed derived from the samples themselves, so the same samples always give the
+ * same interval. Several lists hash in order: (a, b) and (b, a) give different seeds.
+ */
+export function sampleSeed(...lists: readonly (readonly number[])[]): number {
+  let h = 2166136261;
+  lists.forEach((xs, i) => {
+    h = hashSamples(i === 0 ? h : h ^ 0x9e3779b9, xs);
+  });
+  return h;
+}
+
+/** The median of one resample of xs with replacement, drawn with rand; buf is scratch space of xs.length. */
+export function resampledMedian(xs: readonly number[], rand: () => number, buf: Float64Array): number {
+  for (let i = 0; i < xs.length; i++) buf[i] = xs[Math.floor(rand() * xs.length)] as number;
+  buf.sort();
+  const pos = (xs.length - 1) / 2;
+  return ((buf[Math.floor(pos)] as number) + (buf[Math.ceil(pos)] as number)) / 2;
+}
+
 /** Percentile bootstrap 95% confidence interval of the median, seeded by the samples. */
-export function bootstrapMedianCI(xs: readonly number[], resamples = BOOTSTRAP_RESAMPLES, seed = seedOf(xs)): [number, number] {
+export function bootstrapMedianCI(xs: readonly number[], resamples = BOOTSTRAP_RESAMPLES, seed = sampleSeed(xs)): [number, number] {
   if (xs.length === 0) return [Number.NaN, Number.NaN];
   if (xs.length === 1) return [xs[0] as number, xs[0] as number];
   const rand = seededRandom(seed);
-  const medians = new Float64Array(resamples);
   const buf = new Float64Array(xs.length);
-  for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < xs.length; i++) buf[i] = xs[Math.floor(rand() * xs.length)] as number;
-    buf.sort();
-    medians[r] = quantile(Array.from(buf), 0.5);
-  }
-  const ms = Array.from(medians).sort((a, b) => a - b);
+  const ms = Array.from({ length: resamples }, () => resampledMedian(xs, rand, buf)).sort((a, b) => a - b);
   return [quantile(ms, 0.025), quantile(ms, 0.975)];
 }
 
