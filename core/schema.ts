@@ -94,7 +94,14 @@ export const Stats = z.object({
   mad: z.number(),
   /** Indexes (into samples) whose modified z-score exceeds the outlier threshold. */
   outliers: z.array(z.number().int().nonnegative()),
+  /** A confidence interval of the median: exact order statistics (see ci95MedianCoverage), a bootstrap in older documents. */
   ci95Median: z.tuple([z.number(), z.number()]),
+  /**
+   * The probability that ci95Median covers the median: at least 0.95 from 6 samples on; with
+   * fewer no pair of order statistics reaches 0.95 and this says how far short [min, max] falls.
+   * Absent in documents from before it was recorded (their interval was a percentile bootstrap).
+   */
+  ci95MedianCoverage: z.number().min(0).max(1).optional(),
 });
 export type Stats = z.infer<typeof Stats>;
 

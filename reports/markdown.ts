@@ -3,7 +3,7 @@
  * the conformance matrix; then what was not measured and why. Fit for a CI job summary. A pure function of the documents.
  */
 import { type Comparison, formatP } from '../core/compare.ts';
-import { formatValue } from '../core/format.ts';
+import { formatInterval, formatValue } from '../core/format.ts';
 import type { ResultsDocument } from '../core/schema.ts';
 import { mdCell } from './escape.ts';
 import { EMULATED_NOTE, groupMeasurements, notMeasured } from './groups.ts';
@@ -40,7 +40,7 @@ export function toMarkdown(docs: readonly ResultsDocument[]): string {
           return [
             mdCell(e.label),
             formatValue(s.median, g.unit),
-            `${formatValue(s.ci95Median[0], g.unit)} … ${formatValue(s.ci95Median[1], g.unit)}`,
+            formatInterval(s.ci95Median[0], s.ci95Median[1], g.unit, s.ci95MedianCoverage),
             `${e.ratioToBest.toFixed(2)}×`,
             String(s.n),
           ];

@@ -2,7 +2,7 @@
  * The terminal summary: for each metric, every runtime's median with its 95% CI and
  * its ratio to the best. A pure function of the results document.
  */
-import { formatValue, lowerIsBetter, pad } from '../core/format.ts';
+import { formatInterval, formatValue, lowerIsBetter, pad } from '../core/format.ts';
 import type { Measurement, ResultsDocument } from '../core/schema.ts';
 
 function groupKey(m: Measurement): string {
@@ -28,7 +28,7 @@ export function toTable(doc: ResultsDocument): string {
     const sorted = [...ms].sort((a, b) => (lower ? a.stats.median - b.stats.median : b.stats.median - a.stats.median));
     for (const m of sorted) {
       const ratio = lower ? m.stats.median / best : best / m.stats.median;
-      const ci = `[${formatValue(m.stats.ci95Median[0], m.unit)} … ${formatValue(m.stats.ci95Median[1], m.unit)}]`;
+      const ci = formatInterval(m.stats.ci95Median[0], m.stats.ci95Median[1], m.unit, m.stats.ci95MedianCoverage, true);
       const outliers = m.stats.outliers.length > 0 ? `  ${m.stats.outliers.length} outlier${m.stats.outliers.length > 1 ? 's' : ''}` : '';
       lines.push(
         `  ${pad(`${m.labels.runtime} (${m.labels.workloadKind})`, 32)} ${pad(formatValue(m.stats.median, m.unit), 12, true)}  ${pad(ci, 28)} ${pad(`${ratio.toFixed(2)}×`, 7, true)}  n=${m.stats.n}${outliers}`,

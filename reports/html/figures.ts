@@ -1,5 +1,5 @@
 /** What several sections share: the display scale of a chart, ids, and the figure of one measurement group. */
-import { formatValue } from '../../core/format.ts';
+import { formatInterval, formatValue } from '../../core/format.ts';
 import type { Measurement, Unit } from '../../core/schema.ts';
 import type { MeasurementGroup } from '../groups.ts';
 import type { Figure } from './types.ts';
@@ -32,7 +32,7 @@ export function scaleFor(unit: Unit, values: readonly number[]): Scale {
 export const round = (x: number) => Number(x.toPrecision(6));
 
 function ci(m: Measurement): string {
-  return `${formatValue(m.stats.ci95Median[0], m.unit)} … ${formatValue(m.stats.ci95Median[1], m.unit)}`;
+  return formatInterval(m.stats.ci95Median[0], m.stats.ci95Median[1], m.unit, m.stats.ci95MedianCoverage);
 }
 
 export function slug(s: string): string {

@@ -1,6 +1,6 @@
 /** Method: how the figures were measured and computed, and the parameters of each run. */
 import type { ResultsDocument } from '../../../core/schema.ts';
-import { BOOTSTRAP_RESAMPLES, OUTLIER_MODIFIED_Z } from '../../../core/stats.ts';
+import { CI_LEVEL, OUTLIER_MODIFIED_Z } from '../../../core/stats.ts';
 import type { Section, SectionContext } from '../types.ts';
 
 function methodSection(docs: readonly ResultsDocument[], thresholdPercent: number, alpha: number): Section {
@@ -10,7 +10,7 @@ function methodSection(docs: readonly ResultsDocument[], thresholdPercent: numbe
     paragraphs: [
       'Timing: a resident C helper (rb-exec) reads CLOCK_MONOTONIC around posix_spawn and wait4 of each runtime command, so neither Node nor the event loop lands in a figure. Peak RSS comes from wait4 rusage; cgroup peaks from the container cgroup.',
       'Sampling: tinybench schedules the warmup runs and the measured runs; each sample is the duration rb-exec measured, kept raw in the results document in the order taken.',
-      `Statistics: the median with a percentile bootstrap 95% confidence interval (${BOOTSTRAP_RESAMPLES} resamples, seeded by the samples so it is reproducible); p95 and p99 by linear interpolation; outliers are samples whose modified z-score (0.6745 (x − median) / MAD) exceeds ${OUTLIER_MODIFIED_Z}. They are counted, not removed. Ratio to best divides by the best median in the same layer, suite, metric, workload and architecture.`,
+      `Statistics: the median with a distribution-free confidence interval from two order statistics, exact for any distribution: the narrowest pair whose coverage reaches ${CI_LEVEL * 100}%; fewer than 6 samples cannot reach it, and the interval is then the range of the samples, shown with its true coverage. p95 and p99 by linear interpolation; outliers are samples whose modified z-score (0.6745 (x − median) / MAD) exceeds ${OUTLIER_MODIFIED_Z}, and when the MAD is 0 (more than half the samples equal) every sample away from the median, as hyperfine counts them. They are counted, not removed. Ratio to best divides by the best median in the same layer, suite, metric, workload and architecture.`,
       `Comparison: for each measurement present in both documents, the change of the median with a bootstrap 95% CI of the difference of medians, and a two-sided Mann-Whitney U test (exact without ties when a sample has at most 8 values, otherwise the normal approximation with tie and continuity correction). Regressed means p < ${alpha} and worse than the ${thresholdPercent}% noise threshold in the metric's bad direction: up for times and bytes, down for rates and ratios.`,
       'Every figure in this page is computed from the results documents it was built from; they can be rebuilt at any time with runbench report.',
     ],
