@@ -306,6 +306,10 @@ export function compareDocuments(base: ResultsDocument, head: ResultsDocument, o
       notComparable.push({ key: describeKey(keyOf(hm)), reason: `emulated in ${bm.labels.emulated ? 'base' : 'head'} only` });
     } else if (bm.unit !== hm.unit) {
       notComparable.push({ key: describeKey(keyOf(hm)), reason: `unit changed from ${bm.unit} to ${hm.unit}` });
+    } else if (!bm.stats || !hm.stats) {
+      const side = !bm.stats && !hm.stats ? 'either document' : !bm.stats ? 'base' : 'head';
+      const failed = !bm.stats ? bm.failedSamples : hm.failedSamples;
+      notComparable.push({ key: describeKey(keyOf(hm)), reason: `no value in ${side}: ${failed > 0 ? `all ${failed} samples failed` : 'no samples'}` });
     } else rows.push(compareMeasurements(bm, hm, options));
   }
   const onlyInBase = [...b].filter(([k]) => !h.has(k)).map(([, m]) => describeKey(keyOf(m)));

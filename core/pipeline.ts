@@ -25,7 +25,7 @@ import {
 } from './schema.ts';
 import { Scope } from './scope.ts';
 import { emulatedKindSkip, throwIfAborted, walkSessions, type Cell } from './walk.ts';
-import { computeStats } from './stats.ts';
+import { splitSamples } from './stats.ts';
 import { TimingHelper } from './timing-helper.ts';
 import { workloadBuilt, type WorkloadRef } from './workloads.ts';
 import { lacks, type Runner } from './runner.ts';
@@ -174,13 +174,13 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
                 host: deps.host.hostname,
               }),
               record: (input) => {
+                // a sample without a finite value is counted as failed, never averaged in
                 const m: Measurement = {
                   suite: suite.name,
                   metric: input.metric,
                   unit: input.unit,
                   labels: ctx.labels(input.workload, input.runtime),
-                  samples: input.samples,
-                  stats: computeStats(input.samples),
+                  ...splitSamples(input.samples),
                   notes: input.notes ?? {},
                 };
                 measurements.push(m);

@@ -144,12 +144,12 @@ export function medianInterval(sortedXs: readonly number[], level = CI_LEVEL): I
   return { lower: sortedXs[k - 1] as number, upper: sortedXs[n - k] as number, coverage: Math.max(0, coverage) };
 }
 
-export function computeStats(xs: readonly number[]): Stats {
+/** The statistics of finite samples; null for none, so an empty measurement has no figure at all. */
+export function computeStats(xs: readonly number[]): Stats | null {
+  if (xs.some((x) => !Number.isFinite(x))) throw new RangeError('computeStats takes finite samples: split the others off with splitSamples');
   const s = sorted(xs);
-  if (s.length === 0) {
-    return { n: 0, min: 0, max: 0, mean: 0, stddev: 0, median: 0, p95: 0, p99: 0, mad: 0, outliers: [], ci95Median: [0, 0] };
-  }
-  const ci = medianInterval(s) as Interval;
+  const ci = medianInterval(s);
+  if (!ci) return null;
   return {
     n: s.length,
     min: s[0] as number,
@@ -164,4 +164,13 @@ export function computeStats(xs: readonly number[]): Stats {
     ci95Median: [ci.lower, ci.upper],
     ci95MedianCoverage: ci.coverage,
   };
+}
+
+/**
+ * Raw samples as a measurement holds them: the finite ones in the order taken, the count of
+ * the others (NaN for a phase that was not observed, say), and statistics of the finite ones.
+ */
+export function splitSamples(raw: readonly (number | null)[]): { samples: number[]; failedSamples: number; stats: Stats | null } {
+  const samples = raw.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  return { samples, failedSamples: raw.length - samples.length, stats: computeStats(samples) };
 }

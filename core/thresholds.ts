@@ -1,15 +1,21 @@
 /**
  * Thresholds: bounds from the config checked against a finished results document (and an
  * earlier one for relative bounds). Pure: the same documents always give the same checks.
- * Every check is an outcome: passed, failed (a breach, with a message) or skipped (why
- * it could not be checked: no such measurement, no baseline).
+ * Every check is an outcome: passed, failed (a breach, with a message; also a measurement
+ * with no value, which no bound can pass) or skipped (why it could not be checked: no such
+ * measurement, no baseline).
  */
 import type { ResolvedMetricThreshold, ResolvedThresholds } from './config/index.ts';
 import { formatValue } from './format.ts';
 import type { Labels, Measurement, ResultsDocument, ThresholdCheck } from './schema.ts';
 
 function statValue(m: Measurement, stat: ResolvedMetricThreshold['stat']): number {
-  return m.stats[stat];
+  return m.stats ? m.stats[stat] : Number.NaN;
+}
+
+/** Why a measurement has no statistics, for the check that fails on it. */
+function noValueReason(m: Measurement): string {
+  return m.failedSamples > 0 ? `all ${m.failedSamples} samples failed` : 'no samples';
 }
 
 function matches(t: ResolvedMetricThreshold, m: Measurement): boolean {
@@ -69,7 +75,9 @@ function checkMetric(t: ResolvedMetricThreshold, doc: ResultsDocument, baseline:
     const show = (v: number) => formatValue(v, m.unit);
     const base = { kind: 'metric' as const, threshold: t.text, labels: m.labels, observed: Number.isFinite(value) ? value : null, baseline: null };
     if (!Number.isFinite(value)) {
-      checks.push({ ...base, limit: null, outcome: { status: 'skipped', reason: `${name} has no value (${m.stats.n} samples)` } });
+      // no data never passes a bound: each one configured fails, saying why
+      const limits = [t.max, t.min, t.maxRegressionPercent].filter((l): l is number => l !== null);
+      for (const limit of limits) checks.push({ ...base, limit, outcome: { status: 'failed', reason: `${name} has no value: ${noValueReason(m)}` } });
       continue;
     }
     if (t.max !== null) {

@@ -1,6 +1,7 @@
 /** The results document as JSON, and reading one back through the schema. */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { UserError } from '../core/errors.ts';
+import { mendLegacyDocument } from '../core/legacy.ts';
 import { ResultsDocument } from '../core/schema.ts';
 
 export function toJson(doc: ResultsDocument): string {
@@ -27,7 +28,7 @@ export function readResults(path: string): ResultsDocument {
   } catch (e) {
     throw new UserError(`${path} is not JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const parsed = ResultsDocument.safeParse(raw);
+  const parsed = ResultsDocument.safeParse(mendLegacyDocument(raw));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? issue.path.join('.') || '(root)' : '(root)';

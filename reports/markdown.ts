@@ -6,7 +6,7 @@ import { type Comparison, formatP } from '../core/compare.ts';
 import { formatInterval, formatValue } from '../core/format.ts';
 import type { ResultsDocument } from '../core/schema.ts';
 import { mdCell } from './escape.ts';
-import { EMULATED_NOTE, groupMeasurements, notMeasured } from './groups.ts';
+import { EMULATED_NOTE, groupMeasurements, noValue, notMeasured, samplesText } from './groups.ts';
 import { wasmWaysSection } from './html/sections/wasm-ways.ts';
 
 function table(header: string[], rows: string[][], align?: ('l' | 'r')[]): string[] {
@@ -37,12 +37,14 @@ export function toMarkdown(docs: readonly ResultsDocument[]): string {
         ['runtime', 'median', '95% CI of median', 'ratio to best', 'n'],
         g.entries.map((e) => {
           const s = e.measurement.stats;
+          const n = samplesText(e.measurement);
+          if (!s || e.ratioToBest === null) return [mdCell(e.label), noValue(e.measurement), '—', '—', n];
           return [
             mdCell(e.label),
             formatValue(s.median, g.unit),
             formatInterval(s.ci95Median[0], s.ci95Median[1], g.unit, s.ci95MedianCoverage),
             `${e.ratioToBest.toFixed(2)}×`,
-            String(s.n),
+            n,
           ];
         }),
         ['l', 'r', 'r', 'r', 'r'],

@@ -4,6 +4,7 @@
  */
 import { formatInterval, formatValue, lowerIsBetter, pad } from '../core/format.ts';
 import type { Measurement, ResultsDocument } from '../core/schema.ts';
+import { noValue, samplesText } from './groups.ts';
 
 function groupKey(m: Measurement): string {
   return [m.labels.layer, m.suite, m.metric, m.labels.workload, m.labels.arch, String(m.labels.emulated)].join('\u0000');
@@ -22,16 +23,24 @@ export function toTable(doc: ResultsDocument): string {
     const head = ms[0];
     if (!head) continue;
     const lower = lowerIsBetter(head.unit);
-    const best = ms.map((m) => m.stats.median).reduce((a, b) => (lower ? Math.min(a, b) : Math.max(a, b)));
+    const medians = ms.flatMap((m) => (m.stats ? [m.stats.median] : []));
+    const best = lower ? Math.min(...medians) : Math.max(...medians);
     const arch = head.labels.emulated ? `${head.labels.arch}, emulated: not comparable with native figures` : head.labels.arch;
     lines.push(`${head.labels.layer} · ${head.suite} · ${head.metric} (${head.labels.workload}, ${arch})`);
-    const sorted = [...ms].sort((a, b) => (lower ? a.stats.median - b.stats.median : b.stats.median - a.stats.median));
+    const key = (m: Measurement) => (m.stats ? (lower ? m.stats.median : -m.stats.median) : Infinity);
+    const sorted = [...ms].sort((a, b) => key(a) - key(b));
     for (const m of sorted) {
-      const ratio = lower ? m.stats.median / best : best / m.stats.median;
-      const ci = formatInterval(m.stats.ci95Median[0], m.stats.ci95Median[1], m.unit, m.stats.ci95MedianCoverage, true);
-      const outliers = m.stats.outliers.length > 0 ? `  ${m.stats.outliers.length} outlier${m.stats.outliers.length > 1 ? 's' : ''}` : '';
+      const name = pad(`${m.labels.runtime} (${m.labels.workloadKind})`, 32);
+      const s = m.stats;
+      if (!s) {
+        lines.push(`  ${name} ${noValue(m)}`);
+        continue;
+      }
+      const ratio = lower ? s.median / best : best / s.median;
+      const ci = formatInterval(s.ci95Median[0], s.ci95Median[1], m.unit, s.ci95MedianCoverage, true);
+      const outliers = s.outliers.length > 0 ? `  ${s.outliers.length} outlier${s.outliers.length > 1 ? 's' : ''}` : '';
       lines.push(
-        `  ${pad(`${m.labels.runtime} (${m.labels.workloadKind})`, 32)} ${pad(formatValue(m.stats.median, m.unit), 12, true)}  ${pad(ci, 28)} ${pad(`${ratio.toFixed(2)}×`, 7, true)}  n=${m.stats.n}${outliers}`,
+        `  ${name} ${pad(formatValue(s.median, m.unit), 12, true)}  ${pad(ci, 28)} ${pad(`${ratio.toFixed(2)}×`, 7, true)}  n=${samplesText(m)}${outliers}`,
       );
     }
     lines.push('');
@@ -55,11 +64,12 @@ export function toTable(doc: ResultsDocument): string {
   }
   if (doc.harness) {
     const h = doc.harness;
-    const lifecycle = doc.measurements.filter((m) => m.metric === 'lifecycle').map((m) => m.stats.median);
+    const lifecycle = doc.measurements.flatMap((m) => (m.metric === 'lifecycle' && m.stats ? [m.stats.median] : []));
     const smallest = lifecycle.length > 0 ? Math.min(...lifecycle) : null;
-    const share = smallest ? ` = ${((h.spawnNoopStats.median / smallest) * 100).toFixed(1)}% of the smallest lifecycle median` : '';
+    const own = h.spawnNoopStats?.median ?? Number.NaN;
+    const share = smallest && h.spawnNoopStats ? ` = ${((own / smallest) * 100).toFixed(1)}% of the smallest lifecycle median` : '';
     lines.push(
-      `harness: timing a static no-op takes ${formatValue(h.spawnNoopStats.median, 'ns')} through rb-exec${share} (from Node's spawn it would take ${formatValue(h.nodeSpawnNoopStats.median, 'ns')})`,
+      `harness: timing a static no-op takes ${formatValue(own, 'ns')} through rb-exec${share} (from Node's spawn it would take ${formatValue(h.nodeSpawnNoopStats?.median ?? Number.NaN, 'ns')})`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -1,8 +1,8 @@
 /** What several sections share: the display scale of a chart, ids, and the figure of one measurement group. */
 import { formatInterval, formatValue } from '../../core/format.ts';
 import type { Measurement, Unit } from '../../core/schema.ts';
-import type { MeasurementGroup } from '../groups.ts';
-import type { Figure } from './types.ts';
+import { type MeasurementGroup, noValue, samplesText } from '../groups.ts';
+import type { Cell, Figure } from './types.ts';
 
 interface Scale {
   factor: number;
@@ -32,7 +32,7 @@ export function scaleFor(unit: Unit, values: readonly number[]): Scale {
 export const round = (x: number) => Number(x.toPrecision(6));
 
 function ci(m: Measurement): string {
-  return formatInterval(m.stats.ci95Median[0], m.stats.ci95Median[1], m.unit, m.stats.ci95MedianCoverage);
+  return m.stats ? formatInterval(m.stats.ci95Median[0], m.stats.ci95Median[1], m.unit, m.stats.ci95MedianCoverage) : '—';
 }
 
 export function slug(s: string): string {
@@ -60,15 +60,18 @@ export function groupFigure(g: MeasurementGroup, idPrefix: string): Figure {
       caption: `${g.metric} (${g.unit})`,
       columns: ['runtime', 'median', '95% CI', 'p95', 'ratio to best', 'n', 'outliers'],
       numeric: [false, true, true, true, true, true, true],
-      rows: g.entries.map((e) => {
-        const s = e.measurement.stats;
+      rows: g.entries.map((e): Cell[] => {
+        const m = e.measurement;
+        const s = m.stats;
+        const n = samplesText(m);
+        if (!s || e.ratioToBest === null) return [e.label, { text: noValue(m), tone: 'bad' }, '—', '—', '—', n, '—'];
         return [
           e.label,
           formatValue(s.median, g.unit),
-          ci(e.measurement),
+          ci(m),
           formatValue(s.p95, g.unit),
           e.ratioToBest === 1 ? { text: '1.00× best', tone: 'good' } : `${e.ratioToBest.toFixed(2)}×`,
-          String(s.n),
+          n,
           String(s.outliers.length),
         ];
       }),

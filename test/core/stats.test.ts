@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { computeStats, mad, madOutliers, mean, median, medianInterval, quantile, resampledMedian, sampleSeed, seededRandom, stddev } from '../../core/stats.ts';
+import {
+  computeStats,
+  mad,
+  madOutliers,
+  mean,
+  median,
+  medianInterval,
+  quantile,
+  resampledMedian,
+  sampleSeed,
+  seededRandom,
+  splitSamples,
+  stddev,
+} from '../../core/stats.ts';
 
 describe('stats', () => {
   it('median and quantiles interpolate between closest ranks (R-7)', () => {
@@ -34,7 +47,7 @@ describe('stats', () => {
     expect(madOutliers([10, 10, 10, 10, 10, 10, 10, 100, 100])).toEqual([7, 8]);
     // peak memory in whole pages: most samples the same page count, one run a page more
     const kib = (n: number) => n * 1024;
-    expect(computeStats([kib(1204), kib(1204), kib(1208), kib(1204), kib(1204)]).outliers).toEqual([2]);
+    expect(computeStats([kib(1204), kib(1204), kib(1208), kib(1204), kib(1204)])?.outliers).toEqual([2]);
   });
 
   it('the median interval is two order statistics with their exact binomial coverage', () => {
@@ -57,8 +70,8 @@ describe('stats', () => {
 
   it('computeStats records the interval and its coverage', () => {
     const s = computeStats([5, 1, 4, 2, 3]);
-    expect(s.ci95Median).toEqual([1, 5]);
-    expect(s.ci95MedianCoverage).toBe(0.9375);
+    expect(s?.ci95Median).toEqual([1, 5]);
+    expect(s?.ci95MedianCoverage).toBe(0.9375);
   });
 
   it('the bootstrap seed comes from the samples: the same samples draw the same resamples', () => {
@@ -78,11 +91,23 @@ describe('stats', () => {
     }
   });
 
-  it('computeStats fills every field; empty input gives zeros, not NaN', () => {
+  it('computeStats fills every field; no samples give no statistics at all', () => {
     const s = computeStats([3, 1, 2]);
     expect(s).toMatchObject({ n: 3, min: 1, max: 3, mean: 2, median: 2, outliers: [] });
-    expect(s.p95).toBeCloseTo(2.9, 10);
-    expect(computeStats([]).n).toBe(0);
-    expect(Number.isNaN(computeStats([]).median)).toBe(false);
+    expect(s?.p95).toBeCloseTo(2.9, 10);
+    expect(computeStats([])).toBeNull();
+    expect(() => computeStats([1, Number.NaN])).toThrow(RangeError);
+  });
+
+  it('a sample without a finite value is a failed sample and never enters the statistics', () => {
+    // sorting with NaN in the array once made this median 4
+    const split = splitSamples([5, 1, Number.NaN, 3, 2, 4]);
+    expect(split.samples).toEqual([5, 1, 3, 2, 4]);
+    expect(split.failedSamples).toBe(1);
+    expect(split.stats?.median).toBe(3);
+    expect(split.stats?.n).toBe(5);
+    // JSON turns NaN into null; Infinity is no value either
+    expect(splitSamples([null, 7, Number.POSITIVE_INFINITY])).toMatchObject({ samples: [7], failedSamples: 2 });
+    expect(splitSamples([Number.NaN, Number.NaN])).toEqual({ samples: [], failedSamples: 2, stats: null });
   });
 });

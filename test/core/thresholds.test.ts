@@ -13,7 +13,16 @@ function labels(runtime: string, host = 'night-1'): Labels {
 
 function measurement(runtime: string, metric: string, samples: number[], host?: string): Measurement {
   const suite = metric.startsWith('cpu') ? 'throughput' : 'startup';
-  return { suite, metric, unit: metric.startsWith('cpu') ? 'ops/s' : 'ns', labels: labels(runtime, host), samples, stats: computeStats(samples), notes: {} };
+  return {
+    suite,
+    metric,
+    unit: metric.startsWith('cpu') ? 'ops/s' : 'ns',
+    labels: labels(runtime, host),
+    samples,
+    failedSamples: 0,
+    stats: computeStats(samples),
+    notes: {},
+  };
 }
 
 function doc(runId: string, measurements: Measurement[], conformance: ConformanceResult[] = []): ResultsDocument {

@@ -67,6 +67,22 @@ describe('runbench compare', () => {
     expect(c.options.thresholdPercent).toBe(30);
   });
 
+  it('a document with a phase that was never observed goes through report and compare', async () => {
+    const doc = loadFixture('single-host.json');
+    const m = doc.measurements.find((x) => x.metric === 'create' && x.labels.runtime === 'crun');
+    if (!m) throw new Error('fixture has no crun create');
+    Object.assign(m, { samples: [], failedSamples: 6, stats: null });
+    const p = join(dir, 'missing-phase.json');
+    writeFileSync(p, toJson(doc));
+    const table = await run(['report', p]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/crun \(native\) +no value: all 6 samples failed/);
+    for (const format of ['md', 'html']) expect((await run(['report', p, '--format', format, '--out', join(dir, `missing.${format}`)])).code).toBe(0);
+    const c = await run(['compare', single, p]);
+    expect(c.code).toBe(0);
+    expect(c.stdout).toContain('not compared: oci/startup/create crun hello (native, amd64): no value in head: all 6 samples failed');
+  });
+
   it('bad input is a usage error', async () => {
     expect((await run(['compare', single, join(dir, 'missing.json')])).code).toBe(2);
     expect((await run(['compare', single, single, '--alpha', '1.5'])).code).toBe(2);

@@ -37,7 +37,9 @@ const wasmCases: { name: string; runtime: RuntimeInfo | null; skip: string | nul
     skip:
       why ??
       inImage.skip ??
-      (inImageArchive && !existsSync(inImageArchive) ? `${inImageArchive} is not built (scripts/build-wasmtime-image.sh), so the nodes lack the image` : null) ??
+      (inImageArchive && !existsSync(inImageArchive)
+        ? `${inImageArchive} is not built (scripts/build-wasmtime-image.sh), so the nodes lack the image`
+        : null) ??
       (handlers.has('runc') ? null : 'the local cluster has no runc handler'),
   },
   {
@@ -45,9 +47,16 @@ const wasmCases: { name: string; runtime: RuntimeInfo | null; skip: string | nul
     runtime: crunWasmtime.runtime,
     skip: why ?? crunWasmtime.skip ?? (handlers.has('crun-wasmtime') ? null : 'the local cluster has no crun-wasmtime handler'),
   },
-  { name: 'wasmtime', runtime: wasmtimeClass, skip: why ?? (handlers.has('wasmtime') ? null : 'the local cluster has no wasmtime (containerd-shim-wasmtime-v1) handler') },
+  {
+    name: 'wasmtime',
+    runtime: wasmtimeClass,
+    skip: why ?? (handlers.has('wasmtime') ? null : 'the local cluster has no wasmtime (containerd-shim-wasmtime-v1) handler'),
+  },
 ];
-const newRunId = () => `20000101${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
+const newRunId = () =>
+  `20000101${Math.floor(Math.random() * 0xffffff)
+    .toString(16)
+    .padStart(6, '0')}`;
 
 /** What runbench left in the cluster: namespaces, pods and RuntimeClasses it labelled. */
 async function leftInCluster(client: KubeClient): Promise<string[]> {
@@ -62,111 +71,122 @@ function ctxFor(runId: string, scope: Scope) {
   return { runId, host, arch: host.arch, scope, events: new EventBus(), workDir: `/tmp/runbench-k8s-${runId}` };
 }
 
-describe.skipIf(why !== null || runc.runtime === null)(`kubernetes layer, runc RuntimeClass${why ? ` (skipped: ${why})` : runc.skip ? ` (skipped: ${runc.skip})` : ''}`, () => {
-  it('runs pods to completion with watch-timed phases, reads memory, enforces a limit, and leaves nothing behind', async () => {
-    const client = new KubeClient(choice!);
-    const before = await leftInCluster(client);
-    const scope = new Scope('test');
-    const runId = newRunId();
-    const runner = createKubernetesRunner();
-    const session = (await runner.open(runc.runtime as RuntimeInfo, ctxFor(runId, scope))) as KubernetesSession;
-    try {
-      expect(session.supports('native')).toBeNull();
-      expect(session.supports('wasm')?.reason).toContain('no Wasm handler');
-      const run = await session.runOnce({ workload: { name: 'hello', kind: 'native', args: [] }, timeoutMs: 60_000 });
-      expect(run.exitCode).toBe(0);
-      expect(run.stdout).toContain('runbench-hello-ok');
-      expect(run.totalNs).toBeGreaterThan(0);
-
-      const life = await session.lifecycle({ workload: { name: 'mem', kind: 'native', args: ['16'] }, timeoutMs: 60_000 });
-      expect(life.exitCode).toBe(0);
-      expect(Object.keys(life.phasesNs)).toEqual([...POD_PHASES]);
-      const sum = Object.values(life.phasesNs).reduce((a, b) => a + b, 0);
-      expect(sum).toBe(life.totalNs);
-      for (const v of Object.values(life.phasesNs)) expect(v).toBeGreaterThanOrEqual(0);
-      // the pod cgroup saw at least the 16 MiB the workload touched (local node only)
-      const node = (await listNodes(client)).find((n) => n.arch === host.arch);
-      if (node?.local) {
-        expect(life.cgroupPeakBytes).toBeGreaterThan(16 * 1024 * 1024);
-        expect(life.layerMemoryBytes?.shimPeakRssBytes).toBeGreaterThan(1024 * 1024);
-      }
-
-      const limited = await session.lifecycle({ workload: { name: 'mem', kind: 'native', args: ['64'] }, memoryLimitBytes: 32 * 1024 * 1024, timeoutMs: 60_000 });
-      expect(limited.oomKilled).toBe(true);
-      expect(limited.signal).toBe(9);
-
-      const churn = await session.churn({ workload: { name: 'hello', kind: 'native', args: [] }, timeoutMs: 60_000 }, 4, 2);
-      expect(churn).toMatchObject({ completed: 4, failed: 0, firstError: null });
-    } finally {
-      await session.close();
-      const failures = await scope.close();
-      expect(failures).toEqual([]);
-    }
-    expect(await leftInCluster(client)).toEqual(before);
-  }, 300_000);
-
-  it('skips a RuntimeClass whose handler the nodes do not have, saying so', async () => {
-    const scope = new Scope('test');
-    const runId = newRunId();
-    const ghost: RuntimeInfo = { ...(runc.runtime as RuntimeInfo), name: 'no-such-handler' };
-    const session = (await createKubernetesRunner().open(ghost, ctxFor(runId, scope))) as KubernetesSession;
-    try {
-      expect(session.supports('native')?.reason).toMatch(/no-such-handler/);
-    } finally {
-      await session.close();
-      expect(await scope.close()).toEqual([]);
-    }
-  }, 180_000);
-
-  it('density: idle pods up to the cap, with pod startup latency quantiles and working set per pod', async () => {
-    const client = new KubeClient(choice!);
-    const before = await leftInCluster(client);
-    const doc = await runPipeline(
-      { suites: ['density'], layers: ['kubernetes'], runs: 1, warmup: 0, concurrency: 2, churnContainers: 2, timeoutMs: 60_000 },
-      {
-        runners: { kubernetes: createKubernetesRunner({ densityMaxPods: 4 }) },
-        suites: [densitySuite],
-        runtimes: [runc.runtime as RuntimeInfo],
-        host,
-        events: new EventBus(),
-        signal: new AbortController().signal,
-        calibrate: async () => null,
-        isBuilt: () => true,
-      },
-    );
-    expect(doc.suiteRuns.map((r) => r.outcome.status)).toEqual(['passed']);
-    const m = (metric: string) => doc.measurements.find((x) => x.metric === metric && x.labels.workloadKind === 'native');
-    expect(m('densityPods')?.samples).toEqual([4]);
-    expect(m('densityPods')?.notes.limitedBy).toBe('cap');
-    const sli = m('podStartupLatency');
-    expect(sli?.samples).toHaveLength(4);
-    expect(sli?.labels.layer).toBe('kubernetes');
-    expect(sli!.stats.p99).toBeGreaterThanOrEqual(sli!.stats.median);
-    expect(m('podWorkingSetBytes')?.samples.every((x) => x > 0)).toBe(true);
-    expect(m('podsStartedPerSec')?.samples[0]).toBeGreaterThan(0);
-    expect(await leftInCluster(client)).toEqual(before);
-  }, 300_000);
-});
-
-describe('kubernetes layer, Wasm RuntimeClasses', () => {
-  for (const c of wasmCases) {
-    const name = c.name;
-    it.skipIf(c.skip !== null)(`${name} runs the wasm hello module in a pod${c.skip ? ` (skipped: ${c.skip})` : ''}`, async () => {
+describe.skipIf(why !== null || runc.runtime === null)(
+  `kubernetes layer, runc RuntimeClass${why ? ` (skipped: ${why})` : runc.skip ? ` (skipped: ${runc.skip})` : ''}`,
+  () => {
+    it('runs pods to completion with watch-timed phases, reads memory, enforces a limit, and leaves nothing behind', async () => {
       const client = new KubeClient(choice!);
       const before = await leftInCluster(client);
       const scope = new Scope('test');
-      const session = (await createKubernetesRunner().open(c.runtime as RuntimeInfo, ctxFor(newRunId(), scope))) as KubernetesSession;
+      const runId = newRunId();
+      const runner = createKubernetesRunner();
+      const session = (await runner.open(runc.runtime as RuntimeInfo, ctxFor(runId, scope))) as KubernetesSession;
       try {
-        expect(session.supports('wasm')).toBeNull();
-        if (c.runtime?.wasmVia) expect(session.supports('native')?.reason).toMatch(/native is measured as runc itself/);
-        const run = await session.runOnce({ workload: { name: 'hello', kind: 'wasm', args: [] }, timeoutMs: 60_000 });
+        expect(session.supports('native')).toBeNull();
+        expect(session.supports('wasm')?.reason).toContain('no Wasm handler');
+        const run = await session.runOnce({ workload: { name: 'hello', kind: 'native', args: [] }, timeoutMs: 60_000 });
         expect(run.exitCode).toBe(0);
         expect(run.stdout).toContain('runbench-hello-ok');
+        expect(run.totalNs).toBeGreaterThan(0);
+
+        const life = await session.lifecycle({ workload: { name: 'mem', kind: 'native', args: ['16'] }, timeoutMs: 60_000 });
+        expect(life.exitCode).toBe(0);
+        expect(Object.keys(life.phasesNs)).toEqual([...POD_PHASES]);
+        const sum = Object.values(life.phasesNs).reduce((a, b) => a + b, 0);
+        expect(sum).toBe(life.totalNs);
+        for (const v of Object.values(life.phasesNs)) expect(v).toBeGreaterThanOrEqual(0);
+        // the pod cgroup saw at least the 16 MiB the workload touched (local node only)
+        const node = (await listNodes(client)).find((n) => n.arch === host.arch);
+        if (node?.local) {
+          expect(life.cgroupPeakBytes).toBeGreaterThan(16 * 1024 * 1024);
+          expect(life.layerMemoryBytes?.shimPeakRssBytes).toBeGreaterThan(1024 * 1024);
+        }
+
+        const limited = await session.lifecycle({
+          workload: { name: 'mem', kind: 'native', args: ['64'] },
+          memoryLimitBytes: 32 * 1024 * 1024,
+          timeoutMs: 60_000,
+        });
+        expect(limited.oomKilled).toBe(true);
+        expect(limited.signal).toBe(9);
+
+        const churn = await session.churn({ workload: { name: 'hello', kind: 'native', args: [] }, timeoutMs: 60_000 }, 4, 2);
+        expect(churn).toMatchObject({ completed: 4, failed: 0, firstError: null });
+      } finally {
+        await session.close();
+        const failures = await scope.close();
+        expect(failures).toEqual([]);
+      }
+      expect(await leftInCluster(client)).toEqual(before);
+    }, 300_000);
+
+    it('skips a RuntimeClass whose handler the nodes do not have, saying so', async () => {
+      const scope = new Scope('test');
+      const runId = newRunId();
+      const ghost: RuntimeInfo = { ...(runc.runtime as RuntimeInfo), name: 'no-such-handler' };
+      const session = (await createKubernetesRunner().open(ghost, ctxFor(runId, scope))) as KubernetesSession;
+      try {
+        expect(session.supports('native')?.reason).toMatch(/no-such-handler/);
       } finally {
         await session.close();
         expect(await scope.close()).toEqual([]);
       }
-      expect(await leftInCluster(client)).toEqual(before);
     }, 180_000);
+
+    it('density: idle pods up to the cap, with pod startup latency quantiles and working set per pod', async () => {
+      const client = new KubeClient(choice!);
+      const before = await leftInCluster(client);
+      const doc = await runPipeline(
+        { suites: ['density'], layers: ['kubernetes'], runs: 1, warmup: 0, concurrency: 2, churnContainers: 2, timeoutMs: 60_000 },
+        {
+          runners: { kubernetes: createKubernetesRunner({ densityMaxPods: 4 }) },
+          suites: [densitySuite],
+          runtimes: [runc.runtime as RuntimeInfo],
+          host,
+          events: new EventBus(),
+          signal: new AbortController().signal,
+          calibrate: async () => null,
+          isBuilt: () => true,
+        },
+      );
+      expect(doc.suiteRuns.map((r) => r.outcome.status)).toEqual(['passed']);
+      const m = (metric: string) => doc.measurements.find((x) => x.metric === metric && x.labels.workloadKind === 'native');
+      expect(m('densityPods')?.samples).toEqual([4]);
+      expect(m('densityPods')?.notes.limitedBy).toBe('cap');
+      const sli = m('podStartupLatency');
+      expect(sli?.samples).toHaveLength(4);
+      expect(sli?.labels.layer).toBe('kubernetes');
+      expect(sli!.stats!.p99).toBeGreaterThanOrEqual(sli!.stats!.median);
+      expect(m('podWorkingSetBytes')?.samples.every((x) => x > 0)).toBe(true);
+      expect(m('podsStartedPerSec')?.samples[0]).toBeGreaterThan(0);
+      expect(await leftInCluster(client)).toEqual(before);
+    }, 300_000);
+  },
+);
+
+describe('kubernetes layer, Wasm RuntimeClasses', () => {
+  for (const c of wasmCases) {
+    const name = c.name;
+    it.skipIf(c.skip !== null)(
+      `${name} runs the wasm hello module in a pod${c.skip ? ` (skipped: ${c.skip})` : ''}`,
+      async () => {
+        const client = new KubeClient(choice!);
+        const before = await leftInCluster(client);
+        const scope = new Scope('test');
+        const session = (await createKubernetesRunner().open(c.runtime as RuntimeInfo, ctxFor(newRunId(), scope))) as KubernetesSession;
+        try {
+          expect(session.supports('wasm')).toBeNull();
+          if (c.runtime?.wasmVia) expect(session.supports('native')?.reason).toMatch(/native is measured as runc itself/);
+          const run = await session.runOnce({ workload: { name: 'hello', kind: 'wasm', args: [] }, timeoutMs: 60_000 });
+          expect(run.exitCode).toBe(0);
+          expect(run.stdout).toContain('runbench-hello-ok');
+        } finally {
+          await session.close();
+          expect(await scope.close()).toEqual([]);
+        }
+        expect(await leftInCluster(client)).toEqual(before);
+      },
+      180_000,
+    );
   }
 });

@@ -43,9 +43,10 @@ export function buildNativeVsWasm({ docs }: SectionContext): Section | null {
         columns: ['runtime', 'native median', 'Wasm median', lower ? 'Wasm / native' : 'native / Wasm'],
         numeric: [false, true, true, true],
         rows: both.map(([r, p]) => {
-          const n = p.native?.stats.median ?? Number.NaN;
-          const w = p.wasm?.stats.median ?? Number.NaN;
-          return [r, formatValue(n, fig.unit), formatValue(w, fig.unit), `${(lower ? w / n : n / w).toFixed(2)}×`];
+          const n = p.native?.stats?.median ?? Number.NaN;
+          const w = p.wasm?.stats?.median ?? Number.NaN;
+          const ratio = lower ? w / n : n / w;
+          return [r, formatValue(n, fig.unit), formatValue(w, fig.unit), Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '—'];
         }),
       },
     });
