@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../core/errors.ts';
+import { InternalError, UserError } from '../../core/errors.ts';
 import { runPipeline } from '../../core/pipeline.ts';
 import { parse } from 'csv-parse/sync';
 import { CSV_COLUMNS, toCsv } from '../../reports/csv.ts';
@@ -27,6 +27,16 @@ describe('results document on disk', () => {
     writeAtomic(path, toJson(doc));
     expect(readdirSync(dir).filter((f) => f.includes('partial'))).toEqual([]);
     expect(readResults(path)).toEqual(doc);
+  });
+
+  it('a document that breaks the schema is an internal error before any byte is written', async () => {
+    const doc = await runPipeline({ ...smallOptions, suites: ['startup'] }, fakeDeps(['a']));
+    const bad = structuredClone(doc);
+    bad.measurements[0]!.samples.push(Number.NaN);
+    const path = join(dir, 'never.json');
+    expect(() => writeAtomic(path, toJson(bad))).toThrow(InternalError);
+    expect(() => toJson(bad)).toThrow(/^internal error: the results document breaks its schema at measurements\.0\.samples\.\d+: /);
+    expect(readdirSync(dir).filter((f) => f.startsWith('never'))).toEqual([]);
   });
 
   it('rejects a file that is not a results document with one clear line', () => {
