@@ -50,7 +50,8 @@ describe('runbench compare', () => {
   it('exits 0 when nothing regressed', async () => {
     const r = await run(['compare', single, single]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('0 regressed, 0 improved, 11 unchanged of 11 compared');
+    expect(r.stdout).toContain('0 regressed, 0 improved, 7 no change, 4 inconclusive of 11 compared');
+    expect(r.stdout).toContain('adjusted across the 11 rows by Holm');
   });
 
   it('exits 3 on a regression; --markdown prints a job-summary table', async () => {

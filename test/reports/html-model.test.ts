@@ -83,7 +83,7 @@ describe('HTML report model', () => {
   it('baseline: a comparison section comes first', () => {
     const model = buildReportModel([doc], { baseline: doc });
     expect(model.sections[0]?.id).toBe('comparison');
-    expect(model.sections[0]?.paragraphs[1]).toMatch(/^0 regressed, 0 improved, 11 unchanged of 11 compared/);
+    expect(model.sections[0]?.paragraphs[1]).toMatch(/^0 regressed, 0 improved, 7 no change, 4 inconclusive of 11 compared/);
   });
 
   it('history: one trend per metric, the regressed night flagged', () => {

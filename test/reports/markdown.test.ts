@@ -55,22 +55,27 @@ describe('Markdown exporter', () => {
     expect(md).toContain('&lt;img src=x onerror="window.pwned=1"&gt;');
     // Every row of every table has as many cells as its header: no escaped pipe splits a cell.
     const cells = (line: string) => line.split(/(?<!\\)\|/).length - 2;
-    const blocks = md.split(/\n(?!\|)/).map((b) => b.split('\n').filter((l) => l.startsWith('|'))).filter((b) => b.length > 0);
+    const blocks = md
+      .split(/\n(?!\|)/)
+      .map((b) => b.split('\n').filter((l) => l.startsWith('|')))
+      .filter((b) => b.length > 0);
     expect(blocks.length).toBeGreaterThan(3);
     for (const b of blocks) for (const line of b) expect(cells(line)).toBe(cells(b[0] as string));
   });
 
-  it('comparison table: regressions first, with change, CI and p', () => {
+  it('comparison table: regressions first, with change, interval, p and adjusted p', () => {
     const head = structuredClone(doc);
     const m = head.measurements.find((x) => x.metric === 'lifecycle' && x.labels.runtime === 'crun' && x.labels.workloadKind === 'native');
     if (!m) throw new Error('fixture has no crun lifecycle');
     m.samples = m.samples.map((x) => x * 2);
     m.stats = computeStats(m.samples);
     const md = comparisonToMarkdown(compareDocuments(doc, head, { thresholdPercent: 5, alpha: 0.05 }));
-    expect(md).toContain('**1 regressed, 0 improved, 10 unchanged** of 11 compared.');
+    expect(md).toContain('**1 regressed, 0 improved, 7 no change, 3 inconclusive of 11 compared.**');
+    expect(md).toContain('| verdict | layer | suite | metric | runtime | workload | arch | base | head | change | 95% interval | p | p holm | n | why |');
     const rows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| verdict') && !l.startsWith('| ---'));
     expect(rows[0]).toMatch(/^\| 🔴 regressed \| oci \| startup \| lifecycle \| crun \| hello \(native\) \| amd64 \| 21\.20 ms \| 42\.40 ms \| \+100\.0% \|/);
-    // exact test, n = 6 each, completely separated: p = 2 / C(12, 6)
-    expect(rows[0]).toContain(`| ${(2 / 924).toFixed(4)} |`);
+    // exact test, n = 6 each, completely separated: p = 2 / C(12, 6); 11 rows under Holm multiply it by 11
+    expect(rows[0]).toContain(`| ${(2 / 924).toFixed(4)} | ${((11 * 2) / 924).toFixed(4)} | 6/6 | adjusted p &lt; 0.05 and worse by more than 5% |`);
+    expect(rows.filter((r) => r.startsWith('| ⚪ inconclusive')).every((r) => /about \d+ a side would decide \|$/.test(r))).toBe(true);
   });
 });

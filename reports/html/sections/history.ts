@@ -75,7 +75,7 @@ export function historySection(docs: readonly ResultsDocument[], options: { thre
     id: 'history',
     title: 'History',
     paragraphs: [
-      `${sorted.length} runs from ${sorted[0]?.startedAt} to ${sorted[sorted.length - 1]?.startedAt}. Each run is compared with the one before it; a red triangle marks a regression (Mann-Whitney p < ${options.alpha} and worse by more than ${options.thresholdPercent}%). ${flaggedTotal} flagged.`,
+      `${sorted.length} runs from ${sorted[0]?.startedAt} to ${sorted[sorted.length - 1]?.startedAt}. Each run is compared with the one before it; a red triangle marks a regression as runbench compare judges one (the Mann-Whitney p-value, Holm-adjusted across the run's rows, below ${options.alpha} and the median worse by more than ${options.thresholdPercent}%). ${flaggedTotal} flagged.`,
     ],
     figures,
     tables: [],
