@@ -7,6 +7,7 @@
  *   inconclusive          neither: too few samples or too noisy, with about how many would decide
  * (and `changed` for a unit without a better direction). Pure and deterministic.
  */
+import { type EnvironmentDifference, environmentDifferences } from './environment.ts';
 import { adjustPValues, type Correction, CORRECTION_NAMES } from './multiple-testing.ts';
 import { mannWhitneyU, normalQuantileUpper, samplesToReach, shiftInterval, smallestP, type MannWhitneyResult } from './mann-whitney.ts';
 import type { Measurement, ResultsDocument, Unit } from './schema.ts';
@@ -112,6 +113,8 @@ export interface VerdictCounts {
 export interface Comparison extends VerdictCounts {
   base: { runId: string; startedAt: string; host: string };
   head: { runId: string; startedAt: string; host: string };
+  /** What differs between the environments of base and head, shown before any row. */
+  environment: EnvironmentDifference[];
   options: Required<ComparisonOptions>;
   rows: ComparisonRow[];
   /** Measurements present on one side only, as "layer/suite/metric runtime workload (kind, arch)". */
@@ -299,6 +302,7 @@ export function compareDocuments(base: ResultsDocument, head: ResultsDocument, o
   return {
     base: { runId: base.runId, startedAt: base.startedAt, host: base.host.hostname },
     head: { runId: head.runId, startedAt: head.startedAt, host: head.host.hostname },
+    environment: environmentDifferences(base, head),
     options: opts,
     rows,
     onlyInBase,

@@ -48,3 +48,16 @@ export function comparisonCells(c: Comparison): ComparisonCells[] {
         : r.reason,
   }));
 }
+
+/** One line on the environments of base and head: the same, or how many facts differ and how many can move the figures. */
+export function environmentSummary(c: Comparison): string {
+  const n = c.environment.length;
+  if (n === 0) return 'Environment: the same host, kernel, CPU, cgroups, runtimes and runbench version in base and head.';
+  const moving = c.environment.filter((d) => d.affectsFigures).length;
+  return `Environment: ${n} difference${n === 1 ? '' : 's'} between base and head, ${moving} of which can move the figures.`;
+}
+
+/** The environment differences as rows: what, base, head, and whether it can move the figures. */
+export function environmentRows(c: Comparison): string[][] {
+  return c.environment.map((d) => [d.what, d.base, d.head, d.affectsFigures ? 'can move the figures' : 'for the record']);
+}

@@ -1,11 +1,23 @@
 /** The comparison as a terminal table, regressions first. A pure function of the comparison. */
 import { type Comparison, describeCounts, describeMethod } from '../core/compare.ts';
 import { pad } from '../core/format.ts';
-import { comparisonCells } from './compare-cells.ts';
+import { comparisonCells, environmentRows, environmentSummary } from './compare-cells.ts';
+
+/** Base and head, and what differs between their environments: what the comparison shows first. */
+export function environmentToText(c: Comparison): string {
+  const lines = [
+    `base ${c.base.runId} (${c.base.host}, ${c.base.startedAt}) -> head ${c.head.runId} (${c.head.host}, ${c.head.startedAt})`,
+    environmentSummary(c),
+  ];
+  const rows = environmentRows(c);
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
+  for (const r of rows) lines.push(`  ${pad(r[0] ?? '', widths[0] ?? 0)}  ${pad(r[1] ?? '', widths[1] ?? 0)} -> ${pad(r[2] ?? '', widths[2] ?? 0)}  (${r[3]})`);
+  return `${lines.join('\n')}\n`;
+}
 
 export function comparisonToText(c: Comparison): string {
   const lines: string[] = [];
-  lines.push(`base ${c.base.runId} (${c.base.host}, ${c.base.startedAt}) -> head ${c.head.runId} (${c.head.host}, ${c.head.startedAt})`);
+  lines.push(environmentToText(c));
   lines.push(describeMethod(c.options, c.rows.length));
   lines.push('');
   const cells = comparisonCells(c).map((x) => [x.verdict, x.metric, x.runtime, x.base, x.head, x.change, x.interval, x.p, x.pAdjusted, x.n, x.why]);

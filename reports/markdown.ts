@@ -3,7 +3,7 @@
  * the conformance matrix; then what was not measured and why. Fit for a CI job summary. A pure function of the documents.
  */
 import { type Comparison, describeCounts, describeMethod, type Verdict } from '../core/compare.ts';
-import { comparisonCells } from './compare-cells.ts';
+import { comparisonCells, environmentRows, environmentSummary } from './compare-cells.ts';
 import { formatInterval, formatValue } from '../core/format.ts';
 import type { ResultsDocument } from '../core/schema.ts';
 import { mdCell } from './escape.ts';
@@ -153,16 +153,30 @@ const VERDICT_MARK: Record<Verdict, string> = {
   'no-change': 'no change',
 };
 
+/** Base and head, and what differs between their environments, as Markdown. */
+export function environmentToMarkdown(c: Comparison): string {
+  const out = [
+    `Base ${mdCell(c.base.runId)} (${mdCell(c.base.host)}, ${mdCell(c.base.startedAt)}) → head ${mdCell(c.head.runId)} (${mdCell(c.head.host)}, ${mdCell(c.head.startedAt)}).`,
+    '',
+    environmentSummary(c),
+    '',
+  ];
+  const rows = environmentRows(c);
+  if (rows.length > 0)
+    out.push(
+      ...table(
+        ['what', 'base', 'head', ''],
+        rows.map((r) => r.map(mdCell)),
+      ),
+      '',
+    );
+  return `${out.join('\n')}\n`;
+}
+
 /** The comparison as a Markdown table: regressions first. */
 export function comparisonToMarkdown(c: Comparison): string {
   const out: string[] = ['## runbench compare', ''];
-  out.push(
-    `Base ${mdCell(c.base.runId)} (${mdCell(c.base.host)}, ${mdCell(c.base.startedAt)}) → head ${mdCell(c.head.runId)} (${mdCell(c.head.host)}, ${mdCell(c.head.startedAt)}). ` +
-      describeMethod(c.options, c.rows.length),
-    '',
-    `**${describeCounts(c)}.**`,
-    '',
-  );
+  out.push(environmentToMarkdown(c), describeMethod(c.options, c.rows.length), '', `**${describeCounts(c)}.**`, '');
   const cells = comparisonCells(c);
   if (cells.length > 0) {
     const level = `${Number(((1 - c.options.alpha) * 100).toFixed(1))}% interval`;

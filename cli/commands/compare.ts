@@ -2,10 +2,11 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { compareDocuments, DEFAULT_ALPHA, DEFAULT_CORRECTION, DEFAULT_THRESHOLD_PERCENT } from '../../core/compare.ts';
 import { type Correction, CORRECTIONS } from '../../core/multiple-testing.ts';
-import { ExitCode } from '../../core/errors.ts';
-import { comparisonToText } from '../../reports/compare-text.ts';
+import { unexpected } from '../../core/environment.ts';
+import { ExitCode, UserError } from '../../core/errors.ts';
+import { comparisonToText, environmentToText } from '../../reports/compare-text.ts';
 import { readResults } from '../../reports/json.ts';
-import { comparisonToMarkdown } from '../../reports/markdown.ts';
+import { comparisonToMarkdown, environmentToMarkdown } from '../../reports/markdown.ts';
 import type { RegisterCommand } from './types.ts';
 
 export function percent(name: string) {
@@ -28,6 +29,7 @@ interface CompareFlags {
   threshold: number;
   alpha: number;
   correction: Correction;
+  allowEnvChange?: boolean;
   markdown?: boolean;
   json?: boolean;
 }
@@ -49,11 +51,16 @@ export const registerCompare: RegisterCommand = (program, { setExit }) => {
         .choices(CORRECTIONS)
         .default(DEFAULT_CORRECTION),
     )
+    .option('--allow-env-change', 'compare even when base and head ran in environments that can move the figures (kernel, host, CPU, runtime versions...)')
     .addOption(new Option('--markdown', 'print a Markdown table (for a CI job summary)').conflicts('json'))
     .option('--json', 'print the comparison as JSON')
     .addHelpText(
       'after',
       `
+First, what differs between the environments of base and head: host, kernel, CPU, cgroup layout,
+runtime versions and features, runbench version. A difference that can move the figures makes
+compare exit 2 without judging any row, unless --allow-env-change says it is expected.
+
 Verdicts, one a row:
   regressed / improved  the adjusted p < alpha and the median moved by more than the threshold
   no change             the interval of the change lies within ± the threshold
@@ -64,6 +71,16 @@ Exits 3 when any measurement regressed.`,
       const base = readResults(basePath);
       const head = readResults(headPath);
       const c = compareDocuments(base, head, { thresholdPercent: flags.threshold, alpha: flags.alpha, correction: flags.correction });
+      const moved = unexpected(c.environment);
+      if (moved.length > 0 && !flags.allowEnvChange) {
+        // show what differs where the comparison would have gone (a CI job summary), then refuse
+        if (flags.json) process.stdout.write(`${JSON.stringify({ base: c.base, head: c.head, environment: c.environment, compared: false }, null, 2)}\n`);
+        else process.stdout.write(flags.markdown ? `## runbench compare\n\n${environmentToMarkdown(c)}` : environmentToText(c));
+        throw new UserError(
+          `base and head ran in different environments (${moved.map((d) => d.what).join(', ')}): pass --allow-env-change if that is the change being measured`,
+          ExitCode.usage,
+        );
+      }
       if (flags.json) process.stdout.write(`${JSON.stringify(c, null, 2)}\n`);
       else if (flags.markdown) process.stdout.write(comparisonToMarkdown(c));
       else process.stdout.write(comparisonToText(c));

@@ -84,6 +84,37 @@ describe('runbench compare', () => {
     expect(c.stdout).toContain('not compared: oci/startup/create crun hello (native, amd64): no value in head: all 6 samples failed');
   });
 
+  it('shows what differs between the environments first, and refuses a difference that can move the figures', async () => {
+    const head = loadFixture('single-host.json');
+    head.host.kernel = '6.5.0-1-amd64';
+    head.host.nodeVersion = 'v22.1.0';
+    const p = join(dir, 'other-kernel.json');
+    writeFileSync(p, toJson(head));
+    const refused = await run(['compare', single, p]);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toContain('Environment: 2 differences between base and head, 1 of which can move the figures.');
+    expect(refused.stdout).toMatch(/ {2}kernel +6\.1\.0-13-amd64 -> 6\.5\.0-1-amd64 +\(can move the figures\)/);
+    expect(refused.stdout).not.toContain('verdict');
+    expect(refused.stderr).toBe(
+      'runbench: base and head ran in different environments (kernel): pass --allow-env-change if that is the change being measured\n',
+    );
+    const md = await run(['compare', single, p, '--markdown']);
+    expect(md.code).toBe(2);
+    expect(md.stdout).toContain('| kernel | 6.1.0-13-amd64 | 6.5.0-1-amd64 | can move the figures |');
+    const allowed = await run(['compare', single, p, '--allow-env-change']);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout.indexOf('kernel')).toBeLessThan(allowed.stdout.indexOf('verdict'));
+    expect(allowed.stdout).toContain('0 regressed, 0 improved');
+    const json = JSON.parse((await run(['compare', single, p, '--allow-env-change', '--json'])).stdout) as { environment: { what: string }[] };
+    expect(json.environment.map((d) => d.what)).toEqual(['kernel', 'Node version']);
+  });
+
+  it('--help documents --allow-env-change, --correction and the verdicts', async () => {
+    const r = await run(['compare', '--help']);
+    expect(r.code).toBe(0);
+    for (const s of ['--allow-env-change', '--correction <method>', 'inconclusive', 'no change']) expect(r.stdout).toContain(s);
+  });
+
   it('bad input is a usage error', async () => {
     expect((await run(['compare', single, join(dir, 'missing.json')])).code).toBe(2);
     expect((await run(['compare', single, single, '--alpha', '1.5'])).code).toBe(2);

@@ -1,6 +1,6 @@
 /** Comparison with the baseline: the change of every median shared by the first document and the baseline. */
 import { type Comparison, type ComparisonRow, compareDocuments, describeCounts, describeMethod, type Verdict } from '../../../core/compare.ts';
-import { comparisonCells } from '../../compare-cells.ts';
+import { comparisonCells, environmentRows, environmentSummary } from '../../compare-cells.ts';
 import { round } from '../figures.ts';
 import type { Cell, Figure, Section, SectionContext, Tone } from '../types.ts';
 
@@ -55,11 +55,15 @@ export function comparisonSection(c: Comparison): Section {
     ...c.onlyInHead.map((k) => [k, 'only in head']),
     ...c.notComparable.map((n) => [n.key, n.reason]),
   ];
+  // what differs comes first: the page draws tables after the figures
+  const differences = environmentRows(c)
+    .map(([what, b, h, note]) => `${what} ${b} → ${h} (${note})`)
+    .join('; ');
   return {
     id: 'comparison',
     title: 'Comparison with the baseline',
     paragraphs: [
-      `Base ${c.base.runId} (${c.base.host}, ${c.base.startedAt}) against head ${c.head.runId} (${c.head.host}, ${c.head.startedAt}).`,
+      `Base ${c.base.runId} (${c.base.host}, ${c.base.startedAt}) against head ${c.head.runId} (${c.head.host}, ${c.head.startedAt}). ${environmentSummary(c)}${differences ? ` ${differences}.` : ''}`,
       `${describeCounts(c)}. ${describeMethod(c.options, c.rows.length)}`,
       ...(cells.length === 0 ? ['No measurement is present in both documents.'] : []),
     ],
