@@ -3,6 +3,7 @@
  * emulated figures in groups of their own, so a comparison never mixes an emulator into it.
  */
 import { lowerIsBetter } from '../core/format.ts';
+import { type Ranked, rankSamples } from '../core/ranking.ts';
 import type { Measurement, ResultsDocument, Unit } from '../core/schema.ts';
 
 export interface GroupEntry {
@@ -11,6 +12,8 @@ export interface GroupEntry {
   label: string;
   /** Median over the best median in the group: 1 is best, 1.5 is 50% worse; null without a value. */
   ratioToBest: number | null;
+  /** Its rank among the group (shared with those it cannot be told apart from) and the interval of its ratio. */
+  ranked: Ranked;
 }
 
 export interface MeasurementGroup {
@@ -44,15 +47,20 @@ export function groupMeasurements(docs: readonly ResultsDocument[]): Measurement
   for (const [key, ms] of byKey) {
     const head = ms[0] as Measurement;
     const hosts = [...new Set(ms.map((m) => m.labels.host))].sort();
-    const lower = lowerIsBetter(head.unit);
-    const medians = ms.flatMap((m) => (m.stats ? [m.stats.median] : []));
-    const best = lower ? Math.min(...medians) : Math.max(...medians);
+    const ranks = rankSamples(
+      ms.map((m) => m.samples),
+      lowerIsBetter(head.unit),
+    );
     const entries = ms
-      .map((m) => ({
-        measurement: m,
-        label: `${m.labels.runtime} (${m.labels.workloadKind})${hosts.length > 1 ? ` @${m.labels.host}` : ''}`,
-        ratioToBest: m.stats ? (lower ? m.stats.median / best : best / m.stats.median) : null,
-      }))
+      .map((m, i) => {
+        const ranked = ranks[i] as Ranked;
+        return {
+          measurement: m,
+          label: `${m.labels.runtime} (${m.labels.workloadKind})${hosts.length > 1 ? ` @${m.labels.host}` : ''}`,
+          ratioToBest: ranked.ratio,
+          ranked,
+        };
+      })
       // measurements without a value last
       .sort((a, b) => (a.ratioToBest ?? Infinity) - (b.ratioToBest ?? Infinity) || a.label.localeCompare(b.label));
     groups.push({

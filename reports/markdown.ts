@@ -1,10 +1,11 @@
 /**
- * Markdown: per metric, every runtime's median with its 95% CI and its ratio to the best;
+ * Markdown: per metric, every runtime's median with its 95% CI, its rank and its ratio to the best with an interval;
  * the conformance matrix; then what was not measured and why. Fit for a CI job summary. A pure function of the documents.
  */
 import { type Comparison, describeCounts, describeMethod, type Verdict } from '../core/compare.ts';
 import { comparisonCells, environmentRows, environmentSummary } from './compare-cells.ts';
 import { formatInterval, formatValue } from '../core/format.ts';
+import { rankingNote, rankLabel, ratioText } from '../core/ranking.ts';
 import type { ResultsDocument } from '../core/schema.ts';
 import { mdCell } from './escape.ts';
 import { EMULATED_NOTE, groupMeasurements, noValue, notMeasured, samplesText } from './groups.ts';
@@ -35,24 +36,26 @@ export function toMarkdown(docs: readonly ResultsDocument[]): string {
     out.push(`### ${mdCell(g.title)}`, '');
     out.push(
       ...table(
-        ['runtime', 'median', '95% CI of median', 'ratio to best', 'n'],
+        ['runtime', 'median', '95% CI of median', 'rank', 'ratio to best (95% CI)', 'n'],
         g.entries.map((e) => {
           const s = e.measurement.stats;
           const n = samplesText(e.measurement);
-          if (!s || e.ratioToBest === null) return [mdCell(e.label), noValue(e.measurement), '—', '—', n];
+          if (!s) return [mdCell(e.label), noValue(e.measurement), '—', '—', '—', n];
           return [
             mdCell(e.label),
             formatValue(s.median, g.unit),
             formatInterval(s.ci95Median[0], s.ci95Median[1], g.unit, s.ci95MedianCoverage),
-            `${e.ratioToBest.toFixed(2)}×`,
+            rankLabel(e.ranked),
+            ratioText(e.ranked),
             n,
           ];
         }),
-        ['l', 'r', 'r', 'r', 'r'],
+        ['l', 'r', 'r', 'r', 'r', 'r'],
       ),
       '',
     );
   }
+  if (groups.length > 0) out.push(rankingNote(), '');
   const ways = wasmWaysSection(docs);
   if (ways) {
     out.push(`## ${ways.title}`, '', ...ways.paragraphs, '');

@@ -1,5 +1,6 @@
 /** What several sections share: the display scale of a chart, ids, and the figure of one measurement group. */
 import { formatInterval, formatValue } from '../../core/format.ts';
+import { rankLabel, ratioText } from '../../core/ranking.ts';
 import type { Measurement, Unit } from '../../core/schema.ts';
 import { type MeasurementGroup, noValue, samplesText } from '../groups.ts';
 import type { Cell, Figure } from './types.ts';
@@ -58,19 +59,22 @@ export function groupFigure(g: MeasurementGroup, idPrefix: string): Figure {
     },
     table: {
       caption: `${g.metric} (${g.unit})`,
-      columns: ['runtime', 'median', '95% CI', 'p95', 'ratio to best', 'n', 'outliers'],
-      numeric: [false, true, true, true, true, true, true],
+      columns: ['runtime', 'median', '95% CI', 'p95', 'rank', 'ratio to best (95% CI)', 'n', 'outliers'],
+      numeric: [false, true, true, true, true, true, true, true],
       rows: g.entries.map((e): Cell[] => {
         const m = e.measurement;
         const s = m.stats;
         const n = samplesText(m);
-        if (!s || e.ratioToBest === null) return [e.label, { text: noValue(m), tone: 'bad' }, '—', '—', '—', n, '—'];
+        if (!s) return [e.label, { text: noValue(m), tone: 'bad' }, '—', '—', '—', '—', n, '—'];
+        // the best rank is good news only when it is not shared
+        const first = e.ranked.rank === 1;
         return [
           e.label,
           formatValue(s.median, g.unit),
           ci(m),
           formatValue(s.p95, g.unit),
-          e.ratioToBest === 1 ? { text: '1.00× best', tone: 'good' } : `${e.ratioToBest.toFixed(2)}×`,
+          first ? { text: rankLabel(e.ranked), tone: e.ranked.tied ? 'muted' : 'good' } : rankLabel(e.ranked),
+          first && !e.ranked.tied ? { text: ratioText(e.ranked), tone: 'good' } : ratioText(e.ranked),
           n,
           String(s.outliers.length),
         ];

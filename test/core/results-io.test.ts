@@ -59,13 +59,14 @@ describe('results document on disk', () => {
     expect(rows[0]).toMatchObject({ runtime: 'a', layer: 'oci', metric: first.metric, value: String(first.samples[0]) });
   });
 
-  it('the terminal table shows each runtime median with its ratio to the best', async () => {
+  it('the terminal table shows each runtime median with its rank and its ratio to the best with an interval', async () => {
     const doc = await runPipeline({ ...smallOptions, suites: ['startup'] }, fakeDeps(['fast', 'slow'], { runMs: { fast: 5, slow: 20 } }));
     const table = toTable(doc);
     const runBlock = table.split('\n\n').find((b) => b.startsWith('oci · startup · run '))!;
     const lines = runBlock.split('\n');
-    expect(lines[1]).toMatch(/^ {2}fast \(native\) .* 1\.00×/);
-    expect(lines[2]).toMatch(/^ {2}slow \(native\) .* [34]\.\d\d×/);
+    expect(lines[1]).toMatch(/^ {2}fast \(native\) .* 1 {2}1\.00× best/);
+    expect(lines[2]).toMatch(/^ {2}slow \(native\) .* 2 {2}[34]\.\d\d× \[\d\.\d\d … \d\.\d\d\]/);
+    expect(table).toContain('"=" marks runtimes that cannot be told apart');
     expect(table).toContain('harness: timing a static no-op takes');
   });
 });

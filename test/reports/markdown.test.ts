@@ -8,16 +8,20 @@ import { hostileDoc } from './hostile.ts';
 describe('Markdown exporter', () => {
   const doc = loadFixture('single-host.json');
 
-  it('one table per metric with median, CI and ratio to best, best first', () => {
+  it('one table per metric with median, CI, rank and ratio to best with its interval, best first', () => {
     const md = toMarkdown([doc]);
     expect(md).toContain('### oci · startup · lifecycle (hello, amd64)');
-    expect(md).toContain('| runtime | median | 95% CI of median | ratio to best | n |');
-    // crun native 21.20 ms is best; runc native 40.95 ms is 1.93× it.
-    expect(md).toContain('| crun (native) | 21.20 ms | 20.65 ms … 22.30 ms | 1.00× | 6 |');
-    expect(md).toMatch(/\| runc \(native\) \| 40\.95 ms \| [^|]+ \| 1\.93× \| 6 \|/);
+    expect(md).toContain('| runtime | median | 95% CI of median | rank | ratio to best (95% CI) | n |');
+    // crun native 21.20 ms is best, apart from the next; runc native 40.95 ms is 1.93× it.
+    expect(md).toContain('| crun (native) | 21.20 ms | 20.65 ms … 22.30 ms | 1 | 1.00× best | 6 |');
+    expect(md).toMatch(/\| runc \(native\) \| 40\.95 ms \| [^|]+ \| 3 \| 1\.93× \[1\.\d\d … 2\.\d\d\] \| 6 \|/);
     // Throughput: higher is better, so the ratio inverts.
-    expect(md).toMatch(/\| crun \(native\) \| 41\.05 \/s \| [^|]+ \| 1\.00× \| 6 \|/);
-    expect(md).toMatch(/\| runc \(native\) \| 22\.00 \/s \| [^|]+ \| 1\.87× \| 6 \|/);
+    expect(md).toMatch(/\| crun \(native\) \| 41\.05 \/s \| [^|]+ \| 1 \| 1\.00× best \| 6 \|/);
+    expect(md).toMatch(/\| runc \(native\) \| 22\.00 \/s \| [^|]+ \| 2 \| 1\.87× \[1\.\d\d … 1\.\d\d\] \| 6 \|/);
+    // 807.00 and 806.50 M ops/s cannot be told apart: a tie, no "best"
+    expect(md).toMatch(/\| runc \(native\) \| 807\.00 M\/s \| [^|]+ \| =1 \| 1\.00× \| 6 \|/);
+    expect(md).toMatch(/\| crun \(native\) \| 806\.50 M\/s \| [^|]+ \| =1 \| 1\.00× \[0\.\d\d … 1\.\d\d\] \| 6 \|/);
+    expect(md).toContain('"=" marks runtimes that cannot be told apart');
   });
 
   it('lists what was not measured, with the reason', () => {
