@@ -270,9 +270,12 @@ export function describeCounts(c: VerdictCounts & { rows: readonly unknown[] }):
 
 /** What the verdicts mean, in one paragraph every report prints. */
 export function describeMethod(options: Required<ComparisonOptions>, rows: number): string {
+  const p =
+    rows > 1 ? `the Mann-Whitney U p-value, adjusted across the ${rows} rows by ${CORRECTION_NAMES[options.correction]},` : 'the Mann-Whitney U p-value';
+  const level = Number(((1 - options.alpha) * 100).toFixed(1));
   return (
-    `Regressed or improved: the Mann-Whitney U p-value, adjusted across the ${rows} rows by ${CORRECTION_NAMES[options.correction]}, is below ${options.alpha} and the median moved more than ${options.thresholdPercent}%. ` +
-    `No change: the ${(1 - options.alpha) * 100}% interval of the change lies within ±${options.thresholdPercent}%. Inconclusive: neither, with about how many samples a side would decide.`
+    `Regressed or improved: ${p} is below ${options.alpha} and the median moved more than ${options.thresholdPercent}%. ` +
+    `No change: the ${level}% interval of the change lies within ±${options.thresholdPercent}%. Inconclusive: neither, with about how many samples a side would decide.`
   );
 }
 
