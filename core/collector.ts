@@ -6,14 +6,16 @@
  */
 import type { EventBus } from './events.ts';
 import type { Fact, Measurement } from './schema.ts';
-import { computeStats } from './stats.ts';
+import { computeStats, splitSamples } from './stats.ts';
 
 type Notes = Measurement['notes'];
 
 interface Entry {
-  base: Omit<Measurement, 'samples' | 'stats' | 'notes'>;
+  base: Omit<Measurement, 'samples' | 'failedSamples' | 'stats' | 'notes' | 'blocks'>;
   samples: number[];
   blocks: number[];
+  /** Samples without a finite value (a phase not observed): counted, never averaged in. */
+  failed: number;
   notes: Notes[];
 }
 
@@ -41,18 +43,20 @@ export class Collector {
     private readonly blockCount: number,
   ) {}
 
-  record(m: Omit<Measurement, 'stats'>, block: number): void {
+  record(m: Omit<Measurement, 'stats' | 'failedSamples' | 'samples'> & { samples: readonly (number | null)[] }, block: number): void {
     const key = JSON.stringify([m.suite, m.metric, m.unit, m.labels]);
     let e = this.entries.get(key);
     if (!e) {
       const { samples: _s, notes: _n, ...base } = m;
-      e = { base, samples: [], blocks: [], notes: [] };
+      e = { base, samples: [], blocks: [], failed: 0, notes: [] };
       this.entries.set(key, e);
     }
-    e.samples.push(...m.samples);
-    e.blocks.push(...m.samples.map(() => block));
+    const split = splitSamples(m.samples);
+    e.samples.push(...split.samples);
+    e.blocks.push(...split.samples.map(() => block));
+    e.failed += split.failedSamples;
     e.notes.push(m.notes);
-    this.events.emit('measurement', { measurement: { ...m, stats: computeStats(m.samples) } });
+    this.events.emit('measurement', { measurement: { ...m, ...split } });
   }
 
   fact(f: Fact): void {
@@ -68,6 +72,7 @@ export class Collector {
     return [...this.entries.values()].map((e) => ({
       ...e.base,
       samples: e.samples,
+      failedSamples: e.failed,
       stats: computeStats(e.samples),
       notes: mergeNotes(e.notes),
       ...(this.blockCount > 1 ? { blocks: e.blocks } : {}),

@@ -1,163 +1,23 @@
 /**
- * Comparing two results documents: for every measurement present in both, the change of
- * the median with a bootstrap 95% CI of the difference, a Mann-Whitney U test, and a
- * verdict. Pure and deterministic: the bootstrap is seeded by the samples, so the same
- * documents always give the same output.
+ * Comparing two results documents: for every measurement present in both, the change of the
+ * median with a distribution-free confidence interval, a Mann-Whitney U test whose p-values are
+ * adjusted across all rows, and one of four verdicts, each only as strong as the data allows:
+ *   regressed / improved  the adjusted p < alpha and the median moved more than the threshold
+ *   no-change             the change's interval lies within ± the threshold
+ *   inconclusive          neither: too few samples or too noisy, with about how many would decide
+ * (and `changed` for a unit without a better direction). Pure and deterministic.
  */
+import { type EnvironmentDifference, environmentDifferences } from './environment.ts';
+import { adjustPValues, type Correction, CORRECTION_NAMES } from './multiple-testing.ts';
+import { mannWhitneyU, normalQuantileUpper, samplesToReach, shiftInterval, smallestP, type MannWhitneyResult } from './mann-whitney.ts';
 import type { Measurement, ResultsDocument, Unit } from './schema.ts';
-import { median, quantile, seededRandom } from './stats.ts';
+import { median } from './stats.ts';
 
 export const DEFAULT_THRESHOLD_PERCENT = 5;
 export const DEFAULT_ALPHA = 0.05;
-export const COMPARE_BOOTSTRAP_RESAMPLES = 2000;
-
-export type Alternative = 'two-sided';
-
-export interface MannWhitneyResult {
-  /** U of the first sample (scipy's `statistic`). */
-  u1: number;
-  /** Two-sided p-value. */
-  p: number;
-  method: 'exact' | 'asymptotic';
-}
-
-/** Complementary error function (Numerical Recipes erfcc, fractional error < 1.2e-7). */
-export function erfc(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t *
-          (1.00002368 +
-            t *
-              (0.37409196 +
-                t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? r : 2 - r;
-}
-
-/** P(Z > z) for a standard normal Z. */
-export function normalSf(z: number): number {
-  if (z === Number.POSITIVE_INFINITY) return 0;
-  if (z === Number.NEGATIVE_INFINITY) return 1;
-  return 0.5 * erfc(z / Math.SQRT2);
-}
-
-/** Average ranks (1-based) of xs, and the sizes of the groups of ties. */
-export function rankAverage(xs: readonly number[]): { ranks: number[]; ties: number[] } {
-  const order = xs.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
-  const ranks = new Array<number>(xs.length).fill(0);
-  const ties: number[] = [];
-  let i = 0;
-  while (i < order.length) {
-    let j = i;
-    while (j + 1 < order.length && (order[j + 1] as readonly [number, number])[0] === (order[i] as readonly [number, number])[0]) j++;
-    const rank = (i + j + 2) / 2;
-    for (let k = i; k <= j; k++) ranks[(order[k] as readonly [number, number])[1]] = rank;
-    ties.push(j - i + 1);
-    i = j + 1;
-  }
-  return { ranks, ties };
-}
-
-/**
- * Counts of the arrangements giving each U for sample sizes m and n: the coefficients of the
- * Gaussian binomial [m+n choose m] in q, built as prod_{i=1..k} (1 - q^(n'+i)) / (1 - q^i)
- * with k = min(m, n), n' = max(m, n).
- */
-export function exactUCounts(m: number, n: number): Float64Array {
-  const k = Math.min(m, n);
-  const big = Math.max(m, n);
-  const deg = m * n;
-  const c = new Float64Array(deg + 1);
-  c[0] = 1;
-  for (let i = 1; i <= k; i++) {
-    const a = big + i;
-    for (let d = deg; d >= a; d--) c[d] = (c[d] as number) - (c[d - a] as number);
-    for (let d = i; d <= deg; d++) c[d] = (c[d] as number) + (c[d - i] as number);
-  }
-  return c;
-}
-
-/** Largest sample product for which the exact distribution is computed. */
-const EXACT_MAX_CELLS = 200_000;
-
-/**
- * Mann-Whitney U test, two-sided. Exact when one sample has at most 8 values and there are
- * no ties (as scipy.stats.mannwhitneyu's method='auto'); otherwise the normal approximation
- * with tie correction and continuity correction.
- */
-export function mannWhitneyU(x: readonly number[], y: readonly number[]): MannWhitneyResult {
-  const n1 = x.length;
-  const n2 = y.length;
-  if (n1 === 0 || n2 === 0) return { u1: Number.NaN, p: Number.NaN, method: 'asymptotic' };
-  const { ranks, ties } = rankAverage([...x, ...y]);
-  let r1 = 0;
-  for (let i = 0; i < n1; i++) r1 += ranks[i] as number;
-  const u1 = r1 - (n1 * (n1 + 1)) / 2;
-  const u2 = n1 * n2 - u1;
-  const u = Math.max(u1, u2);
-  const hasTies = ties.some((t) => t > 1);
-  if ((n1 <= 8 || n2 <= 8) && !hasTies && n1 * n2 <= EXACT_MAX_CELLS) {
-    const counts = exactUCounts(n1, n2);
-    let total = 0;
-    for (const c of counts) total += c;
-    let tail = 0;
-    for (let k = Math.round(u); k < counts.length; k++) tail += counts[k] as number;
-    return { u1, p: Math.min(1, Math.max(0, (2 * tail) / total)), method: 'exact' };
-  }
-  const n = n1 + n2;
-  const tieTerm = ties.reduce((s, t) => s + (t ** 3 - t), 0);
-  const sigma = Math.sqrt(((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1))));
-  const z = sigma > 0 ? (u - (n1 * n2) / 2 - 0.5) / sigma : Number.POSITIVE_INFINITY;
-  // All values equal: no evidence of a difference.
-  const p = sigma > 0 ? 2 * normalSf(z) : 1;
-  return { u1, p: Math.min(1, Math.max(0, p)), method: 'asymptotic' };
-}
-
-function hashSamples(seed: number, xs: readonly number[]): number {
-  let h = seed;
-  for (const x of xs) {
-    const s = String(x);
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-    h = Math.imul(h ^ 0x2c, 16777619);
-  }
-  return h >>> 0;
-}
-
-/** Seed derived from both samples, so the interval is reproducible and order-sensitive. */
-export function comparisonSeed(base: readonly number[], head: readonly number[]): number {
-  return hashSamples(hashSamples(2166136261, base) ^ 0x9e3779b9, head);
-}
-
-function resampledMedian(xs: readonly number[], rand: () => number, buf: Float64Array): number {
-  for (let i = 0; i < xs.length; i++) buf[i] = xs[Math.floor(rand() * xs.length)] as number;
-  buf.sort();
-  const pos = (xs.length - 1) / 2;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return ((buf[lo] as number) + (buf[hi] as number)) / 2;
-}
-
-/** Percentile bootstrap 95% CI of median(head) - median(base), resampling each sample independently. */
-export function bootstrapMedianDifferenceCI(
-  base: readonly number[],
-  head: readonly number[],
-  resamples = COMPARE_BOOTSTRAP_RESAMPLES,
-  seed = comparisonSeed(base, head),
-): [number, number] {
-  if (base.length === 0 || head.length === 0) return [Number.NaN, Number.NaN];
-  const rand = seededRandom(seed);
-  const bufA = new Float64Array(base.length);
-  const bufB = new Float64Array(head.length);
-  const diffs = new Array<number>(resamples);
-  for (let r = 0; r < resamples; r++) diffs[r] = resampledMedian(head, rand, bufB) - resampledMedian(base, rand, bufA);
-  diffs.sort((a, b) => a - b);
-  return [quantile(diffs, 0.025), quantile(diffs, 0.975)];
-}
+export const DEFAULT_CORRECTION: Correction = 'holm';
+/** Past this many samples a side, "inconclusive" names no figure: more samples will not decide it. */
+export const MAX_SAMPLES_ESTIMATE = 10_000;
 
 /** Which way is worse: up for times and sizes, down for rates and ratios, none for counts. */
 export function badDirection(unit: Unit): 'up' | 'down' | 'none' {
@@ -174,7 +34,20 @@ export function badDirection(unit: Unit): 'up' | 'down' | 'none' {
   }
 }
 
-export type Verdict = 'improved' | 'regressed' | 'unchanged' | 'changed';
+export type Direction = ReturnType<typeof badDirection>;
+
+export type Verdict = 'regressed' | 'improved' | 'no-change' | 'inconclusive' | 'changed';
+
+/** The order rows are listed in: what needs attention first. */
+export const VERDICT_ORDER: Record<Verdict, number> = { regressed: 0, improved: 1, changed: 2, inconclusive: 3, 'no-change': 4 };
+
+export const VERDICT_TEXT: Record<Verdict, string> = {
+  regressed: 'regressed',
+  improved: 'improved',
+  changed: 'changed',
+  inconclusive: 'inconclusive',
+  'no-change': 'no change',
+};
 
 export interface CompareKey {
   layer: string;
@@ -186,8 +59,11 @@ export interface CompareKey {
   arch: string;
 }
 
-export interface ComparisonRow extends CompareKey {
+/** What one base and head measurement say, before the row is judged with the others. */
+export interface Change extends CompareKey {
   unit: Unit;
+  /** The worse direction: from the unit in compare, from the metric's definition in thresholds. */
+  direction: Direction;
   emulated: boolean;
   baseN: number;
   headN: number;
@@ -195,35 +71,57 @@ export interface ComparisonRow extends CompareKey {
   headMedian: number;
   /** median(head) - median(base), in the metric's unit. */
   diff: number;
-  diffCi95: [number, number];
-  /** The change relative to the base median, in percent; the CI is scaled the same way. */
+  /** Confidence interval of the shift from base to head (Hodges-Lehmann / Moses), in the metric's unit. */
+  diffCi: [number, number];
+  /** The probability that diffCi covers the shift: 1 - alpha, or less with too few samples (then it says how much). */
+  ciCoverage: number;
+  /** The change relative to the base median, in percent; the interval is scaled the same way. */
   changePercent: number;
-  changeCi95Percent: [number, number];
+  changeCiPercent: [number, number];
   pValue: number;
   test: MannWhitneyResult['method'];
+  /** Changes smaller than this, in percent of the base median, are no change. */
+  thresholdPercent: number;
+}
+
+export interface ComparisonRow extends Change {
+  /** pValue adjusted across every row of the comparison. */
+  pAdjusted: number;
   verdict: Verdict;
   /** Why the verdict is what it is, in one phrase. */
   reason: string;
+  /** For an inconclusive row: about how many samples a side would decide it; null when none would (or when decided). */
+  samplesToDecide: number | null;
 }
 
 export interface ComparisonOptions {
   /** Noise threshold: a change smaller than this (percent of the base median) is never a verdict. */
   thresholdPercent: number;
   alpha: number;
+  /** How p-values are adjusted for the number of rows; Holm when not given. */
+  correction?: Correction;
 }
 
-export interface Comparison {
+export interface VerdictCounts {
+  regressions: number;
+  improvements: number;
+  noChange: number;
+  inconclusive: number;
+  changed: number;
+}
+
+export interface Comparison extends VerdictCounts {
   base: { runId: string; startedAt: string; host: string };
   head: { runId: string; startedAt: string; host: string };
-  options: ComparisonOptions;
+  /** What differs between the environments of base and head, shown before any row. */
+  environment: EnvironmentDifference[];
+  options: Required<ComparisonOptions>;
   rows: ComparisonRow[];
   /** Measurements present on one side only, as "layer/suite/metric runtime workload (kind, arch)". */
   onlyInBase: string[];
   onlyInHead: string[];
   /** Present on both sides but not comparable, e.g. emulated on one side only. */
   notComparable: { key: string; reason: string }[];
-  regressions: number;
-  improvements: number;
 }
 
 const KEY_FIELDS = ['layer', 'suite', 'metric', 'runtime', 'workload', 'workloadKind', 'arch'] as const;
@@ -258,64 +156,134 @@ function index(doc: ResultsDocument): Map<string, Measurement> {
   return out;
 }
 
-export function compareMeasurements(base: Measurement, head: Measurement, options: ComparisonOptions): ComparisonRow {
-  const key = keyOf(head);
-  const baseMedian = median(base.samples);
-  const headMedian = median(head.samples);
-  const diff = headMedian - baseMedian;
-  const diffCi95 = bootstrapMedianDifferenceCI(base.samples, head.samples);
-  const scale = baseMedian !== 0 ? 100 / Math.abs(baseMedian) : Number.NaN;
-  const changePercent = diff * scale;
-  const changeCi95Percent: [number, number] = [diffCi95[0] * scale, diffCi95[1] * scale];
-  const mw = mannWhitneyU(base.samples, head.samples);
-  const direction = badDirection(head.unit);
-  const significant = mw.p < options.alpha;
-  const beyond = Math.abs(changePercent) > options.thresholdPercent;
-  const worse = direction === 'up' ? changePercent > 0 : direction === 'down' ? changePercent < 0 : false;
-  let verdict: Verdict = 'unchanged';
-  let reason: string;
-  if (base.samples.length < 2 || head.samples.length < 2) {
-    reason = 'too few samples to test';
-  } else if (!significant) {
-    reason = `p = ${formatP(mw.p)} ≥ α = ${options.alpha}`;
-  } else if (!beyond) {
-    reason = `|change| ≤ ${options.thresholdPercent}% noise threshold`;
-  } else if (direction === 'none') {
-    verdict = 'changed';
-    reason = `${head.unit} has no better direction`;
-  } else {
-    verdict = worse ? 'regressed' : 'improved';
-    reason = `p = ${formatP(mw.p)} < α and |change| > ${options.thresholdPercent}%`;
-  }
-  return {
-    ...key,
-    unit: head.unit,
-    emulated: base.labels.emulated || head.labels.emulated,
-    baseN: base.samples.length,
-    headN: head.samples.length,
-    baseMedian,
-    headMedian,
-    diff,
-    diffCi95,
-    changePercent,
-    changeCi95Percent,
-    pValue: mw.p,
-    test: mw.method,
-    verdict,
-    reason,
-  };
-}
-
 export function formatP(p: number): string {
   if (!Number.isFinite(p)) return 'n/a';
   if (p < 0.0001) return p.toExponential(1);
   return p.toFixed(4);
 }
 
+/** The change from base to head of one measurement; the verdict comes with the other rows, in judge(). */
+export function measureChange(
+  base: Measurement,
+  head: Measurement,
+  options: { thresholdPercent: number; alpha: number },
+  direction: Direction = badDirection(head.unit),
+): Change {
+  const baseMedian = median(base.samples);
+  const headMedian = median(head.samples);
+  const diff = headMedian - baseMedian;
+  const ci = shiftInterval(base.samples, head.samples, 1 - options.alpha);
+  const diffCi: [number, number] = ci ? [ci.lower, ci.upper] : [Number.NaN, Number.NaN];
+  const scale = baseMedian !== 0 ? 100 / Math.abs(baseMedian) : Number.NaN;
+  const mw = mannWhitneyU(base.samples, head.samples);
+  return {
+    ...keyOf(head),
+    unit: head.unit,
+    direction,
+    emulated: base.labels.emulated || head.labels.emulated,
+    baseN: base.samples.length,
+    headN: head.samples.length,
+    baseMedian,
+    headMedian,
+    diff,
+    diffCi,
+    ciCoverage: ci?.coverage ?? 0,
+    changePercent: diff * scale,
+    changeCiPercent: [diffCi[0] * scale, diffCi[1] * scale],
+    pValue: mw.p,
+    test: mw.method,
+    thresholdPercent: options.thresholdPercent,
+  };
+}
+
+/**
+ * About how many samples a side would decide an undecided row, if the spread stays as it is: an
+ * interval's half-width shrinks as 1/sqrt(n). A change beyond the threshold needs the interval to
+ * clear zero at the strictest adjusted level (alpha over the number of rows); one within it needs
+ * the interval inside ± the threshold. Never fewer than the test needs to reach that level.
+ */
+function samplesToDecide(c: Change, alpha: number, rows: number): number | null {
+  const strictest = alpha / Math.max(1, rows);
+  const floor = samplesToReach(strictest);
+  const n = (2 * c.baseN * c.headN) / (c.baseN + c.headN);
+  const halfWidth = (c.changeCiPercent[1] - c.changeCiPercent[0]) / 2;
+  const se = halfWidth / normalQuantileUpper(alpha / 2);
+  const size = Math.abs(c.changePercent);
+  let needed: number;
+  if (size > c.thresholdPercent) needed = n * ((normalQuantileUpper(strictest / 2) * se) / size) ** 2;
+  else if (size < c.thresholdPercent) needed = n * (halfWidth / (c.thresholdPercent - size)) ** 2;
+  else needed = Number.POSITIVE_INFINITY;
+  const out = Math.ceil(Math.max(needed, floor, n + 1));
+  return Number.isFinite(out) && out <= MAX_SAMPLES_ESTIMATE ? out : null;
+}
+
+function verdictOf(c: Change, pAdjusted: number, alpha: number, rows: number): Omit<ComparisonRow, keyof Change> {
+  const t = c.thresholdPercent;
+  const p = rows > 1 ? 'adjusted p' : 'p';
+  const decided = (verdict: Verdict, reason: string) => ({ pAdjusted, verdict, reason, samplesToDecide: null });
+  const undecided = (reason: string) => ({ pAdjusted, verdict: 'inconclusive' as const, reason, samplesToDecide: samplesToDecide(c, alpha, rows) });
+  if (!Number.isFinite(c.changePercent)) return decided('inconclusive', 'the base median is 0: no relative change');
+  // with too few values no arrangement of them is significant, nor is any interval 1 - alpha sure
+  const best = smallestP(c.baseN, c.headN);
+  if (best >= alpha) return undecided(`too few samples: ${c.baseN} and ${c.headN} give no p below ${formatP(best)}`);
+  const beyond = Math.abs(c.changePercent) > t;
+  if (pAdjusted < alpha && beyond) {
+    if (c.direction === 'none') return decided('changed', `${p} < ${alpha} and moved more than ${t}%; ${c.unit} has no better direction`);
+    const worse = c.direction === 'up' ? c.changePercent > 0 : c.changePercent < 0;
+    return decided(worse ? 'regressed' : 'improved', `${p} < ${alpha} and ${worse ? 'worse' : 'better'} by more than ${t}%`);
+  }
+  if (!beyond && c.changeCiPercent[0] >= -t && c.changeCiPercent[1] <= t) return decided('no-change', `interval within ±${t}%`);
+  return undecided(pAdjusted < alpha ? `${p} < ${alpha} but the interval reaches past ±${t}%` : `${p} ≥ ${alpha} and the interval reaches past ±${t}%`);
+}
+
+/** Verdicts for changes tested together: their p-values adjusted across all of them. */
+export function judge(changes: readonly Change[], options: Required<ComparisonOptions>): ComparisonRow[] {
+  const adjusted = adjustPValues(
+    changes.map((c) => c.pValue),
+    options.correction,
+  );
+  return changes.map((c, i) => ({ ...c, ...verdictOf(c, adjusted[i] ?? Number.NaN, options.alpha, changes.length) }));
+}
+
+export function countVerdicts(rows: readonly ComparisonRow[]): VerdictCounts {
+  const count = (v: Verdict) => rows.filter((r) => r.verdict === v).length;
+  return {
+    regressions: count('regressed'),
+    improvements: count('improved'),
+    noChange: count('no-change'),
+    inconclusive: count('inconclusive'),
+    changed: count('changed'),
+  };
+}
+
+/** One line for every report: how many rows got each verdict. */
+export function describeCounts(c: VerdictCounts & { rows: readonly unknown[] }): string {
+  const parts = [
+    `${c.regressions} regressed`,
+    `${c.improvements} improved`,
+    ...(c.changed > 0 ? [`${c.changed} changed`] : []),
+    `${c.noChange} no change`,
+    `${c.inconclusive} inconclusive`,
+  ];
+  return `${parts.join(', ')} of ${c.rows.length} compared`;
+}
+
+/** What the verdicts mean, in one paragraph every report prints. */
+export function describeMethod(options: Required<ComparisonOptions>, rows: number): string {
+  const p =
+    rows > 1 ? `the Mann-Whitney U p-value, adjusted across the ${rows} rows by ${CORRECTION_NAMES[options.correction]},` : 'the Mann-Whitney U p-value';
+  const level = Number(((1 - options.alpha) * 100).toFixed(1));
+  return (
+    `Regressed or improved: ${p} is below ${options.alpha} and the median moved more than ${options.thresholdPercent}%. ` +
+    `No change: the ${level}% interval of the change lies within ±${options.thresholdPercent}%. Inconclusive: neither, with about how many samples a side would decide.`
+  );
+}
+
 export function compareDocuments(base: ResultsDocument, head: ResultsDocument, options: ComparisonOptions): Comparison {
+  const opts: Required<ComparisonOptions> = { correction: DEFAULT_CORRECTION, ...options };
   const b = index(base);
   const h = index(head);
-  const rows: ComparisonRow[] = [];
+  const changes: Change[] = [];
   const onlyInHead: string[] = [];
   const notComparable: { key: string; reason: string }[] = [];
   for (const [k, hm] of h) {
@@ -326,18 +294,23 @@ export function compareDocuments(base: ResultsDocument, head: ResultsDocument, o
       notComparable.push({ key: describeKey(keyOf(hm)), reason: `emulated in ${bm.labels.emulated ? 'base' : 'head'} only` });
     } else if (bm.unit !== hm.unit) {
       notComparable.push({ key: describeKey(keyOf(hm)), reason: `unit changed from ${bm.unit} to ${hm.unit}` });
-    } else rows.push(compareMeasurements(bm, hm, options));
+    } else if (!bm.stats || !hm.stats) {
+      const side = !bm.stats && !hm.stats ? 'either document' : !bm.stats ? 'base' : 'head';
+      const failed = !bm.stats ? bm.failedSamples : hm.failedSamples;
+      notComparable.push({ key: describeKey(keyOf(hm)), reason: `no value in ${side}: ${failed > 0 ? `all ${failed} samples failed` : 'no samples'}` });
+    } else changes.push(measureChange(bm, hm, opts));
   }
   const onlyInBase = [...b].filter(([k]) => !h.has(k)).map(([, m]) => describeKey(keyOf(m)));
+  const rows = judge(changes, opts);
   return {
     base: { runId: base.runId, startedAt: base.startedAt, host: base.host.hostname },
     head: { runId: head.runId, startedAt: head.startedAt, host: head.host.hostname },
-    options,
+    environment: environmentDifferences(base, head),
+    options: opts,
     rows,
     onlyInBase,
     onlyInHead,
     notComparable,
-    regressions: rows.filter((r) => r.verdict === 'regressed').length,
-    improvements: rows.filter((r) => r.verdict === 'improved').length,
+    ...countVerdicts(rows),
   };
 }

@@ -34,6 +34,14 @@ export class RuntimeFailure extends Error {
   }
 }
 
+/** runbench's own bug, not the user's nor a runtime's: e.g. a results document that breaks its schema. */
+export class InternalError extends Error {
+  constructor(message: string) {
+    super(`internal error: ${message}`);
+    this.name = 'InternalError';
+  }
+}
+
 export class Interrupted extends Error {
   constructor(readonly signal: string) {
     super(`interrupted by ${signal}`);

@@ -26,6 +26,21 @@ export function formatValue(value: number, unit: Unit): string {
   }
 }
 
+/** A coverage probability as a percentage, to one decimal where it has one: 93.8%, 75%. */
+export function formatCoverage(p: number): string {
+  return `${Number((p * 100).toFixed(1))}%`;
+}
+
+/**
+ * An interval in the metric's unit, in brackets if asked. Its coverage is shown only when it
+ * falls short of the level it aims at (a median interval from 5 samples or fewer): 95% stays implied.
+ */
+export function formatInterval(lower: number, upper: number, unit: Unit, coverage?: number, brackets = false, level = 0.95): string {
+  const text = `${formatValue(lower, unit)} … ${formatValue(upper, unit)}`;
+  const short = coverage !== undefined && coverage < level ? ` (${formatCoverage(coverage)} CI)` : '';
+  return `${brackets ? `[${text}]` : text}${short}`;
+}
+
 /** Lower is better for times and sizes; higher for rates and ratios. */
 export function lowerIsBetter(unit: Unit): boolean {
   return unit === 'ns' || unit === 'bytes';

@@ -5,6 +5,13 @@
  */
 import { z } from 'zod';
 
+/**
+ * The version changes only when a reader of the previous one would misread a document. Fields
+ * added since version 1 are optional or have a default, so a new reader fills them in for an
+ * old document, and an old reader drops them (z.object strips unknown keys). A value an old
+ * reader cannot parse, such as a measurement whose stats are null, keeps the version too: the
+ * old reader refuses that document with a schema error instead of misreading it.
+ */
 export const SCHEMA_VERSION = 1 as const;
 
 export const Layer = z.enum(['oci', 'containerd', 'kubernetes']);
@@ -94,7 +101,14 @@ export const Stats = z.object({
   mad: z.number(),
   /** Indexes (into samples) whose modified z-score exceeds the outlier threshold. */
   outliers: z.array(z.number().int().nonnegative()),
+  /** A confidence interval of the median: exact order statistics (see ci95MedianCoverage), a bootstrap in older documents. */
   ci95Median: z.tuple([z.number(), z.number()]),
+  /**
+   * The probability that ci95Median covers the median: at least 0.95 from 6 samples on; with
+   * fewer no pair of order statistics reaches 0.95 and this says how far short [min, max] falls.
+   * Absent in documents from before it was recorded (their interval was a percentile bootstrap).
+   */
+  ci95MedianCoverage: z.number().min(0).max(1).optional(),
 });
 export type Stats = z.infer<typeof Stats>;
 
@@ -115,8 +129,15 @@ export const Measurement = z.object({
   metric: z.string(),
   unit: Unit,
   labels: Labels,
+  /** The samples that produced a value, in the order taken. */
   samples: z.array(z.number()),
-  stats: Stats,
+  /**
+   * Samples that produced no value (a lifecycle phase never observed, a figure the runtime did
+   * not report). They are kept out of the statistics; 0 in documents from before they were counted.
+   */
+  failedSamples: z.number().int().nonnegative().default(0),
+  /** Computed from `samples`; null when there is none, so no figure stands in for missing data. */
+  stats: Stats.nullable(),
   /** Free-form notes that qualify the figure (method, parameters). */
   notes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
   /** With interleaved sampling, the block (0-based round) each sample was taken in, parallel to `samples`. */
@@ -159,10 +180,10 @@ export const HarnessOverhead = z.object({
   method: z.string(),
   /** Samples of timing a static no-op process through the same path as the runtimes. */
   spawnNoopNs: z.array(z.number()),
-  spawnNoopStats: Stats,
+  spawnNoopStats: Stats.nullable(),
   /** The same no-op spawned from Node (execa), for contrast; not used for any figure. */
   nodeSpawnNoopNs: z.array(z.number()),
-  nodeSpawnNoopStats: Stats,
+  nodeSpawnNoopStats: Stats.nullable(),
 });
 export type HarnessOverhead = z.infer<typeof HarnessOverhead>;
 

@@ -3,6 +3,9 @@ import type { Stats } from './schema.ts';
 
 /** Iglewicz and Hoaglin's cut-off for the modified z-score. */
 export const OUTLIER_MODIFIED_Z = 3.5;
+/** The confidence level every interval aims at. */
+export const CI_LEVEL = 0.95;
+/** Resamples of every bootstrap interval. */
 export const BOOTSTRAP_RESAMPLES = 2000;
 
 function sorted(xs: readonly number[]): number[] {
@@ -47,14 +50,18 @@ export function mad(xs: readonly number[]): number {
   return median(xs.map((x) => Math.abs(x - m)));
 }
 
-/** Indexes whose modified z-score 0.6745 (x - median) / MAD exceeds the threshold. */
+/**
+ * Indexes whose modified z-score 0.6745 (x - median) / MAD exceeds the threshold. When more
+ * than half of the samples are equal the MAD is 0 (memory measured in whole pages often is);
+ * hyperfine then divides by machine epsilon instead, which makes every sample away from the
+ * median an outlier. So does this, without the division.
+ */
 export function madOutliers(xs: readonly number[], threshold = OUTLIER_MODIFIED_Z): number[] {
   const m = median(xs);
   const d = mad(xs);
-  if (!(d > 0)) return [];
   const out: number[] = [];
   xs.forEach((x, i) => {
-    if (Math.abs((0.6745 * (x - m)) / d) > threshold) out.push(i);
+    if (d > 0 ? Math.abs((0.6745 * (x - m)) / d) > threshold : x !== m) out.push(i);
   });
   return out;
 }
@@ -71,36 +78,78 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-function seedOf(xs: readonly number[]): number {
-  let h = 2166136261;
+/** FNV-1a over the decimal text of each sample, each closed by a separator, continuing from `seed`. */
+function hashSamples(seed: number, xs: readonly number[]): number {
+  let h = seed;
   for (const x of xs) {
     const s = String(x);
     for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+    h = Math.imul(h ^ 0x2c, 16777619);
   }
   return h >>> 0;
 }
 
-/** Percentile bootstrap 95% confidence interval of the median, seeded by the samples. */
-export function bootstrapMedianCI(xs: readonly number[], resamples = BOOTSTRAP_RESAMPLES, seed = seedOf(xs)): [number, number] {
-  if (xs.length === 0) return [Number.NaN, Number.NaN];
-  if (xs.length === 1) return [xs[0] as number, xs[0] as number];
-  const rand = seededRandom(seed);
-  const medians = new Float64Array(resamples);
-  const buf = new Float64Array(xs.length);
-  for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < xs.length; i++) buf[i] = xs[Math.floor(rand() * xs.length)] as number;
-    buf.sort();
-    medians[r] = quantile(Array.from(buf), 0.5);
-  }
-  const ms = Array.from(medians).sort((a, b) => a - b);
-  return [quantile(ms, 0.025), quantile(ms, 0.975)];
+/**
+ * A bootstrap seed derived from the samples themselves, so the same samples always give the
+ * same interval. Several lists hash in order: (a, b) and (b, a) give different seeds.
+ */
+export function sampleSeed(...lists: readonly (readonly number[])[]): number {
+  let h = 2166136261;
+  lists.forEach((xs, i) => {
+    h = hashSamples(i === 0 ? h : h ^ 0x9e3779b9, xs);
+  });
+  return h;
 }
 
-export function computeStats(xs: readonly number[]): Stats {
-  const s = sorted(xs);
-  if (s.length === 0) {
-    return { n: 0, min: 0, max: 0, mean: 0, stddev: 0, median: 0, p95: 0, p99: 0, mad: 0, outliers: [], ci95Median: [0, 0] };
+/** The median of one resample of xs with replacement, drawn with rand; buf is scratch space of xs.length. */
+export function resampledMedian(xs: readonly number[], rand: () => number, buf: Float64Array): number {
+  for (let i = 0; i < xs.length; i++) buf[i] = xs[Math.floor(rand() * xs.length)] as number;
+  buf.sort();
+  const pos = (xs.length - 1) / 2;
+  return ((buf[Math.floor(pos)] as number) + (buf[Math.ceil(pos)] as number)) / 2;
+}
+
+/** A confidence interval with the probability that it covers the true value. */
+export interface Interval {
+  lower: number;
+  upper: number;
+  /** In [0, 1]: exact for the median interval, whatever the distribution of the samples. */
+  coverage: number;
+}
+
+/**
+ * Distribution-free confidence interval of the median from two order statistics. The
+ * interval [x(k), x(n+1-k)] (1-based, sorted) misses the population median only when fewer
+ * than k samples fall on one side of it, so it covers it with probability 1 - 2 P(B <= k-1),
+ * B ~ Binomial(n, 1/2). k is the largest that still reaches `level`. With 5 samples or fewer
+ * none does: the interval is then [min, max] and its coverage, 1 - 2^(1-n), says how far
+ * short it falls (93.75% for 5 samples, 75% for 3, 0 for one).
+ */
+export function medianInterval(sortedXs: readonly number[], level = CI_LEVEL): Interval | null {
+  const n = sortedXs.length;
+  if (n === 0) return null;
+  // P(B <= i), summed in log space so that 2^-n does not underflow for large n.
+  let logC = 0;
+  let cdf = 0;
+  let k = 1;
+  let coverage = 1 - 2 * Math.exp(-n * Math.LN2);
+  // the interval of k = i + 1 covers with 1 - 2 P(B <= i); k stops at the middle
+  for (let i = 0; 2 * i < n; i++) {
+    if (i > 0) logC += Math.log(n - i + 1) - Math.log(i);
+    cdf += Math.exp(logC - n * Math.LN2);
+    if (1 - 2 * cdf < level) break;
+    k = i + 1;
+    coverage = 1 - 2 * cdf;
   }
+  return { lower: sortedXs[k - 1] as number, upper: sortedXs[n - k] as number, coverage: Math.max(0, coverage) };
+}
+
+/** The statistics of finite samples; null for none, so an empty measurement has no figure at all. */
+export function computeStats(xs: readonly number[]): Stats | null {
+  if (xs.some((x) => !Number.isFinite(x))) throw new RangeError('computeStats takes finite samples: split the others off with splitSamples');
+  const s = sorted(xs);
+  const ci = medianInterval(s);
+  if (!ci) return null;
   return {
     n: s.length,
     min: s[0] as number,
@@ -112,6 +161,16 @@ export function computeStats(xs: readonly number[]): Stats {
     p99: quantile(s, 0.99),
     mad: mad(s),
     outliers: madOutliers(xs),
-    ci95Median: bootstrapMedianCI(xs),
+    ci95Median: [ci.lower, ci.upper],
+    ci95MedianCoverage: ci.coverage,
   };
+}
+
+/**
+ * Raw samples as a measurement holds them: the finite ones in the order taken, the count of
+ * the others (NaN for a phase that was not observed, say), and statistics of the finite ones.
+ */
+export function splitSamples(raw: readonly (number | null)[]): { samples: number[]; failedSamples: number; stats: Stats | null } {
+  const samples = raw.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  return { samples, failedSamples: raw.length - samples.length, stats: computeStats(samples) };
 }

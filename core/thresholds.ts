@@ -1,15 +1,33 @@
 /**
  * Thresholds: bounds from the config checked against a finished results document (and an
  * earlier one for relative bounds). Pure: the same documents always give the same checks.
- * Every check is an outcome: passed, failed (a breach, with a message) or skipped (why
- * it could not be checked: no such measurement, no baseline).
+ * Every check is an outcome: passed, failed (a breach, with a message; also a measurement
+ * with no value, which no bound can pass) or skipped (why it could not be checked: no such
+ * measurement, no baseline, or too few or too noisy samples to tell). A maxRegression bound is
+ * judged by compare's test, its p-values adjusted across every such check of the run.
  */
 import type { ResolvedMetricThreshold, ResolvedThresholds } from './config/index.ts';
+import {
+  type Change,
+  type ComparisonRow,
+  DEFAULT_ALPHA,
+  DEFAULT_CORRECTION,
+  DEFAULT_THRESHOLD_PERCENT,
+  formatP,
+  judge,
+  measureChange,
+  VERDICT_TEXT,
+} from './compare.ts';
 import { formatValue } from './format.ts';
 import type { Labels, Measurement, ResultsDocument, ThresholdCheck } from './schema.ts';
 
 function statValue(m: Measurement, stat: ResolvedMetricThreshold['stat']): number {
-  return m.stats[stat];
+  return m.stats ? m.stats[stat] : Number.NaN;
+}
+
+/** Why a measurement has no statistics, for the check that fails on it. */
+function noValueReason(m: Measurement): string {
+  return m.failedSamples > 0 ? `all ${m.failedSamples} samples failed` : 'no samples';
 }
 
 function matches(t: ResolvedMetricThreshold, m: Measurement): boolean {
@@ -47,7 +65,36 @@ function percent(x: number): string {
   return `${x.toFixed(1)}%`;
 }
 
-function checkMetric(t: ResolvedMetricThreshold, doc: ResultsDocument, baseline: ResultsDocument | null): ThresholdCheck[] {
+/** A relative check waits for its verdict: the p-values of all of them are adjusted together. */
+type Pending = { pending: number; build: (row: ComparisonRow) => ThresholdCheck };
+
+/** A maxRegression check from compare's verdict on the median: the tool has one definition of a regression. */
+function relativeCheck(t: ResolvedMetricThreshold, m: Measurement, row: ComparisonRow, runId: string): ThresholdCheck {
+  const show = (v: number) => formatValue(v, m.unit);
+  const limit = t.maxRegressionPercent ?? 0;
+  const name = `${t.suite}.${t.metric} median for ${describeLabels(m.labels)}${t.stat === 'median' ? '' : ` (a regression is judged on the median, not the ${t.stat})`}`;
+  const move = `${show(row.baseMedian)} -> ${show(row.headMedian)}, ${row.changePercent >= 0 ? '+' : ''}${percent(row.changePercent)}`;
+  const p = `${row.pAdjusted !== row.pValue ? 'adjusted ' : ''}p = ${formatP(row.pAdjusted)}`;
+  const check = { kind: 'metric' as const, threshold: t.text, labels: m.labels, observed: row.headMedian, limit, baseline: row.baseMedian };
+  switch (row.verdict) {
+    case 'regressed':
+      return {
+        ...check,
+        outcome: {
+          status: 'failed',
+          reason: `${name} regressed ${percent(Math.abs(row.changePercent))} against ${runId} (${move}, ${p}), more than the ${percent(limit)} allowed`,
+        },
+      };
+    case 'inconclusive': {
+      const more = row.samplesToDecide !== null ? `; about ${row.samplesToDecide} samples a side would decide` : '';
+      return { ...check, outcome: { status: 'skipped', reason: `${name}: inconclusive against ${runId} (${move}): ${row.reason}${more}` } };
+    }
+    default:
+      return { ...check, outcome: { status: 'passed', reason: `${move}: ${VERDICT_TEXT[row.verdict]}` } };
+  }
+}
+
+function checkMetric(t: ResolvedMetricThreshold, doc: ResultsDocument, baseline: ResultsDocument | null, changes: Change[]): (ThresholdCheck | Pending)[] {
   const found = doc.measurements.filter((m) => matches(t, m));
   if (found.length === 0) {
     return [
@@ -62,14 +109,16 @@ function checkMetric(t: ResolvedMetricThreshold, doc: ResultsDocument, baseline:
       },
     ];
   }
-  const checks: ThresholdCheck[] = [];
+  const checks: (ThresholdCheck | Pending)[] = [];
   for (const m of found) {
     const name = `${t.suite}.${t.metric} ${t.stat} for ${describeLabels(m.labels)}`;
     const value = statValue(m, t.stat);
     const show = (v: number) => formatValue(v, m.unit);
     const base = { kind: 'metric' as const, threshold: t.text, labels: m.labels, observed: Number.isFinite(value) ? value : null, baseline: null };
     if (!Number.isFinite(value)) {
-      checks.push({ ...base, limit: null, outcome: { status: 'skipped', reason: `${name} has no value (${m.stats.n} samples)` } });
+      // no data never passes a bound: each one configured fails, saying why
+      const limits = [t.max, t.min, t.maxRegressionPercent].filter((l): l is number => l !== null);
+      for (const limit of limits) checks.push({ ...base, limit, outcome: { status: 'failed', reason: `${name} has no value: ${noValueReason(m)}` } });
       continue;
     }
     if (t.max !== null) {
@@ -95,27 +144,24 @@ function checkMetric(t: ResolvedMetricThreshold, doc: ResultsDocument, baseline:
     if (t.maxRegressionPercent !== null) {
       const limit = t.maxRegressionPercent;
       const before = baseline?.measurements.find((b) => sameSeries(b, m));
-      const beforeValue = before ? statValue(before, t.stat) : Number.NaN;
       if (!baseline) {
         checks.push({ ...base, limit, outcome: { status: 'skipped', reason: `${name}: no baseline results to compare with` } });
       } else if (!before) {
         checks.push({ ...base, limit, outcome: { status: 'skipped', reason: `${name}: not in the baseline run ${baseline.runId}` } });
-      } else if (!Number.isFinite(beforeValue) || beforeValue === 0) {
-        checks.push({ ...base, limit, outcome: { status: 'skipped', reason: `${name}: the baseline value is ${show(beforeValue)}, no relative change` } });
-      } else {
-        // Positive = worse: slower or bigger for lower-is-better metrics, slower rates otherwise.
-        const change = ((value - beforeValue) / Math.abs(beforeValue)) * 100;
-        const worse = t.better === 'lower' ? change : -change;
-        const move = `${show(beforeValue)} -> ${show(value)}, ${change >= 0 ? '+' : ''}${percent(change)}`;
+      } else if (!before.stats) {
         checks.push({
           ...base,
-          baseline: beforeValue,
           limit,
-          outcome:
-            worse > limit
-              ? { status: 'failed', reason: `${name} regressed ${percent(worse)} against ${baseline.runId} (${move}), more than the ${percent(limit)} allowed` }
-              : { status: 'passed', reason: move },
+          outcome: { status: 'skipped', reason: `${name}: no value in the baseline run ${baseline.runId}: ${noValueReason(before)}` },
         });
+      } else if (before.stats.median === 0) {
+        checks.push({ ...base, limit, outcome: { status: 'skipped', reason: `${name}: the baseline median is 0, no relative change` } });
+      } else {
+        // judged as compare judges a row, with the worse direction from the metric's definition
+        const change = measureChange(before, m, { thresholdPercent: limit, alpha: DEFAULT_ALPHA }, t.better === 'lower' ? 'up' : 'down');
+        const index = changes.push(change) - 1;
+        const runId = baseline.runId;
+        checks.push({ pending: index, build: (row) => relativeCheck(t, m, row, runId) });
       }
     }
   }
@@ -155,8 +201,11 @@ function checkConformance(t: NonNullable<ResolvedThresholds['conformance']>, doc
 
 /** Checks every threshold; relative ones need `baseline` and are skipped (with a reason) without it. */
 export function checkThresholds(doc: ResultsDocument, thresholds: ResolvedThresholds, baseline?: ResultsDocument | null): ThresholdCheck[] {
+  const changes: Change[] = [];
+  const metrics = thresholds.metrics.flatMap((t) => checkMetric(t, doc, baseline ?? null, changes));
+  const rows = judge(changes, { thresholdPercent: DEFAULT_THRESHOLD_PERCENT, alpha: DEFAULT_ALPHA, correction: DEFAULT_CORRECTION });
   return [
-    ...thresholds.metrics.flatMap((t) => checkMetric(t, doc, baseline ?? null)),
+    ...metrics.map((c) => ('pending' in c ? c.build(rows[c.pending] as ComparisonRow) : c)),
     ...(thresholds.conformance ? checkConformance(thresholds.conformance, doc) : []),
   ];
 }

@@ -3,14 +3,17 @@
  * emulated figures in groups of their own, so a comparison never mixes an emulator into it.
  */
 import { lowerIsBetter } from '../core/format.ts';
+import { type Ranked, rankSamples } from '../core/ranking.ts';
 import type { Measurement, ResultsDocument, Unit } from '../core/schema.ts';
 
 export interface GroupEntry {
   measurement: Measurement;
   /** runtime (kind), with @host when the group spans several hosts. */
   label: string;
-  /** Median over the best median in the group: 1 is best, 1.5 is 50% worse. */
-  ratioToBest: number;
+  /** Median over the best median in the group: 1 is best, 1.5 is 50% worse; null without a value. */
+  ratioToBest: number | null;
+  /** Its rank among the group (shared with those it cannot be told apart from) and the interval of its ratio. */
+  ranked: Ranked;
 }
 
 export interface MeasurementGroup {
@@ -44,16 +47,22 @@ export function groupMeasurements(docs: readonly ResultsDocument[]): Measurement
   for (const [key, ms] of byKey) {
     const head = ms[0] as Measurement;
     const hosts = [...new Set(ms.map((m) => m.labels.host))].sort();
-    const lower = lowerIsBetter(head.unit);
-    const medians = ms.map((m) => m.stats.median);
-    const best = lower ? Math.min(...medians) : Math.max(...medians);
+    const ranks = rankSamples(
+      ms.map((m) => m.samples),
+      lowerIsBetter(head.unit),
+    );
     const entries = ms
-      .map((m) => ({
-        measurement: m,
-        label: `${m.labels.runtime} (${m.labels.workloadKind})${hosts.length > 1 ? ` @${m.labels.host}` : ''}`,
-        ratioToBest: lower ? m.stats.median / best : best / m.stats.median,
-      }))
-      .sort((a, b) => a.ratioToBest - b.ratioToBest || a.label.localeCompare(b.label));
+      .map((m, i) => {
+        const ranked = ranks[i] as Ranked;
+        return {
+          measurement: m,
+          label: `${m.labels.runtime} (${m.labels.workloadKind})${hosts.length > 1 ? ` @${m.labels.host}` : ''}`,
+          ratioToBest: ranked.ratio,
+          ranked,
+        };
+      })
+      // measurements without a value last
+      .sort((a, b) => (a.ratioToBest ?? Infinity) - (b.ratioToBest ?? Infinity) || a.label.localeCompare(b.label));
     groups.push({
       key,
       layer: head.labels.layer,
@@ -81,6 +90,16 @@ export function groupMeasurements(docs: readonly ResultsDocument[]): Measurement
       a.arch.localeCompare(b.arch) ||
       a.workload.localeCompare(b.workload),
   );
+}
+
+/** What a report shows instead of the figures of a measurement without statistics. */
+export function noValue(m: Measurement): string {
+  return m.failedSamples > 0 ? `no value: all ${m.failedSamples} samples failed` : 'no value: no samples';
+}
+
+/** The samples with a value, and those without: "6", "5 (1 failed)". */
+export function samplesText(m: Measurement): string {
+  return `${m.samples.length}${m.failedSamples > 0 ? ` (${m.failedSamples} failed)` : ''}`;
 }
 
 /** Suite runs that did not simply pass, and passed ones that carry a reason (part of the run skipped). */

@@ -1,10 +1,20 @@
 /** The results document as JSON, and reading one back through the schema. */
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { ExitCode, UserError } from '../core/errors.ts';
+import { ExitCode, InternalError, UserError } from '../core/errors.ts';
+import { mendLegacyDocument } from '../core/legacy.ts';
 import { ResultsDocument } from '../core/schema.ts';
 
+/**
+ * The document as JSON, checked against the schema first: every reader checks it the same way,
+ * so a document that fails is runbench's own bug and must not reach a file, whole or in part.
+ */
 export function toJson(doc: ResultsDocument): string {
-  return `${JSON.stringify(doc, null, 2)}\n`;
+  const checked = ResultsDocument.safeParse(doc);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new InternalError(`the results document breaks its schema at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return `${JSON.stringify(checked.data, null, 2)}\n`;
 }
 
 /**
@@ -48,7 +58,7 @@ export function readResults(path: string): ResultsDocument {
   } catch (e) {
     throw new UserError(`${path} is not JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const parsed = ResultsDocument.safeParse(raw);
+  const parsed = ResultsDocument.safeParse(mendLegacyDocument(raw));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? issue.path.join('.') || '(root)' : '(root)';

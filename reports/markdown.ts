@@ -1,13 +1,15 @@
 /**
- * Markdown: per metric, every runtime's median with its 95% CI and its ratio to the best;
+ * Markdown: per metric, every runtime's median with its 95% CI, its rank and its ratio to the best with an interval;
  * the conformance matrix; then what was not measured and why. Fit for a CI job summary. A pure function of the documents.
  */
-import { type Comparison, formatP } from '../core/compare.ts';
-import { formatValue } from '../core/format.ts';
+import { type Comparison, describeCounts, describeMethod, type Verdict } from '../core/compare.ts';
+import { comparisonCells, environmentRows, environmentSummary } from './compare-cells.ts';
+import { formatInterval, formatValue } from '../core/format.ts';
+import { rankingNote, rankLabel, ratioText } from '../core/ranking.ts';
 import type { ResultsDocument } from '../core/schema.ts';
 import { mdCell } from './escape.ts';
 import { noiseWarning } from './noise.ts';
-import { EMULATED_NOTE, groupMeasurements, notMeasured } from './groups.ts';
+import { EMULATED_NOTE, groupMeasurements, noValue, notMeasured, samplesText } from './groups.ts';
 import { wasmWaysSection } from './html/sections/wasm-ways.ts';
 
 function table(header: string[], rows: string[][], align?: ('l' | 'r')[]): string[] {
@@ -39,22 +41,26 @@ export function toMarkdown(docs: readonly ResultsDocument[]): string {
     out.push(`### ${mdCell(g.title)}`, '');
     out.push(
       ...table(
-        ['runtime', 'median', '95% CI of median', 'ratio to best', 'n'],
+        ['runtime', 'median', '95% CI of median', 'rank', 'ratio to best (95% CI)', 'n'],
         g.entries.map((e) => {
           const s = e.measurement.stats;
+          const n = samplesText(e.measurement);
+          if (!s) return [mdCell(e.label), noValue(e.measurement), '—', '—', '—', n];
           return [
             mdCell(e.label),
             formatValue(s.median, g.unit),
-            `${formatValue(s.ci95Median[0], g.unit)} … ${formatValue(s.ci95Median[1], g.unit)}`,
-            `${e.ratioToBest.toFixed(2)}×`,
-            String(s.n),
+            formatInterval(s.ci95Median[0], s.ci95Median[1], g.unit, s.ci95MedianCoverage),
+            rankLabel(e.ranked),
+            ratioText(e.ranked),
+            n,
           ];
         }),
-        ['l', 'r', 'r', 'r', 'r'],
+        ['l', 'r', 'r', 'r', 'r', 'r'],
       ),
       '',
     );
   }
+  if (groups.length > 0) out.push(rankingNote(), '');
   const ways = wasmWaysSection(docs);
   if (ways) {
     out.push(`## ${ways.title}`, '', ...ways.paragraphs, '');
@@ -147,44 +153,62 @@ function conformanceMarkdown(docs: readonly ResultsDocument[]): string[] {
   return out;
 }
 
-const VERDICT_MARK: Record<string, string> = { regressed: '🔴 regressed', improved: '🟢 improved', unchanged: 'unchanged', changed: 'changed' };
+const VERDICT_MARK: Record<Verdict, string> = {
+  regressed: '🔴 regressed',
+  improved: '🟢 improved',
+  changed: '🟡 changed',
+  inconclusive: '⚪ inconclusive',
+  'no-change': 'no change',
+};
 
-function signed(x: number, digits = 1): string {
-  if (!Number.isFinite(x)) return 'n/a';
-  return `${x >= 0 ? '+' : ''}${x.toFixed(digits)}%`;
+/** Base and head, and what differs between their environments, as Markdown. */
+export function environmentToMarkdown(c: Comparison): string {
+  const out = [
+    `Base ${mdCell(c.base.runId)} (${mdCell(c.base.host)}, ${mdCell(c.base.startedAt)}) → head ${mdCell(c.head.runId)} (${mdCell(c.head.host)}, ${mdCell(c.head.startedAt)}).`,
+    '',
+    environmentSummary(c),
+    '',
+  ];
+  const rows = environmentRows(c);
+  if (rows.length > 0)
+    out.push(
+      ...table(
+        ['what', 'base', 'head', ''],
+        rows.map((r) => r.map(mdCell)),
+      ),
+      '',
+    );
+  return `${out.join('\n')}\n`;
 }
 
 /** The comparison as a Markdown table: regressions first. */
 export function comparisonToMarkdown(c: Comparison): string {
   const out: string[] = ['## runbench compare', ''];
-  out.push(
-    `Base ${mdCell(c.base.runId)} (${mdCell(c.base.host)}, ${mdCell(c.base.startedAt)}) → head ${mdCell(c.head.runId)} (${mdCell(c.head.host)}, ${mdCell(c.head.startedAt)}). ` +
-      `Regressed means Mann-Whitney p < ${c.options.alpha} and the median worse by more than ${c.options.thresholdPercent}%.`,
-    '',
-    `**${c.regressions} regressed, ${c.improvements} improved, ${c.rows.length - c.regressions - c.improvements} unchanged** of ${c.rows.length} compared.`,
-    '',
-  );
-  const order = { regressed: 0, improved: 1, changed: 2, unchanged: 3 } as const;
-  const rows = [...c.rows].sort((a, b) => order[a.verdict] - order[b.verdict]);
-  if (rows.length > 0) {
+  out.push(environmentToMarkdown(c), describeMethod(c.options, c.rows.length), '', `**${describeCounts(c)}.**`, '');
+  const cells = comparisonCells(c);
+  if (cells.length > 0) {
+    const level = `${Number(((1 - c.options.alpha) * 100).toFixed(1))}% interval`;
     out.push(
       ...table(
-        ['verdict', 'layer', 'suite', 'metric', 'runtime', 'workload', 'arch', 'base', 'head', 'change', '95% CI', 'p'],
-        rows.map((r) => [
-          VERDICT_MARK[r.verdict] ?? r.verdict,
+        ['verdict', 'layer', 'suite', 'metric', 'runtime', 'workload', 'arch', 'base', 'head', 'change', level, 'p', `p ${c.options.correction}`, 'n', 'why'],
+        cells.map(({ row: r, ...x }) => [
+          VERDICT_MARK[r.verdict],
           mdCell(r.layer),
           mdCell(r.suite),
           mdCell(r.metric),
           mdCell(r.runtime),
           mdCell(`${r.workload} (${r.workloadKind})`),
           mdCell(r.arch + (r.emulated ? ', emulated' : '')),
-          formatValue(r.baseMedian, r.unit),
-          formatValue(r.headMedian, r.unit),
-          signed(r.changePercent),
-          `${signed(r.changeCi95Percent[0])} … ${signed(r.changeCi95Percent[1])}`,
-          formatP(r.pValue),
+          x.base,
+          x.head,
+          x.change,
+          x.interval,
+          x.p,
+          x.pAdjusted,
+          x.n,
+          mdCell(x.why),
         ]),
-        ['l', 'l', 'l', 'l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'r'],
+        ['l', 'l', 'l', 'l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
       ),
       '',
     );

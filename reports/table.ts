@@ -1,42 +1,42 @@
 /**
- * The terminal summary: for each metric, every runtime's median with its 95% CI and
- * its ratio to the best. A pure function of the results document.
+ * The terminal summary: for each metric, every runtime's median with its 95% CI, its rank
+ * (shared with the runtimes it cannot be told apart from) and its ratio to the best with
+ * that ratio's interval. A pure function of the results document.
  */
 import { noiseWarning } from './noise.ts';
-import { formatValue, lowerIsBetter, pad } from '../core/format.ts';
-import type { Measurement, ResultsDocument } from '../core/schema.ts';
-
-function groupKey(m: Measurement): string {
-  return [m.labels.layer, m.suite, m.metric, m.labels.workload, m.labels.arch, String(m.labels.emulated)].join('\u0000');
-}
+import { formatInterval, formatValue, pad } from '../core/format.ts';
+import { rankingNote, rankLabel, ratioText } from '../core/ranking.ts';
+import type { ResultsDocument } from '../core/schema.ts';
+import { groupMeasurements, noValue, samplesText } from './groups.ts';
 
 export function toTable(doc: ResultsDocument): string {
   const lines: string[] = [];
-  const groups = new Map<string, Measurement[]>();
-  for (const m of doc.measurements) {
-    const k = groupKey(m);
-    const g = groups.get(k) ?? [];
-    g.push(m);
-    groups.set(k, g);
-  }
-  for (const ms of groups.values()) {
-    const head = ms[0];
-    if (!head) continue;
-    const lower = lowerIsBetter(head.unit);
-    const best = ms.map((m) => m.stats.median).reduce((a, b) => (lower ? Math.min(a, b) : Math.max(a, b)));
-    const arch = head.labels.emulated ? `${head.labels.arch}, emulated: not comparable with native figures` : head.labels.arch;
-    lines.push(`${head.labels.layer} · ${head.suite} · ${head.metric} (${head.labels.workload}, ${arch})`);
-    const sorted = [...ms].sort((a, b) => (lower ? a.stats.median - b.stats.median : b.stats.median - a.stats.median));
-    for (const m of sorted) {
-      const ratio = lower ? m.stats.median / best : best / m.stats.median;
-      const ci = `[${formatValue(m.stats.ci95Median[0], m.unit)} … ${formatValue(m.stats.ci95Median[1], m.unit)}]`;
-      const outliers = m.stats.outliers.length > 0 ? `  ${m.stats.outliers.length} outlier${m.stats.outliers.length > 1 ? 's' : ''}` : '';
+  const groups = groupMeasurements([doc]);
+  for (const g of groups) {
+    const arch = g.emulated ? `${g.arch}, emulated: not comparable with native figures` : g.arch;
+    lines.push(`${g.layer} · ${g.suite} · ${g.metric} (${g.workload}, ${arch})`);
+    const cells = g.entries.map((e) => {
+      const s = e.measurement.stats;
+      return s ? { ci: formatInterval(s.ci95Median[0], s.ci95Median[1], g.unit, s.ci95MedianCoverage, true), ratio: ratioText(e.ranked) } : null;
+    });
+    const width = (k: 'ci' | 'ratio') => Math.max(0, ...cells.map((c) => (c ? [...c[k]].length : 0)));
+    g.entries.forEach((e, i) => {
+      const m = e.measurement;
+      const s = m.stats;
+      const c = cells[i];
+      const name = pad(e.label, 32);
+      if (!s || !c) {
+        lines.push(`  ${name} ${noValue(m)}`);
+        return;
+      }
+      const outliers = s.outliers.length > 0 ? `  ${s.outliers.length} outlier${s.outliers.length > 1 ? 's' : ''}` : '';
       lines.push(
-        `  ${pad(`${m.labels.runtime} (${m.labels.workloadKind})`, 32)} ${pad(formatValue(m.stats.median, m.unit), 12, true)}  ${pad(ci, 28)} ${pad(`${ratio.toFixed(2)}×`, 7, true)}  n=${m.stats.n}${outliers}`,
+        `  ${name} ${pad(formatValue(s.median, m.unit), 12, true)}  ${pad(c.ci, width('ci'))}  ${pad(rankLabel(e.ranked), 3, true)}  ${pad(c.ratio, width('ratio'))}  n=${samplesText(m)}${outliers}`,
       );
-    }
+    });
     lines.push('');
   }
+  if (groups.length > 0) lines.push(rankingNote(), '');
   if (doc.facts.length > 0) {
     lines.push('facts');
     for (const f of doc.facts) lines.push(`  ${pad(`${f.labels.runtime} (${f.labels.workloadKind})`, 32)} ${f.name} = ${String(f.value)}: ${f.detail}`);
@@ -58,11 +58,12 @@ export function toTable(doc: ResultsDocument): string {
   if (noisy) lines.push(`warning: ${noisy}`, '');
   if (doc.harness) {
     const h = doc.harness;
-    const lifecycle = doc.measurements.filter((m) => m.metric === 'lifecycle').map((m) => m.stats.median);
+    const lifecycle = doc.measurements.flatMap((m) => (m.metric === 'lifecycle' && m.stats ? [m.stats.median] : []));
     const smallest = lifecycle.length > 0 ? Math.min(...lifecycle) : null;
-    const share = smallest ? ` = ${((h.spawnNoopStats.median / smallest) * 100).toFixed(1)}% of the smallest lifecycle median` : '';
+    const own = h.spawnNoopStats?.median ?? Number.NaN;
+    const share = smallest && h.spawnNoopStats ? ` = ${((own / smallest) * 100).toFixed(1)}% of the smallest lifecycle median` : '';
     lines.push(
-      `harness: timing a static no-op takes ${formatValue(h.spawnNoopStats.median, 'ns')} through rb-exec${share} (from Node's spawn it would take ${formatValue(h.nodeSpawnNoopStats.median, 'ns')})`,
+      `harness: timing a static no-op takes ${formatValue(own, 'ns')} through rb-exec${share} (from Node's spawn it would take ${formatValue(h.nodeSpawnNoopStats?.median ?? Number.NaN, 'ns')})`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -1,10 +1,12 @@
 /** `runbench compare BASE HEAD`: what changed between two results documents, and whether it regressed. */
 import { InvalidArgumentError, Option } from 'commander';
-import { compareDocuments, DEFAULT_ALPHA, DEFAULT_THRESHOLD_PERCENT } from '../../core/compare.ts';
-import { ExitCode } from '../../core/errors.ts';
-import { comparisonToText } from '../../reports/compare-text.ts';
+import { compareDocuments, DEFAULT_ALPHA, DEFAULT_CORRECTION, DEFAULT_THRESHOLD_PERCENT } from '../../core/compare.ts';
+import { type Correction, CORRECTIONS } from '../../core/multiple-testing.ts';
+import { unexpected } from '../../core/environment.ts';
+import { ExitCode, UserError } from '../../core/errors.ts';
+import { comparisonToText, environmentToText } from '../../reports/compare-text.ts';
 import { readResults } from '../../reports/json.ts';
-import { comparisonToMarkdown } from '../../reports/markdown.ts';
+import { comparisonToMarkdown, environmentToMarkdown } from '../../reports/markdown.ts';
 import type { RegisterCommand } from './types.ts';
 
 export function percent(name: string) {
@@ -26,6 +28,8 @@ export function probability(name: string) {
 interface CompareFlags {
   threshold: number;
   alpha: number;
+  correction: Correction;
+  allowEnvChange?: boolean;
   markdown?: boolean;
   json?: boolean;
 }
@@ -33,18 +37,50 @@ interface CompareFlags {
 export const registerCompare: RegisterCommand = (program, { setExit }) => {
   program
     .command('compare')
-    .description('compare two results documents: change of each median with its 95% CI, Mann-Whitney U p-value, verdict')
+    .description('compare two results documents: the change of each median with its interval, a Mann-Whitney U test adjusted across rows, a verdict')
     .argument('<base>', 'results.json of the baseline')
     .argument('<head>', 'results.json to judge against it')
-    .addOption(new Option('--threshold <percent>', 'noise threshold: smaller changes are never a regression').default(DEFAULT_THRESHOLD_PERCENT).argParser(percent('--threshold')))
+    .addOption(
+      new Option('--threshold <percent>', 'noise threshold: smaller changes are never a regression')
+        .default(DEFAULT_THRESHOLD_PERCENT)
+        .argParser(percent('--threshold')),
+    )
     .addOption(new Option('--alpha <p>', 'significance level of the Mann-Whitney U test').default(DEFAULT_ALPHA).argParser(probability('--alpha')))
+    .addOption(
+      new Option('--correction <method>', 'adjust the p-values across rows: holm (family-wise error) or bh (Benjamini-Hochberg, false discovery rate)')
+        .choices(CORRECTIONS)
+        .default(DEFAULT_CORRECTION),
+    )
+    .option('--allow-env-change', 'compare even when base and head ran in environments that can move the figures (kernel, host, CPU, runtime versions...)')
     .addOption(new Option('--markdown', 'print a Markdown table (for a CI job summary)').conflicts('json'))
     .option('--json', 'print the comparison as JSON')
-    .addHelpText('after', '\nExits 3 when any measurement regressed: p < alpha and the median worse than the threshold in its bad direction.')
+    .addHelpText(
+      'after',
+      `
+First, what differs between the environments of base and head: host, kernel, CPU, cgroup layout,
+runtime versions and features, runbench version. A difference that can move the figures makes
+compare exit 2 without judging any row, unless --allow-env-change says it is expected.
+
+Verdicts, one a row:
+  regressed / improved  the adjusted p < alpha and the median moved by more than the threshold
+  no change             the interval of the change lies within ± the threshold
+  inconclusive          neither: too few samples or too noisy; says about how many samples a side would decide
+Exits 3 when any measurement regressed.`,
+    )
     .action((basePath: string, headPath: string, flags: CompareFlags) => {
       const base = readResults(basePath);
       const head = readResults(headPath);
-      const c = compareDocuments(base, head, { thresholdPercent: flags.threshold, alpha: flags.alpha });
+      const c = compareDocuments(base, head, { thresholdPercent: flags.threshold, alpha: flags.alpha, correction: flags.correction });
+      const moved = unexpected(c.environment);
+      if (moved.length > 0 && !flags.allowEnvChange) {
+        // show what differs where the comparison would have gone (a CI job summary), then refuse
+        if (flags.json) process.stdout.write(`${JSON.stringify({ base: c.base, head: c.head, environment: c.environment, compared: false }, null, 2)}\n`);
+        else process.stdout.write(flags.markdown ? `## runbench compare\n\n${environmentToMarkdown(c)}` : environmentToText(c));
+        throw new UserError(
+          `base and head ran in different environments (${moved.map((d) => d.what).join(', ')}): pass --allow-env-change if that is the change being measured`,
+          ExitCode.usage,
+        );
+      }
       if (flags.json) process.stdout.write(`${JSON.stringify(c, null, 2)}\n`);
       else if (flags.markdown) process.stdout.write(comparisonToMarkdown(c));
       else process.stdout.write(comparisonToText(c));

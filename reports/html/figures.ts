@@ -1,8 +1,9 @@
 /** What several sections share: the display scale of a chart, ids, and the figure of one measurement group. */
-import { formatValue } from '../../core/format.ts';
+import { formatInterval, formatValue } from '../../core/format.ts';
+import { rankLabel, ratioText } from '../../core/ranking.ts';
 import type { Measurement, Unit } from '../../core/schema.ts';
-import type { MeasurementGroup } from '../groups.ts';
-import type { Figure } from './types.ts';
+import { type MeasurementGroup, noValue, samplesText } from '../groups.ts';
+import type { Cell, Figure } from './types.ts';
 
 interface Scale {
   factor: number;
@@ -32,7 +33,7 @@ export function scaleFor(unit: Unit, values: readonly number[]): Scale {
 export const round = (x: number) => Number(x.toPrecision(6));
 
 function ci(m: Measurement): string {
-  return `${formatValue(m.stats.ci95Median[0], m.unit)} … ${formatValue(m.stats.ci95Median[1], m.unit)}`;
+  return m.stats ? formatInterval(m.stats.ci95Median[0], m.stats.ci95Median[1], m.unit, m.stats.ci95MedianCoverage) : '—';
 }
 
 export function slug(s: string): string {
@@ -58,17 +59,23 @@ export function groupFigure(g: MeasurementGroup, idPrefix: string): Figure {
     },
     table: {
       caption: `${g.metric} (${g.unit})`,
-      columns: ['runtime', 'median', '95% CI', 'p95', 'ratio to best', 'n', 'outliers'],
-      numeric: [false, true, true, true, true, true, true],
-      rows: g.entries.map((e) => {
-        const s = e.measurement.stats;
+      columns: ['runtime', 'median', '95% CI', 'p95', 'rank', 'ratio to best (95% CI)', 'n', 'outliers'],
+      numeric: [false, true, true, true, true, true, true, true],
+      rows: g.entries.map((e): Cell[] => {
+        const m = e.measurement;
+        const s = m.stats;
+        const n = samplesText(m);
+        if (!s) return [e.label, { text: noValue(m), tone: 'bad' }, '—', '—', '—', '—', n, '—'];
+        // the best rank is good news only when it is not shared
+        const first = e.ranked.rank === 1;
         return [
           e.label,
           formatValue(s.median, g.unit),
-          ci(e.measurement),
+          ci(m),
           formatValue(s.p95, g.unit),
-          e.ratioToBest === 1 ? { text: '1.00× best', tone: 'good' } : `${e.ratioToBest.toFixed(2)}×`,
-          String(s.n),
+          first ? { text: rankLabel(e.ranked), tone: e.ranked.tied ? 'muted' : 'good' } : rankLabel(e.ranked),
+          first && !e.ranked.tied ? { text: ratioText(e.ranked), tone: 'good' } : ratioText(e.ranked),
+          n,
           String(s.outliers.length),
         ];
       }),

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../core/errors.ts';
+import { InternalError, UserError } from '../../core/errors.ts';
 import { runPipeline } from '../../core/pipeline.ts';
 import { parse } from 'csv-parse/sync';
 import { CSV_COLUMNS, toCsv } from '../../reports/csv.ts';
@@ -29,6 +29,16 @@ describe('results document on disk', () => {
     expect(readResults(path)).toEqual(doc);
   });
 
+  it('a document that breaks the schema is an internal error before any byte is written', async () => {
+    const doc = await runPipeline({ ...smallOptions, suites: ['startup'] }, fakeDeps(['a']));
+    const bad = structuredClone(doc);
+    bad.measurements[0]!.samples.push(Number.NaN);
+    const path = join(dir, 'never.json');
+    expect(() => writeAtomic(path, toJson(bad))).toThrow(InternalError);
+    expect(() => toJson(bad)).toThrow(/^internal error: the results document breaks its schema at measurements\.0\.samples\.\d+: /);
+    expect(readdirSync(dir).filter((f) => f.startsWith('never'))).toEqual([]);
+  });
+
   it('rejects a file that is not a results document with one clear line', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ schemaVersion: 99 }));
@@ -49,13 +59,14 @@ describe('results document on disk', () => {
     expect(rows[0]).toMatchObject({ runtime: 'a', layer: 'oci', metric: first.metric, value: String(first.samples[0]) });
   });
 
-  it('the terminal table shows each runtime median with its ratio to the best', async () => {
+  it('the terminal table shows each runtime median with its rank and its ratio to the best with an interval', async () => {
     const doc = await runPipeline({ ...smallOptions, suites: ['startup'] }, fakeDeps(['fast', 'slow'], { runMs: { fast: 5, slow: 20 } }));
     const table = toTable(doc);
     const runBlock = table.split('\n\n').find((b) => b.startsWith('oci · startup · run '))!;
     const lines = runBlock.split('\n');
-    expect(lines[1]).toMatch(/^ {2}fast \(native\) .* 1\.00×/);
-    expect(lines[2]).toMatch(/^ {2}slow \(native\) .* [34]\.\d\d×/);
+    expect(lines[1]).toMatch(/^ {2}fast \(native\) .* 1 {2}1\.00× best/);
+    expect(lines[2]).toMatch(/^ {2}slow \(native\) .* 2 {2}[34]\.\d\d× \[\d\.\d\d … \d\.\d\d\]/);
+    expect(table).toContain('"=" marks runtimes that cannot be told apart');
     expect(table).toContain('harness: timing a static no-op takes');
   });
 });

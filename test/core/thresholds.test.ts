@@ -13,7 +13,16 @@ function labels(runtime: string, host = 'night-1'): Labels {
 
 function measurement(runtime: string, metric: string, samples: number[], host?: string): Measurement {
   const suite = metric.startsWith('cpu') ? 'throughput' : 'startup';
-  return { suite, metric, unit: metric.startsWith('cpu') ? 'ops/s' : 'ns', labels: labels(runtime, host), samples, stats: computeStats(samples), notes: {} };
+  return {
+    suite,
+    metric,
+    unit: metric.startsWith('cpu') ? 'ops/s' : 'ns',
+    labels: labels(runtime, host),
+    samples,
+    failedSamples: 0,
+    stats: computeStats(samples),
+    notes: {},
+  };
 }
 
 function doc(runId: string, measurements: Measurement[], conformance: ConformanceResult[] = []): ResultsDocument {
@@ -88,34 +97,67 @@ describe('absolute thresholds', () => {
   });
 });
 
-describe('relative thresholds against a baseline', () => {
+describe('relative thresholds against a baseline: judged as compare judges a row', () => {
   const t = thresholds('thresholds:\n  metrics:\n    - { metric: startup.run, stat: p50, maxRegression: 5% }\n');
-  const before = doc('night-1', [measurement('runc', 'run', [ms(40), ms(40), ms(40)], 'other-host')]);
+  /** eight samples within ±1% of centre ms, in a fixed order */
+  const around = (centre: number) => [0, 0.4, -0.6, 0.8, -0.2, 1, -1, 0.2].map((d) => ms(centre * (1 + d / 100)));
+  const before = doc('night-1', [measurement('runc', 'run', around(40), 'other-host')]);
 
   it('a median 10% slower than the baseline breaches a 5% bound, whatever host the baseline ran on', () => {
-    const after = doc('night-2', [measurement('runc', 'run', [ms(44), ms(44), ms(44)])]);
+    const after = doc('night-2', [measurement('runc', 'run', around(44))]);
     const [c] = checkThresholds(after, t, before);
-    expect(c?.outcome).toEqual({
-      status: 'failed',
-      reason: 'startup.run median for runc oci hello native regressed 10.0% against night-1 (40.00 ms -> 44.00 ms, +10.0%), more than the 5.0% allowed',
-    });
-    expect(c?.baseline).toBe(ms(40));
+    expect(c?.outcome.status).toBe('failed');
+    expect(c?.outcome.reason).toMatch(
+      /^startup\.run median for runc oci hello native regressed 10\.0% against night-1 \(40\.\d\d ms -> 44\.\d\d ms, \+10\.0%, p = 0\.0002\), more than the 5\.0% allowed$/,
+    );
+    expect(c?.baseline).toBe(ms(40.04)); // the median of the baseline samples
   });
 
-  it('a 4% change, or any improvement, passes', () => {
-    const slower = doc('night-2', [measurement('runc', 'run', [ms(41.6), ms(41.6), ms(41.6)])]);
-    const faster = doc('night-2', [measurement('runc', 'run', [ms(20), ms(20), ms(20)])]);
-    expect(checkThresholds(slower, t, before)[0]?.outcome.status).toBe('passed');
-    expect(checkThresholds(faster, t, before)[0]?.outcome.status).toBe('passed');
+  it('a change shown to lie within the bound passes, and so does an improvement', () => {
+    const same = doc('night-2', [measurement('runc', 'run', around(40.2))]);
+    const faster = doc('night-2', [measurement('runc', 'run', around(20))]);
+    expect(checkThresholds(same, t, before)[0]?.outcome).toMatchObject({ status: 'passed', reason: expect.stringMatching(/: no change$/) });
+    expect(checkThresholds(faster, t, before)[0]?.outcome).toMatchObject({ status: 'passed', reason: expect.stringMatching(/: improved$/) });
+  });
+
+  it('three samples a side cannot show a regression: not checked, saying how many would', () => {
+    const three = (x: number) => doc('night', [measurement('runc', 'run', [ms(x), ms(x), ms(x)])]);
+    const [c] = checkThresholds(three(44), t, three(40));
+    expect(c?.outcome).toEqual({
+      status: 'skipped',
+      reason:
+        'startup.run median for runc oci hello native: inconclusive against night (40.00 ms -> 44.00 ms, +10.0%): too few samples: 3 and 3 give no p below 0.1000; about 4 samples a side would decide',
+    });
   });
 
   it('for a rate, a drop is the regression', () => {
     const rt = thresholds('thresholds:\n  metrics:\n    - { metric: throughput.cpuIntOpsPerSec, maxRegression: 10% }\n');
-    const base = doc('night-1', [measurement('runc', 'cpuIntOpsPerSec', [1e9, 1e9, 1e9])]);
-    const drop = doc('night-2', [measurement('runc', 'cpuIntOpsPerSec', [0.8e9, 0.8e9, 0.8e9])]);
-    const rise = doc('night-2', [measurement('runc', 'cpuIntOpsPerSec', [1.5e9, 1.5e9, 1.5e9])]);
+    const rate = (x: number) => around(x).map((v) => v / 1e6);
+    const base = doc('night-1', [measurement('runc', 'cpuIntOpsPerSec', rate(1e9))]);
+    const drop = doc('night-2', [measurement('runc', 'cpuIntOpsPerSec', rate(0.8e9))]);
+    const rise = doc('night-2', [measurement('runc', 'cpuIntOpsPerSec', rate(1.5e9))]);
     expect(checkThresholds(drop, rt, base)[0]?.outcome.reason).toMatch(/regressed 20\.0%/);
     expect(checkThresholds(rise, rt, base)[0]?.outcome.status).toBe('passed');
+  });
+
+  it('the p-values of every relative check of a run are adjusted together, as compare adjusts its rows', () => {
+    const all = thresholds('thresholds:\n  metrics:\n    - { metric: startup.run, maxRegression: 5% }\n');
+    const runtimes = Array.from({ length: 20 }, (_, i) => `rt${i}`);
+    // five a side, completely apart, 50% slower: p = 2 / C(10, 5) alone, 20 times that among 20 checks
+    const five = (x: number) => [0, 0.4, -0.6, 0.8, -0.2].map((d) => ms(x * (1 + d / 100)));
+    const base = doc(
+      'night-1',
+      runtimes.map((r) => measurement(r, 'run', five(40))),
+    );
+    const head = doc(
+      'night-2',
+      runtimes.map((r, i) => measurement(r, 'run', i === 0 ? five(60) : five(40))),
+    );
+    const one = checkThresholds(doc('n', [measurement('rt0', 'run', five(60))]), all, base);
+    expect(one[0]?.outcome.status).toBe('failed');
+    const twenty = checkThresholds(head, all, base);
+    expect(twenty[0]?.outcome.status).toBe('skipped');
+    expect(twenty[0]?.outcome.reason).toContain('adjusted p ≥ 0.05');
   });
 
   it('without a baseline, or with no counterpart in it, the check is skipped with the reason', () => {

@@ -50,7 +50,8 @@ describe('runbench compare', () => {
   it('exits 0 when nothing regressed', async () => {
     const r = await run(['compare', single, single]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('0 regressed, 0 improved, 11 unchanged of 11 compared');
+    expect(r.stdout).toContain('0 regressed, 0 improved, 7 no change, 4 inconclusive of 11 compared');
+    expect(r.stdout).toContain('adjusted across the 11 rows by Holm');
   });
 
   it('exits 3 on a regression; --markdown prints a job-summary table', async () => {
@@ -65,6 +66,53 @@ describe('runbench compare', () => {
     const c = JSON.parse(r.stdout) as { regressions: number; options: { thresholdPercent: number } };
     expect(c.regressions).toBe(0);
     expect(c.options.thresholdPercent).toBe(30);
+  });
+
+  it('a document with a phase that was never observed goes through report and compare', async () => {
+    const doc = loadFixture('single-host.json');
+    const m = doc.measurements.find((x) => x.metric === 'create' && x.labels.runtime === 'crun');
+    if (!m) throw new Error('fixture has no crun create');
+    Object.assign(m, { samples: [], failedSamples: 6, stats: null });
+    const p = join(dir, 'missing-phase.json');
+    writeFileSync(p, toJson(doc));
+    const table = await run(['report', p]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/crun \(native\) +no value: all 6 samples failed/);
+    for (const format of ['md', 'html']) expect((await run(['report', p, '--format', format, '--out', join(dir, `missing.${format}`)])).code).toBe(0);
+    const c = await run(['compare', single, p]);
+    expect(c.code).toBe(0);
+    expect(c.stdout).toContain('not compared: oci/startup/create crun hello (native, amd64): no value in head: all 6 samples failed');
+  });
+
+  it('shows what differs between the environments first, and refuses a difference that can move the figures', async () => {
+    const head = loadFixture('single-host.json');
+    head.host.kernel = '6.5.0-1-amd64';
+    head.host.nodeVersion = 'v22.1.0';
+    const p = join(dir, 'other-kernel.json');
+    writeFileSync(p, toJson(head));
+    const refused = await run(['compare', single, p]);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toContain('Environment: 2 differences between base and head, 1 of which can move the figures.');
+    expect(refused.stdout).toMatch(/ {2}kernel +6\.1\.0-13-amd64 -> 6\.5\.0-1-amd64 +\(can move the figures\)/);
+    expect(refused.stdout).not.toContain('verdict');
+    expect(refused.stderr).toBe(
+      'runbench: base and head ran in different environments (kernel): pass --allow-env-change if that is the change being measured\n',
+    );
+    const md = await run(['compare', single, p, '--markdown']);
+    expect(md.code).toBe(2);
+    expect(md.stdout).toContain('| kernel | 6.1.0-13-amd64 | 6.5.0-1-amd64 | can move the figures |');
+    const allowed = await run(['compare', single, p, '--allow-env-change']);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout.indexOf('kernel')).toBeLessThan(allowed.stdout.indexOf('verdict'));
+    expect(allowed.stdout).toContain('0 regressed, 0 improved');
+    const json = JSON.parse((await run(['compare', single, p, '--allow-env-change', '--json'])).stdout) as { environment: { what: string }[] };
+    expect(json.environment.map((d) => d.what)).toEqual(['kernel', 'Node version']);
+  });
+
+  it('--help documents --allow-env-change, --correction and the verdicts', async () => {
+    const r = await run(['compare', '--help']);
+    expect(r.code).toBe(0);
+    for (const s of ['--allow-env-change', '--correction <method>', 'inconclusive', 'no change']) expect(r.stdout).toContain(s);
   });
 
   it('bad input is a usage error', async () => {

@@ -33,6 +33,24 @@ describe('HTML report model', () => {
     for (const s of model.sections) for (const f of s.figures) expect(f.table.rows.length).toBeGreaterThan(0);
   });
 
+  it('each figure ranks the runtimes: "best" only for a runtime apart from the next, a shared rank for a tie', () => {
+    const model = buildReportModel([doc]);
+    const table = (id: string, metric: string) => section(model.sections, id).figures.find((f) => f.title.includes(metric))?.table;
+    const lifecycle = table('suite-startup', 'lifecycle');
+    expect(lifecycle?.columns).toEqual(['runtime', 'median', '95% CI', 'p95', 'rank', 'ratio to best (95% CI)', 'n', 'outliers']);
+    expect(lifecycle?.rows.map((r) => [r[0], r[4], r[5]])).toEqual([
+      ['crun (native)', { text: '1', tone: 'good' }, { text: '1.00× best', tone: 'good' }],
+      ['crun (wasm)', '2', '1.66× [1.58 … 1.73]'],
+      ['runc (native)', '3', expect.stringMatching(/^1\.93× \[/)],
+    ]);
+    const cpu = table('suite-throughput', 'cpuIntOpsPerSec');
+    expect(cpu?.rows.map((r) => r[4])).toEqual([
+      { text: '=1', tone: 'muted' },
+      { text: '=1', tone: 'muted' },
+    ]);
+    expect(cpu?.rows.map((r) => r[5])).toEqual(['1.00×', expect.stringMatching(/^1\.00× \[0\.\d\d … 1\.\d\d\]$/)]);
+  });
+
   it('startup distributions are box plots of the raw samples, per runtime', () => {
     const startup = section(buildReportModel([doc]).sections, 'suite-startup');
     const lifecycle = startup.figures.find((f) => f.title.includes('lifecycle'));
@@ -46,7 +64,7 @@ describe('HTML report model', () => {
   it('native vs Wasm pairs the same runtime on the same host', () => {
     const s = section(buildReportModel([doc]).sections, 'native-vs-wasm');
     expect(s.figures.length).toBe(1);
-    expect(s.figures[0]?.table.rows).toEqual([['crun', '21.20 ms', '35.25 ms', '1.66×']]);
+    expect(s.figures[0]?.table.rows).toEqual([['crun', '21.20 ms', '35.25 ms', '1.66× [1.58 … 1.73]']]);
   });
 
   it('merged hosts: emulated figures stay in their own section with the reason', () => {
@@ -83,7 +101,7 @@ describe('HTML report model', () => {
   it('baseline: a comparison section comes first', () => {
     const model = buildReportModel([doc], { baseline: doc });
     expect(model.sections[0]?.id).toBe('comparison');
-    expect(model.sections[0]?.paragraphs[1]).toMatch(/^0 regressed, 0 improved, 11 unchanged of 11 compared/);
+    expect(model.sections[0]?.paragraphs[1]).toMatch(/^0 regressed, 0 improved, 7 no change, 4 inconclusive of 11 compared/);
   });
 
   it('history: one trend per metric, the regressed night flagged', () => {

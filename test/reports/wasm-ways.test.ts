@@ -34,6 +34,7 @@ const m = (
   unit,
   labels: { ...labels, runtime, layer, workload, workloadKind: kind },
   samples: [median, median, median],
+  failedSamples: 0,
   stats: stats(median),
   notes: {},
 });

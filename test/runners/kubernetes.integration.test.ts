@@ -158,7 +158,7 @@ needs(['cluster', 'runc'], why ?? runc.skip).describe('kubernetes layer, runc Ru
     const sli = m('podStartupLatency');
     expect(sli?.samples).toHaveLength(4);
     expect(sli?.labels.layer).toBe('kubernetes');
-    expect(sli!.stats.p99).toBeGreaterThanOrEqual(sli!.stats.median);
+    expect(sli!.stats!.p99).toBeGreaterThanOrEqual(sli!.stats!.median);
     expect(m('podWorkingSetBytes')?.samples.every((x) => x > 0)).toBe(true);
     expect(m('podsStartedPerSec')?.samples[0]).toBeGreaterThan(0);
     expect(await leftInCluster(client)).toEqual(before);

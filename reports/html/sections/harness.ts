@@ -17,14 +17,14 @@ export function buildHarness({ docs }: SectionContext): Section | null {
     if (!h) continue;
     labels.push(`rb-exec @${d.host.hostname}`, `Node spawn @${d.host.hostname}`);
     data.push(h.spawnNoopNs, h.nodeSpawnNoopNs);
-    const lifecycle = d.measurements.filter((m) => m.metric === 'lifecycle' && !m.labels.emulated).map((m) => m.stats.median);
+    const lifecycle = d.measurements.flatMap((m) => (m.metric === 'lifecycle' && !m.labels.emulated && m.stats ? [m.stats.median] : []));
     const smallest = lifecycle.length > 0 ? Math.min(...lifecycle) : null;
     rows.push([
       d.host.hostname,
-      formatValue(h.spawnNoopStats.median, 'ns'),
-      formatValue(h.nodeSpawnNoopStats.median, 'ns'),
-      smallest ? `${((h.spawnNoopStats.median / smallest) * 100).toFixed(1)}%` : '—',
-      String(h.spawnNoopStats.n),
+      h.spawnNoopStats ? formatValue(h.spawnNoopStats.median, 'ns') : '—',
+      h.nodeSpawnNoopStats ? formatValue(h.nodeSpawnNoopStats.median, 'ns') : '—',
+      smallest && h.spawnNoopStats ? `${((h.spawnNoopStats.median / smallest) * 100).toFixed(1)}%` : '—',
+      String(h.spawnNoopNs.length),
     ]);
   }
   const scale = scaleFor('ns', data.flat());

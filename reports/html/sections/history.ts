@@ -2,6 +2,7 @@
 import { compareDocuments, keyOf, keyString } from '../../../core/compare.ts';
 import { formatValue } from '../../../core/format.ts';
 import type { Measurement, ResultsDocument, Unit } from '../../../core/schema.ts';
+import { noValue } from '../../groups.ts';
 import { round, scaleFor, slug } from '../figures.ts';
 import type { Cell, Figure, Section, SectionContext } from '../types.ts';
 
@@ -35,7 +36,7 @@ export function historySection(docs: readonly ResultsDocument[], options: { thre
   const figures: Figure[] = [];
   let flaggedTotal = 0;
   for (const [sk, s] of series) {
-    const all = [...s.byRuntime.values()].flatMap((arr) => arr.flatMap((m) => (m ? [m.stats.median] : [])));
+    const all = [...s.byRuntime.values()].flatMap((arr) => arr.flatMap((m) => (m?.stats ? [m.stats.median] : [])));
     const scale = scaleFor(s.unit, all);
     const runtimes = [...s.byRuntime.keys()].sort();
     const flaggedOf = (rt: string) => (s.byRuntime.get(rt) ?? []).map((m, i) => (m ? (regressed[i]?.has(keyString(keyOf(m))) ?? false) : false));
@@ -49,7 +50,7 @@ export function historySection(docs: readonly ResultsDocument[], options: { thre
         labels: runLabels,
         datasets: runtimes.map((rt) => ({
           label: rt,
-          data: (s.byRuntime.get(rt) ?? []).map((m) => (m ? round(m.stats.median * scale.factor) : null)),
+          data: (s.byRuntime.get(rt) ?? []).map((m) => (m?.stats ? round(m.stats.median * scale.factor) : null)),
           flagged: flaggedOf(rt),
         })),
       },
@@ -62,6 +63,7 @@ export function historySection(docs: readonly ResultsDocument[], options: { thre
           ...runtimes.map((rt): Cell => {
             const m = s.byRuntime.get(rt)?.[i];
             if (!m) return { text: '—', tone: 'muted' };
+            if (!m.stats) return { text: noValue(m), tone: 'bad' };
             const text = formatValue(m.stats.median, s.unit);
             return flaggedOf(rt)[i] ? { text: `${text} ▲ regressed`, tone: 'bad' } : text;
           }),
@@ -73,7 +75,7 @@ export function historySection(docs: readonly ResultsDocument[], options: { thre
     id: 'history',
     title: 'History',
     paragraphs: [
-      `${sorted.length} runs from ${sorted[0]?.startedAt} to ${sorted[sorted.length - 1]?.startedAt}. Each run is compared with the one before it; a red triangle marks a regression (Mann-Whitney p < ${options.alpha} and worse by more than ${options.thresholdPercent}%). ${flaggedTotal} flagged.`,
+      `${sorted.length} runs from ${sorted[0]?.startedAt} to ${sorted[sorted.length - 1]?.startedAt}. Each run is compared with the one before it; a red triangle marks a regression as runbench compare judges one (the Mann-Whitney p-value, Holm-adjusted across the run's rows, below ${options.alpha} and the median worse by more than ${options.thresholdPercent}%). ${flaggedTotal} flagged.`,
     ],
     figures,
     tables: [],

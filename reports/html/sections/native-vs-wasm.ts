@@ -1,5 +1,6 @@
 /** Native vs Wasm: the same workload built both ways, run by the same runtime on the same host. */
 import { formatValue } from '../../../core/format.ts';
+import { ratioOfMediansInterval } from '../../../core/ranking.ts';
 import type { Measurement, Unit } from '../../../core/schema.ts';
 import { round, scaleFor, slug } from '../figures.ts';
 import type { Figure, Section, SectionContext } from '../types.ts';
@@ -40,12 +41,16 @@ export function buildNativeVsWasm({ docs }: SectionContext): Section | null {
       },
       table: {
         caption: `${fig.title}: native and Wasm`,
-        columns: ['runtime', 'native median', 'Wasm median', lower ? 'Wasm / native' : 'native / Wasm'],
+        columns: ['runtime', 'native median', 'Wasm median', `${lower ? 'Wasm / native' : 'native / Wasm'} (95% CI)`],
         numeric: [false, true, true, true],
         rows: both.map(([r, p]) => {
-          const n = p.native?.stats.median ?? Number.NaN;
-          const w = p.wasm?.stats.median ?? Number.NaN;
-          return [r, formatValue(n, fig.unit), formatValue(w, fig.unit), `${(lower ? w / n : n / w).toFixed(2)}×`];
+          const n = p.native?.stats?.median ?? Number.NaN;
+          const w = p.wasm?.stats?.median ?? Number.NaN;
+          const ratio = lower ? w / n : n / w;
+          const [num, den] = lower ? [p.wasm, p.native] : [p.native, p.wasm];
+          const ci = num && den ? ratioOfMediansInterval(num.samples, den.samples) : null;
+          const text = Number.isFinite(ratio) ? `${ratio.toFixed(2)}×${ci ? ` [${ci[0].toFixed(2)} … ${ci[1].toFixed(2)}]` : ''}` : '—';
+          return [r, formatValue(n, fig.unit), formatValue(w, fig.unit), text];
         }),
       },
     });

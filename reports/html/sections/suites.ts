@@ -1,4 +1,5 @@
 /** One section per suite (startup, memory, throughput, then any other): a figure per measurement group. */
+import { rankingNote } from '../../../core/ranking.ts';
 import type { MeasurementGroup } from '../../groups.ts';
 import { groupFigure, slug } from '../figures.ts';
 import type { Section, SectionContext } from '../types.ts';
@@ -28,7 +29,7 @@ export function buildSuites({ docs, groups }: SectionContext): Section[] | null 
     return {
       id: `suite-${slug(suite)}`,
       title: info.title,
-      paragraphs: gs.length > 0 ? [info.text].filter(Boolean) : [`No ${suite} figures in these documents.`],
+      paragraphs: gs.length > 0 ? [info.text, rankingNote()].filter(Boolean) : [`No ${suite} figures in these documents.`],
       figures: gs.map((g) => groupFigure(g, suite)),
       tables: [],
     };

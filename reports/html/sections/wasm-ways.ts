@@ -70,7 +70,7 @@ export function wasmWaysSection(docs: readonly ResultsDocument[]): Section | nul
         r.runtime,
         ...keys.map((k) => {
           const c = r.cells.get(k);
-          return c ? formatValue(c.median, c.unit) : { text: '—', tone: 'muted' as const };
+          return c && Number.isFinite(c.median) ? formatValue(c.median, c.unit) : { text: '—', tone: 'muted' as const };
         }),
       ]),
     });
@@ -91,5 +91,5 @@ export function buildWasmWays({ docs }: SectionContext): Section | null {
 }
 
 function cell(m: Measurement): { median: number; unit: Unit; n: number } {
-  return { median: m.stats.median, unit: m.unit, n: m.stats.n };
+  return { median: m.stats?.median ?? Number.NaN, unit: m.unit, n: m.samples.length };
 }

@@ -1,0 +1,27 @@
+/**
+ * Documents older runbench wrote that the schema no longer takes as they are. It recorded a
+ * lifecycle phase that was not observed as a NaN sample, which JSON writes as null, so the
+ * sample list held nulls and every statistic computed from it was null too; and it gave a
+ * measurement without samples statistics of zeros. Such a measurement is read as its finite
+ * samples, the others counted as failed, and statistics computed again from what is left.
+ */
+import { splitSamples } from './stats.ts';
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** The raw document with its broken measurements mended; anything else is left for the schema to judge. */
+export function mendLegacyDocument(raw: unknown): unknown {
+  if (!isRecord(raw) || !Array.isArray(raw.measurements)) return raw;
+  const measurements = raw.measurements.map((m: unknown) => {
+    if (!isRecord(m) || !Array.isArray(m.samples)) return m;
+    const samples: unknown[] = m.samples;
+    const broken = samples.length === 0 || samples.some((x) => typeof x !== 'number');
+    if (!broken || !samples.every((x) => x === null || typeof x === 'number')) return m;
+    const split = splitSamples(samples as (number | null)[]);
+    const before = typeof m.failedSamples === 'number' ? m.failedSamples : 0;
+    return { ...m, ...split, failedSamples: before + split.failedSamples };
+  });
+  return { ...raw, measurements };
+}
