@@ -74,10 +74,7 @@ const readonlyPaths = probeCheck({
   specRef: `${REF} config-linux.md#readonly-paths`,
   level: 'MUST',
   setup: () => ({
-    args: [
-      ...checkPathArgs([...DEFAULT_READONLY_PATHS, ...Object.values(WRITE_PROBES)]),
-      ...DEFAULT_READONLY_PATHS.flatMap((p) => ['--check-mount', p]),
-    ],
+    args: [...checkPathArgs([...DEFAULT_READONLY_PATHS, ...Object.values(WRITE_PROBES)]), ...DEFAULT_READONLY_PATHS.flatMap((p) => ['--check-mount', p])],
     overrides: { readonlyPaths: DEFAULT_READONLY_PATHS },
   }),
   judge(report, run) {

@@ -122,7 +122,9 @@ const capabilities = probeCheck({
     const extra = [...got].filter((c) => !want.has(c));
     const missing = [...want].filter((c) => !got.has(c));
     if (!extra.length && !missing.length) return passed();
-    return failed(`effective set ${[...got].join(',') || '(empty)'}${extra.length ? `; extra ${extra.join(',')}` : ''}${missing.length ? `; missing ${missing.join(',')}` : ''}`);
+    return failed(
+      `effective set ${[...got].join(',') || '(empty)'}${extra.length ? `; extra ${extra.join(',')}` : ''}${missing.length ? `; missing ${missing.join(',')}` : ''}`,
+    );
   },
 });
 

@@ -19,7 +19,8 @@ const memory = probeCheck({
   level: 'MUST',
   setup: () => ({ args: ['--alloc-mib', '96'], overrides: { memoryLimitBytes: 32 * MIB } }),
   judge(report, run) {
-    if (report.alloc?.ok) return failed(`touched ${report.alloc.touchedMib} MiB under a ${(run.requested.linux.resources?.memory?.limit ?? 0) / MIB} MiB limit`);
+    if (report.alloc?.ok)
+      return failed(`touched ${report.alloc.touchedMib} MiB under a ${(run.requested.linux.resources?.memory?.limit ?? 0) / MIB} MiB limit`);
     return passed(`allocation refused (exit ${run.exitCode})`);
   },
   judgeNoReport(run) {
