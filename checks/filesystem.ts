@@ -43,7 +43,8 @@ const maskedPaths = probeCheck({
   level: 'MUST',
   setup: () => ({ args: checkPathArgs(DEFAULT_MASKED_PATHS), overrides: { maskedPaths: DEFAULT_MASKED_PATHS } }),
   judge(report, run) {
-    const asked = run.requested.linux.maskedPaths;
+    const asked = run.requested.linux?.maskedPaths ?? [];
+    if (asked.length === 0) return skipped('the config lists no maskedPaths');
     const byPath = new Map(report.paths.map((p) => [p.path, p]));
     // A masked file is /dev/null bound over it: the probe's own read says how many bytes came back.
     const read = new Map((report.masked ?? []).map((m) => [m.path, m]));
@@ -82,7 +83,7 @@ const readonlyPaths = probeCheck({
     const mounts = new Map((report.mountinfo?.mounts ?? []).map((m) => [m.path, m]));
     const writable: string[] = [];
     let verified = 0;
-    for (const path of run.requested.linux.readonlyPaths) {
+    for (const path of run.requested.linux?.readonlyPaths ?? []) {
       const p = paths.get(path);
       if (!p?.exists) continue;
       verified++;

@@ -267,7 +267,7 @@ const configAfterCreate = lifecycleCheck({
     const c = ops.bundle('probe', ['--exit', '3']);
     const created = await ops.create(c);
     if (created.exitCode !== 0) return stepFailed('create', created);
-    ops.rewriteConfig(c, (cfg) => ({ ...cfg, process: { ...cfg.process, args: [cfg.process.args[0] ?? '/bin/probe', '--exit', '5'] } }));
+    ops.rewriteConfig(c, (cfg) => (cfg.process ? { ...cfg, process: { ...cfg.process, args: [cfg.process.args?.[0] ?? '/bin/probe', '--exit', '5'] } } : cfg));
     const started = await ops.start(c.id);
     if (started.exitCode !== 0) return stepFailed('start', started);
     await ops.waitFor(c.id, 'stopped', STOP_TIMEOUT_MS);

@@ -8,7 +8,16 @@ import { fileText, type ProbeReport } from './probe.ts';
 import { failed, passed, skipped, type Check, type CheckContext } from './types.ts';
 
 /** config.json's name for a namespace -> the /proc/self/ns entry. */
-const NS_FILE: Record<NamespaceType, string> = { pid: 'pid', network: 'net', ipc: 'ipc', uts: 'uts', mount: 'mnt', user: 'user', cgroup: 'cgroup' };
+const NS_FILE: Record<NamespaceType, string> = {
+  pid: 'pid',
+  network: 'net',
+  ipc: 'ipc',
+  uts: 'uts',
+  mount: 'mnt',
+  user: 'user',
+  cgroup: 'cgroup',
+  time: 'time',
+};
 
 function nsCheck(type: NamespaceType, title: string, extra?: (report: ProbeReport) => string | null): Check {
   return probeCheck({
@@ -19,7 +28,7 @@ function nsCheck(type: NamespaceType, title: string, extra?: (report: ProbeRepor
     level: 'MUST',
     setup: () => ({ args: [] }),
     judge(report, run, ctx: CheckContext) {
-      if (!run.requested.linux.namespaces.some((n) => n.type === type && !n.path)) return skipped(`the config asks for no new ${type} namespace`);
+      if (!run.requested.linux?.namespaces?.some((n) => n.type === type && !n.path)) return skipped(`the config asks for no new ${type} namespace`);
       const file = NS_FILE[type];
       const inside = report.namespaces?.[file] ?? null;
       const host = ctx.hostNamespaces[file] ?? null;
@@ -45,10 +54,10 @@ function sysctl(): Check {
     level: 'MUST',
     setup: () => ({ args: ['--read-file', file], overrides: { sysctl: { [SYSCTL.name]: SYSCTL.value } } }),
     judge(report, run) {
-      const asked = run.requested.linux.sysctl?.[SYSCTL.name];
+      const asked = run.requested.linux?.sysctl?.[SYSCTL.name];
       if (asked === undefined) {
         // a pod's sysctls are set on its sandbox, whose network namespace the container joins
-        const net = run.requested.linux.namespaces.find((n) => n.type === 'network');
+        const net = run.requested.linux?.namespaces?.find((n) => n.type === 'network');
         return skipped(`the config sets no ${SYSCTL.name}${net?.path ? `: it joins the network namespace at ${net.path}, set up before it` : ''}`);
       }
       const read = fileText(report, file, `${file} does not exist in the container: the parameter was not set`);

@@ -17,7 +17,7 @@ const args = probeCheck({
   level: 'MUST',
   setup: () => ({ args: ['--rb-word', 'two words', 'ünïcode', ''] }),
   judge(report, run) {
-    const want = run.requested.process.args;
+    const want = run.requested.process?.args ?? [];
     if (JSON.stringify(report.argv) === JSON.stringify(want)) return passed();
     return failed(`argv is ${JSON.stringify(report.argv)}, asked for ${JSON.stringify(want)}`);
   },
@@ -34,7 +34,7 @@ const env = probeCheck({
   setup: () => ({ args: [], overrides: { env: [...DEFAULT_ENV, ...CHECK_ENV] } }),
   judge(report, run) {
     const diffs: string[] = [];
-    for (const kv of run.requested.process.env) {
+    for (const kv of run.requested.process?.env ?? []) {
       const eq = kv.indexOf('=');
       const k = kv.slice(0, eq);
       const v = kv.slice(eq + 1);
@@ -53,8 +53,11 @@ const cwd = probeCheck({
   specRef: `${REF}#process (cwd)`,
   level: 'MUST',
   setup: () => ({ args: [], overrides: { cwd: '/etc' } }),
-  judge: (report, run) =>
-    report.cwd === run.requested.process.cwd ? passed() : failed(`cwd is ${JSON.stringify(report.cwd)}, asked ${run.requested.process.cwd}`),
+  judge(report, run) {
+    const asked = run.requested.process?.cwd;
+    if (asked === undefined) return skipped('the config has no process');
+    return report.cwd === asked ? passed() : failed(`cwd is ${JSON.stringify(report.cwd)}, asked ${asked}`);
+  },
 });
 
 const user = probeCheck({
@@ -65,7 +68,8 @@ const user = probeCheck({
   level: 'MUST',
   setup: () => ({ args: [], overrides: { user: { uid: 65534, gid: 65534, additionalGids: [1000, 2000] } } }),
   judge(report, run) {
-    const u = run.requested.process.user;
+    const u = run.requested.process?.user;
+    if (!u) return skipped('the config has no process user');
     const diffs: string[] = [];
     if (report.uid !== u.uid || report.euid !== u.uid) diffs.push(`uid/euid ${report.uid}/${report.euid}, asked ${u.uid}`);
     if (report.gid !== u.gid || report.egid !== u.gid) diffs.push(`gid/egid ${report.gid}/${report.egid}, asked ${u.gid}`);
@@ -84,7 +88,7 @@ const rlimits = probeCheck({
   level: 'MUST',
   setup: () => ({ args: [], overrides: { rlimits: [{ type: 'RLIMIT_NOFILE', soft: 321, hard: 654 }] } }),
   judge(report, run) {
-    const want = run.requested.process.rlimits.find((r) => r.type === 'RLIMIT_NOFILE');
+    const want = run.requested.process?.rlimits?.find((r) => r.type === 'RLIMIT_NOFILE');
     const got = report.rlimits?.nofile;
     if (!want) return skipped('no RLIMIT_NOFILE asked for');
     if (!got) return failed('RLIMIT_NOFILE is not readable in the container');
@@ -115,7 +119,7 @@ const capabilities = probeCheck({
   level: 'MUST',
   setup: () => ({ args: [], overrides: { capabilities: ['CAP_CHOWN', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'] } }),
   judge(report, run) {
-    const want = new Set(run.requested.process.capabilities.effective);
+    const want = new Set(run.requested.process?.capabilities?.effective ?? []);
     const names = report.capabilities?.effNames;
     if (!names) return failed('CapEff is not readable in the container');
     const got = new Set(names);
@@ -139,7 +143,7 @@ const hostname = probeCheck({
     const asked = run.requested.hostname;
     if (!asked) {
       // a pod's containers join the sandbox's uts namespace: the sandbox, not this container, sets it
-      const uts = run.requested.linux.namespaces.find((n) => n.type === 'uts');
+      const uts = run.requested.linux?.namespaces?.find((n) => n.type === 'uts');
       return skipped(uts?.path ? `the config joins the uts namespace at ${uts.path} and sets no hostname` : 'the config sets no hostname');
     }
     return report.hostname === asked ? passed() : failed(`hostname is ${JSON.stringify(report.hostname)}, asked ${asked}`);
@@ -158,7 +162,7 @@ const oomScoreAdj = probeCheck({
   layers: ['oci', 'containerd'],
   setup: () => ({ args: ['--read-file', '/proc/self/oom_score_adj'], overrides: { oomScoreAdj: OOM_SCORE_ADJ } }),
   judge(report, run) {
-    const asked = run.requested.process.oomScoreAdj;
+    const asked = run.requested.process?.oomScoreAdj;
     if (asked === undefined) return skipped('the config sets no oomScoreAdj');
     const read = fileText(report, '/proc/self/oom_score_adj');
     if ('outcome' in read) return read.outcome;

@@ -20,7 +20,7 @@ const memory = probeCheck({
   setup: () => ({ args: ['--alloc-mib', '96'], overrides: { memoryLimitBytes: 32 * MIB } }),
   judge(report, run) {
     if (report.alloc?.ok)
-      return failed(`touched ${report.alloc.touchedMib} MiB under a ${(run.requested.linux.resources?.memory?.limit ?? 0) / MIB} MiB limit`);
+      return failed(`touched ${report.alloc.touchedMib} MiB under a ${(run.requested.linux?.resources?.memory?.limit ?? 0) / MIB} MiB limit`);
     return passed(`allocation refused (exit ${run.exitCode})`);
   },
   judgeNoReport(run) {
@@ -42,7 +42,7 @@ const pids = probeCheck({
   judge(report, run) {
     const f = report.fork;
     if (!f || f.succeeded === null) return errored('the probe did not try to fork');
-    const limit = run.requested.linux.resources?.pids?.limit ?? 0;
+    const limit = run.requested.linux?.resources?.pids?.limit ?? 0;
     if (f.succeeded >= f.requested) return failed(`${f.succeeded} of ${f.requested} forks succeeded under pids.limit ${limit}`);
     return passed(`${f.succeeded} forks succeeded, then ${f.errno ?? 'an error'}`);
   },

@@ -55,8 +55,10 @@ export function podEdits(o: BundleOverrides): (pod: V1Pod) => void {
   for (const [i, m] of (o.extraMounts ?? []).entries()) {
     const name = `rb-vol-${i}`;
     const readOnly = (m.options ?? []).includes('ro');
-    if (m.type === 'bind') volumes.push({ name, hostPath: { path: m.source, type: 'Directory' } });
-    else if (m.type === 'tmpfs') {
+    if (m.type === 'bind') {
+      if (!m.source) throw new CannotAsk(`a bind mount at ${m.destination} without a source cannot be a hostPath volume`);
+      volumes.push({ name, hostPath: { path: m.source, type: 'Directory' } });
+    } else if (m.type === 'tmpfs') {
       const size = (m.options ?? []).find((x) => x.startsWith('size='))?.slice(5);
       volumes.push({ name, emptyDir: { medium: 'Memory', ...(size ? { sizeLimit: size.replace(/([kmg])$/i, (u) => `${u.toUpperCase()}i`) } : {}) } });
     } else throw new CannotAsk(`a pod cannot mount a ${m.type} filesystem`);

@@ -90,6 +90,13 @@ export const BROKEN: Row[] = [
     passes: ['filesystem.readonly-root'],
   },
   {
+    // A valid config without these optional fields: what is not asked is not done, and runbench still judges the rest.
+    wrapper: 'no-optional-fields',
+    breaks: { config: 'del(.linux.maskedPaths, .linux.readonlyPaths, .process.rlimits)' },
+    fails: ['filesystem.masked-paths', 'filesystem.readonly-paths', 'process.rlimits'],
+    passes: ['lifecycle.config-after-create', 'process.env'],
+  },
+  {
     wrapper: 'no-extra-mounts',
     breaks: { config: '.mounts |= map(select(.destination != "/data" and .destination != "/run"))' },
     fails: ['filesystem.bind-mount', 'filesystem.tmpfs-mount'],
