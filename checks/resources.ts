@@ -96,9 +96,10 @@ const cpu: Check = {
     if (throttle && throttle.quotaUs === QUOTA.quotaUs && (throttle.throttledPeriods ?? 0) > 0) {
       return passed(`the host throttled the container's cgroup ${throttle.throttledPeriods} times; ${seen}`);
     }
+    // On a saturated host a low share inside says nothing: an unlimited spin gets as little.
+    if (baseRatio !== null && baseRatio < BASELINE_MIN_RATIO) return skipped(`the host is too busy to tell: an unlimited spin got ${baseRatio.toFixed(2)} CPU`);
     if (ratio !== null && ratio <= QUOTA_MAX_RATIO) return passed(seen);
     if (baseRatio === null || ratio === null) return skipped('the probe cannot read its CPU time here');
-    if (baseRatio < BASELINE_MIN_RATIO) return skipped(`the host is too busy to tell: an unlimited spin got ${baseRatio.toFixed(2)} CPU`);
     const host = throttle ? `; host cgroup quota ${throttle.quotaUs ?? 'none'}, throttled ${throttle.throttledPeriods ?? '?'} times` : '';
     return failed(`${seen}${host}`);
   },
