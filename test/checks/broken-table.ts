@@ -13,6 +13,12 @@ export interface Row {
   fails: string[];
   /** Checks that must still pass against it (the wrapper breaks nothing else). */
   passes: string[];
+  /**
+   * Checks among `passes` the wrapper makes pass where its base fails them (it does what the
+   * spec asks and the base does not): asserted on every base. Other controls are asserted
+   * only on a base that passes them unbroken.
+   */
+  fixes?: string[];
   /** Wasm rows need a runtime with a Wasm handler. */
   wasm?: boolean;
   /** Checks allowed to skip instead of failing, when the host cannot tell (reason must match). */
