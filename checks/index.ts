@@ -5,12 +5,14 @@ import { LIFECYCLE_CHECKS } from './lifecycle.ts';
 import { NAMESPACE_CHECKS } from './namespaces.ts';
 import { PROCESS_CHECKS } from './process.ts';
 import { RESOURCE_CHECKS } from './resources.ts';
+import { SECURITY_CHECKS } from './security.ts';
 import type { Check } from './types.ts';
 import { WASI_CHECKS } from './wasi.ts';
 
 export const CHECKS: readonly Check[] = [
   ...LIFECYCLE_CHECKS,
   ...PROCESS_CHECKS,
+  ...SECURITY_CHECKS,
   ...FILESYSTEM_CHECKS,
   ...NAMESPACE_CHECKS,
   ...RESOURCE_CHECKS,

@@ -89,6 +89,7 @@ export const BROKEN: Row[] = [
   { wrapper: 'lazy-create', breaks: { lazyCreate: true }, fails: ['lifecycle.config-after-create'], passes: ['lifecycle.exit-code'] },
   { wrapper: 'replace-id', breaks: { replaceId: true }, fails: ['lifecycle.unique-id'], passes: ['lifecycle.state-fields'] },
   { wrapper: 'writable-root', breaks: { config: '.root.readonly = false' }, fails: ['filesystem.readonly-root'], passes: ['filesystem.masked-paths'] },
+  { wrapper: 'no-seccomp', breaks: { config: 'del(.linux.seccomp)' }, fails: ['security.seccomp-errno', 'security.seccomp-kill'], passes: ['process.env'] },
   {
     wrapper: 'unmasked',
     breaks: { config: '.linux.maskedPaths = [] | .linux.readonlyPaths = []' },
