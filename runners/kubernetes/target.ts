@@ -42,6 +42,7 @@ export function podEdits(o: BundleOverrides): (pod: V1Pod) => void {
   if (o.oomScoreAdj !== undefined) throw new CannotAsk("a pod cannot ask for an oom_score_adj: the kubelet sets it from the pod's QoS class");
   if (o.devices) throw new CannotAsk('a pod cannot ask for device nodes (only a device plugin can add them)');
   if (o.seccomp) throw new CannotAsk('a pod cannot give a seccomp filter of its own (a Localhost profile must already be on the node)');
+  if (o.capabilitySets) throw new CannotAsk('a pod says only which capabilities to add or drop, not each capability set');
   // the CRI masks and write-protects its own defaults, the same lists as runbench's; other lists cannot be asked
   if (o.maskedPaths && !sameList(o.maskedPaths, DEFAULT_MASKED_PATHS)) throw new CannotAsk('a pod cannot list masked paths');
   if (o.readonlyPaths && !sameList(o.readonlyPaths, DEFAULT_READONLY_PATHS)) throw new CannotAsk('a pod cannot list read-only paths');
@@ -115,7 +116,13 @@ export function asOciConfig(raw: unknown): OciConfig {
       args: p.args ?? [],
       env: p.env ?? [],
       cwd: p.cwd ?? '/',
-      capabilities: { bounding: caps.bounding ?? [], effective: caps.effective ?? [], permitted: caps.permitted ?? [] },
+      capabilities: {
+        bounding: caps.bounding ?? [],
+        effective: caps.effective ?? [],
+        permitted: caps.permitted ?? [],
+        ...(caps.inheritable ? { inheritable: caps.inheritable } : {}),
+        ...(caps.ambient ? { ambient: caps.ambient } : {}),
+      },
       rlimits: p.rlimits ?? [],
       noNewPrivileges: p.noNewPrivileges ?? false,
     },

@@ -91,6 +91,28 @@ export const BROKEN: Row[] = [
   { wrapper: 'writable-root', breaks: { config: '.root.readonly = false' }, fails: ['filesystem.readonly-root'], passes: ['filesystem.masked-paths'] },
   { wrapper: 'no-seccomp', breaks: { config: 'del(.linux.seccomp)' }, fails: ['security.seccomp-errno', 'security.seccomp-kill'], passes: ['process.env'] },
   {
+    wrapper: 'no-ambient',
+    breaks: { config: 'del(.process.capabilities.inheritable, .process.capabilities.ambient)' },
+    fails: ['process.capabilities'],
+    passes: ['process.no-new-privileges'],
+    notAtKubernetes: 'a pod asks for no inheritable or ambient capabilities',
+  },
+  {
+    // runc 1.1 and crun 1.8 run a config with an unknown capability: this wrapper refuses it, so the check is seen to pass
+    wrapper: 'strict-capabilities',
+    breaks: { config: 'if [.process.capabilities[]?[]?] | any(startswith("CAP_RB_")) then error("unknown capability") else . end' },
+    fails: [],
+    passes: ['process.capabilities-unknown', 'process.capabilities'],
+    fixes: ['process.capabilities-unknown'],
+  },
+  {
+    // an unknown capability name left out instead of refused
+    wrapper: 'lenient-capabilities',
+    breaks: { config: '.process.capabilities |= map_values(map(select(startswith("CAP_RB_") | not)))' },
+    fails: ['process.capabilities-unknown'],
+    passes: ['process.capabilities'],
+  },
+  {
     wrapper: 'unmasked',
     breaks: { config: '.linux.maskedPaths = [] | .linux.readonlyPaths = []' },
     fails: ['filesystem.masked-paths', 'filesystem.readonly-paths'],
