@@ -5,7 +5,7 @@
  * probe on the host and reports, as "requested", a config without those fields.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../../checks/index.ts';
@@ -34,6 +34,7 @@ class HostProbe implements ConformanceTarget {
   readonly wasmHandlers = [];
   readonly containers = null;
   private n = 0;
+  private readonly scratch = mkdtempSync(join(dir(), 'target-'));
   constructor(private readonly shape: (asked: OciConfig) => OciConfig) {}
 
   async probe(req: ProbeRequest): Promise<ProbeRun> {
@@ -43,7 +44,7 @@ class HostProbe implements ConformanceTarget {
   }
 
   scratchDir(name: string): string {
-    const d = join(dir(), `${name}-${++this.n}`);
+    const d = join(this.scratch, `${name}-${++this.n}`);
     mkdirSync(d, { recursive: true });
     return d;
   }
