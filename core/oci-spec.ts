@@ -174,11 +174,13 @@ export const DEFAULT_MASKED_PATHS = [
 export const DEFAULT_READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 export const DEFAULT_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root'];
 
-/** OPTIONAL fields the generator can leave out, to see a runtime (and runbench) cope without them. */
+/**
+ * OPTIONAL fields the generator can leave out, to see a runtime (and runbench) cope without
+ * them. Not the mounts or root.readonly: without them a runtime writes into the rootfs,
+ * which runbench's bundles share.
+ */
 export const OMITTABLE = [
   'hostname',
-  'mounts',
-  'root.readonly',
   'process.env',
   'process.capabilities',
   'process.rlimits',

@@ -159,6 +159,20 @@ export const BROKEN: Row[] = [
     passes: ['process.capabilities'],
   },
   {
+    // refuses what it does not know, a version other than 1.0.x, and a config without rlimits or maskedPaths
+    wrapper: 'strict-config',
+    breaks: {
+      config: [
+        'if (.ociVersion | startswith("1.0.") | not) then error("unknown version specified")',
+        'elif ([keys[], (.process // {} | keys[]), (.linux // {} | keys[])] | any(startswith("io.runbench"))) then error("unknown property")',
+        'elif (.process.rlimits == null or .linux.maskedPaths == null) then error("missing field")',
+        'else . end',
+      ].join(' '),
+    },
+    fails: ['config.unknown-properties', 'config.newer-version', 'config.optional-fields'],
+    passes: ['process.env'],
+  },
+  {
     wrapper: 'unmasked',
     breaks: { config: '.linux.maskedPaths = [] | .linux.readonlyPaths = []' },
     fails: ['filesystem.masked-paths', 'filesystem.readonly-paths'],
