@@ -4,7 +4,11 @@ import { fakeRuntime } from '../../runners/fake.ts';
 
 describe('runtime catalogue', () => {
   it('reads versions and Wasm handlers from each runtime family', () => {
-    expect(parseVersionOutput('runc', 'runc version 1.1.5+ds1\ncommit: 1.1.5+ds1-1\nspec: 1.0.2-dev\n')).toEqual({ version: '1.1.5+ds1', features: [], wasmHandlers: [] });
+    expect(parseVersionOutput('runc', 'runc version 1.1.5+ds1\ncommit: 1.1.5+ds1-1\nspec: 1.0.2-dev\n')).toEqual({
+      version: '1.1.5+ds1',
+      features: [],
+      wasmHandlers: [],
+    });
     const crun = parseVersionOutput('crun', 'crun version 1.8.1\ncommit: abc\nrundir: /run/crun\nspec: 1.0.0\n+SYSTEMD +SECCOMP +WASM:wasmtime +YAJL\n');
     expect(crun.version).toBe('1.8.1');
     expect(crun.features).toContain('+WASM:wasmtime');
