@@ -40,5 +40,8 @@ describe('runtime catalogue', () => {
     expect(parseRuntimeSpec('mycrun=/opt/crun')).toMatchObject({ name: 'mycrun', kind: 'oci', binary: '/opt/crun' });
     // a known name keeps its global arguments when pointed elsewhere
     expect(parseRuntimeSpec('runsc=/opt/runsc').globalArgs).toEqual(['--platform=ptrace', '--network=none']);
+    // runsc as its users run it, and a second configuration that applies linux.seccomp
+    expect(parseRuntimeSpec('runsc').globalArgs).not.toContain('--oci-seccomp');
+    expect(parseRuntimeSpec('runsc/oci-seccomp')).toMatchObject({ binary: 'runsc', globalArgs: ['--platform=ptrace', '--network=none', '--oci-seccomp'] });
   });
 });
