@@ -30,6 +30,8 @@ const MountCheck = z.object({
   path: z.string(),
   found: z.boolean(),
   options: nstr,
+  /** mountinfo's optional fields (shared:N, master:N, unbindable), '' for none (absent from older probes). */
+  propagation: nstr.optional(),
   fstype: nstr,
   source: nstr,
   superOptions: nstr,
