@@ -227,6 +227,9 @@ export interface BundleOptions {
   seccomp?: OciSeccomp;
   /** The rootfs mount's propagation (config-linux.md#rootfs-mount-propagation). */
   rootfsPropagation?: string;
+  /** User namespace mappings (config-linux.md#user-namespace-mappings); ask for a user namespace too. */
+  uidMappings?: OciIdMapping[];
+  gidMappings?: OciIdMapping[];
   /** OPTIONAL fields to leave out of the config. */
   omit?: OmittableField[];
   /** Properties the spec does not define, added to the config, its process or its linux object. */
@@ -277,6 +280,8 @@ export function ociConfig(o: BundleOptions): OciConfig {
     ...(o.hooks ? { hooks: o.hooks } : {}),
     linux: {
       namespaces: (o.namespaces ?? ['pid', 'network', 'ipc', 'uts', 'mount']).map((n) => (typeof n === 'string' ? { type: n } : n)),
+      ...(o.uidMappings ? { uidMappings: o.uidMappings } : {}),
+      ...(o.gidMappings ? { gidMappings: o.gidMappings } : {}),
       ...(o.cgroupsPath ? { cgroupsPath: o.cgroupsPath } : {}),
       ...(Object.keys(resources).length > 0 ? { resources } : {}),
       maskedPaths: o.maskedPaths ?? DEFAULT_MASKED_PATHS,

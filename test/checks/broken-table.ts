@@ -199,6 +199,19 @@ export const BROKEN: Row[] = [
   },
   { wrapper: 'host-mount-ns', breaks: { hostMountNs: true }, fails: ['namespaces.mount'], passes: ['namespaces.pid', 'process.env'] },
   {
+    // a namespace given by path is made anew instead of joined
+    wrapper: 'ignore-ns-path',
+    breaks: { config: '.linux.namespaces |= map(del(.path))' },
+    fails: ['namespaces.join-path', 'namespaces.path-wrong-type'],
+    passes: ['namespaces.pid'],
+  },
+  {
+    wrapper: 'no-userns',
+    breaks: { config: '.linux.namespaces |= map(select(.type != "user")) | del(.linux.uidMappings, .linux.gidMappings)' },
+    fails: ['namespaces.user'],
+    passes: ['namespaces.pid'],
+  },
+  {
     wrapper: 'no-resources',
     breaks: { config: 'del(.linux.resources)' },
     fails: ['resources.memory', 'resources.pids', 'resources.cpu'],
