@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, type OciMount } from '../core/oci-spec.ts';
 import { probeCheck } from './define.ts';
-import { mismatch, type PathCheck } from './probe.ts';
+import { firstLine, mismatch, type PathCheck } from './probe.ts';
 import { errored, failed, passed, skipped, type Check, type CheckContext } from './types.ts';
 
 const REF = 'runtime-spec';
@@ -255,4 +255,40 @@ const devices = probeCheck({
   },
 });
 
-export const FILESYSTEM_CHECKS: readonly Check[] = [readonlyRoot, maskedPaths, readonlyPaths, bindMount, tmpfsMount, devices];
+/** What mountinfo shows of the root mount under each rootfsPropagation asked (slave needs a shared host root to show). */
+const PROPAGATIONS = [
+  { asked: 'shared', shows: (p: string) => /(^| )shared:\d+/.test(p), want: 'a shared:N peer group' },
+  { asked: 'unbindable', shows: (p: string) => /(^| )unbindable( |$)/.test(p), want: 'unbindable' },
+] as const;
+
+const rootfsPropagation: Check = {
+  id: 'filesystem.rootfs-propagation',
+  area: 'filesystem',
+  title: 'rootfsPropagation shared and unbindable, when accepted, are what / shows in mountinfo',
+  // a runtime MAY support a subset of the valid values, and MUST refuse the others (config.md#valid-values)
+  specRef: `${REF} config-linux.md#rootfs-mount-propagation, config.md#valid-values`,
+  level: 'MUST',
+  kinds: ['native'],
+  layers: ['oci', 'containerd'],
+  async run(ctx) {
+    const problems: string[] = [];
+    const seen: string[] = [];
+    for (const p of PROPAGATIONS) {
+      const run = await ctx.target.probe({ kind: 'native', args: ['--check-mount', '/'], overrides: { rootfsPropagation: p.asked } });
+      if (!run.report) {
+        if (run.timedOut) return errored('the probe did not finish in time');
+        seen.push(`${p.asked} refused (exit ${run.exitCode}: ${firstLine(run.stderr).slice(0, 120) || (run.reportError ?? '')})`);
+        continue;
+      }
+      const root = run.report.mountinfo?.mounts.find((m) => m.path === '/');
+      if (!root?.found) return skipped('/ is not in /proc/self/mountinfo here');
+      if (root.propagation === undefined) return errored('the probe does not report mount propagation: rebuild it with scripts/build-fixtures.sh');
+      const shown = root.propagation || 'private';
+      if (p.shows(root.propagation ?? '')) seen.push(`${p.asked}: ${shown}`);
+      else problems.push(`${p.asked} accepted, but / is ${shown}, not ${p.want}`);
+    }
+    return problems.length ? failed([...problems, ...seen].join('; ')) : passed(seen.join('; '));
+  },
+};
+
+export const FILESYSTEM_CHECKS: readonly Check[] = [readonlyRoot, maskedPaths, readonlyPaths, bindMount, tmpfsMount, devices, rootfsPropagation];

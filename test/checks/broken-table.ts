@@ -212,6 +212,12 @@ export const BROKEN: Row[] = [
     passes: ['namespaces.pid'],
   },
   {
+    wrapper: 'no-propagation',
+    breaks: { config: 'del(.linux.rootfsPropagation)' },
+    fails: ['filesystem.rootfs-propagation'],
+    passes: ['filesystem.readonly-root'],
+  },
+  {
     wrapper: 'no-resources',
     breaks: { config: 'del(.linux.resources)' },
     fails: ['resources.memory', 'resources.pids', 'resources.cpu'],
