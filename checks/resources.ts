@@ -105,4 +105,46 @@ const cpu: Check = {
   },
 };
 
-export const RESOURCE_CHECKS: readonly Check[] = [memory, pids, cpu];
+/**
+ * Two device nodes whose numbers no driver answers (the mem driver has no minor 200 or 201):
+ * where the device cgroup lets an open through it fails with ENXIO, where it denies it, EPERM.
+ */
+const NODE = { type: 'c', major: 1, fileMode: 0o666, uid: 0, gid: 0 } as const;
+const ALLOWED = { ...NODE, path: '/dev/rb-allowed', minor: 200 };
+const DENIED = { ...NODE, path: '/dev/rb-denied', minor: 201 };
+
+const devices = probeCheck({
+  id: 'resources.devices',
+  area: 'resources',
+  title: 'the device cgroup applies linux.resources.devices: a node denied cannot be opened, one allowed can',
+  specRef: `${REF}#allowed-device-list`,
+  level: 'MUST',
+  layers: ['oci', 'containerd'],
+  setup: () => ({
+    args: ['--check-path', ALLOWED.path, '--check-path', DENIED.path],
+    overrides: {
+      devices: [ALLOWED, DENIED],
+      deviceRules: [
+        { allow: false, access: 'rwm' },
+        { allow: true, type: 'c', major: ALLOWED.major, minor: ALLOWED.minor, access: 'rw' },
+      ],
+    },
+  }),
+  judge(report) {
+    const allowed = report.paths.find((p) => p.path === ALLOWED.path);
+    const denied = report.paths.find((p) => p.path === DENIED.path);
+    if (!allowed?.exists || !denied?.exists) {
+      return skipped(
+        `the device nodes asked in linux.devices were not created (${allowed?.errno ?? denied?.errno ?? '?'}), so the device cgroup cannot be observed`,
+      );
+    }
+    const problems: string[] = [];
+    if (denied.readable || denied.writable || denied.errno !== 'EPERM') {
+      problems.push(`${DENIED.path}, denied, ${denied.readable || denied.writable ? 'opens' : `fails with ${denied.errno ?? '?'}, not EPERM`}`);
+    }
+    if (allowed.errno === 'EPERM') problems.push(`${ALLOWED.path}, allowed, fails with EPERM`);
+    return problems.length ? failed(problems.join('; ')) : passed(`${DENIED.path} EPERM, ${ALLOWED.path} ${allowed.errno ?? 'opens'}`);
+  },
+});
+
+export const RESOURCE_CHECKS: readonly Check[] = [memory, pids, cpu, devices];

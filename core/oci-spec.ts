@@ -230,6 +230,8 @@ export interface BundleOptions {
   /** User namespace mappings (config-linux.md#user-namespace-mappings); ask for a user namespace too. */
   uidMappings?: OciIdMapping[];
   gidMappings?: OciIdMapping[];
+  /** The device cgroup's allow-list (config-linux.md#allowed-device-list). */
+  deviceRules?: OciDeviceCgroup[];
   /** OPTIONAL fields to leave out of the config. */
   omit?: OmittableField[];
   /** Properties the spec does not define, added to the config, its process or its linux object. */
@@ -245,6 +247,7 @@ export function ociConfig(o: BundleOptions): OciConfig {
   }
   if (o.pidsLimit !== undefined) resources.pids = { limit: o.pidsLimit };
   if (o.cpuQuota) resources.cpu = { quota: o.cpuQuota.quotaUs, period: o.cpuQuota.periodUs };
+  if (o.deviceRules) resources.devices = o.deviceRules;
   const config = {
     ociVersion: o.ociVersion ?? OCI_VERSION,
     process: {

@@ -46,6 +46,7 @@ export function podEdits(o: BundleOverrides): (pod: V1Pod) => void {
   if (o.ociVersion || o.omit || o.unknownProperties) throw new CannotAsk('the CRI writes the OCI config itself: a pod cannot shape it');
   if (o.rootfsPropagation) throw new CannotAsk("a pod cannot set its root filesystem's mount propagation");
   if (o.uidMappings || o.gidMappings) throw new CannotAsk('a pod cannot give user namespace mappings of its own');
+  if (o.deviceRules) throw new CannotAsk("a pod cannot set the device cgroup's allow-list");
   // the CRI masks and write-protects its own defaults, the same lists as runbench's; other lists cannot be asked
   if (o.maskedPaths && !sameList(o.maskedPaths, DEFAULT_MASKED_PATHS)) throw new CannotAsk('a pod cannot list masked paths');
   if (o.readonlyPaths && !sameList(o.readonlyPaths, DEFAULT_READONLY_PATHS)) throw new CannotAsk('a pod cannot list read-only paths');

@@ -217,6 +217,7 @@ export const BROKEN: Row[] = [
     fails: ['filesystem.rootfs-propagation'],
     passes: ['filesystem.readonly-root'],
   },
+  { wrapper: 'no-device-rules', breaks: { config: 'del(.linux.resources.devices)' }, fails: ['resources.devices'], passes: ['filesystem.devices'] },
   {
     wrapper: 'no-resources',
     breaks: { config: 'del(.linux.resources)' },
