@@ -2,12 +2,12 @@
  * The filesystem the container sees: a read-only root, masked and read-only paths,
  * a bind mount of a host directory and a tmpfs, observed from inside by the probe.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from '../core/oci-spec.ts';
+import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, type OciMount } from '../core/oci-spec.ts';
 import { probeCheck } from './define.ts';
-import { mismatch, type PathCheck } from './probe.ts';
-import { errored, failed, passed, skipped, type Check } from './types.ts';
+import { firstLine, mismatch, type PathCheck } from './probe.ts';
+import { errored, failed, passed, skipped, type Check, type CheckContext } from './types.ts';
 
 const REF = 'runtime-spec';
 
@@ -35,32 +35,88 @@ function isMasked(p: PathCheck): boolean | null {
 
 const checkPathArgs = (paths: readonly string[]) => paths.flatMap((p) => ['--check-path', p]);
 
+/**
+ * Files and directories a check plants in a host directory bind-mounted at /data, so what
+ * it masks or write-protects is there whatever the runtime's /proc and /sys show. The
+ * control is left alone: when it is not seen as planted, nothing can be told apart.
+ */
+const PLANTED = {
+  mount: '/data',
+  control: '/data/control',
+  maskedFile: '/data/masked-file',
+  maskedDir: '/data/masked-dir',
+  readonlyFile: '/data/readonly-file',
+  readonlyDir: '/data/readonly-dir',
+} as const;
+const PLANTED_TEXT = 'runbench planted this file\n';
+
+/** Plants the files in a fresh scratch directory and returns its bind mount at /data. */
+function plant(ctx: CheckContext): OciMount {
+  const dir = ctx.target.scratchDir('planted');
+  const host = (p: string) => join(dir, p.slice(PLANTED.mount.length + 1));
+  for (const f of [PLANTED.control, PLANTED.maskedFile, PLANTED.readonlyFile]) writeFileSync(host(f), PLANTED_TEXT);
+  for (const d of [PLANTED.maskedDir, PLANTED.readonlyDir]) {
+    mkdirSync(host(d));
+    writeFileSync(join(host(d), 'inside'), PLANTED_TEXT);
+  }
+  return { destination: PLANTED.mount, type: 'bind', source: dir, options: ['rbind', 'rw'] };
+}
+
+/** Why the planted control cannot serve (not there as planted, or not writable when that is needed), or null. */
+function controlUnseen(byPath: Map<string, PathCheck>, needWritable: boolean): string | null {
+  const c = byPath.get(PLANTED.control);
+  if (!c?.exists) return `the planted ${PLANTED.control} is not in the container (${c?.errno ?? 'not checked'})`;
+  if (!c.readable || c.contentSize !== PLANTED_TEXT.length)
+    return `the planted ${PLANTED.control} does not read as planted (${c.contentSize ?? c.errno ?? '?'} bytes)`;
+  if (needWritable && !c.writable) return `the planted ${PLANTED.control} is not writable either (${c.errno ?? '?'}), so read-only cannot be told apart`;
+  return null;
+}
+
+/** What a pod cannot ask for: its own lists of masked and read-only paths (the CRI's are runbench's defaults). */
+const plants = (ctx: CheckContext) => ctx.target.layer !== 'kubernetes';
+
 const maskedPaths = probeCheck({
   id: 'filesystem.masked-paths',
   area: 'filesystem',
-  title: 'linux.maskedPaths cannot be read',
+  title: 'linux.maskedPaths cannot be read: a planted file and directory, and the defaults that exist',
   specRef: `${REF} config-linux.md#masked-paths`,
   level: 'MUST',
-  setup: () => ({ args: checkPathArgs(DEFAULT_MASKED_PATHS), overrides: { maskedPaths: DEFAULT_MASKED_PATHS } }),
+  setup(ctx) {
+    if (!plants(ctx)) return { args: checkPathArgs(DEFAULT_MASKED_PATHS), overrides: { maskedPaths: DEFAULT_MASKED_PATHS } };
+    return {
+      args: checkPathArgs([PLANTED.control, PLANTED.maskedFile, PLANTED.maskedDir, ...DEFAULT_MASKED_PATHS]),
+      overrides: { extraMounts: [plant(ctx)], maskedPaths: [PLANTED.maskedFile, PLANTED.maskedDir, ...DEFAULT_MASKED_PATHS] },
+    };
+  },
   judge(report, run) {
-    const asked = run.requested.linux.maskedPaths;
+    const asked = run.requested.linux?.maskedPaths ?? [];
+    if (asked.length === 0) return skipped('the config lists no maskedPaths');
     const byPath = new Map(report.paths.map((p) => [p.path, p]));
+    const planted = asked.filter((p) => p.startsWith(`${PLANTED.mount}/`));
+    if (planted.length) {
+      const unseen = controlUnseen(byPath, false);
+      if (unseen) return skipped(unseen);
+    }
     // A masked file is /dev/null bound over it: the probe's own read says how many bytes came back.
     const read = new Map((report.masked ?? []).map((m) => [m.path, m]));
     const exposed: string[] = [];
-    let verified = 0;
+    const verified: string[] = [];
     for (const path of asked) {
       const p = byPath.get(path);
       const r = read.get(path);
       let m = p ? isMasked(p) : null;
+      // a planted path that is gone cannot be read either
+      if (p && !p.exists && planted.includes(path)) m = true;
+      // a planted regular file that is now something else has something bound over it
+      if (p?.exists && planted.includes(path) && p.type !== 'file' && p.type !== 'dir') m = !p.readable || (p.major === 1 && p.minor === 3);
       if (p?.exists && p.type === 'char' && r?.exists) m = !r.readable || r.bytes === 0;
       if (m === null) continue;
-      verified++;
+      verified.push(path);
       if (!m) exposed.push(`${path} is readable (${p?.type === 'dir' ? `${p.entries} entries` : `${p?.contentSize ?? r?.bytes} bytes`})`);
     }
     if (exposed.length) return mismatch('masked paths are readable', exposed);
-    if (verified === 0) return skipped('none of the maskedPaths exist in this container, so masking cannot be told apart');
-    return passed(`${verified} of ${asked.length} masked paths exist and read empty`);
+    if (verified.length === 0) return skipped('none of the maskedPaths exist in this container, so masking cannot be told apart');
+    return passed(`${verified.length} of ${asked.length} masked paths exist and read empty${planted.length ? `, ${planted.length} of them planted` : ''}`);
   },
 });
 
@@ -70,38 +126,64 @@ const WRITE_PROBES: Record<string, string> = { '/proc/sys': '/proc/sys/kernel/ho
 const readonlyPaths = probeCheck({
   id: 'filesystem.readonly-paths',
   area: 'filesystem',
-  title: 'linux.readonlyPaths are mounted read-only',
+  title: 'linux.readonlyPaths cannot be written: a planted file and directory, and the defaults that exist',
   specRef: `${REF} config-linux.md#readonly-paths`,
   level: 'MUST',
-  setup: () => ({
-    args: [
+  setup(ctx) {
+    const defaults = [
       ...checkPathArgs([...DEFAULT_READONLY_PATHS, ...Object.values(WRITE_PROBES)]),
       ...DEFAULT_READONLY_PATHS.flatMap((p) => ['--check-mount', p]),
-    ],
-    overrides: { readonlyPaths: DEFAULT_READONLY_PATHS },
-  }),
+    ];
+    if (!plants(ctx)) return { args: defaults, overrides: { readonlyPaths: DEFAULT_READONLY_PATHS } };
+    return {
+      args: [...checkPathArgs([PLANTED.control, PLANTED.readonlyFile, PLANTED.readonlyDir]), ...defaults],
+      overrides: { extraMounts: [plant(ctx)], readonlyPaths: [PLANTED.readonlyFile, PLANTED.readonlyDir, ...DEFAULT_READONLY_PATHS] },
+    };
+  },
   judge(report, run) {
+    const asked = run.requested.linux?.readonlyPaths ?? [];
+    if (asked.length === 0) return skipped('the config lists no readonlyPaths');
     const paths = new Map(report.paths.map((p) => [p.path, p]));
+    const planted = asked.filter((p) => p.startsWith(`${PLANTED.mount}/`));
+    if (planted.length) {
+      const unseen = controlUnseen(paths, true);
+      if (unseen) return skipped(unseen);
+    }
     const mounts = new Map((report.mountinfo?.mounts ?? []).map((m) => [m.path, m]));
     const writable: string[] = [];
     let verified = 0;
-    for (const path of run.requested.linux.readonlyPaths) {
+    for (const path of asked) {
       const p = paths.get(path);
+      if (planted.includes(path)) {
+        // judged by effect: root opens the file, or creates in the directory, only on a writable mount
+        if (!p?.exists) {
+          writable.push(`the planted ${path} is gone (${p?.errno ?? 'not checked'})`);
+          continue;
+        }
+        verified++;
+        if (p.writable) writable.push(`${path} is writable`);
+        continue;
+      }
       if (!p?.exists) continue;
-      verified++;
       const m = mounts.get(path);
-      if (m?.found && (m.options ?? '').split(',').includes('ro')) continue;
       // Not a read-only mount: still read-only if a file root may open for writing cannot be.
       const file = p.type === 'dir' ? WRITE_PROBES[path] : path;
       const w = file ? paths.get(file) : undefined;
+      // without mountinfo, only a write attempt tells
+      if (report.mountinfo === null && !w?.exists) continue;
+      verified++;
+      if (m?.found && (m.options ?? '').split(',').includes('ro')) continue;
       if (w?.exists && !w.writable) continue;
       if (w?.exists) writable.push(`${file} opens for writing (${m?.found ? `mounted ${m.options}` : 'no read-only mount'})`);
       else writable.push(`${path} is ${m?.found ? `mounted ${m.options}` : 'not a read-only mount point'}`);
     }
-    if (report.mountinfo === null) return skipped('/proc/self/mountinfo is not readable in this container');
     if (writable.length) return mismatch('read-only paths are writable', writable);
-    if (verified === 0) return skipped('none of the readonlyPaths exist in this container');
-    return passed(`${verified} read-only paths mounted ro`);
+    if (verified === 0) {
+      return skipped(
+        report.mountinfo === null ? '/proc/self/mountinfo is not readable in this container' : 'none of the readonlyPaths exist in this container',
+      );
+    }
+    return passed(`${verified} of ${asked.length} read-only paths exist and cannot be written${planted.length ? `, ${planted.length} of them planted` : ''}`);
   },
 });
 
@@ -173,4 +255,40 @@ const devices = probeCheck({
   },
 });
 
-export const FILESYSTEM_CHECKS: readonly Check[] = [readonlyRoot, maskedPaths, readonlyPaths, bindMount, tmpfsMount, devices];
+/** What mountinfo shows of the root mount under each rootfsPropagation asked (slave needs a shared host root to show). */
+const PROPAGATIONS = [
+  { asked: 'shared', shows: (p: string) => /(^| )shared:\d+/.test(p), want: 'a shared:N peer group' },
+  { asked: 'unbindable', shows: (p: string) => /(^| )unbindable( |$)/.test(p), want: 'unbindable' },
+] as const;
+
+const rootfsPropagation: Check = {
+  id: 'filesystem.rootfs-propagation',
+  area: 'filesystem',
+  title: 'rootfsPropagation shared and unbindable, when accepted, are what / shows in mountinfo',
+  // a runtime MAY support a subset of the valid values, and MUST refuse the others (config.md#valid-values)
+  specRef: `${REF} config-linux.md#rootfs-mount-propagation, config.md#valid-values`,
+  level: 'MUST',
+  kinds: ['native'],
+  layers: ['oci', 'containerd'],
+  async run(ctx) {
+    const problems: string[] = [];
+    const seen: string[] = [];
+    for (const p of PROPAGATIONS) {
+      const run = await ctx.target.probe({ kind: 'native', args: ['--check-mount', '/'], overrides: { rootfsPropagation: p.asked } });
+      if (!run.report) {
+        if (run.timedOut) return errored('the probe did not finish in time');
+        seen.push(`${p.asked} refused (exit ${run.exitCode}: ${firstLine(run.stderr).slice(0, 120) || (run.reportError ?? '')})`);
+        continue;
+      }
+      const root = run.report.mountinfo?.mounts.find((m) => m.path === '/');
+      if (!root?.found) return skipped('/ is not in /proc/self/mountinfo here');
+      if (root.propagation === undefined) return errored('the probe does not report mount propagation: rebuild it with scripts/build-fixtures.sh');
+      const shown = root.propagation || 'private';
+      if (p.shows(root.propagation ?? '')) seen.push(`${p.asked}: ${shown}`);
+      else problems.push(`${p.asked} accepted, but / is ${shown}, not ${p.want}`);
+    }
+    return problems.length ? failed([...problems, ...seen].join('; ')) : passed(seen.join('; '));
+  },
+};
+
+export const FILESYSTEM_CHECKS: readonly Check[] = [readonlyRoot, maskedPaths, readonlyPaths, bindMount, tmpfsMount, devices, rootfsPropagation];

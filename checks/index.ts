@@ -1,16 +1,20 @@
 /** The check registry: adding a check is one entry in its area's file; adding an area, one line here. */
 import { UserError } from '../core/errors.ts';
+import { CONFIG_CHECKS } from './config.ts';
 import { FILESYSTEM_CHECKS } from './filesystem.ts';
 import { LIFECYCLE_CHECKS } from './lifecycle.ts';
 import { NAMESPACE_CHECKS } from './namespaces.ts';
 import { PROCESS_CHECKS } from './process.ts';
 import { RESOURCE_CHECKS } from './resources.ts';
+import { SECURITY_CHECKS } from './security.ts';
 import type { Check } from './types.ts';
 import { WASI_CHECKS } from './wasi.ts';
 
 export const CHECKS: readonly Check[] = [
   ...LIFECYCLE_CHECKS,
+  ...CONFIG_CHECKS,
   ...PROCESS_CHECKS,
+  ...SECURITY_CHECKS,
   ...FILESYSTEM_CHECKS,
   ...NAMESPACE_CHECKS,
   ...RESOURCE_CHECKS,

@@ -10,6 +10,7 @@ import {
   failed,
   passed,
   type Check,
+  type BundleOverrides,
   type CheckContext,
   type ContainerHandle,
   type ContainerOps,
@@ -18,7 +19,7 @@ import {
 } from './types.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OciConfig } from '../core/oci-spec.ts';
+import type { OciConfig, OciHook } from '../core/oci-spec.ts';
 import { probeCheck } from './define.ts';
 import { firstLine, parseProbeOutput, reportOf } from './probe.ts';
 
@@ -48,8 +49,13 @@ interface LifecycleMeta {
 function lifecycleCheck(
   spec: LifecycleMeta &
     (
-      | { container: 'created' | 'running'; run(ops: ContainerOps, c: ContainerHandle): Promise<Outcome> }
-      | { container: 'none'; workload?: 'idle' | 'probe'; run(ops: ContainerOps): Promise<Outcome> }
+      | {
+          container: 'created' | 'running';
+          /** What the container's config asks for beyond the defaults. */
+          overrides?(ctx: CheckContext): BundleOverrides;
+          run(ops: ContainerOps, c: ContainerHandle, ctx: CheckContext): Promise<Outcome>;
+        }
+      | { container: 'none'; workload?: 'idle' | 'probe'; run(ops: ContainerOps, ctx: CheckContext): Promise<Outcome> }
     ),
 ): Check {
   return {
@@ -64,15 +70,15 @@ function lifecycleCheck(
     workload: spec.container === 'none' ? (spec.workload ?? 'idle') : 'idle',
     async run(ctx) {
       const ops = opsOf(ctx);
-      if (spec.container === 'none') return spec.run(ops);
-      const c = ops.bundle('idle', []);
+      if (spec.container === 'none') return spec.run(ops, ctx);
+      const c = ops.bundle('idle', [], spec.overrides?.(ctx));
       const created = await ops.create(c);
       if (created.exitCode !== 0) return stepFailed('create', created);
       if (spec.container === 'running') {
         const started = await ops.start(c.id);
         if (started.exitCode !== 0) return stepFailed('start', started);
       }
-      return spec.run(ops, c);
+      return spec.run(ops, c, ctx);
     },
   };
 }
@@ -226,6 +232,34 @@ const killStopped = lifecycleCheck({
   },
 });
 
+const killCreated = lifecycleCheck({
+  id: 'lifecycle.kill-created',
+  title: 'kill of a created container sends the signal: after KILL it is stopped',
+  specRef: `${SPEC} runtime.md#kill`,
+  container: 'created',
+  async run(ops, c) {
+    const k = await ops.kill(c.id, 'KILL');
+    if (k.exitCode !== 0) return failed(`kill KILL of a created container exited ${k.exitCode}: ${firstLine(k.stderr)}`);
+    const s = await ops.waitFor(c.id, 'stopped', STOP_TIMEOUT_MS);
+    if (s?.status !== 'stopped') return failed(`${STOP_TIMEOUT_MS / 1000} s after kill KILL the created container is ${s?.status ?? 'gone'}, not stopped`);
+    return passed();
+  },
+});
+
+const deleteCreated = lifecycleCheck({
+  id: 'lifecycle.delete-created',
+  title: 'delete of a created (not stopped) container, without --force, fails without effect',
+  specRef: `${SPEC} runtime.md#delete`,
+  container: 'created',
+  async run(ops, c) {
+    const del = await ops.delete(c.id);
+    const after = (await ops.state(c.id)).state;
+    if (del.exitCode === 0) return failed(`delete of a created container succeeded (it is now ${after?.status ?? 'gone'})`);
+    if (after?.status !== 'created') return failed(`the refused delete left the container ${after?.status ?? 'gone'}`);
+    return passed();
+  },
+});
+
 const deleteRemoves = lifecycleCheck({
   id: 'lifecycle.delete',
   title: 'delete of a stopped container removes it: no state, no cgroup, no process',
@@ -267,7 +301,7 @@ const configAfterCreate = lifecycleCheck({
     const c = ops.bundle('probe', ['--exit', '3']);
     const created = await ops.create(c);
     if (created.exitCode !== 0) return stepFailed('create', created);
-    ops.rewriteConfig(c, (cfg) => ({ ...cfg, process: { ...cfg.process, args: [cfg.process.args[0] ?? '/bin/probe', '--exit', '5'] } }));
+    ops.rewriteConfig(c, (cfg) => (cfg.process ? { ...cfg, process: { ...cfg.process, args: [cfg.process.args?.[0] ?? '/bin/probe', '--exit', '5'] } } : cfg));
     const started = await ops.start(c.id);
     if (started.exitCode !== 0) return stepFailed('start', started);
     await ops.waitFor(c.id, 'stopped', STOP_TIMEOUT_MS);
@@ -332,6 +366,96 @@ function hookDir(config: OciConfig): string | null {
   return config.hooks?.createRuntime?.[0]?.args?.at(-1) ?? null;
 }
 
+/** A hook that appends its name to `dir/ran` (and reads the state it is given). */
+function recordingHook(dir: string, name: string): OciHook {
+  return { path: '/bin/sh', args: ['sh', '-c', 'printf "%s\\n" "$1" >> "$2/ran"; cat >/dev/null', 'hook', name, dir] };
+}
+/** A hook that fails. */
+const FAILING_HOOK: OciHook = { path: '/bin/sh', args: ['sh', '-c', 'cat >/dev/null; exit 1'] };
+
+/** The hooks that recorded themselves, in order, in the directory the config's recording hooks name. */
+function hooksRan(config: OciConfig): { dir: string | null; ran: () => string[] } {
+  const all = Object.values(config.hooks ?? {}).flatMap((h) => (Array.isArray(h) ? h : []));
+  const dir = all.find((h) => h.args?.[3] === 'hook')?.args?.at(-1) ?? null;
+  return { dir, ran: () => (dir ? readOr(join(dir, 'ran')).split('\n').filter(Boolean) : []) };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const poststartTiming = lifecycleCheck({
+  id: 'lifecycle.poststart-timing',
+  title: 'poststart hooks run during start, before it returns: not at create',
+  specRef: `${SPEC} config.md#poststart, runtime.md#lifecycle`,
+  container: 'created',
+  overrides: (ctx) => ({ hooks: { poststart: [recordingHook(ctx.target.scratchDir('hooks'), 'poststart')] } }),
+  async run(ops, c) {
+    const { dir, ran } = hooksRan(c.requested);
+    if (!dir) return errored('the config carries no recording hook');
+    if (ran().includes('poststart')) return failed('the poststart hook ran during create, before start');
+    const started = await ops.start(c.id);
+    if (started.exitCode !== 0) return stepFailed('start', started);
+    if (ran().includes('poststart')) return passed();
+    await sleep(1000);
+    return failed(ran().includes('poststart') ? 'start returned before the poststart hook ran' : 'the poststart hook did not run');
+  },
+});
+
+/** A failing hook followed by a recording one: the failure is a warning, the second hook and the lifecycle go on. */
+function hookFailureCheck(kind: 'poststart' | 'poststop', step: number): Check {
+  return lifecycleCheck({
+    id: `lifecycle.${kind}-hook-failure`,
+    title: `a failing ${kind} hook is a warning: the hook after it runs and ${kind === 'poststart' ? 'start' : 'delete'} succeeds`,
+    specRef: `${SPEC} runtime.md#lifecycle (step ${step})`,
+    container: 'none',
+    async run(ops, ctx) {
+      const c = ops.bundle('idle', [], { hooks: { [kind]: [FAILING_HOOK, recordingHook(ctx.target.scratchDir('hooks'), kind)] } });
+      const { ran } = hooksRan(c.requested);
+      const problems: string[] = [];
+      const created = await ops.create(c);
+      if (created.exitCode !== 0) {
+        // a runtime that runs poststart hooks at create fails there
+        if (kind === 'poststart') return failed(`create failed (exit ${created.exitCode}): ${firstLine(created.stderr)}`);
+        return stepFailed('create', created);
+      }
+      const started = await ops.start(c.id);
+      if (kind === 'poststart') {
+        if (started.exitCode !== 0) problems.push(`start failed (exit ${started.exitCode}): ${firstLine(started.stderr)}`);
+        else {
+          const s = (await ops.state(c.id)).state;
+          if (s?.status !== 'running') problems.push(`after start the container is ${s?.status ?? 'gone'}, not running`);
+        }
+        if (!ran().includes(kind)) problems.push('the poststart hook after the failing one did not run');
+        return problems.length ? failed(problems.join('; ')) : passed();
+      }
+      if (started.exitCode !== 0) return stepFailed('start', started);
+      const notStopped = await killAndWait(ops, c.id);
+      if (notStopped) return notStopped;
+      const del = await ops.delete(c.id);
+      if (del.exitCode !== 0) problems.push(`delete failed (exit ${del.exitCode}): ${firstLine(del.stderr)}`);
+      if (!ran().includes(kind)) problems.push('the poststop hook after the failing one did not run');
+      return problems.length ? failed(problems.join('; ')) : passed();
+    },
+  });
+}
+
+const createHookFailure = lifecycleCheck({
+  id: 'lifecycle.create-hook-failure',
+  title: 'a failing createRuntime hook fails create and leaves no container behind',
+  specRef: `${SPEC} runtime.md#lifecycle (step 4)`,
+  container: 'none',
+  async run(ops, ctx) {
+    const dir = ctx.target.scratchDir('hooks');
+    const c = ops.bundle('idle', [], { hooks: { createRuntime: [FAILING_HOOK], poststop: [recordingHook(dir, 'poststop')] } });
+    const r = await ops.create(c);
+    const problems = leftovers(await ops.state(c.id), ops.remains(c), 'state answers for it');
+    if (r.exitCode === 0) problems.unshift('create succeeded although its createRuntime hook failed');
+    if (problems.length) return failed(problems.join('; '));
+    // steps 12 and 13 then destroy the container and run the poststop hooks: recorded, not judged
+    const poststop = hooksRan(c.requested).ran().includes('poststop') ? 'the poststop hook ran' : 'the poststop hook did not run';
+    return passed(`create refused (${firstLine(r.stderr).slice(0, 100)}); ${poststop}`);
+  },
+});
+
 const exitCode: Check = {
   id: 'lifecycle.exit-code',
   area: 'lifecycle',
@@ -359,9 +483,15 @@ export const LIFECYCLE_CHECKS: readonly Check[] = [
   pidFile,
   killTerm,
   killStopped,
+  killCreated,
+  deleteCreated,
   deleteRemoves,
   failedCreate,
   configAfterCreate,
   hooks,
+  poststartTiming,
+  hookFailureCheck('poststart', 9),
+  hookFailureCheck('poststop', 13),
+  createHookFailure,
   exitCode,
 ];

@@ -21,8 +21,8 @@ export {
 } from '../core/conformance.ts';
 export type { ProbeRun } from '../core/probe-report.ts';
 
-export type Area = 'lifecycle' | 'process' | 'filesystem' | 'namespaces' | 'resources' | 'wasi';
-export const AREAS: readonly Area[] = ['lifecycle', 'process', 'filesystem', 'namespaces', 'resources', 'wasi'];
+export type Area = 'lifecycle' | 'config' | 'process' | 'security' | 'filesystem' | 'namespaces' | 'resources' | 'wasi';
+export const AREAS: readonly Area[] = ['lifecycle', 'config', 'process', 'security', 'filesystem', 'namespaces', 'resources', 'wasi'];
 
 export type Level = 'MUST' | 'SHOULD' | 'MAY';
 

@@ -24,7 +24,7 @@ const args = probeCheck({
   judge(report, run) {
     // argv[0] is the module as the handler names it; the rest must be exact. A Wasm runtime
     // in the image is the process: the module's arguments are those after the module.
-    const asked = run.requested.process.args;
+    const asked = run.requested.process?.args ?? [];
     const module = asked.findIndex((a) => a.endsWith('.wasm'));
     const want = asked.slice(module >= 0 ? module + 1 : 1);
     const got = report.argv.slice(1);

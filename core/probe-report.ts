@@ -30,6 +30,8 @@ const MountCheck = z.object({
   path: z.string(),
   found: z.boolean(),
   options: nstr,
+  /** mountinfo's optional fields (shared:N, master:N, unbindable), '' for none (absent from older probes). */
+  propagation: nstr.optional(),
   fstype: nstr,
   source: nstr,
   superOptions: nstr,
@@ -56,10 +58,15 @@ export const ProbeReport = z
         eff: nstr,
         prm: nstr,
         bnd: nstr,
+        /** Absent from older probes. */
+        inh: nstr.optional(),
+        amb: nstr.optional(),
         effNames: z.array(z.string()).nullable(),
         noNewPrivs: z.boolean().nullable(),
       })
       .nullable(),
+    /** What prctl(PR_GET_NO_NEW_PRIVS) answered (absent from older probes). */
+    prctl: z.object({ noNewPrivs: z.boolean().nullable(), errno: nstr }).nullable().optional(),
     rootReadOnly: z.boolean().nullable(),
     rootWriteErrno: nstr,
     paths: z.array(PathCheck),
@@ -78,6 +85,11 @@ export const ProbeReport = z
     alloc: z.object({ requestedMib: z.number(), ok: z.boolean(), touchedMib: z.number() }).nullable(),
     fork: z.object({ requested: z.number(), succeeded: z.number().nullable(), errno: nstr }).nullable(),
     spin: z.object({ requestedMs: z.number(), wallMs: z.number(), cpuMs: z.number().nullable(), cpuRatio: z.number().nullable() }).nullable(),
+    /** `--syscall` attempts: the return value, or null and the errno (absent from older probes). */
+    syscalls: z
+      .array(z.object({ name: z.string(), known: z.boolean(), ret: z.number().nullable(), errno: nstr }))
+      .nullable()
+      .optional(),
     stderrBytes: z.number().nullable(),
     exitRequested: z.number().nullable(),
   })

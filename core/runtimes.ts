@@ -79,6 +79,15 @@ export const KNOWN_RUNTIMES: readonly RuntimeDefinition[] = [
     description: "gVisor's sandboxed runtime",
   },
   {
+    // The same runsc with linux.seccomp applied: without --oci-seccomp runsc ignores the
+    // config's filter (its own filters guard the sandbox, not the container's process).
+    name: 'runsc/oci-seccomp',
+    kind: 'oci',
+    binary: 'runsc',
+    globalArgs: ['--platform=ptrace', '--network=none', '--oci-seccomp'],
+    description: "gVisor's runsc with --oci-seccomp: the config's seccomp filter is applied inside the sandbox",
+  },
+  {
     name: 'crun-wasmtime',
     kind: 'oci',
     binary: 'crun-wasmtime',

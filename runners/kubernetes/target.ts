@@ -41,6 +41,12 @@ export function podEdits(o: BundleOverrides): (pod: V1Pod) => void {
   if (o.hooks) throw new CannotAsk('a pod cannot ask for OCI hooks');
   if (o.oomScoreAdj !== undefined) throw new CannotAsk("a pod cannot ask for an oom_score_adj: the kubelet sets it from the pod's QoS class");
   if (o.devices) throw new CannotAsk('a pod cannot ask for device nodes (only a device plugin can add them)');
+  if (o.seccomp) throw new CannotAsk('a pod cannot give a seccomp filter of its own (a Localhost profile must already be on the node)');
+  if (o.capabilitySets) throw new CannotAsk('a pod says only which capabilities to add or drop, not each capability set');
+  if (o.ociVersion || o.omit || o.unknownProperties) throw new CannotAsk('the CRI writes the OCI config itself: a pod cannot shape it');
+  if (o.rootfsPropagation) throw new CannotAsk("a pod cannot set its root filesystem's mount propagation");
+  if (o.uidMappings || o.gidMappings) throw new CannotAsk('a pod cannot give user namespace mappings of its own');
+  if (o.deviceRules) throw new CannotAsk("a pod cannot set the device cgroup's allow-list");
   // the CRI masks and write-protects its own defaults, the same lists as runbench's; other lists cannot be asked
   if (o.maskedPaths && !sameList(o.maskedPaths, DEFAULT_MASKED_PATHS)) throw new CannotAsk('a pod cannot list masked paths');
   if (o.readonlyPaths && !sameList(o.readonlyPaths, DEFAULT_READONLY_PATHS)) throw new CannotAsk('a pod cannot list read-only paths');
@@ -55,8 +61,10 @@ export function podEdits(o: BundleOverrides): (pod: V1Pod) => void {
   for (const [i, m] of (o.extraMounts ?? []).entries()) {
     const name = `rb-vol-${i}`;
     const readOnly = (m.options ?? []).includes('ro');
-    if (m.type === 'bind') volumes.push({ name, hostPath: { path: m.source, type: 'Directory' } });
-    else if (m.type === 'tmpfs') {
+    if (m.type === 'bind') {
+      if (!m.source) throw new CannotAsk(`a bind mount at ${m.destination} without a source cannot be a hostPath volume`);
+      volumes.push({ name, hostPath: { path: m.source, type: 'Directory' } });
+    } else if (m.type === 'tmpfs') {
       const size = (m.options ?? []).find((x) => x.startsWith('size='))?.slice(5);
       volumes.push({ name, emptyDir: { medium: 'Memory', ...(size ? { sizeLimit: size.replace(/([kmg])$/i, (u) => `${u.toUpperCase()}i`) } : {}) } });
     } else throw new CannotAsk(`a pod cannot mount a ${m.type} filesystem`);
@@ -112,7 +120,13 @@ export function asOciConfig(raw: unknown): OciConfig {
       args: p.args ?? [],
       env: p.env ?? [],
       cwd: p.cwd ?? '/',
-      capabilities: { bounding: caps.bounding ?? [], effective: caps.effective ?? [], permitted: caps.permitted ?? [] },
+      capabilities: {
+        bounding: caps.bounding ?? [],
+        effective: caps.effective ?? [],
+        permitted: caps.permitted ?? [],
+        ...(caps.inheritable ? { inheritable: caps.inheritable } : {}),
+        ...(caps.ambient ? { ambient: caps.ambient } : {}),
+      },
       rlimits: p.rlimits ?? [],
       noNewPrivileges: p.noNewPrivileges ?? false,
     },

@@ -58,6 +58,11 @@ function summary(results: ConformanceResult[]): string {
   return results.map((r) => `${r.checkId}: ${r.outcome.status}${r.outcome.reason ? ` (${r.outcome.reason})` : ''}`).join('\n');
 }
 
+/** What runs against a base: the row's checks, less the controls the unbroken base does not pass itself. */
+function asked(row: Row, baseNotPassing: ReadonlySet<string>): Row {
+  return { ...row, passes: row.passes.filter((id) => !baseNotPassing.has(id) || row.fixes?.includes(id)) };
+}
+
 function expectExactly(row: Row, results: ConformanceResult[]): void {
   const excused = (r: ConformanceResult) => r.outcome.status === 'skipped' && (row.maySkip?.[r.checkId]?.test(r.outcome.reason) ?? false);
   const failedIds = results.filter((r) => r.outcome.status === 'failed').map((r) => r.checkId);
@@ -79,10 +84,20 @@ for (const base of baseRuntimes) {
           ? 'the probe is not built'
           : null;
   needs(base, why).describe(`broken wrappers around ${base}`, () => {
+    // A control is only evidence where the unbroken base passes it (runc 1.1 runs poststart
+    // hooks at create, say): those the base does not pass are left out of the rows' controls.
+    const nativeIds = [...new Set(BROKEN.filter((r) => !r.wasm).flatMap((r) => [...r.fails, ...r.passes]))];
+    let baseNotPassing = new Set<string>();
+    beforeAll(async () => {
+      const unbroken = await runAgainst(base, real as string, nativeIds);
+      baseNotPassing = new Set(unbroken.filter((r) => r.outcome.status !== 'passed').map((r) => r.checkId));
+    }, 600_000);
     for (const row of BROKEN.filter((r) => !r.wasm)) {
-      it(`${row.wrapper} fails exactly ${row.fails.join(', ')}`, async () => {
+      it(`${row.wrapper} fails exactly ${row.fails.join(', ') || 'nothing'}`, async ({ skip }) => {
+        const r = asked(row, baseNotPassing);
+        if (r.fails.length + r.passes.length === 0) skip(`${base} unbroken passes none of ${row.passes.join(', ')}`);
         const path = writeWrapper(dir(), `${base}-${row.wrapper}`, real as string, row.breaks);
-        expectExactly(row, await runAgainst(`${base}-${row.wrapper}`, path, [...row.fails, ...row.passes]));
+        expectExactly(r, await runAgainst(`${base}-${row.wrapper}`, path, [...r.fails, ...r.passes]));
       });
     }
   });
@@ -102,7 +117,7 @@ const containerdWhy = (() => {
 })();
 needs(['runc', 'containerd'], containerdWhy).describe('broken wrappers around runc behind containerd', () => {
   for (const row of BROKEN.filter((r) => runsAt(r, 'containerd'))) {
-    it(`${row.wrapper} fails exactly ${row.fails.join(', ')}`, async () => {
+    it(`${row.wrapper} fails exactly ${row.fails.join(', ') || 'nothing'}`, async () => {
       const path = writeWrapper(dir(), `containerd-runc-${row.wrapper}`, findBinary('runc') as string, row.breaks);
       expectExactly(row, await runAgainst(`runc-${row.wrapper}`, path, [...row.fails, ...row.passes], 'containerd'));
     });

@@ -13,6 +13,12 @@ export interface Row {
   fails: string[];
   /** Checks that must still pass against it (the wrapper breaks nothing else). */
   passes: string[];
+  /**
+   * Checks among `passes` the wrapper makes pass where its base fails them (it does what the
+   * spec asks and the base does not): asserted on every base. Other controls are asserted
+   * only on a base that passes them unbroken.
+   */
+  fixes?: string[];
   /** Wasm rows need a runtime with a Wasm handler. */
   wasm?: boolean;
   /** Checks allowed to skip instead of failing, when the host cannot tell (reason must match). */
@@ -69,6 +75,27 @@ export const BROKEN: Row[] = [
     fails: ['lifecycle.start-twice', 'lifecycle.delete-running', 'lifecycle.kill', 'lifecycle.kill-stopped'],
     passes: ['lifecycle.state-fields'],
   },
+  // runc, crun and runsc all delete a created container: this wrapper refuses to, as the spec asks,
+  // so the check is seen to pass; the next one forces every delete on top of it, and fails.
+  {
+    wrapper: 'strict-delete',
+    breaks: { strictDelete: true },
+    fails: [],
+    passes: ['lifecycle.delete-created', 'lifecycle.delete'],
+    fixes: ['lifecycle.delete-created'],
+  },
+  {
+    wrapper: 'force-delete',
+    breaks: { strictDelete: true, forceDelete: true },
+    fails: ['lifecycle.delete-created', 'lifecycle.delete-running'],
+    passes: ['lifecycle.delete'],
+  },
+  {
+    wrapper: 'ignore-kill-created',
+    breaks: { ignoreKillCreated: true },
+    fails: ['lifecycle.kill-created'],
+    passes: ['lifecycle.kill', 'lifecycle.kill-stopped'],
+  },
   {
     wrapper: 'no-sysctl',
     breaks: { config: 'del(.linux.sysctl)' },
@@ -79,15 +106,84 @@ export const BROKEN: Row[] = [
   { wrapper: 'no-oom-score-adj', breaks: { config: 'del(.process.oomScoreAdj)' }, fails: ['process.oom-score-adj'], passes: ['process.env'] },
   { wrapper: 'no-devices', breaks: { config: 'del(.linux.devices)' }, fails: ['filesystem.devices'], passes: ['filesystem.readonly-root'] },
   { wrapper: 'no-pid-file', breaks: { noPidFile: true }, fails: ['lifecycle.pid-file'], passes: ['lifecycle.state-fields'] },
-  { wrapper: 'no-hooks', breaks: { config: 'del(.hooks)' }, fails: ['lifecycle.hooks'], passes: ['process.env'] },
+  {
+    wrapper: 'no-hooks',
+    breaks: { config: 'del(.hooks)' },
+    fails: [
+      'lifecycle.hooks',
+      'lifecycle.poststart-timing',
+      'lifecycle.poststart-hook-failure',
+      'lifecycle.poststop-hook-failure',
+      'lifecycle.create-hook-failure',
+    ],
+    passes: ['process.env'],
+  },
+  {
+    // poststart hooks run at create, as runc 1.1 does
+    wrapper: 'early-poststart',
+    breaks: { config: 'if .hooks.poststart then .hooks.createRuntime = ((.hooks.createRuntime // []) + .hooks.poststart) | del(.hooks.poststart) else . end' },
+    fails: ['lifecycle.poststart-timing', 'lifecycle.hooks'],
+    passes: ['lifecycle.poststop-hook-failure', 'lifecycle.create-hook-failure'],
+  },
+  {
+    // only the first hook of each kind runs: nothing after a failing one
+    wrapper: 'first-hook-only',
+    breaks: { config: 'if .hooks then .hooks |= map_values(.[:1]) else . end' },
+    fails: ['lifecycle.poststart-hook-failure', 'lifecycle.poststop-hook-failure'],
+    passes: ['lifecycle.hooks', 'lifecycle.poststart-timing', 'lifecycle.create-hook-failure'],
+  },
   { wrapper: 'lazy-create', breaks: { lazyCreate: true }, fails: ['lifecycle.config-after-create'], passes: ['lifecycle.exit-code'] },
   { wrapper: 'replace-id', breaks: { replaceId: true }, fails: ['lifecycle.unique-id'], passes: ['lifecycle.state-fields'] },
   { wrapper: 'writable-root', breaks: { config: '.root.readonly = false' }, fails: ['filesystem.readonly-root'], passes: ['filesystem.masked-paths'] },
+  { wrapper: 'no-seccomp', breaks: { config: 'del(.linux.seccomp)' }, fails: ['security.seccomp-errno', 'security.seccomp-kill'], passes: ['process.env'] },
+  {
+    wrapper: 'no-ambient',
+    breaks: { config: 'del(.process.capabilities.inheritable, .process.capabilities.ambient)' },
+    fails: ['process.capabilities'],
+    passes: ['process.no-new-privileges'],
+    notAtKubernetes: 'a pod asks for no inheritable or ambient capabilities',
+  },
+  {
+    // runc 1.1 and crun 1.8 run a config with an unknown capability: this wrapper refuses it, so the check is seen to pass
+    wrapper: 'strict-capabilities',
+    breaks: { config: 'if [.process.capabilities[]?[]?] | any(startswith("CAP_RB_")) then error("unknown capability") else . end' },
+    fails: [],
+    passes: ['process.capabilities-unknown', 'process.capabilities'],
+    fixes: ['process.capabilities-unknown'],
+  },
+  {
+    // an unknown capability name left out instead of refused
+    wrapper: 'lenient-capabilities',
+    breaks: { config: '.process.capabilities |= map_values(map(select(startswith("CAP_RB_") | not)))' },
+    fails: ['process.capabilities-unknown'],
+    passes: ['process.capabilities'],
+  },
+  {
+    // refuses what it does not know, a version other than 1.0.x, and a config without rlimits or maskedPaths
+    wrapper: 'strict-config',
+    breaks: {
+      config: [
+        'if (.ociVersion | startswith("1.0.") | not) then error("unknown version specified")',
+        'elif ([keys[], (.process // {} | keys[]), (.linux // {} | keys[])] | any(startswith("io.runbench"))) then error("unknown property")',
+        'elif (.process.rlimits == null or .linux.maskedPaths == null) then error("missing field")',
+        'else . end',
+      ].join(' '),
+    },
+    fails: ['config.unknown-properties', 'config.newer-version', 'config.optional-fields'],
+    passes: ['process.env'],
+  },
   {
     wrapper: 'unmasked',
     breaks: { config: '.linux.maskedPaths = [] | .linux.readonlyPaths = []' },
     fails: ['filesystem.masked-paths', 'filesystem.readonly-paths'],
     passes: ['filesystem.readonly-root'],
+  },
+  {
+    // A valid config without these optional fields: what is not asked is not done, and runbench still judges the rest.
+    wrapper: 'no-optional-fields',
+    breaks: { config: 'del(.linux.maskedPaths, .linux.readonlyPaths, .process.rlimits)' },
+    fails: ['filesystem.masked-paths', 'filesystem.readonly-paths', 'process.rlimits'],
+    passes: ['lifecycle.config-after-create', 'process.env'],
   },
   {
     wrapper: 'no-extra-mounts',
@@ -102,6 +198,26 @@ export const BROKEN: Row[] = [
     passes: ['namespaces.mount'],
   },
   { wrapper: 'host-mount-ns', breaks: { hostMountNs: true }, fails: ['namespaces.mount'], passes: ['namespaces.pid', 'process.env'] },
+  {
+    // a namespace given by path is made anew instead of joined
+    wrapper: 'ignore-ns-path',
+    breaks: { config: '.linux.namespaces |= map(del(.path))' },
+    fails: ['namespaces.join-path', 'namespaces.path-wrong-type'],
+    passes: ['namespaces.pid'],
+  },
+  {
+    wrapper: 'no-userns',
+    breaks: { config: '.linux.namespaces |= map(select(.type != "user")) | del(.linux.uidMappings, .linux.gidMappings)' },
+    fails: ['namespaces.user'],
+    passes: ['namespaces.pid'],
+  },
+  {
+    wrapper: 'no-propagation',
+    breaks: { config: 'del(.linux.rootfsPropagation)' },
+    fails: ['filesystem.rootfs-propagation'],
+    passes: ['filesystem.readonly-root'],
+  },
+  { wrapper: 'no-device-rules', breaks: { config: 'del(.linux.resources.devices)' }, fails: ['resources.devices'], passes: ['filesystem.devices'] },
   {
     wrapper: 'no-resources',
     breaks: { config: 'del(.linux.resources)' },

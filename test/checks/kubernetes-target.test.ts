@@ -89,11 +89,11 @@ describe('the spec the CRI generated', () => {
       },
     });
     expect(c.hostname).toBe('');
-    expect(c.process.rlimits).toEqual([]);
-    expect(c.process.capabilities.effective).toEqual([]);
-    expect(c.linux.namespaces[0]).toEqual({ type: 'uts', path: '/proc/1/ns/uts' });
-    expect(c.linux.resources).toEqual({ memory: { limit: 1024 }, cpu: { quota: 20000, period: 100000 } });
-    expect(c.linux.maskedPaths).toEqual([]);
+    expect(c.process?.rlimits).toEqual([]);
+    expect(c.process?.capabilities?.effective).toEqual([]);
+    expect(c.linux?.namespaces?.[0]).toEqual({ type: 'uts', path: '/proc/1/ns/uts' });
+    expect(c.linux?.resources).toEqual({ memory: { limit: 1024 }, cpu: { quota: 20000, period: 100000 } });
+    expect(c.linux?.maskedPaths).toEqual([]);
   });
 });
 

@@ -19,10 +19,17 @@ export interface Breakage {
   lenientStart?: boolean;
   /** `delete` always forces. */
   forceDelete?: boolean;
+  /**
+   * `delete` without --force of a container that is not stopped is refused, as the spec asks
+   * (runc, crun and runsc delete a created one): a base on which lifecycle.delete-created passes.
+   */
+  strictDelete?: boolean;
   /** `kill ... TERM` does nothing. */
   ignoreTerm?: boolean;
   /** A failing `kill` is reported as a success. */
   lenientKill?: boolean;
+  /** `kill` of a container that is `created` (not started) does nothing and reports success. */
+  ignoreKillCreated?: boolean;
   /** `create` of an id in use replaces the existing container. */
   replaceId?: boolean;
   /** `create` only records the request; the real create happens at `start`, reading config.json late. */
@@ -133,10 +140,19 @@ case "$sub" in
     ${b.lenientStart ? `"$REAL" "$@" 2>/dev/null; exit 0` : ':'} ;;
   delete)
     ${b.leaky ? `[ $force -eq 0 ] && exit 0` : ':'}
-    ${b.forceDelete ? `[ $force -eq 0 ] && exec "$REAL" --root "$root" delete --force "$id"` : ':'} ;;
+    ${b.forceDelete ? `[ $force -eq 0 ] && exec "$REAL" --root "$root" delete --force "$id"` : ':'}
+    ${
+      b.strictDelete
+        ? `if [ $force -eq 0 ]; then
+      st=$("$REAL" --root "$root" state "$id" 2>/dev/null | jq -r .status)
+      if [ -n "$st" ] && [ "$st" != stopped ]; then echo "cannot delete container $id that is $st" >&2; exit 1; fi
+    fi`
+        : ':'
+    } ;;
   kill)
     ${b.ignoreTerm ? `case "\${rest[-1]}" in TERM|SIGTERM|15) exit 0 ;; esac` : ':'}
-    ${b.lenientKill ? `"$REAL" "$@" 2>/dev/null; exit 0` : ':'} ;;
+    ${b.lenientKill ? `"$REAL" "$@" 2>/dev/null; exit 0` : ':'}
+    ${b.ignoreKillCreated ? `[ "$("$REAL" --root "$root" state "$id" 2>/dev/null | jq -r .status)" = created ] && exit 0` : ':'} ;;
 esac
 exec "$REAL" "$@"
 `;

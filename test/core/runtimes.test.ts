@@ -4,7 +4,11 @@ import { fakeRuntime } from '../../runners/fake.ts';
 
 describe('runtime catalogue', () => {
   it('reads versions and Wasm handlers from each runtime family', () => {
-    expect(parseVersionOutput('runc', 'runc version 1.1.5+ds1\ncommit: 1.1.5+ds1-1\nspec: 1.0.2-dev\n')).toEqual({ version: '1.1.5+ds1', features: [], wasmHandlers: [] });
+    expect(parseVersionOutput('runc', 'runc version 1.1.5+ds1\ncommit: 1.1.5+ds1-1\nspec: 1.0.2-dev\n')).toEqual({
+      version: '1.1.5+ds1',
+      features: [],
+      wasmHandlers: [],
+    });
     const crun = parseVersionOutput('crun', 'crun version 1.8.1\ncommit: abc\nrundir: /run/crun\nspec: 1.0.0\n+SYSTEMD +SECCOMP +WASM:wasmtime +YAJL\n');
     expect(crun.version).toBe('1.8.1');
     expect(crun.features).toContain('+WASM:wasmtime');
@@ -36,5 +40,8 @@ describe('runtime catalogue', () => {
     expect(parseRuntimeSpec('mycrun=/opt/crun')).toMatchObject({ name: 'mycrun', kind: 'oci', binary: '/opt/crun' });
     // a known name keeps its global arguments when pointed elsewhere
     expect(parseRuntimeSpec('runsc=/opt/runsc').globalArgs).toEqual(['--platform=ptrace', '--network=none']);
+    // runsc as its users run it, and a second configuration that applies linux.seccomp
+    expect(parseRuntimeSpec('runsc').globalArgs).not.toContain('--oci-seccomp');
+    expect(parseRuntimeSpec('runsc/oci-seccomp')).toMatchObject({ binary: 'runsc', globalArgs: ['--platform=ptrace', '--network=none', '--oci-seccomp'] });
   });
 });
