@@ -4,25 +4,16 @@
  * then falls on every runtime alike instead of on whichever one happened to run last. The
  * shuffle is seeded by the run id, so the document's recorded schedule can be replayed.
  */
-import { seededRandom } from './stats.ts';
+import { seededRandom, textSeed } from './stats.ts';
 
 /** How many of `total` items block `index` of `blocks` takes: the blocks differ by at most one. */
 export function blockShare(total: number, blocks: number, index: number): number {
   return Math.floor((total * (index + 1)) / blocks) - Math.floor((total * index) / blocks);
 }
 
-function seedOf(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 16777619);
-  }
-  return h >>> 0;
-}
-
 /** The order of one round: a Fisher-Yates shuffle seeded by the run, the group and the round. */
 export function roundOrder<T>(items: readonly T[], seed: string, round: number): T[] {
-  const rand = seededRandom(seedOf(`${seed}/${round}`));
+  const rand = seededRandom(textSeed(`${seed}/${round}`));
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));

@@ -78,14 +78,23 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+const FNV_OFFSET = 2166136261;
+
+/** FNV-1a over `text`, continuing from `h`. */
+function fnv(h: number, text: string): number {
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h;
+}
+
+/** A seed from a text (a run id and a round, say): the same text always gives the same seed. */
+export function textSeed(text: string): number {
+  return fnv(FNV_OFFSET, text) >>> 0;
+}
+
 /** FNV-1a over the decimal text of each sample, each closed by a separator, continuing from `seed`. */
 function hashSamples(seed: number, xs: readonly number[]): number {
   let h = seed;
-  for (const x of xs) {
-    const s = String(x);
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-    h = Math.imul(h ^ 0x2c, 16777619);
-  }
+  for (const x of xs) h = Math.imul(fnv(h, String(x)) ^ 0x2c, 16777619);
   return h >>> 0;
 }
 
@@ -94,7 +103,7 @@ function hashSamples(seed: number, xs: readonly number[]): number {
  * same interval. Several lists hash in order: (a, b) and (b, a) give different seeds.
  */
 export function sampleSeed(...lists: readonly (readonly number[])[]): number {
-  let h = 2166136261;
+  let h = FNV_OFFSET;
   lists.forEach((xs, i) => {
     h = hashSamples(i === 0 ? h : h ^ 0x9e3779b9, xs);
   });
