@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mountsUnder } from '../../core/recovery.ts';
 import { execa } from 'execa';
 import { RuntimeFailure } from '../../core/errors.ts';
 import { findBinary } from '../../core/runtimes.ts';
@@ -68,22 +69,6 @@ export function processesMatching(...needles: string[]): number[] {
     if (needles.every((n) => cmd.includes(n))) out.push(Number(e));
   }
   return out;
-}
-
-/** Mount points at or under `dir`, deepest first. */
-export function mountsUnder(dir: string): string[] {
-  let info = '';
-  try {
-    info = readFileSync('/proc/self/mountinfo', 'utf8');
-  } catch {
-    return [];
-  }
-  const points = info
-    .split('\n')
-    .map((l) => l.split(' ')[4] ?? '')
-    .map((p) => p.replace(/\\040/g, ' '))
-    .filter((p) => p === dir || p.startsWith(`${dir}/`));
-  return [...new Set(points)].sort((a, b) => b.length - a.length);
 }
 
 /** The socket a v2 shim listens on for container `id` of namespace `ns` (containerd 1.6). */

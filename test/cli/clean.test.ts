@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { cleanStaleRuns } from '../../core/clean.ts';
-import { packageRoot } from '../../core/paths.ts';
 import { findRuns, processStart } from '../../core/recovery.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime } from '../helpers/real.ts';
 import { needs, whyMissing } from '../helpers/require.ts';
+import { RUNBENCH_BIN, startRun } from '../helpers/run.ts';
 import { lazyTempDir } from '../helpers/tmp.ts';
 
 const dir = lazyTempDir('runbench-clean-');
@@ -66,21 +66,10 @@ describe('finding runs again', () => {
 needs('runc', runc.skip).describe('SIGKILL of a real run, then runbench clean', () => {
   it('leaves the host as it was', async () => {
     const out = join(dir(), 'killed');
-    const bin = join(packageRoot, 'bin', 'runbench.js');
-    const child = execa('node', [bin, 'run', '--runtime', 'runc', '--suite', 'startup', '--runs', '500', '--out', out], {
-      reject: false,
-      env: { CI: '1' },
-      all: true,
-    });
-    let runId = '';
-    let sampling = false;
-    child.stderr?.on('data', (b: Buffer) => {
-      const text = b.toString();
-      runId ||= /runbench run ([0-9a-f]+):/.exec(text)?.[1] ?? '';
-      if (/startup/.test(text)) sampling = true;
-    });
-    const deadline = Date.now() + 90_000;
-    while (!(runId && sampling) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const bin = RUNBENCH_BIN;
+    const run = startRun(['--runtime', 'runc', '--suite', 'startup', '--runs', '500', '--out', out]);
+    const child = run.child;
+    const runId = await run.sampling(/startup/);
     expect(runId).not.toBe('');
     // containers are being created right now
     await new Promise((r) => setTimeout(r, 1500));
@@ -108,18 +97,11 @@ const containerdMissing = await whyMissing('containerd');
 needs(['runc', 'containerd'], runc.skip ?? containerdMissing).describe('SIGKILL of a real containerd run, then runbench clean', () => {
   it("removes runbench's containerd, the shims and the sockets they left", async () => {
     const out = join(dir(), 'killed-containerd');
-    const bin = join(packageRoot, 'bin', 'runbench.js');
-    const child = execa('node', [bin, 'run', '--layer', 'containerd', '--runtime', 'runc', '--suite', 'startup', '--runs', '300', '--out', out], {
-      reject: false,
-      env: { CI: '1' },
-      all: true,
-    });
-    let stderr = '';
-    child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
-    const deadline = Date.now() + 90_000;
-    while (!/containerd runc startup …/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const runId = /runbench run ([0-9a-f]+):/.exec(stderr)?.[1] ?? '';
-    expect(runId, stderr).not.toBe('');
+    const bin = RUNBENCH_BIN;
+    const run = startRun(['--layer', 'containerd', '--runtime', 'runc', '--suite', 'startup', '--runs', '300', '--out', out]);
+    const child = run.child;
+    const runId = await run.sampling(/containerd runc startup …/);
+    expect(runId, run.stderr()).not.toBe('');
     await new Promise((r) => setTimeout(r, 1500));
     process.kill(child.pid as number, 'SIGKILL');
     await child;

@@ -1,22 +1,12 @@
 /** Interleaved sampling: a load that drifts during the run falls on every runtime alike. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runPipeline } from '../../core/pipeline.ts';
 import { blockShare, roundOrder } from '../../core/schedule.ts';
 import { ResultsDocument } from '../../core/schema.ts';
 import { fakeDeps, smallOptions } from '../helpers/pipeline.ts';
+import { useScratchDir } from '../helpers/tmp.ts';
 
-let scratch: string;
-beforeAll(() => {
-  scratch = mkdtempSync(join(tmpdir(), 'runbench-test-'));
-  process.env.RUNBENCH_SCRATCH_DIR = scratch;
-});
-afterAll(() => {
-  delete process.env.RUNBENCH_SCRATCH_DIR;
-  rmSync(scratch, { recursive: true, force: true });
-});
+useScratchDir();
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 

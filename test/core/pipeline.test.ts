@@ -1,22 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Interrupted } from '../../core/errors.ts';
 import { runPipeline } from '../../core/pipeline.ts';
 import { KNOWN_RUNTIMES } from '../../core/runtimes.ts';
 import { ResultsDocument } from '../../core/schema.ts';
 import { fakeDeps, smallOptions } from '../helpers/pipeline.ts';
+import { useScratchDir } from '../helpers/tmp.ts';
 
-let scratch: string;
-beforeAll(() => {
-  scratch = mkdtempSync(join(tmpdir(), 'runbench-test-'));
-  process.env.RUNBENCH_SCRATCH_DIR = scratch;
-});
-afterAll(() => {
-  delete process.env.RUNBENCH_SCRATCH_DIR;
-  rmSync(scratch, { recursive: true, force: true });
-});
+useScratchDir();
 
 describe('pipeline with the fake runner', () => {
   it('produces a valid document with every metric for every runtime, labelled', async () => {
@@ -25,7 +15,18 @@ describe('pipeline with the fake runner', () => {
     expect(ResultsDocument.safeParse(doc).success).toBe(true);
     const metrics = new Set(doc.measurements.map((m) => `${m.labels.runtime}/${m.labels.workloadKind}/${m.metric}`));
     for (const rt of ['alpha/native', 'beta/native', 'beta/wasm']) {
-      for (const metric of ['run', 'lifecycle', 'create', 'start', 'exit', 'delete', 'runtimePeakRssBytes', 'cgroupPeakBytes', 'cpuIntOpsPerSec', 'churnContainersPerSec']) {
+      for (const metric of [
+        'run',
+        'lifecycle',
+        'create',
+        'start',
+        'exit',
+        'delete',
+        'runtimePeakRssBytes',
+        'cgroupPeakBytes',
+        'cpuIntOpsPerSec',
+        'churnContainersPerSec',
+      ]) {
         expect(metrics, `${rt}/${metric}`).toContain(`${rt}/${metric}`);
       }
     }
@@ -80,7 +81,7 @@ describe('pipeline with the fake runner', () => {
     expect(deps.runner.sessions.every((s) => !s.opened)).toBe(true);
     // the run's scratch directory is gone
     const { readdirSync } = await import('node:fs');
-    expect(readdirSync(scratch)).toEqual([]);
+    expect(readdirSync(process.env.RUNBENCH_SCRATCH_DIR as string)).toEqual([]);
   });
 
   it('runs only the suites asked for', async () => {
@@ -101,7 +102,7 @@ describe('pipeline with the fake runner', () => {
     expect(doc.suiteRuns.find((r) => r.arch === 'arm64')?.outcome.reason).toContain('measured under the host arch only');
   });
 
-  it('measures an in-image runtime\'s Wasm under a foreign arch too: the Wasm runtime in the image is built per arch', async () => {
+  it("measures an in-image runtime's Wasm under a foreign arch too: the Wasm runtime in the image is built per arch", async () => {
     const deps = fakeDeps(['plain', 'carried'], { wasm: ['plain', 'carried'] });
     const via = KNOWN_RUNTIMES.find((r) => r.name === 'runc/wasmtime-in-image')!.wasmVia!;
     deps.runtimes[1] = { ...deps.runtimes[1]!, wasmOnly: true, wasmVia: via };
