@@ -84,6 +84,12 @@ export interface Change extends CompareKey {
   thresholdPercent: number;
 }
 
+/** Why a document's host was noisy while it ran, or null (also for documents that did not record it). */
+function noisyReason(doc: ResultsDocument): string | null {
+  const s = doc.noise?.summary;
+  return s?.noisy ? (s.reason ?? 'other work competed for the CPUs') : null;
+}
+
 export interface ComparisonRow extends Change {
   /** pValue adjusted across every row of the comparison. */
   pAdjusted: number;
@@ -111,8 +117,9 @@ export interface VerdictCounts {
 }
 
 export interface Comparison extends VerdictCounts {
-  base: { runId: string; startedAt: string; host: string };
-  head: { runId: string; startedAt: string; host: string };
+  /** Each side's run; `noisy` says why its host was noisy while it ran (core/noise.ts), or null. */
+  base: { runId: string; startedAt: string; host: string; noisy: string | null };
+  head: { runId: string; startedAt: string; host: string; noisy: string | null };
   /** What differs between the environments of base and head, shown before any row. */
   environment: EnvironmentDifference[];
   options: Required<ComparisonOptions>;
@@ -303,8 +310,8 @@ export function compareDocuments(base: ResultsDocument, head: ResultsDocument, o
   const onlyInBase = [...b].filter(([k]) => !h.has(k)).map(([, m]) => describeKey(keyOf(m)));
   const rows = judge(changes, opts);
   return {
-    base: { runId: base.runId, startedAt: base.startedAt, host: base.host.hostname },
-    head: { runId: head.runId, startedAt: head.startedAt, host: head.host.hostname },
+    base: { runId: base.runId, startedAt: base.startedAt, host: base.host.hostname, noisy: noisyReason(base) },
+    head: { runId: head.runId, startedAt: head.startedAt, host: head.host.hostname, noisy: noisyReason(head) },
     environment: environmentDifferences(base, head),
     options: opts,
     rows,

@@ -52,9 +52,15 @@ export function comparisonCells(c: Comparison): ComparisonCells[] {
 /** One line on the environments of base and head: the same, or how many facts differ and how many can move the figures. */
 export function environmentSummary(c: Comparison): string {
   const n = c.environment.length;
-  if (n === 0) return 'Environment: the same host, kernel, CPU, cgroups, runtimes and runbench version in base and head.';
   const moving = c.environment.filter((d) => d.affectsFigures).length;
-  return `Environment: ${n} difference${n === 1 ? '' : 's'} between base and head, ${moving} of which can move the figures.`;
+  const summary =
+    n === 0
+      ? 'Environment: the same host, kernel, CPU, cgroups, runtimes and runbench version in base and head.'
+      : `Environment: ${n} difference${n === 1 ? '' : 's'} between base and head, ${moving} of which can move the figures.`;
+  const noisy = (['base', 'head'] as const)
+    .filter((side) => c[side].noisy)
+    .map((side) => ` The ${side} ran on a noisy host (${c[side].noisy}): its figures carry that noise.`);
+  return summary + noisy.join('');
 }
 
 /** The environment differences as rows: what, base, head, and whether it can move the figures. */

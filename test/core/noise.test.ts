@@ -47,3 +47,19 @@ describe('noise', () => {
     expect(toMarkdown([doc])).toContain('> **Warning:** noisy host during run');
   });
 });
+
+describe('compare on a noisy host', () => {
+  it('says which side ran on a noisy host, in the text, Markdown and HTML summaries', async () => {
+    const { compareDocuments } = await import('../../core/compare.ts');
+    const { environmentToText } = await import('../../reports/compare-text.ts');
+    const base = structuredClone(loadFixture('single-host.json'));
+    const head = structuredClone(base);
+    expect(environmentToText(compareDocuments(base, head, { thresholdPercent: 5, alpha: 0.05 }))).not.toContain('noisy');
+    head.noise = { turns: [turn(6.2, 12)], summary: summarize([turn(6.2, 12)], 2) };
+    const c = compareDocuments(base, head, { thresholdPercent: 5, alpha: 0.05 });
+    expect(c.base.noisy).toBeNull();
+    expect(environmentToText(c)).toContain(
+      'The head ran on a noisy host (load average up to 6.20 on 2 cores; up to 12% of CPU time stolen by the hypervisor): its figures carry that noise.',
+    );
+  });
+});
