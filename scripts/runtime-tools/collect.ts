@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { defectsFor, voidingDefect } from './defects.ts';
+import { DEFECTS, voidingDefect } from './defects.ts';
 import { mappingOf, type Area } from './programs.ts';
 import { verdictOf, type ProgramVerdict, type Verdict } from './tap.ts';
 
@@ -103,7 +103,7 @@ function main(argv: string[]): void {
   for (const [rt, c] of by) process.stderr.write(`${rt}: ${c.pass} pass, ${c.fail} fail, ${c.skip} skip, ${c.error} error\n`);
   process.stderr.write(`results: ${join(out, 'results.json')}, ${join(out, 'results.tsv')}\n`);
   for (const d of new Set(doc.results.filter((r) => r.voidedBy).map((r) => r.voidedBy!))) {
-    const def = defectsFor(d.split(':')[0]!).find((x) => x.id === d);
+    const def = DEFECTS.find((x) => x.id === d);
     if (def) process.stderr.write(`void: ${d}: ${def.reason}\n`);
   }
 }

@@ -20,6 +20,8 @@ export interface TestPoint {
   n: number | null;
   description: string;
   directive: 'skip' | 'todo' | null;
+  /** The `stderr` (else `error`) of the YAML block that follows the point, if any. */
+  detail: string | null;
 }
 
 export interface ParsedTap {
@@ -37,19 +39,29 @@ export interface ParsedTap {
 const POINT = /^(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?(.*)$/;
 const PLAN = /^1\.\.(\d+)/;
 
-/** The `error` of a YAML block that tap-go writes as indented JSON (`  ---`, `  {...}`, `  ...`). */
-function blockError(lines: string[]): string | null {
+/** A string field of a YAML block that tap-go writes as indented JSON (`  ---`, `  {...}`, `  ...`). */
+function blockField(lines: string[], key: 'error' | 'stderr' | 'stdout'): string | null {
   const text = lines.map((l) => l.replace(/^ {2}/, '')).join('\n');
   try {
-    const v = JSON.parse(text) as unknown;
-    if (v && typeof v === 'object' && 'error' in v && typeof (v as { error: unknown }).error === 'string') {
-      return (v as { error: string }).error;
-    }
-    return null;
+    const v = JSON.parse(text) as Record<string, unknown> | null;
+    const f = v && typeof v === 'object' ? v[key] : undefined;
+    return typeof f === 'string' && f.trim() ? f : null;
   } catch {
-    const m = /^\s*"?error"?\s*:\s*(.+)$/m.exec(text);
+    const m = new RegExp(`^\\s*"?${key}"?\\s*:\\s*(.+)$`, 'm').exec(text);
     return m ? m[1]!.replace(/^"|",?$/g, '') : null;
   }
+}
+
+/** What runtimetest reported inside the container: its failing points, or how it died. */
+function innerDetail(stdout: string, stderr: string): string | null {
+  const failed = stdout
+    .split('\n')
+    .filter((l) => l.startsWith('not ok'))
+    .map((l) => l.replace(/^not ok \d+\s*-?\s*/, ''));
+  const panic = /^panic: .*$/m.exec(stderr)?.[0] ?? null;
+  const parts = [...(failed.length ? [`runtimetest: ${failed.join('; ')}`] : []), ...(panic ? [`runtimetest ${panic}`] : [])];
+  if (parts.length === 0 && stderr.trim()) parts.push(stderr.trim());
+  return parts.length ? parts.join('; ') : null;
 }
 
 export function parseTap(text: string): ParsedTap {
@@ -58,6 +70,7 @@ export function parseTap(text: string): ParsedTap {
   let plan: number | null = null;
   let bailOut: string | null = null;
   let afterPoint = false;
+  let pending: string | null = null;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -66,9 +79,16 @@ export function parseTap(text: string): ParsedTap {
       let j = i + 1;
       while (j < lines.length && lines[j] !== '  ...') block.push(lines[j++]!);
       i = j;
-      if (!afterPoint) {
-        const e = blockError(block);
+      const inner = blockField(block, 'stdout');
+      if (inner !== null || (blockField(block, 'stderr') !== null && /^\s*"stdout"/m.test(block.join('\n')))) {
+        // RuntimeInsideValidate writes runtimetest's output *before* its own test point
+        pending = innerDetail(inner ?? '', blockField(block, 'stderr') ?? '');
+      } else if (!afterPoint) {
+        const e = blockField(block, 'error');
         if (e !== null) looseErrors.push(e);
+      } else {
+        const last = points[points.length - 1]!;
+        last.detail = blockField(block, 'stderr') ?? blockField(block, 'error');
       }
       afterPoint = false;
       continue;
@@ -82,7 +102,9 @@ export function parseTap(text: string): ParsedTap {
         n: p[2] ? Number(p[2]) : null,
         description: (d ? rest.slice(0, d.index).trim() || d[2]!.trim() : rest).trim(),
         directive: d ? (d[1]!.toLowerCase() as 'skip' | 'todo') : null,
+        detail: pending,
       });
+      pending = null;
       afterPoint = true;
       continue;
     }
@@ -137,9 +159,14 @@ export function verdictOf(run: ProgramRun): ProgramVerdict {
     skipped: skippedPoints.length,
   };
   const failing = [
-    ...failedPoints.map((p) => `not ok ${p.n ?? ''} - ${oneLine(p.description)}`.replace('  ', ' ')),
+    ...failedPoints.map((p) => {
+      const detail = p.detail && oneLine(p.detail) !== oneLine(p.description) ? ` [${oneLine(p.detail, 200)}]` : '';
+      return `not ok ${p.n ?? ''} - ${oneLine(p.description)}${detail}`.replace('  ', ' ');
+    }),
     ...tap.looseErrors.map((e) => `error: ${oneLine(e)}`),
   ];
+  // what the program itself said on stderr (a runtime's complaint, util.Fatal's reason)
+  if (failing.length > 0 && run.exitCode === 0 && run.stderr.trim()) failing.push(`stderr: ${stderrReason(run.stderr)}`);
   if (run.timedOut) return { verdict: 'error', failing: [...failing, 'timed out'], counts, note: 'killed at the per-program timeout' };
   if (/^panic: |^goroutine \d+ \[/m.test(run.stderr)) {
     return {
