@@ -202,6 +202,22 @@ export const DEFECTS: readonly Defect[] = [
     onlyFailing(/MUST be passed to "prestart" hook over stdin/),
   ),
   d(
+    'poststart',
+    'write-race',
+    'validation/poststart/poststart.go:59-67',
+    'fail',
+    "fails when the hook's line lands in the output file before the process's, but the spec orders the hook after the process is started (runtime.md lifecycle steps 8-9), not after it has written anything: which line comes first is a race",
+    onlyFailing(/The post-start hooks MUST be called after the user-specified process is executed/),
+  ),
+  d(
+    'killsig',
+    'trap-race',
+    'validation/killsig/killsig.go:39,48-52',
+    'fail',
+    'sends each signal as soon as `state` says running, which can be before the shell has set its trap: the signal then kills the shell and the file the trap would touch never appears. Voided when another signal of the same run got through',
+    (run, failing) => /^ok \d+ /m.test(run.stdout) && assertions(failing).every((f) => /no such file or directory/.test(f)),
+  ),
+  d(
     'linux_masked_paths',
     'vacuous-cases',
     'validation/linux_masked_paths/linux_masked_paths.go:67-150',
