@@ -322,7 +322,11 @@ export async function probeRuntime(def: RuntimeDefinition): Promise<RuntimeInfo>
   try {
     // containerd shims take Go-style `-v`; OCI runtimes `--version`
     const flag = def.kind === 'containerd-shim' ? '-v' : '--version';
-    const r = await execa(path, [flag], { timeout: 10_000, reject: false, all: true });
+    const ask = () => execa(path, [flag], { timeout: 10_000, reject: false, all: true });
+    let r = await ask();
+    // asked once more before it is called broken: youki 0.7 fails now and then to seal its
+    // own /proc/self/exe, and a runtime judged broken is not measured at all
+    if (!r.timedOut && r.exitCode !== 0) r = await ask();
     if (r.timedOut) return { ...base, path, version: null, status: 'broken', reason: `${path} ${flag} hung for 10 s` };
     if (r.exitCode !== 0) {
       const line = (r.all ?? '').split('\n')[0] ?? '';

@@ -23,6 +23,8 @@ export interface Daemon {
   pid: number | null;
   owned: boolean;
   logPath: string | null;
+  /** Settles with how it ended when runbench's own containerd exits (never, for one it did not start). */
+  gone: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -156,7 +158,8 @@ export async function startContainerd(opts: { dir: string; binary: string; searc
     throw e;
   }
   client.close();
-  return { address, pid: proc.pid ?? null, owned: true, logPath, stop };
+  const gone = exited.then(() => `containerd exited ${proc.exitCode ?? proc.signalCode}`);
+  return { address, pid: proc.pid ?? null, owned: true, logPath, gone, stop };
 }
 
 /**
@@ -164,7 +167,7 @@ export async function startContainerd(opts: { dir: string; binary: string; searc
  * runbench's own, started under `dir` with `searchPath` ahead of PATH (where the shims are).
  */
 export async function openDaemon(o: { runtime: string; address: string | undefined; dir: string; searchPath: string[] }): Promise<Daemon> {
-  if (o.address) return { address: o.address, pid: null, owned: false, logPath: null, stop: async () => undefined };
+  if (o.address) return { address: o.address, pid: null, owned: false, logPath: null, gone: new Promise<string>(() => undefined), stop: async () => undefined };
   const binary = findBinary('containerd');
   if (!binary) throw new RuntimeFailure(o.runtime, 'containerd not found on PATH');
   return startContainerd({ dir: o.dir, binary, searchPath: o.searchPath, readyTimeoutMs: 30_000 });

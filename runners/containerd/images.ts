@@ -48,13 +48,21 @@ export function imageMissing(ref: ImageRef): string | null {
   return existsSync(ref.archive) ? null : `${ref.archive} is missing: run scripts/build-images.sh`;
 }
 
-export async function importImage(ctr: string, address: string, namespace: string, ref: ImageRef, snapshotter: string): Promise<void> {
+export async function importImage(ctr: string, address: string, namespace: string, ref: ImageRef, snapshotter: string, gone?: Promise<string>): Promise<void> {
   const args = ['--address', address, '--namespace', namespace, 'images', 'import', '--snapshotter', snapshotter];
   // ctr fetches and unpacks the host's platform unless told: a linux image of another arch
   // (run under qemu-user) is asked for by name, the Wasm images' wasi platforms take them all
   if (ref.platform.os === 'linux') args.push('--platform', `${ref.platform.os}/${ref.platform.architecture}`);
   else args.push('--all-platforms');
-  const r = await execa(ctr, [...args, ref.archive], { reject: false, all: true, timeout: 120_000 });
+  const proc = execa(ctr, [...args, ref.archive], { reject: false, all: true, timeout: 120_000 });
+  // ctr waits for a containerd that died under it: stop it at once instead
+  const died = gone?.then((why) => {
+    proc.kill('SIGKILL');
+    return why;
+  });
+  const r = await proc;
+  const why = died ? await Promise.race([died, Promise.resolve(null)]) : null;
+  if (why) throw new Error(`${why} while ctr imported ${ref.archive}`);
   if (r.exitCode !== 0) {
     const last = (r.all ?? '').trim().split('\n').pop() ?? '';
     if (/no match for platform/.test(last)) throw new Error(`${ref.archive} holds no ${ref.platform.os}/${ref.platform.architecture} image`);
@@ -107,7 +115,7 @@ export interface ImportedImages {
  * unless containerd itself stopped answering: that fails the session.
  */
 export async function importImages(
-  o: { ctr: string; address: string; namespace: string; client: ContainerdClient; snapshotter: string },
+  o: { ctr: string; address: string; namespace: string; client: ContainerdClient; snapshotter: string; gone?: Promise<string> },
   refs: Record<WorkloadKind, ImageRef>,
   kinds: readonly WorkloadKind[],
 ): Promise<ImportedImages> {
@@ -121,11 +129,11 @@ export async function importImages(
       continue;
     }
     try {
-      await importImage(o.ctr, o.address, o.namespace, ref, o.snapshotter);
+      await importImage(o.ctr, o.address, o.namespace, ref, o.snapshotter, o.gone);
       parents.set(kind, await rootfsParent(o.client, ref));
     } catch (e) {
       // an archive without this platform is a skip; containerd gone is the session's failure
-      const alive = await o.client.version().then(
+      const alive = await o.client.call('version', 'Version', {}, 5_000).then(
         () => true,
         () => false,
       );

@@ -143,7 +143,7 @@ export class ContainerdSession implements RunnerSession {
     this.client = new ContainerdClient(address, this.namespace);
     await this.client.useLease(`runbench-${this.ctx.runId}`);
     const kinds = (['native', 'wasm'] as const).filter((k) => !this.kindUnsupported(k));
-    const into = { ctr, address, namespace: this.namespace, client: this.client, snapshotter: this.snapshotter };
+    const into = { ctr, address, namespace: this.namespace, client: this.client, snapshotter: this.snapshotter, gone: this.daemon.gone };
     ({ parents: this.parents, skips: this.imageSkips } = await importImages(into, this.refs, kinds));
     if (this.daemon.pid !== null) this.baselineRss = procStatusBytes(this.daemon.pid, 'VmRSS');
   }
