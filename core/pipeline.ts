@@ -151,6 +151,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
             own = { runOnHost: deps.runOnHost ?? hostRunner(arch, scope), shared: new Map() };
             perArch.set(key, own);
           }
+          const { runOnHost, shared } = own;
           const ctxOf = (
             cell: Cell,
             session: RunnerSession,
@@ -166,8 +167,8 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
               signal,
               events,
               kinds,
-              shared: (own as { shared: Map<string, unknown> }).shared,
-              runOnHost: (own as { runOnHost: SuiteContext['runOnHost'] }).runOnHost,
+              shared,
+              runOnHost,
               block: { index: block, count: blocks },
               share: (n) => blockShare(n, blocks, block),
               failedParts,

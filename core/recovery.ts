@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { leftoverCgroups, sweepCgroups } from './cgroups.ts';
 import { errorMessage } from './errors.ts';
+import { otherProcesses } from './processes.ts';
 import { runScratchBase } from './paths.ts';
 
 const MARKER = 'marker.json';
@@ -111,26 +112,20 @@ export function findRuns(base = runScratchBase()): FoundRun[] {
 
 /** Processes that name the run: its scratch directory or its id on their command line, or their cwd in it. */
 export function processesOf(run: { runId: string; dir: string }): number[] {
-  const out: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    const pid = Number(e);
-    if (pid === process.pid) continue;
-    let cmd = '';
+  const cwdOf = (pid: number) => {
     try {
-      cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      return readlinkSync(`/proc/${pid}/cwd`);
     } catch {
-      continue;
+      return ''; // gone or not ours to read
     }
-    let cwd = '';
-    try {
-      cwd = readlinkSync(`/proc/${e}/cwd`);
-    } catch {
-      /* gone or not ours to read */
-    }
-    if (cmd.includes(run.dir) || cmd.includes(`runbench-${run.runId}`) || cwd.startsWith(`${run.dir}/`) || cwd === run.dir) out.push(pid);
-  }
-  return out;
+  };
+  return otherProcesses()
+    .filter(({ pid, cmdline }) => {
+      if (cmdline.includes(run.dir) || cmdline.includes(`runbench-${run.runId}`)) return true;
+      const cwd = cwdOf(pid);
+      return cwd === run.dir || cwd.startsWith(`${run.dir}/`);
+    })
+    .map((p) => p.pid);
 }
 
 /** Mount points at or under a directory, deepest first. */

@@ -5,9 +5,10 @@
  * removed) by whoever started it, on success, failure and interrupt alike.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { otherProcesses } from '../../core/processes.ts';
 import { mountsUnder } from '../../core/recovery.ts';
 import { execa } from 'execa';
 import { RuntimeFailure } from '../../core/errors.ts';
@@ -59,18 +60,9 @@ function tail(path: string, lines = 3): string {
 
 /** Processes whose command line contains every one of `needles` (shims name containerd's address). */
 export function processesMatching(...needles: string[]): number[] {
-  const out: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
-    let cmd = '';
-    try {
-      cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    } catch {
-      continue;
-    }
-    if (needles.every((n) => cmd.includes(n))) out.push(Number(e));
-  }
-  return out;
+  return otherProcesses()
+    .filter((p) => needles.every((n) => p.cmdline.includes(n)))
+    .map((p) => p.pid);
 }
 
 /** The socket a v2 shim listens on for container `id` of namespace `ns` (containerd 1.6). */

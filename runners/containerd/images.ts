@@ -56,13 +56,13 @@ export async function importImage(ctr: string, address: string, namespace: strin
   else args.push('--all-platforms');
   const proc = execa(ctr, [...args, ref.archive], { reject: false, all: true, timeout: 120_000 });
   // ctr waits for a containerd that died under it: stop it at once instead
-  const died = gone?.then((why) => {
+  let died: string | null = null;
+  void gone?.then((why) => {
+    died = why;
     proc.kill('SIGKILL');
-    return why;
   });
   const r = await proc;
-  const why = died ? await Promise.race([died, Promise.resolve(null)]) : null;
-  if (why) throw new Error(`${why} while ctr imported ${ref.archive}`);
+  if (died) throw new Error(`${died} while ctr imported ${ref.archive}`);
   if (r.exitCode !== 0) {
     const last = (r.all ?? '').trim().split('\n').pop() ?? '';
     if (/no match for platform/.test(last)) throw new Error(`${ref.archive} holds no ${ref.platform.os}/${ref.platform.architecture} image`);

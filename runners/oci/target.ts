@@ -4,8 +4,9 @@
  * it makes (containers, bundles, scratch directories, cgroups) is released by `reset`
  * after each check and by `close` at the end, whatever the checks did.
  */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { otherProcesses } from '../../core/processes.ts';
 import { cgroupDirs, cpuThrottling, sweepCgroups } from '../../core/cgroups.ts';
 import { OciConfig } from '../../core/oci-spec.ts';
 import type { OciContainerSpec } from './bundle.ts';
@@ -30,17 +31,9 @@ function readConfig(bundle: string): OciConfig {
 
 /** Processes whose command line names the container id (runtime CLIs, shims, sandboxes). */
 export function processesNaming(id: string): string[] {
-  const out: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    if (Number(pid) === process.pid) continue;
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-      if (cmd.includes(id)) out.push(`${pid}: ${cmd.slice(0, 120)}`);
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
+  return otherProcesses()
+    .filter((p) => p.cmdline.includes(id))
+    .map((p) => `${p.pid}: ${p.cmdline.trim().slice(0, 120)}`);
 }
 
 export class OciTarget implements ConformanceTarget {
