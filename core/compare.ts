@@ -7,6 +7,7 @@
  *   inconclusive          neither: too few samples or too noisy, with about how many would decide
  * (and `changed` for a unit without a better direction). Pure and deterministic.
  */
+import { blockGroups, blockTest, unitsToDecide } from './block-test.ts';
 import { type EnvironmentDifference, environmentDifferences } from './environment.ts';
 import { adjustPValues, type Correction, CORRECTION_NAMES } from './multiple-testing.ts';
 import { mannWhitneyU, normalQuantileUpper, samplesToReach, shiftInterval, smallestP, type MannWhitneyResult } from './mann-whitney.ts';
@@ -79,7 +80,15 @@ export interface Change extends CompareKey {
   changePercent: number;
   changeCiPercent: [number, number];
   pValue: number;
-  test: MannWhitneyResult['method'];
+  /**
+   * Which test gave pValue and the interval: `blocks`, Welch's t on the log block medians (each
+   * block, of each base run, one unit); `exact` or `asymptotic`, a Mann-Whitney U on the pooled
+   * samples, where a side has fewer than two blocks.
+   */
+  test: MannWhitneyResult['method'] | 'blocks';
+  /** Blocks a side for the block test; null for the pooled one. */
+  baseUnits: number | null;
+  headUnits: number | null;
   /** Changes smaller than this, in percent of the base median, are no change. */
   thresholdPercent: number;
 }
@@ -100,12 +109,22 @@ export interface ComparisonRow extends Change {
   samplesToDecide: number | null;
 }
 
+export const TESTS = ['blocks', 'samples'] as const;
+export type TestChoice = (typeof TESTS)[number];
+
 export interface ComparisonOptions {
   /** Noise threshold: a change smaller than this (percent of the base median) is never a verdict. */
   thresholdPercent: number;
   alpha: number;
   /** How p-values are adjusted for the number of rows; Holm when not given. */
   correction?: Correction;
+  /**
+   * `blocks` (the default): the block test wherever both sides were sampled in two or more
+   * blocks, the pooled test elsewhere; `samples`: the pooled Mann-Whitney U test on every row.
+   */
+  test?: TestChoice;
+  /** A threshold of its own for some rows (a host's noise floor, say), by keyString; others take thresholdPercent. */
+  thresholdFor?: (key: CompareKey, unit: Unit) => number | null;
 }
 
 export interface VerdictCounts {
@@ -122,7 +141,9 @@ export interface Comparison extends VerdictCounts {
   head: { runId: string; startedAt: string; host: string; noisy: string | null };
   /** What differs between the environments of base and head, shown before any row. */
   environment: EnvironmentDifference[];
-  options: Required<ComparisonOptions>;
+  options: Required<Omit<ComparisonOptions, 'thresholdFor'>>;
+  /** How many runs the base side pools. */
+  baseRuns: number;
   rows: ComparisonRow[];
   /** Measurements present on one side only, as "layer/suite/metric runtime workload (kind, arch)". */
   onlyInBase: string[];
@@ -169,37 +190,62 @@ export function formatP(p: number): string {
   return p.toFixed(4);
 }
 
-/** The change from base to head of one measurement; the verdict comes with the other rows, in judge(). */
+/** The change from base to head of one measurement (from one or several base runs); the verdict comes with the other rows, in judge(). */
 export function measureChange(
-  base: Measurement,
+  base: Measurement | readonly Measurement[],
   head: Measurement,
-  options: { thresholdPercent: number; alpha: number },
+  options: { thresholdPercent: number; alpha: number; test?: TestChoice },
   direction: Direction = badDirection(head.unit),
 ): Change {
-  const baseMedian = median(base.samples);
+  const bases = Array.isArray(base) ? (base as readonly Measurement[]) : [base as Measurement];
+  const baseSamples = bases.flatMap((m) => m.samples);
+  const baseMedian = median(baseSamples);
   const headMedian = median(head.samples);
   const diff = headMedian - baseMedian;
-  const ci = shiftInterval(base.samples, head.samples, 1 - options.alpha);
-  const diffCi: [number, number] = ci ? [ci.lower, ci.upper] : [Number.NaN, Number.NaN];
   const scale = baseMedian !== 0 ? 100 / Math.abs(baseMedian) : Number.NaN;
-  const mw = mannWhitneyU(base.samples, head.samples);
-  return {
+  const common = {
     ...keyOf(head),
     unit: head.unit,
     direction,
-    emulated: base.labels.emulated || head.labels.emulated,
-    baseN: base.samples.length,
+    emulated: bases.some((m) => m.labels.emulated) || head.labels.emulated,
+    baseN: baseSamples.length,
     headN: head.samples.length,
     baseMedian,
     headMedian,
     diff,
+    thresholdPercent: options.thresholdPercent,
+  };
+  // each block of each base run is one unit; a base run without blocks is one unit of its own
+  const baseGroups = bases.flatMap((m) => blockGroups(m) ?? [m.samples]);
+  const headGroups = blockGroups(head);
+  const blocks = (options.test ?? 'blocks') === 'blocks' && headGroups ? blockTest(baseGroups, headGroups, 1 - options.alpha) : null;
+  if (blocks) {
+    const ci: [number, number] = [(blocks.changeCiPercent[0] * Math.abs(baseMedian)) / 100, (blocks.changeCiPercent[1] * Math.abs(baseMedian)) / 100];
+    return {
+      ...common,
+      diffCi: ci,
+      ciCoverage: 1 - options.alpha,
+      changePercent: blocks.changePercent,
+      changeCiPercent: blocks.changeCiPercent,
+      pValue: blocks.pValue,
+      test: 'blocks',
+      baseUnits: blocks.baseUnits,
+      headUnits: blocks.headUnits,
+    };
+  }
+  const ci = shiftInterval(baseSamples, head.samples, 1 - options.alpha);
+  const diffCi: [number, number] = ci ? [ci.lower, ci.upper] : [Number.NaN, Number.NaN];
+  const mw = mannWhitneyU(baseSamples, head.samples);
+  return {
+    ...common,
     diffCi,
     ciCoverage: ci?.coverage ?? 0,
     changePercent: diff * scale,
     changeCiPercent: [diffCi[0] * scale, diffCi[1] * scale],
     pValue: mw.p,
     test: mw.method,
-    thresholdPercent: options.thresholdPercent,
+    baseUnits: null,
+    headUnits: null,
   };
 }
 
@@ -210,6 +256,7 @@ export function measureChange(
  * the interval inside ± the threshold. Never fewer than the test needs to reach that level.
  */
 function samplesToDecide(c: Change, alpha: number, rows: number): number | null {
+  if (c.test === 'blocks') return blockSamplesToDecide(c, alpha, rows);
   const strictest = alpha / Math.max(1, rows);
   const floor = samplesToReach(strictest);
   const n = (2 * c.baseN * c.headN) / (c.baseN + c.headN);
@@ -224,6 +271,25 @@ function samplesToDecide(c: Change, alpha: number, rows: number): number | null 
   return Number.isFinite(out) && out <= MAX_SAMPLES_ESTIMATE ? out : null;
 }
 
+/**
+ * The same for the block test, in log units: more blocks narrow its interval, more samples in
+ * the same blocks do not. Said in samples a side, in blocks of today's size.
+ */
+function blockSamplesToDecide(c: Change, alpha: number, rows: number): number | null {
+  if (c.baseUnits === null || c.headUnits === null) return null;
+  const log = (pct: number) => Math.log1p(pct / 100);
+  const q = normalQuantileUpper(alpha / 2);
+  const se = (log(c.changeCiPercent[1]) - log(c.changeCiPercent[0])) / 2 / q;
+  const size = Math.abs(log(c.changePercent));
+  const t = log(c.thresholdPercent);
+  const target = size > t ? size / normalQuantileUpper(alpha / Math.max(1, rows) / 2) : size < t ? (t - size) / q : Number.NaN;
+  const units = unitsToDecide({ baseUnits: c.baseUnits, headUnits: c.headUnits, se }, target, 1);
+  if (units === null) return null;
+  const perUnit = (c.baseN + c.headN) / (c.baseUnits + c.headUnits);
+  const out = Math.ceil(units * perUnit);
+  return out <= MAX_SAMPLES_ESTIMATE ? out : null;
+}
+
 function verdictOf(c: Change, pAdjusted: number, alpha: number, rows: number): Omit<ComparisonRow, keyof Change> {
   const t = c.thresholdPercent;
   const p = rows > 1 ? 'adjusted p' : 'p';
@@ -231,7 +297,7 @@ function verdictOf(c: Change, pAdjusted: number, alpha: number, rows: number): O
   const undecided = (reason: string) => ({ pAdjusted, verdict: 'inconclusive' as const, reason, samplesToDecide: samplesToDecide(c, alpha, rows) });
   if (!Number.isFinite(c.changePercent)) return decided('inconclusive', 'the base median is 0: no relative change');
   // with too few values no arrangement of them is significant, nor is any interval 1 - alpha sure
-  const best = smallestP(c.baseN, c.headN);
+  const best = c.test === 'blocks' ? 0 : smallestP(c.baseN, c.headN);
   if (best >= alpha) return undecided(`too few samples: ${c.baseN} and ${c.headN} give no p below ${formatP(best)}`);
   const beyond = Math.abs(c.changePercent) > t;
   if (pAdjusted < alpha && beyond) {
@@ -244,7 +310,7 @@ function verdictOf(c: Change, pAdjusted: number, alpha: number, rows: number): O
 }
 
 /** Verdicts for changes tested together: their p-values adjusted across all of them. */
-export function judge(changes: readonly Change[], options: Required<ComparisonOptions>): ComparisonRow[] {
+export function judge(changes: readonly Change[], options: Pick<Required<ComparisonOptions>, 'alpha' | 'correction'>): ComparisonRow[] {
   const adjusted = adjustPValues(
     changes.map((c) => c.pValue),
     options.correction,
@@ -275,45 +341,71 @@ export function describeCounts(c: VerdictCounts & { rows: readonly unknown[] }):
   return `${parts.join(', ')} of ${c.rows.length} compared`;
 }
 
-/** What the verdicts mean, in one paragraph every report prints. */
-export function describeMethod(options: Required<ComparisonOptions>, rows: number): string {
-  const p =
-    rows > 1 ? `the Mann-Whitney U p-value, adjusted across the ${rows} rows by ${CORRECTION_NAMES[options.correction]},` : 'the Mann-Whitney U p-value';
+/** What the verdicts mean, in one paragraph every report prints; with the rows it says which tests and thresholds they took. */
+export function describeMethod(options: Pick<Required<ComparisonOptions>, 'alpha' | 'correction' | 'thresholdPercent'>, rows: number | readonly ComparisonRow[]): string {
+  const n = typeof rows === 'number' ? rows : rows.length;
+  const list = typeof rows === 'number' ? [] : rows;
+  const blocks = list.filter((r) => r.test === 'blocks').length;
+  const tests =
+    typeof rows === 'number' || blocks === n
+      ? blocks === n && n > 0
+        ? "Welch's t-test on the logarithms of the block medians (each block one unit, so the spread between blocks and runs is in the test)"
+        : 'the Mann-Whitney U test'
+      : blocks === 0
+        ? 'the Mann-Whitney U test on the pooled samples'
+        : `Welch's t-test on the log block medians for the ${blocks} rows sampled in blocks, the Mann-Whitney U test on the pooled samples for the other ${n - blocks}`;
+  const p = n > 1 ? `its p-value, adjusted across the ${n} rows by ${CORRECTION_NAMES[options.correction]},` : 'its p-value';
+  const thresholds = [...new Set(list.map((r) => r.thresholdPercent))];
+  const t = thresholds.length > 1 ? "the row's threshold" : `${thresholds[0] ?? options.thresholdPercent}%`;
   const level = Number(((1 - options.alpha) * 100).toFixed(1));
   return (
-    `Regressed or improved: ${p} is below ${options.alpha} and the median moved more than ${options.thresholdPercent}%. ` +
-    `No change: the ${level}% interval of the change lies within ±${options.thresholdPercent}%. Inconclusive: neither, with about how many samples a side would decide.`
+    `Test: ${tests}. Regressed or improved: ${p} is below ${options.alpha} and the median moved more than ${t}. ` +
+    `No change: the ${level}% interval of the change lies within ±${t}. Inconclusive: neither, with about how many samples a side would decide.`
   );
 }
 
-export function compareDocuments(base: ResultsDocument, head: ResultsDocument, options: ComparisonOptions): Comparison {
-  const opts: Required<ComparisonOptions> = { correction: DEFAULT_CORRECTION, ...options };
-  const b = index(base);
+/**
+ * Compares head with base: one results document, or several runs of the same baseline, whose
+ * blocks then all count as units of the base side (their run-to-run spread enters the test).
+ */
+export function compareDocuments(base: ResultsDocument | readonly ResultsDocument[], head: ResultsDocument, options: ComparisonOptions): Comparison {
+  const { thresholdFor, ...rest } = options;
+  const opts: Required<Omit<ComparisonOptions, 'thresholdFor'>> = { correction: DEFAULT_CORRECTION, test: 'blocks', ...rest };
+  const bases = Array.isArray(base) ? (base as readonly ResultsDocument[]) : [base as ResultsDocument];
+  const first = bases[0];
+  if (!first) throw new RangeError('compareDocuments needs at least one base document');
+  const b = bases.map(index);
   const h = index(head);
   const changes: Change[] = [];
   const onlyInHead: string[] = [];
   const notComparable: { key: string; reason: string }[] = [];
   for (const [k, hm] of h) {
-    const bm = b.get(k);
+    const found = b.map((x) => x.get(k)).filter((m): m is Measurement => m !== undefined);
+    const bm = found[0];
     if (!bm) onlyInHead.push(describeKey(keyOf(hm)));
-    else if (bm.labels.emulated !== hm.labels.emulated) {
+    else if (found.some((m) => m.labels.emulated !== hm.labels.emulated)) {
       // An emulated figure measures the emulator as much as the runtime.
       notComparable.push({ key: describeKey(keyOf(hm)), reason: `emulated in ${bm.labels.emulated ? 'base' : 'head'} only` });
-    } else if (bm.unit !== hm.unit) {
+    } else if (found.some((m) => m.unit !== hm.unit)) {
       notComparable.push({ key: describeKey(keyOf(hm)), reason: `unit changed from ${bm.unit} to ${hm.unit}` });
-    } else if (!bm.stats || !hm.stats) {
-      const side = !bm.stats && !hm.stats ? 'either document' : !bm.stats ? 'base' : 'head';
-      const failed = !bm.stats ? bm.failedSamples : hm.failedSamples;
+    } else if (found.every((m) => !m.stats) || !hm.stats) {
+      const noBase = found.every((m) => !m.stats);
+      const side = noBase && !hm.stats ? 'either document' : noBase ? 'base' : 'head';
+      const failed = noBase ? found.reduce((s, m) => s + m.failedSamples, 0) : hm.failedSamples;
       notComparable.push({ key: describeKey(keyOf(hm)), reason: `no value in ${side}: ${failed > 0 ? `all ${failed} samples failed` : 'no samples'}` });
-    } else changes.push(measureChange(bm, hm, opts));
+    } else {
+      const own = thresholdFor?.(keyOf(hm), hm.unit) ?? null;
+      changes.push(measureChange(found.filter((m) => m.stats), hm, { ...opts, thresholdPercent: own ?? opts.thresholdPercent }));
+    }
   }
-  const onlyInBase = [...b].filter(([k]) => !h.has(k)).map(([, m]) => describeKey(keyOf(m)));
+  const onlyInBase = [...new Map(b.flatMap((x) => [...x])).entries()].filter(([k]) => !h.has(k)).map(([, m]) => describeKey(keyOf(m)));
   const rows = judge(changes, opts);
   return {
-    base: { runId: base.runId, startedAt: base.startedAt, host: base.host.hostname, noisy: noisyReason(base) },
+    base: { runId: bases.map((d) => d.runId).join(', '), startedAt: first.startedAt, host: first.host.hostname, noisy: bases.map(noisyReason).find((r) => r !== null) ?? null },
     head: { runId: head.runId, startedAt: head.startedAt, host: head.host.hostname, noisy: noisyReason(head) },
-    environment: environmentDifferences(base, head),
+    environment: bases.flatMap((d) => environmentDifferences(d, head)).filter((d, i, all) => all.findIndex((e) => e.what === d.what) === i),
     options: opts,
+    baseRuns: bases.length,
     rows,
     onlyInBase,
     onlyInHead,

@@ -12,7 +12,6 @@ import {
   type ComparisonRow,
   DEFAULT_ALPHA,
   DEFAULT_CORRECTION,
-  DEFAULT_THRESHOLD_PERCENT,
   formatP,
   judge,
   measureChange,
@@ -203,7 +202,7 @@ function checkConformance(t: NonNullable<ResolvedThresholds['conformance']>, doc
 export function checkThresholds(doc: ResultsDocument, thresholds: ResolvedThresholds, baseline?: ResultsDocument | null): ThresholdCheck[] {
   const changes: Change[] = [];
   const metrics = thresholds.metrics.flatMap((t) => checkMetric(t, doc, baseline ?? null, changes));
-  const rows = judge(changes, { thresholdPercent: DEFAULT_THRESHOLD_PERCENT, alpha: DEFAULT_ALPHA, correction: DEFAULT_CORRECTION });
+  const rows = judge(changes, { alpha: DEFAULT_ALPHA, correction: DEFAULT_CORRECTION });
   return [
     ...metrics.map((c) => ('pending' in c ? c.build(rows[c.pending] as ComparisonRow) : c)),
     ...(thresholds.conformance ? checkConformance(thresholds.conformance, doc) : []),

@@ -18,7 +18,7 @@ export function environmentToText(c: Comparison): string {
 export function comparisonToText(c: Comparison): string {
   const lines: string[] = [];
   lines.push(environmentToText(c));
-  lines.push(describeMethod(c.options, c.rows.length));
+  lines.push(describeMethod(c.options, c.rows));
   lines.push('');
   const cells = comparisonCells(c).map((x) => [x.verdict, x.metric, x.runtime, x.base, x.head, x.change, x.interval, x.p, x.pAdjusted, x.n, x.why]);
   const level = `${Number(((1 - c.options.alpha) * 100).toFixed(1))}% interval`;

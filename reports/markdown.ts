@@ -184,7 +184,7 @@ export function environmentToMarkdown(c: Comparison): string {
 /** The comparison as a Markdown table: regressions first. */
 export function comparisonToMarkdown(c: Comparison): string {
   const out: string[] = ['## runbench compare', ''];
-  out.push(environmentToMarkdown(c), describeMethod(c.options, c.rows.length), '', `**${describeCounts(c)}.**`, '');
+  out.push(environmentToMarkdown(c), describeMethod(c.options, c.rows), '', `**${describeCounts(c)}.**`, '');
   const cells = comparisonCells(c);
   if (cells.length > 0) {
     const level = `${Number(((1 - c.options.alpha) * 100).toFixed(1))}% interval`;

@@ -222,7 +222,7 @@ export const registerRun: RegisterCommand = (program, { setExit }) => {
     .addOption(new Option('--runs <n>', 'samples per metric').default(30).argParser(positiveInt('--runs')))
     .addOption(new Option('--warmup <n>', 'warmup runs before each metric').default(3).argParser(positiveInt('--warmup', 0)))
     .addOption(
-      new Option('--blocks <n>', 'rounds of interleaved sampling: each runtime takes one block of every metric per round, in a shuffled order').default(3).argParser(positiveInt('--blocks')),
+      new Option('--blocks <n>', 'rounds of interleaved sampling: each runtime takes one block of every metric per round, in a shuffled order').default(5).argParser(positiveInt('--blocks')),
     )
     .addOption(new Option('--concurrency <p>', 'parallel containers in the churn test').default(4).argParser(positiveInt('--concurrency')))
     .addOption(new Option('--churn <n>', 'containers per churn round').default(20).argParser(positiveInt('--churn')))

@@ -17,7 +17,7 @@ export const DEFAULTS = {
   workloadKinds: ['native', 'wasm'] as WorkloadKind[],
   runs: 30,
   warmup: 3,
-  blocks: 3,
+  blocks: 5,
   concurrency: 4,
   churnContainers: 20,
   timeoutMs: 60_000,

@@ -76,7 +76,7 @@ export const ConfigFile = z
     workloads: z.strictObject({ kinds: z.array(WorkloadKind).min(1).optional().describe('workload builds to run (default native and wasm)') }).optional(),
     runs: PositiveInt.optional().describe('samples per metric (default 30)'),
     warmup: z.number().int().nonnegative().optional().describe('warmup runs before each metric (default 3)'),
-    blocks: PositiveInt.optional().describe('rounds of interleaved sampling: each runtime takes one block of every metric per round, in a shuffled order (default 3)'),
+    blocks: PositiveInt.optional().describe('rounds of interleaved sampling: each runtime takes one block of every metric per round, in a shuffled order (default 5)'),
     concurrency: PositiveInt.optional().describe('parallel containers in the churn test (default 4)'),
     churn: PositiveInt.optional().describe('containers per churn round (default 20)'),
     timeout: Duration.optional().describe('deadline for one operation; a number is milliseconds (default 60s)'),

@@ -64,7 +64,7 @@ export function comparisonSection(c: Comparison): Section {
     title: 'Comparison with the baseline',
     paragraphs: [
       `Base ${c.base.runId} (${c.base.host}, ${c.base.startedAt}) against head ${c.head.runId} (${c.head.host}, ${c.head.startedAt}). ${environmentSummary(c)}${differences ? ` ${differences}.` : ''}`,
-      `${describeCounts(c)}. ${describeMethod(c.options, c.rows.length)}`,
+      `${describeCounts(c)}. ${describeMethod(c.options, c.rows)}`,
       ...(cells.length === 0 ? ['No measurement is present in both documents.'] : []),
     ],
     figures,
