@@ -1,6 +1,9 @@
 /** `runbench compare BASE HEAD`: what changed between two results documents, and whether it regressed. */
-import { InvalidArgumentError, Option } from 'commander';
-import { compareDocuments, DEFAULT_ALPHA, DEFAULT_CORRECTION, DEFAULT_THRESHOLD_PERCENT } from '../../core/compare.ts';
+import { existsSync } from 'node:fs';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { compareDocuments, DEFAULT_ALPHA, DEFAULT_CORRECTION, DEFAULT_THRESHOLD_PERCENT, type TestChoice, TESTS } from '../../core/compare.ts';
+import { defaultNoiseFloorPath, floorLookup, readNoiseFloor } from '../../core/noise-floor.ts';
+import type { ResultsDocument } from '../../core/schema.ts';
 import { type Correction, CORRECTIONS } from '../../core/multiple-testing.ts';
 import { unexpected } from '../../core/environment.ts';
 import { ExitCode, UserError } from '../../core/errors.ts';
@@ -30,16 +33,42 @@ interface CompareFlags {
   alpha: number;
   correction: Correction;
   allowEnvChange?: boolean;
+  test: TestChoice;
+  noiseFloor?: string | false;
   markdown?: boolean;
   json?: boolean;
+}
+
+/**
+ * The noise floor's thresholds, or null for --threshold on every row. An explicit --threshold or
+ * --no-noise-floor wins; a floor named with --noise-floor must be this host's; the default floor
+ * is taken only when every document ran on the host it was learned on.
+ */
+function noiseFloorThresholds(flags: CompareFlags, cmd: Command, docs: readonly ResultsDocument[]) {
+  if (flags.noiseFloor === false) return null;
+  const explicit = typeof flags.noiseFloor === 'string';
+  if (!explicit && cmd.getOptionValueSource('threshold') === 'cli') return null;
+  const head = docs[docs.length - 1] as ResultsDocument;
+  const path = explicit ? (flags.noiseFloor as string) : defaultNoiseFloorPath(head.host.hostname);
+  if (!explicit && !existsSync(path)) return null;
+  const floor = readNoiseFloor(path);
+  const others = docs.filter((d) => d.host.hostname !== floor.host.hostname).map((d) => d.host.hostname);
+  if (others.length > 0) {
+    if (explicit) throw new UserError(`${path} is the noise floor of ${floor.host.hostname}, but the documents ran on ${[...new Set(others)].join(', ')}`, ExitCode.usage);
+    return null;
+  }
+  process.stderr.write(
+    `thresholds: the noise floor of ${floor.host.hostname} (${path}, learned ${floor.createdAt} from ${floor.runs.length} runs); ${flags.threshold}% where it has no entry\n`,
+  );
+  const lookup = floorLookup(floor);
+  return (key: Parameters<typeof lookup>[0]) => lookup(key);
 }
 
 export const registerCompare: RegisterCommand = (program, { setExit }) => {
   program
     .command('compare')
     .description('compare two results documents: the change of each median with its interval, a Mann-Whitney U test adjusted across rows, a verdict')
-    .argument('<base>', 'results.json of the baseline')
-    .argument('<head>', 'results.json to judge against it')
+    .argument('<files...>', 'results.json of the baseline (one run, or several runs of it) and, last, the results.json to judge against it')
     .addOption(
       new Option('--threshold <percent>', 'noise threshold: smaller changes are never a regression')
         .default(DEFAULT_THRESHOLD_PERCENT)
@@ -51,6 +80,13 @@ export const registerCompare: RegisterCommand = (program, { setExit }) => {
         .choices(CORRECTIONS)
         .default(DEFAULT_CORRECTION),
     )
+    .addOption(
+      new Option('--test <test>', "blocks: Welch's t on the log block medians where both sides were sampled in blocks (the spread between blocks and runs is in it); samples: Mann-Whitney U on the pooled samples")
+        .choices(TESTS)
+        .default('blocks'),
+    )
+    .option('--noise-floor <file>', "thresholds from a host's noise floor (runbench calibrate); default: the head host's floor when calibrate stored one and --threshold is not given")
+    .option('--no-noise-floor', "use --threshold for every row, even where this host's noise floor is stored")
     .option('--allow-env-change', 'compare even when base and head ran in environments that can move the figures (kernel, host, CPU, runtime versions...)')
     .addOption(new Option('--markdown', 'print a Markdown table (for a CI job summary)').conflicts('json'))
     .option('--json', 'print the comparison as JSON')
@@ -65,12 +101,26 @@ Verdicts, one a row:
   regressed / improved  the adjusted p < alpha and the median moved by more than the threshold
   no change             the interval of the change lies within ± the threshold
   inconclusive          neither: too few samples or too noisy; says about how many samples a side would decide
+The test: where both sides were sampled in blocks (run --blocks), each block is one unit and
+Welch's t-test on the log block medians judges the row, so the drift between blocks (and, with
+several base files, between runs) is in the test; elsewhere the Mann-Whitney U test on the pooled
+samples. The threshold: --threshold when given, else this host's noise floor where
+runbench calibrate stored one (each row its own), else 5%.
 Exits 3 when any measurement regressed.`,
     )
-    .action((basePath: string, headPath: string, flags: CompareFlags) => {
-      const base = readResults(basePath);
-      const head = readResults(headPath);
-      const c = compareDocuments(base, head, { thresholdPercent: flags.threshold, alpha: flags.alpha, correction: flags.correction });
+    .action((files: string[], flags: CompareFlags, cmd: Command) => {
+      if (files.length < 2) throw new UserError('compare needs a base and a head results.json', ExitCode.usage);
+      const docs = files.map((f) => readResults(f));
+      const head = docs[docs.length - 1] as ResultsDocument;
+      const bases = docs.slice(0, -1);
+      const thresholdFor = noiseFloorThresholds(flags, cmd, [...bases, head]);
+      const c = compareDocuments(bases, head, {
+        thresholdPercent: flags.threshold,
+        alpha: flags.alpha,
+        correction: flags.correction,
+        test: flags.test,
+        ...(thresholdFor ? { thresholdFor } : {}),
+      });
       const moved = unexpected(c.environment);
       if (moved.length > 0 && !flags.allowEnvChange) {
         // show what differs where the comparison would have gone (a CI job summary), then refuse

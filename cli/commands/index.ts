@@ -1,4 +1,5 @@
 /** The command registry: adding a command is one file and one line here. */
+import { registerCalibrate } from './calibrate.ts';
 import { registerClean } from './clean.ts';
 import { registerCompare } from './compare.ts';
 import { registerConformance } from './conformance.ts';
@@ -10,4 +11,4 @@ import { registerReport } from './report.ts';
 import { registerRun } from './run.ts';
 import type { RegisterCommand } from './types.ts';
 
-export const COMMANDS: readonly RegisterCommand[] = [registerDoctor, registerList, registerRun, registerCrosscheck, registerInit, registerReport, registerCompare, registerConformance, registerClean];
+export const COMMANDS: readonly RegisterCommand[] = [registerDoctor, registerList, registerRun, registerCalibrate, registerCrosscheck, registerInit, registerReport, registerCompare, registerConformance, registerClean];

@@ -42,7 +42,7 @@ export function list(value: string, previous: string[] = []): string[] {
   ];
 }
 
-interface RunFlags extends ConfigFlags, KubernetesFlags {
+export interface RunFlags extends ConfigFlags, KubernetesFlags {
   config?: string;
   containerdAddress?: string;
 }
@@ -200,7 +200,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
 }
 
 /** The flags actually typed: defaults shown in --help must not override the config file. */
-function givenFlags(flags: RunFlags, cmd: Command): RunFlags {
+export function givenFlags(flags: RunFlags, cmd: Command): RunFlags {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(flags)) {
     const source = cmd.getOptionValueSource(key);
@@ -209,10 +209,9 @@ function givenFlags(flags: RunFlags, cmd: Command): RunFlags {
   return out as RunFlags;
 }
 
-export const registerRun: RegisterCommand = (program, { setExit }) => {
-  program
-    .command('run')
-    .description('measure the runtimes: startup, memory and throughput')
+/** The options of `run`, shared by the commands that run the same matrix (calibrate). */
+export function addRunOptions(cmd: Command): Command {
+  return cmd
     .option('--config <file>', 'run configuration (YAML or JSON; see runbench init); flags override it')
     .option('--suite <names>', `suites to run, comma-separated (${SUITES.map((s) => s.name).join(', ')}; default all)`, list)
     .option('--runtime <names>', 'runtimes, comma-separated; NAME=PATH adds one (default every runtime found)', list)
@@ -249,7 +248,11 @@ export const registerRun: RegisterCommand = (program, { setExit }) => {
     .addOption(
       new Option('--density-max <n>', 'kubernetes layer: most idle pods the density suite starts (default 50)').argParser(positiveInt('--density-max')),
     )
-    .option('--containerd-address <socket>', "an existing containerd's socket for the containerd layer (default: runbench starts its own)")
+    .option('--containerd-address <socket>', "an existing containerd's socket for the containerd layer (default: runbench starts its own)");
+}
+
+export const registerRun: RegisterCommand = (program, { setExit }) => {
+  addRunOptions(program.command('run').description('measure the runtimes: startup, memory and throughput'))
     .action(async (flags: RunFlags, cmd: Command) => {
       setExit(await runCommand(givenFlags(flags, cmd)));
     });
