@@ -11,6 +11,8 @@ import type { Capabilities, ChurnResult, RunRequest, Runner, RunnerSession, Time
 export interface FakeBehaviour {
   /** Median one-shot time in ms per runtime name. */
   runMs?: Record<string, number>;
+  /** How many times slower than the others the cpu workload computes in a runtime (an interpreter, say). */
+  cpuSlowdown?: Record<string, number>;
   /** Runtimes whose every operation fails, as a crashing runtime would. */
   crash?: string[];
   /** Runtimes that hang until the deadline. */
@@ -86,8 +88,13 @@ class FakeSession implements RunnerSession {
     switch (req.workload.name) {
       case 'hello':
         return 'runbench-hello-ok\n';
-      case 'cpu':
-        return `${JSON.stringify({ workload: 'cpu', sha256MibPerSec: 400 * (0.9 + 0.2 * this.rand()), intOpsPerSec: 1e9 * (0.9 + 0.2 * this.rand()) })}\n`;
+      case 'cpu': {
+        const slow = this.b.cpuSlowdown?.[this.runtime.name] ?? 1;
+        const sha = (400 * (0.9 + 0.2 * this.rand())) / slow;
+        const int = (1e9 * (0.9 + 0.2 * this.rand())) / slow;
+        const [mib, loops] = [Number(req.workload.args[0] ?? 16), Number(req.workload.args[1] ?? 5e7)];
+        return `${JSON.stringify({ workload: 'cpu', sha256MibPerSec: sha, intOpsPerSec: int, sha256Sec: mib / sha, intSec: loops / int })}\n`;
+      }
       case 'mem':
         return `${JSON.stringify({ workload: 'mem', touchedMib: Number(req.workload.args[0] ?? 64) })}\n`;
       default:
