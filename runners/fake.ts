@@ -92,8 +92,7 @@ class FakeSession implements RunnerSession {
         const slow = this.b.cpuSlowdown?.[this.runtime.name] ?? 1;
         const sha = (400 * (0.9 + 0.2 * this.rand())) / slow;
         const int = (1e9 * (0.9 + 0.2 * this.rand())) / slow;
-        const [mib, loops] = [Number(req.workload.args[0] ?? 16), Number(req.workload.args[1] ?? 5e7)];
-        return `${JSON.stringify({ workload: 'cpu', sha256MibPerSec: sha, intOpsPerSec: int, sha256Sec: mib / sha, intSec: loops / int })}\n`;
+        return `${JSON.stringify({ workload: 'cpu', sha256MibPerSec: sha, intOpsPerSec: int })}\n`;
       }
       case 'mem':
         return `${JSON.stringify({ workload: 'mem', touchedMib: Number(req.workload.args[0] ?? 64) })}\n`;

@@ -7,18 +7,22 @@ import { useScratchDir } from '../helpers/tmp.ts';
 useScratchDir();
 
 describe('throughput work size', () => {
-  it('gives an interpreting runtime less work, sized to half a second a part, and records why', async () => {
+  it('gives an interpreting runtime less work, sized to half a second a part where the standard work would take over 2 s, and records why', async () => {
     const deps = fakeDeps(['fast', 'slow'], { cpuSlowdown: { slow: 200 } });
     const doc = await runPipeline({ ...smallOptions, suites: ['throughput'], blocks: 3, runs: 6 }, deps);
     const cpu = (rt: string) => doc.measurements.find((m) => m.labels.runtime === rt && m.metric === 'cpuIntOpsPerSec' && m.labels.workloadKind === 'native');
     expect(cpu('fast')?.notes.args).toBe('8 20000000');
     expect(cpu('fast')?.notes.workSizedBy).toBeUndefined();
-    // 8 MiB at 2 MiB/s takes 4 s: 1 MiB; 20M loops at 5M/s take 4 s: 2.5M loops
-    const [mib, loops] = String(cpu('slow')?.notes.args).split(' ').map(Number);
-    expect(mib).toBe(1);
+    // 8 MiB at 2 MiB/s would take 4 s: 1 MiB; 20M loops at 5M/s would take 4 s: 2.5M loops
+    const [size, loopsText] = String(cpu('slow')?.notes.args).split(' ');
+    const kib = Number(size?.replace(/k$/, ''));
+    const loops = Number(loopsText);
+    expect(size).toMatch(/^\d+k$/);
+    expect(kib).toBeGreaterThan(700);
+    expect(kib).toBeLessThan(1500);
     expect(loops).toBeGreaterThan(1_500_000);
     expect(loops).toBeLessThan(3_500_000);
-    expect(cpu('slow')?.notes.workSizedBy).toMatch(/trial run with 8 20000000 took over 0.5s a part/);
+    expect(cpu('slow')?.notes.workSizedBy).toMatch(/trial run \(256k 2000000\), 8 20000000 would take over 2s a part/);
     // the rate it reports stays the rate: about 200 times lower
     const ratio = (cpu('fast')?.stats?.median ?? 0) / (cpu('slow')?.stats?.median ?? 1);
     expect(ratio).toBeGreaterThan(150);
