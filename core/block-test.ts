@@ -6,6 +6,11 @@
  * and the change is judged by Welch's t-test on the logarithms of the block medians. Its standard
  * error is the spread between blocks, which holds the within-block noise and the drift alike; its
  * degrees of freedom are those of the blocks, so few blocks give wide intervals, as they should.
+ * The change it estimates is the ratio of the geometric means of the block medians, which can
+ * differ from the ratio of the medians of all samples when blocks differ: the median of pooled
+ * blocks moves with whichever block sits in the middle, and a test of it would need its own,
+ * larger, error (with the spread of the block medians as its error it raised false alarms from 5%
+ * to 10% in simulation).
  */
 import type { Measurement } from './schema.ts';
 import { mean, median } from './stats.ts';

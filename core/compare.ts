@@ -81,7 +81,7 @@ export interface Change extends CompareKey {
   changeCiPercent: [number, number];
   pValue: number;
   /**
-   * Which test gave pValue and the interval: `blocks`, Welch's t on the log block medians (each
+   * Which test gave pValue and the interval: `blocks`, Welch's t-test on the log block medians (each
    * block, of each base run, one unit); `exact` or `asymptotic`, a Mann-Whitney U on the pooled
    * samples, where a side has fewer than two blocks.
    */
@@ -349,11 +349,11 @@ export function describeMethod(options: Pick<Required<ComparisonOptions>, 'alpha
   const tests =
     typeof rows === 'number' || blocks === n
       ? blocks === n && n > 0
-        ? "Welch's t-test on the logarithms of the block medians (each block one unit, so the spread between blocks and runs is in the test)"
+        ? "Welch's t-test on the logarithms of the block medians (each block one unit, so the drift between blocks and runs is in the test; the change is then the ratio of the geometric means of the block medians)"
         : 'the Mann-Whitney U test'
       : blocks === 0
         ? 'the Mann-Whitney U test on the pooled samples'
-        : `Welch's t-test on the log block medians for the ${blocks} rows sampled in blocks, the Mann-Whitney U test on the pooled samples for the other ${n - blocks}`;
+        : `Welch's t-test on the log block medians for the ${blocks} rows sampled in blocks (their change: the ratio of the geometric means of the block medians), the Mann-Whitney U test on the pooled samples for the other ${n - blocks}`;
   const p = n > 1 ? `its p-value, adjusted across the ${n} rows by ${CORRECTION_NAMES[options.correction]},` : 'its p-value';
   const thresholds = [...new Set(list.map((r) => r.thresholdPercent))];
   const t = thresholds.length > 1 ? "the row's threshold" : `${thresholds[0] ?? options.thresholdPercent}%`;

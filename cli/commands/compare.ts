@@ -81,7 +81,7 @@ export const registerCompare: RegisterCommand = (program, { setExit }) => {
         .default(DEFAULT_CORRECTION),
     )
     .addOption(
-      new Option('--test <test>', "blocks: Welch's t on the log block medians where both sides were sampled in blocks (the spread between blocks and runs is in it); samples: Mann-Whitney U on the pooled samples")
+      new Option('--test <test>', "blocks: Welch's t-test on the log block medians, where both sides were sampled in blocks (the spread between blocks and runs is in it); samples: Mann-Whitney U on the pooled samples")
         .choices(TESTS)
         .default('blocks'),
     )
@@ -102,7 +102,8 @@ Verdicts, one a row:
   no change             the interval of the change lies within ± the threshold
   inconclusive          neither: too few samples or too noisy; says about how many samples a side would decide
 The test: where both sides were sampled in blocks (run --blocks), each block is one unit and
-Welch's t-test on the log block medians judges the row, so the drift between blocks (and, with
+Welch's t-test on the logarithms of the block medians judges the row (its change: the ratio of
+the geometric means of the block medians), so the drift between blocks (and, with
 several base files, between runs) is in the test; elsewhere the Mann-Whitney U test on the pooled
 samples. The threshold: --threshold when given, else this host's noise floor where
 runbench calibrate stored one (each row its own), else 5%.
