@@ -1,11 +1,15 @@
 /**
  * Ranking runtimes on one metric without claiming more than the samples show. Ordered by
- * median, each runtime is tested against the next (Mann-Whitney U, Holm-adjusted across the
- * pairs); only a significant difference starts a new rank, so runtimes that cannot be told
- * apart share one and "best" means best beyond doubt. Every ratio to the best median comes
- * with a bootstrap interval, seeded by the samples so the same document renders the same.
+ * median, each runtime is tested against the next, Holm-adjusted across the pairs; only a
+ * significant difference starts a new rank, so runtimes that cannot be told apart share one and
+ * "best" means best beyond doubt. Runtimes of one run sampled in interleaved blocks are compared
+ * round by round (a paired t-test on the log ratios of their block medians: each round's load
+ * falls on both, and the rounds, not the samples, are the replicates); others by a Mann-Whitney
+ * U test on the samples. Every ratio to the best comes with its interval: the paired one, or a
+ * bootstrap of the ratio of medians seeded by the samples, so the same document renders the same.
  */
 import { DEFAULT_ALPHA } from './compare.ts';
+import { pairedBlocks } from './block-test.ts';
 import { mannWhitneyU } from './mann-whitney.ts';
 import { adjustPValues } from './multiple-testing.ts';
 import { BOOTSTRAP_RESAMPLES, CI_LEVEL, median, quantile, resampledMedian, sampleSeed, seededRandom } from './stats.ts';
@@ -21,6 +25,14 @@ export interface Ranked {
   ratioCi: [number, number] | null;
   /** Adjusted p of the test against the next in order; null for the last. */
   pNext: number | null;
+  /** How the ratio and the test were taken: round by round on block medians, or on the samples. */
+  method: 'blocks' | 'samples' | null;
+}
+
+/** The samples of one runtime, with the block (round) of each when they were taken interleaved. */
+export interface RankInput {
+  samples: readonly number[];
+  blocks?: readonly number[] | undefined;
 }
 
 /**
@@ -39,26 +51,42 @@ export function ratioOfMediansInterval(a: readonly number[], b: readonly number[
 
 /**
  * Ranks of sample sets on one metric, in the order given. Lower medians rank first when
- * `lowerIsBetter`, higher ones otherwise.
+ * `lowerIsBetter`, higher ones otherwise. Sets with blocks are compared round by round only when
+ * `paired` says their blocks are rounds of one run.
  */
-export function rankSamples(sets: readonly (readonly number[])[], lowerIsBetter: boolean, alpha = DEFAULT_ALPHA): Ranked[] {
-  const out: Ranked[] = sets.map(() => ({ rank: null, tied: false, ratio: null, ratioCi: null, pNext: null }));
-  const order = sets
-    .map((xs, i) => ({ xs, i, m: median(xs) }))
+export function rankSamples(
+  sets: readonly (readonly number[] | RankInput)[],
+  lowerIsBetter: boolean,
+  alpha = DEFAULT_ALPHA,
+  paired = false,
+): Ranked[] {
+  const inputs: RankInput[] = sets.map((s) => (Array.isArray(s) ? { samples: s as readonly number[] } : (s as RankInput)));
+  const out: Ranked[] = inputs.map(() => ({ rank: null, tied: false, ratio: null, ratioCi: null, pNext: null, method: null }));
+  const order = inputs
+    .map((input, i) => ({ xs: input.samples, input, i, m: median(input.samples) }))
     .filter((e) => e.xs.length > 0)
     .sort((a, b) => (lowerIsBetter ? a.m - b.m : b.m - a.m) || a.i - b.i);
   const best = order[0];
   if (!best) return out;
+  // worse over better, paired round by round where the blocks allow it
+  const compare = (better: RankInput, worse: RankInput) => {
+    const p = paired ? pairedBlocks(worse, better, 1 - alpha) : null;
+    if (p) return { p: p.pValue, ratio: lowerIsBetter ? p.ratio : 1 / p.ratio, ci: (lowerIsBetter ? p.ratioCi : [1 / p.ratioCi[1], 1 / p.ratioCi[0]]) as [number, number], method: 'blocks' as const };
+    return { p: mannWhitneyU(better.samples, worse.samples).p, ratio: null, ci: null, method: 'samples' as const };
+  };
   const pNext = adjustPValues(
-    order.slice(1).map((e, k) => mannWhitneyU((order[k] as typeof e).xs, e.xs).p),
+    order.slice(1).map((e, k) => compare((order[k] as typeof e).input, e.input).p),
     'holm',
   );
   let rank = 1;
   order.forEach((e, k) => {
     if (k > 0 && (pNext[k - 1] ?? 1) < alpha) rank++;
-    const ratio = best.m === 0 || e.m === 0 ? null : lowerIsBetter ? e.m / best.m : best.m / e.m;
-    const ci = e === best ? null : lowerIsBetter ? ratioOfMediansInterval(e.xs, best.xs) : ratioOfMediansInterval(best.xs, e.xs);
-    out[e.i] = { rank, tied: false, ratio, ratioCi: ratio === null ? null : ci, pNext: pNext[k] ?? null };
+    const vsBest = e === best ? null : compare(best.input, e.input);
+    const plain = best.m === 0 || e.m === 0 ? null : lowerIsBetter ? e.m / best.m : best.m / e.m;
+    const ratio = vsBest?.method === 'blocks' ? vsBest.ratio : plain;
+    const ci =
+      vsBest === null ? null : vsBest.method === 'blocks' ? vsBest.ci : lowerIsBetter ? ratioOfMediansInterval(e.xs, best.xs) : ratioOfMediansInterval(best.xs, e.xs);
+    out[e.i] = { rank, tied: false, ratio, ratioCi: ratio === null ? null : ci, pNext: pNext[k] ?? null, method: vsBest?.method ?? (paired ? 'blocks' : 'samples') };
   });
   for (const r of out) r.tied = r.rank !== null && out.filter((o) => o.rank === r.rank).length > 1;
   return out;
@@ -79,5 +107,5 @@ export function ratioText(r: Ranked): string {
 
 /** What a rank means, for the legend under each view. */
 export function rankingNote(alpha = DEFAULT_ALPHA): string {
-  return `Rank: runtimes ordered by median; a runtime ranks below the one before it only when a Mann-Whitney U test between them (Holm-adjusted across the pairs) gives p < ${alpha}, so "=" marks runtimes that cannot be told apart. The ratio to the best median comes with a ${CI_LEVEL * 100}% bootstrap interval.`;
+  return `Rank: runtimes ordered by median; a runtime ranks below the one before it only when the test between them (Holm-adjusted across the pairs) gives p < ${alpha}, so "=" marks runtimes that cannot be told apart. Runtimes of one run sampled in interleaved blocks are tested round by round (a paired t-test on the log ratios of their block medians; the ratio is then the geometric mean of those ratios, with its ${CI_LEVEL * 100}% t interval); others by a Mann-Whitney U test, the ratio of medians with a ${CI_LEVEL * 100}% bootstrap interval.`;
 }

@@ -47,9 +47,13 @@ export function groupMeasurements(docs: readonly ResultsDocument[]): Measurement
   for (const [key, ms] of byKey) {
     const head = ms[0] as Measurement;
     const hosts = [...new Set(ms.map((m) => m.labels.host))].sort();
+    // blocks are rounds shared by every runtime only within one run
+    const oneRun = docs.length === 1;
     const ranks = rankSamples(
-      ms.map((m) => m.samples),
+      ms.map((m) => ({ samples: m.samples, blocks: m.blocks })),
       lowerIsBetter(head.unit),
+      undefined,
+      oneRun,
     );
     const entries = ms
       .map((m, i) => {

@@ -56,7 +56,7 @@ describe('ranking runtimes on one metric', () => {
 
   it('a measurement without samples has no rank and no ratio', () => {
     const r = rankSamples([[], around(20, 1)], true);
-    expect(r[0]).toEqual({ rank: null, tied: false, ratio: null, ratioCi: null, pNext: null });
+    expect(r[0]).toEqual({ rank: null, tied: false, ratio: null, ratioCi: null, pNext: null, method: null });
     expect(rankLabel(r[0]!)).toBe('—');
     expect(ratioText(r[0]!)).toBe('—');
     expect(ratioText(r[1]!)).toBe('1.00× best');
@@ -68,5 +68,45 @@ describe('ranking runtimes on one metric', () => {
     expect(ratioOfMediansInterval(a, b)).toEqual(ratioOfMediansInterval([...a], [...b]));
     expect(ratioOfMediansInterval(a, [0, 1])).toBeNull();
     expect(rankingNote()).toContain('p < 0.05');
+  });
+});
+
+describe('ranking runtimes of one run sampled in interleaved blocks', () => {
+  /** k rounds of n samples around level; each round's load (shared by every runtime of the run) given. */
+  const blocked = (level: number, loads: readonly number[], n: number, jitter: (i: number) => number) => {
+    const samples: number[] = [];
+    const blocks: number[] = [];
+    loads.forEach((load, b) => {
+      for (let i = 0; i < n; i++) {
+        samples.push(level * load * jitter(b * n + i));
+        blocks.push(b);
+      }
+    });
+    return { samples, blocks };
+  };
+  const jitterA = (i: number) => 1 + 0.02 * Math.sin(i * 1.7);
+  const jitterB = (i: number) => 1 + 0.02 * Math.cos(i * 2.3);
+
+  it('one runtime under two names ties, however much the load drifts between rounds', () => {
+    const loads = [1, 1.3, 0.9, 1.6, 1.1];
+    const r = rankSamples([blocked(30, loads, 6, jitterA), blocked(30, loads, 6, jitterB)], true, undefined, true);
+    expect(r.map(rankLabel)).toEqual(['=1', '=1']);
+    expect(r.every((x) => x.method === 'blocks')).toBe(true);
+  });
+
+  it('separates runtimes 10% apart round by round, with the ratio and its t interval', () => {
+    const loads = [1, 1.3, 0.9, 1.6, 1.1];
+    const r = rankSamples([blocked(33, loads, 6, jitterA), blocked(30, loads, 6, jitterB)], true, undefined, true);
+    expect(r.map(rankLabel)).toEqual(['2', '1']);
+    expect(r[0]!.ratio).toBeCloseTo(1.1, 1);
+    expect(r[0]!.ratioCi![0]).toBeLessThan(1.1);
+    expect(r[0]!.ratioCi![1]).toBeGreaterThan(1.1);
+    expect(r[0]!.ratioCi![0]).toBeGreaterThan(1);
+  });
+
+  it('falls back to the samples when blocks are not rounds of one run', () => {
+    const loads = [1, 1.3, 0.9];
+    const r = rankSamples([blocked(33, loads, 6, jitterA), blocked(30, loads, 6, jitterB)], true, undefined, false);
+    expect(r.every((x) => x.method === 'samples')).toBe(true);
   });
 });
