@@ -7,6 +7,7 @@
  *   inconclusive          neither: too few samples or too noisy, with about how many would decide
  * (and `changed` for a unit without a better direction). Pure and deterministic.
  */
+import { type FailureRateRow, failureRateTests, judgeFailureRates } from './compare-failures.ts';
 import { type EnvironmentDifference, environmentDifferences } from './environment.ts';
 import { adjustPValues, type Correction, CORRECTION_NAMES } from './multiple-testing.ts';
 import { mannWhitneyU, normalQuantileUpper, samplesToReach, shiftInterval, smallestP, type MannWhitneyResult } from './mann-whitney.ts';
@@ -129,6 +130,8 @@ export interface Comparison extends VerdictCounts {
   onlyInHead: string[];
   /** Present on both sides but not comparable, e.g. emulated on one side only. */
   notComparable: { key: string; reason: string }[];
+  /** Each runtime configuration's failure rate, base against head, judged in the same family as `rows` (core/compare-failures.ts). */
+  failureRates: FailureRateRow[];
 }
 
 const KEY_FIELDS = ['layer', 'suite', 'metric', 'runtime', 'workload', 'workloadKind', 'arch'] as const;
@@ -249,10 +252,20 @@ export function judge(changes: readonly Change[], options: Required<ComparisonOp
     changes.map((c) => c.pValue),
     options.correction,
   );
-  return changes.map((c, i) => ({ ...c, ...verdictOf(c, adjusted[i] ?? Number.NaN, options.alpha, changes.length) }));
+  return judgeAdjusted(changes, adjusted, options.alpha, changes.length);
 }
 
-export function countVerdicts(rows: readonly ComparisonRow[]): VerdictCounts {
+/** Verdicts for changes whose p-values were adjusted with the rest of a family of `family` tests. */
+function judgeAdjusted(changes: readonly Change[], adjusted: readonly number[], alpha: number, family: number): ComparisonRow[] {
+  return changes.map((c, i) => ({ ...c, ...verdictOf(c, adjusted[i] ?? Number.NaN, alpha, family) }));
+}
+
+/** How many tests a comparison's p-values were adjusted across: its rows and its failure rates. */
+export function familySize(c: Pick<Comparison, 'rows' | 'failureRates'>): number {
+  return c.rows.length + c.failureRates.length;
+}
+
+export function countVerdicts(rows: readonly { verdict: Verdict }[]): VerdictCounts {
   const count = (v: Verdict) => rows.filter((r) => r.verdict === v).length;
   return {
     regressions: count('regressed'),
@@ -263,8 +276,8 @@ export function countVerdicts(rows: readonly ComparisonRow[]): VerdictCounts {
   };
 }
 
-/** One line for every report: how many rows got each verdict. */
-export function describeCounts(c: VerdictCounts & { rows: readonly unknown[] }): string {
+/** One line for every report: how many rows (measurements and failure rates) got each verdict. */
+export function describeCounts(c: VerdictCounts & { rows: readonly unknown[]; failureRates?: readonly unknown[] }): string {
   const parts = [
     `${c.regressions} regressed`,
     `${c.improvements} improved`,
@@ -272,7 +285,7 @@ export function describeCounts(c: VerdictCounts & { rows: readonly unknown[] }):
     `${c.noChange} no change`,
     `${c.inconclusive} inconclusive`,
   ];
-  return `${parts.join(', ')} of ${c.rows.length} compared`;
+  return `${parts.join(', ')} of ${c.rows.length + (c.failureRates?.length ?? 0)} compared`;
 }
 
 /** What the verdicts mean, in one paragraph every report prints. */
@@ -308,7 +321,13 @@ export function compareDocuments(base: ResultsDocument, head: ResultsDocument, o
     } else changes.push(measureChange(bm, hm, opts));
   }
   const onlyInBase = [...b].filter(([k]) => !h.has(k)).map(([, m]) => describeKey(keyOf(m)));
-  const rows = judge(changes, opts);
+  // failure rates are tested in the same family: one correction across every test of the comparison
+  const rates = failureRateTests(base, head, opts);
+  notComparable.push(...rates.notComparable);
+  const adjusted = adjustPValues([...changes.map((c) => c.pValue), ...rates.tests.map((t) => t.pValue)], opts.correction);
+  const family = adjusted.length;
+  const rows = judgeAdjusted(changes, adjusted.slice(0, changes.length), opts.alpha, family);
+  const failureRates = judgeFailureRates(rates.tests, adjusted.slice(changes.length), opts.alpha, family);
   return {
     base: { runId: base.runId, startedAt: base.startedAt, host: base.host.hostname, noisy: noisyReason(base) },
     head: { runId: head.runId, startedAt: head.startedAt, host: head.host.hostname, noisy: noisyReason(head) },
@@ -318,6 +337,7 @@ export function compareDocuments(base: ResultsDocument, head: ResultsDocument, o
     onlyInBase,
     onlyInHead,
     notComparable,
-    ...countVerdicts(rows),
+    failureRates,
+    ...countVerdicts([...rows, ...failureRates]),
   };
 }

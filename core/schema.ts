@@ -263,12 +263,13 @@ export type Reliability = z.infer<typeof Reliability>;
 
 /** One threshold checked against one measurement (or against the conformance results). */
 export const ThresholdCheck = z.object({
-  kind: z.enum(['metric', 'conformance']),
+  /** reliability: a runtime configuration's failure rate against maxFailureRate. */
+  kind: z.enum(['metric', 'conformance', 'reliability']),
   /** The threshold as configured, e.g. `startup.run p95 < 20ms [runtime=crun]`. */
   threshold: z.string(),
-  /** The measurement it was checked against; null for conformance or when none matched. */
+  /** The measurement it was checked against (for reliability, the configuration's labels with workload '*'); null for conformance or when none matched. */
   labels: Labels.nullable(),
-  /** The value checked (in the metric's unit, or a count), the limit, and the baseline value if relative. */
+  /** The value checked (in the metric's unit, a count, or for reliability a failure rate in percent), the limit, and the baseline value if relative. */
   observed: z.number().nullable(),
   limit: z.number().nullable(),
   baseline: z.number().nullable(),

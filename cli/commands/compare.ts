@@ -65,7 +65,9 @@ Verdicts, one a row:
   regressed / improved  the adjusted p < alpha and the median moved by more than the threshold
   no change             the interval of the change lies within ± the threshold
   inconclusive          neither: too few samples or too noisy; says about how many samples a side would decide
-Exits 3 when any measurement regressed.`,
+Each runtime configuration's failure rate (failed or hung attempts) is compared too: Fisher's
+exact test in the same family of p-values, the threshold read in percentage points.
+Exits 3 when any measurement or failure rate regressed.`,
     )
     .action((basePath: string, headPath: string, flags: CompareFlags) => {
       const base = readResults(basePath);

@@ -177,7 +177,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   }
   detach();
   const t = config.thresholds;
-  const checks = t.metrics.length > 0 || t.conformance ? checkThresholds(doc, t, baseline) : null;
+  const checks = t.metrics.length > 0 || t.conformance || t.maxFailureRatePercent !== null ? checkThresholds(doc, t, baseline) : null;
   if (checks) doc = { ...doc, thresholds: checks };
   writeAtomic([
     [join(outDir, 'results.json'), toJson(doc)],
