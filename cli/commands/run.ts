@@ -12,6 +12,7 @@ import { KNOWN_RUNTIMES, probeRuntime, type RuntimeDefinition } from '../../core
 import { Layer, WorkloadKind, type ResultsDocument, type RuntimeInfo } from '../../core/schema.ts';
 import { breachExitCode, checkThresholds } from '../../core/thresholds.ts';
 import { toCsv } from '../../reports/csv.ts';
+import { toReliabilityCsv } from '../../reports/reliability.ts';
 import { readResults, toJson, writeAtomic } from '../../reports/json.ts';
 import { toTable } from '../../reports/table.ts';
 import { createContainerdRunner } from '../../runners/containerd/index.ts';
@@ -182,9 +183,10 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   writeAtomic([
     [join(outDir, 'results.json'), toJson(doc)],
     [join(outDir, 'results.csv'), toCsv(doc)],
+    [join(outDir, 'reliability.csv'), toReliabilityCsv([doc])],
   ]);
   process.stderr.write(`\n${toTable(doc)}`);
-  process.stderr.write(`results: ${join(outDir, 'results.json')} and results.csv\n`);
+  process.stderr.write(`results: ${join(outDir, 'results.json')}, results.csv and reliability.csv\n`);
   if (output.json) process.stdout.write(toJson(doc));
   if (checks) {
     for (const c of checks) {
@@ -229,7 +231,7 @@ export const registerRun: RegisterCommand = (program, { setExit }) => {
     .addOption(
       new Option('--timeout <ms>', 'deadline for one operation; a runtime that passes it is killed').default(60_000).argParser(positiveInt('--timeout', 100)),
     )
-    .option('--out <dir>', 'directory for results.json and results.csv (default runbench-results)')
+    .option('--out <dir>', 'directory for results.json, results.csv and reliability.csv (default runbench-results)')
     .option('--baseline <file>', 'results.json of an earlier run, for relative thresholds')
     .option('--json', 'print the results document on stdout')
     .option('--quiet', 'no progress on stderr')
