@@ -2,6 +2,7 @@
  * One benchmark run: every suite, for every runtime, at every layer asked for. The
  * runtimes of one layer and arch take turns: in each round every runtime takes one block
  * of every suite's samples, in an order shuffled anew each round (core/schedule.ts). A
+ * failed attempt is counted and its series goes on without it (core/reliability.ts); a
  * runtime that fails is recorded and the others go on; whatever was started is cleaned
  * up by one scope, whether the run ends well, badly or by interrupt.
  */
