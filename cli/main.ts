@@ -7,9 +7,10 @@ import { COMMANDS } from './commands/index.ts';
 export const EXIT_CODES_HELP = `
 Exit codes:
   0    success
-  1    a measurement failed or a runtime errored (the others were still measured)
+  1    a measurement failed or a runtime errored (the others were still measured); failed or
+       hung attempts alone do not exit 1 while every series keeps enough samples
   2    usage or config error (bad flag, unknown runtime or suite, unreadable input)
-  3    a regression or threshold breach (compare, thresholds)
+  3    a regression or threshold breach (compare, thresholds, maxFailureRate)
   4    a conformance MUST check failed
   130  interrupted (Ctrl-C); 143 on SIGTERM. Nothing is left running and no results file is written.`;
 

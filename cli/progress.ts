@@ -10,6 +10,8 @@ export function attachProgress(events: EventBus, stream: NodeJS.WriteStream = pr
     lastLive = '';
     stream.write(`${line}\n`);
   };
+  // a flaky runtime fails the same way many times: each way is shown once per series
+  const seen = new Set<string>();
   const offs = [
     events.on('run:start', (e) => write(`runbench run ${e.runId}: ${e.runtimes.join(', ')} × ${e.suites.join(', ')} (${e.layers.join(', ')})`)),
     events.on('suite:start', (e) => {
@@ -28,6 +30,12 @@ export function attachProgress(events: EventBus, stream: NodeJS.WriteStream = pr
       write(`${e.layer} ${e.runtime} ${e.suite} ${o.status}${tail}`);
     }),
     events.on('runtime:error', (e) => write(`  ${e.runtime}: ${e.message}`)),
+    events.on('attempt:failed', (e) => {
+      const key = JSON.stringify([e.runtime, e.suite, e.series, e.workload, e.message.replace(/\d+/g, '#')]);
+      if (seen.has(key)) return;
+      seen.add(key);
+      write(`  ${e.runtime} ${e.suite} ${e.series} (${e.workload}): an attempt ${e.hung ? 'hung' : 'failed'}, the series goes on without it: ${e.message.split('\n')[0] ?? ''}`);
+    }),
     events.on('log', (e) => write(`${e.level}: ${e.message}`)),
   ];
   return () => {

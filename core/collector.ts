@@ -12,6 +12,8 @@ type Notes = Measurement['notes'];
 
 interface Entry {
   base: Omit<Measurement, 'samples' | 'failedSamples' | 'stats' | 'notes' | 'blocks'>;
+  /** The series of attempts its samples came from, if any (core/reliability.ts). */
+  series: string | undefined;
   samples: number[];
   blocks: number[];
   /** Samples without a finite value (a phase not observed): counted, never averaged in. */
@@ -43,12 +45,12 @@ export class Collector {
     private readonly blockCount: number,
   ) {}
 
-  record(m: Omit<Measurement, 'stats' | 'failedSamples' | 'samples'> & { samples: readonly (number | null)[] }, block: number): void {
+  record(m: Omit<Measurement, 'stats' | 'failedSamples' | 'samples'> & { samples: readonly (number | null)[] }, block: number, series?: string): void {
     const key = JSON.stringify([m.suite, m.metric, m.unit, m.labels]);
     let e = this.entries.get(key);
     if (!e) {
       const { samples: _s, notes: _n, ...base } = m;
-      e = { base, samples: [], blocks: [], failed: 0, notes: [] };
+      e = { base, series, samples: [], blocks: [], failed: 0, notes: [] };
       this.entries.set(key, e);
     }
     const split = splitSamples(m.samples);
@@ -67,9 +69,13 @@ export class Collector {
     this.events.emit('fact', { fact: f });
   }
 
-  /** Every measurement, in the order first recorded, with statistics over all its samples. */
-  measurements(): Measurement[] {
-    return [...this.entries.values()].map((e) => ({
+  /**
+   * Every measurement, in the order first recorded, with statistics over all its samples;
+   * without those whose series `dropped` says ended errored: their samples are no measurement.
+   */
+  measurements(dropped: (suite: string, series: string, labels: Measurement['labels']) => boolean = () => false): Measurement[] {
+    const kept = [...this.entries.values()].filter((e) => e.series === undefined || !dropped(e.base.suite, e.series, e.base.labels));
+    return kept.map((e) => ({
       ...e.base,
       samples: e.samples,
       failedSamples: e.failed,

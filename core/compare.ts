@@ -8,6 +8,7 @@
  * (and `changed` for a unit without a better direction). Pure and deterministic.
  */
 import { blockGroups, blockTest, unitsToDecide } from './block-test.ts';
+import { type FailureRateRow, failureRateTests, judgeFailureRates } from './compare-failures.ts';
 import { type EnvironmentDifference, environmentDifferences } from './environment.ts';
 import { adjustPValues, type Correction, CORRECTION_NAMES } from './multiple-testing.ts';
 import { mannWhitneyU, normalQuantileUpper, samplesToReach, shiftInterval, smallestP, type MannWhitneyResult } from './mann-whitney.ts';
@@ -150,6 +151,8 @@ export interface Comparison extends VerdictCounts {
   onlyInHead: string[];
   /** Present on both sides but not comparable, e.g. emulated on one side only. */
   notComparable: { key: string; reason: string }[];
+  /** Each runtime configuration's failure rate, base against head, judged in the same family as `rows` (core/compare-failures.ts). */
+  failureRates: FailureRateRow[];
 }
 
 const KEY_FIELDS = ['layer', 'suite', 'metric', 'runtime', 'workload', 'workloadKind', 'arch'] as const;
@@ -315,10 +318,20 @@ export function judge(changes: readonly Change[], options: Pick<Required<Compari
     changes.map((c) => c.pValue),
     options.correction,
   );
-  return changes.map((c, i) => ({ ...c, ...verdictOf(c, adjusted[i] ?? Number.NaN, options.alpha, changes.length) }));
+  return judgeAdjusted(changes, adjusted, options.alpha, changes.length);
 }
 
-export function countVerdicts(rows: readonly ComparisonRow[]): VerdictCounts {
+/** Verdicts for changes whose p-values were adjusted with the rest of a family of `family` tests. */
+function judgeAdjusted(changes: readonly Change[], adjusted: readonly number[], alpha: number, family: number): ComparisonRow[] {
+  return changes.map((c, i) => ({ ...c, ...verdictOf(c, adjusted[i] ?? Number.NaN, alpha, family) }));
+}
+
+/** How many tests a comparison's p-values were adjusted across: its rows and its failure rates. */
+export function familySize(c: Pick<Comparison, 'rows' | 'failureRates'>): number {
+  return c.rows.length + c.failureRates.length;
+}
+
+export function countVerdicts(rows: readonly { verdict: Verdict }[]): VerdictCounts {
   const count = (v: Verdict) => rows.filter((r) => r.verdict === v).length;
   return {
     regressions: count('regressed'),
@@ -329,8 +342,8 @@ export function countVerdicts(rows: readonly ComparisonRow[]): VerdictCounts {
   };
 }
 
-/** One line for every report: how many rows got each verdict. */
-export function describeCounts(c: VerdictCounts & { rows: readonly unknown[] }): string {
+/** One line for every report: how many rows (measurements and failure rates) got each verdict. */
+export function describeCounts(c: VerdictCounts & { rows: readonly unknown[]; failureRates?: readonly unknown[] }): string {
   const parts = [
     `${c.regressions} regressed`,
     `${c.improvements} improved`,
@@ -338,12 +351,17 @@ export function describeCounts(c: VerdictCounts & { rows: readonly unknown[] }):
     `${c.noChange} no change`,
     `${c.inconclusive} inconclusive`,
   ];
-  return `${parts.join(', ')} of ${c.rows.length} compared`;
+  return `${parts.join(', ')} of ${c.rows.length + (c.failureRates?.length ?? 0)} compared`;
 }
 
 /** What the verdicts mean, in one paragraph every report prints; with the rows it says which tests and thresholds they took. */
-export function describeMethod(options: Pick<Required<ComparisonOptions>, 'alpha' | 'correction' | 'thresholdPercent'>, rows: number | readonly ComparisonRow[]): string {
+export function describeMethod(
+  options: Pick<Required<ComparisonOptions>, 'alpha' | 'correction' | 'thresholdPercent'>,
+  rows: number | readonly ComparisonRow[],
+  family?: number,
+): string {
   const n = typeof rows === 'number' ? rows : rows.length;
+  const tested = family ?? n;
   const list = typeof rows === 'number' ? [] : rows;
   const blocks = list.filter((r) => r.test === 'blocks').length;
   const tests =
@@ -354,7 +372,7 @@ export function describeMethod(options: Pick<Required<ComparisonOptions>, 'alpha
       : blocks === 0
         ? 'the Mann-Whitney U test on the pooled samples'
         : `Welch's t-test on the log block medians for the ${blocks} rows sampled in blocks (their change: the ratio of the geometric means of the block medians), the Mann-Whitney U test on the pooled samples for the other ${n - blocks}`;
-  const p = n > 1 ? `its p-value, adjusted across the ${n} rows by ${CORRECTION_NAMES[options.correction]},` : 'its p-value';
+  const p = tested > 1 ? `its p-value, adjusted across the ${tested} rows by ${CORRECTION_NAMES[options.correction]},` : 'its p-value';
   const thresholds = [...new Set(list.map((r) => r.thresholdPercent))];
   const t = thresholds.length > 1 ? "the row's threshold" : `${thresholds[0] ?? options.thresholdPercent}%`;
   const level = Number(((1 - options.alpha) * 100).toFixed(1));
@@ -399,7 +417,13 @@ export function compareDocuments(base: ResultsDocument | readonly ResultsDocumen
     }
   }
   const onlyInBase = [...new Map(b.flatMap((x) => [...x])).entries()].filter(([k]) => !h.has(k)).map(([, m]) => describeKey(keyOf(m)));
-  const rows = judge(changes, opts);
+  // failure rates are tested in the same family: one correction across every test of the comparison
+  const rates = failureRateTests(bases, head, opts);
+  notComparable.push(...rates.notComparable);
+  const adjusted = adjustPValues([...changes.map((c) => c.pValue), ...rates.tests.map((t) => t.pValue)], opts.correction);
+  const family = adjusted.length;
+  const rows = judgeAdjusted(changes, adjusted.slice(0, changes.length), opts.alpha, family);
+  const failureRates = judgeFailureRates(rates.tests, adjusted.slice(changes.length), opts.alpha, family);
   return {
     base: { runId: bases.map((d) => d.runId).join(', '), startedAt: first.startedAt, host: first.host.hostname, noisy: bases.map(noisyReason).find((r) => r !== null) ?? null },
     head: { runId: head.runId, startedAt: head.startedAt, host: head.host.hostname, noisy: noisyReason(head) },
@@ -410,6 +434,7 @@ export function compareDocuments(base: ResultsDocument | readonly ResultsDocumen
     onlyInBase,
     onlyInHead,
     notComparable,
-    ...countVerdicts(rows),
+    failureRates,
+    ...countVerdicts([...rows, ...failureRates]),
   };
 }

@@ -23,14 +23,24 @@ export class UserError extends Error {
   }
 }
 
+/** How the layers say an operation ran out of time: rb-exec's kill, a gRPC deadline, a pod wait. */
+const HANG = /hung and was killed|deadline exceeded|timed out|not [a-z]+ within \d+ ms/i;
+
 /** A runtime misbehaved (crashed, hung, printed garbage): recorded against that runtime. */
 export class RuntimeFailure extends Error {
+  /** The operation did not end by its deadline and was killed (a hang), rather than failing by itself. */
+  readonly hung: boolean;
+  /** The session cannot run anything any more (its containerd exited): no later attempt can succeed. */
+  readonly sessionLost: boolean;
   constructor(
     readonly runtime: string,
     message: string,
+    opts: { hung?: boolean; sessionLost?: boolean } = {},
   ) {
     super(message);
     this.name = 'RuntimeFailure';
+    this.hung = opts.hung ?? HANG.test(message);
+    this.sessionLost = opts.sessionLost ?? false;
   }
 }
 

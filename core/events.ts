@@ -11,6 +11,8 @@ export interface RunEvents {
   'measurement:start': { suite: string; metric: string; runtime: string; total: number };
   sample: { suite: string; metric: string; runtime: string; index: number; total: number; warmup: boolean };
   measurement: { measurement: Measurement };
+  /** One attempt of a series failed (or hung); the series goes on without it unless too many did (core/reliability.ts). */
+  'attempt:failed': { suite: string; series: string; runtime: string; workload: string; hung: boolean; message: string };
   fact: { fact: Fact };
   conformance: { result: ConformanceResult };
   /** A runtime failed; the run goes on with the others. */

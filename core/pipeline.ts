@@ -2,6 +2,7 @@
  * One benchmark run: every suite, for every runtime, at every layer asked for. The
  * runtimes of one layer and arch take turns: in each round every runtime takes one block
  * of every suite's samples, in an order shuffled anew each round (core/schedule.ts). A
+ * failed attempt is counted and its series goes on without it (core/reliability.ts); a
  * runtime that fails is recorded and the others go on; whatever was started is cleaned
  * up by one scope, whether the run ends well, badly or by interrupt.
  */
@@ -11,10 +12,11 @@ import { inRunScope, resultsDocument } from './run-scope.ts';
 import { errorMessage, Interrupted, RuntimeFailure } from './errors.ts';
 import type { EventBus } from './events.ts';
 import { fixtureBinary, runScratchBase } from './paths.ts';
-import { sample } from './sampler.ts';
 import { Collector } from './collector.ts';
+import { ReliabilityLedger } from './reliability.ts';
+import { suiteContext } from './suite-context.ts';
 import { cpuMHz, cpuTimes, loadAvg1, shares, summarize } from './noise.ts';
-import { blockShare, roundOrder } from './schedule.ts';
+import { roundOrder } from './schedule.ts';
 import type {
   ConformanceResult,
   HarnessOverhead,
@@ -31,7 +33,7 @@ import { Scope } from './scope.ts';
 import { emulatedKindSkip, throwIfAborted, walkGroups, type Cell } from './walk.ts';
 import { TimingHelper } from './timing-helper.ts';
 import { workloadBuilt, type WorkloadRef } from './workloads.ts';
-import { lacks, type Runner, type RunnerSession } from './runner.ts';
+import { lacks, type Runner } from './runner.ts';
 import type { Suite, SuiteContext, SuiteOptions } from './suite.ts';
 
 export interface PipelineDeps {
@@ -103,6 +105,9 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
   const suites = deps.suites.filter((s) => opts.suites.includes(s.name));
   const isBuilt = deps.isBuilt ?? workloadBuilt;
   const collector = new Collector(events, blocks);
+  const ledger = new ReliabilityLedger((t, e) =>
+    events.emit('attempt:failed', { suite: t.key.suite, series: t.key.series, runtime: t.key.labels.runtime, workload: t.key.labels.workload, hung: e.hung, message: e.message }),
+  );
   const schedule: NonNullable<ResultsDocument['schedule']> = [];
   const turns: NoiseReport['turns'] = [];
   const parameters: RunParameters = {
@@ -152,58 +157,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
             perArch.set(key, own);
           }
           const { runOnHost, shared } = own;
-          const ctxOf = (
-            cell: Cell,
-            session: RunnerSession,
-            suite: Suite,
-            kinds: SuiteContext['kinds'],
-            block: number,
-            failedParts: Map<string, string>,
-          ): SuiteContext => {
-            const { runtime, emulated } = cell;
-            const ctx: SuiteContext = {
-              session,
-              options: opts,
-              signal,
-              events,
-              kinds,
-              shared,
-              runOnHost,
-              block: { index: block, count: blocks },
-              share: (n) => blockShare(n, blocks, block),
-              failedParts,
-              labels: (w, rt) => ({ runtime: rt ?? runtime.name, layer, workload: w.name, workloadKind: w.kind, arch, emulated, host: deps.host.hostname }),
-              record: (input) =>
-                collector.record(
-                  {
-                    suite: suite.name,
-                    metric: input.metric,
-                    unit: input.unit,
-                    labels: ctx.labels(input.workload, input.runtime),
-                    samples: input.samples,
-                    notes: input.notes ?? {},
-                  },
-                  block,
-                ),
-              fact: (name, w, value, detail) => collector.fact({ suite: suite.name, name, labels: ctx.labels(w), value, detail }),
-              sample: (metric, fn, runs) => {
-                const total = blockShare(runs ?? opts.runs, blocks, block);
-                // after a turn of the other runtimes, one warmup brings caches back to this one
-                const warmup = block === 0 ? opts.warmup : Math.min(opts.warmup, 1);
-                return sample(
-                  `${runtime.name}/${suite.name}/${metric}`,
-                  {
-                    runs: total,
-                    warmup,
-                    signal,
-                    onSample: (index, warm) => events.emit('sample', { suite: suite.name, metric, runtime: runtime.name, index, total, warmup: warm }),
-                  },
-                  fn,
-                );
-              },
-            };
-            return ctx;
-          };
+          const runInputs = { layer, arch, host: deps.host.hostname, blocks, options: opts, signal, events, collector, ledger, shared, runOnHost };
           // per member: the kinds it runs, and per suite whether it still takes turns
           const state = members.map(({ cell, session }) => ({
             cell,
@@ -241,7 +195,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
                 const t0 = Date.now();
                 const cpu0 = cpuTimes();
                 try {
-                  await suite.run(ctxOf(m.cell, m.session, suite, m.kinds, round, st.failedParts));
+                  await suite.run(suiteContext(runInputs, { cell: m.cell, session: m.session, suite, kinds: m.kinds, block: round, failedParts: st.failedParts }));
                 } catch (e) {
                   if (e instanceof Interrupted || signal.aborted) throw e instanceof Interrupted ? e : new Interrupted(String(signal.reason));
                   const message = errorMessage(e);
@@ -280,7 +234,8 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
       config: deps.config ?? parameters,
       harness,
       noise: { turns, summary: summarize(turns, deps.host.cores) },
-      measurements: collector.measurements(),
+      measurements: collector.measurements((suite, series, labels) => ledger.errored({ suite, series, labels })),
+      reliability: ledger.report(),
       facts: collector.facts,
       suiteRuns,
       conformance,

@@ -6,6 +6,7 @@
  * target) that suites and checks ask for by name instead of asking which class it is.
  */
 import type { OwnedTarget } from './conformance.ts';
+import type { RuntimeFailure } from './errors.ts';
 import type { EventBus } from './events.ts';
 import type { LedgerEntry } from './recovery.ts';
 import type { Scope } from './scope.ts';
@@ -54,10 +55,15 @@ export interface TimedSample {
 }
 
 export interface ChurnResult {
+  /** From the first start until the last container that completed (one that failed or hung does not stretch it). */
   wallNs: number;
   completed: number;
   failed: number;
   firstError: string | null;
+  /** Why each container that did not complete failed, in the order they ended. */
+  failures: RuntimeFailure[];
+  /** Every container in the order it ended: null for one that completed, else why it failed. */
+  outcomes: (RuntimeFailure | null)[];
 }
 
 /** Why a runner cannot run something: a skip, with its reason. */

@@ -198,14 +198,78 @@ export const ConformanceResult = z.object({
 });
 export type ConformanceResult = z.infer<typeof ConformanceResult>;
 
+/** One way a series' attempts failed, and how often: errors alike are counted together. */
+export const AttemptError = z.object({
+  /** hung: killed at the deadline (--timeout); failed: ended by itself without a valid result. */
+  kind: z.enum(['failed', 'hung']),
+  /** The runtime's error, on one line, trimmed to 200 characters, container ids masked so that alike errors count together. */
+  error: z.string(),
+  count: z.number().int().positive(),
+});
+export type AttemptError = z.infer<typeof AttemptError>;
+
+/** How often attempts failed: the count, the rate and its exact (Clopper-Pearson) 95% interval. */
+export const FailureCounts = z.object({
+  /** Operations asked of the runtime: warmups, samples and the checks after them (a churn container each). */
+  attempts: z.number().int().nonnegative(),
+  /** Attempts that failed, hangs included. */
+  failures: z.number().int().nonnegative(),
+  /** Failures that were hangs: killed at the deadline. */
+  hangs: z.number().int().nonnegative(),
+  /** failures / attempts; null without attempts. */
+  failureRate: z.number().min(0).max(1).nullable(),
+  failureRateCi95: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).nullable(),
+});
+export type FailureCounts = z.infer<typeof FailureCounts>;
+
+/**
+ * One series: the attempts of one operation (a suite's `run`, `lifecycle`, `churn`, `pods`) for
+ * one runtime and workload. The samples that succeeded are kept; the series stands as a
+ * measurement only with enough of them (core/reliability.ts), else it is errored with why.
+ */
+export const SeriesReliability = FailureCounts.extend({
+  suite: z.string(),
+  series: z.string(),
+  labels: Labels,
+  /** The measurements its samples fed. */
+  metrics: z.array(z.string()),
+  /** Samples (churn: containers) it set out to take; null when it fills until a limit (density). */
+  planned: z.number().int().nonnegative().nullable(),
+  /** Attempts that succeeded. */
+  succeeded: z.number().int().nonnegative(),
+  /** Its distinct errors, most frequent first, at most 5. */
+  errors: z.array(AttemptError),
+  outcome: z.discriminatedUnion('status', [
+    z.object({ status: z.literal('measured'), reason: z.null() }),
+    z.object({ status: z.literal('errored'), reason: z.string() }),
+  ]),
+});
+export type SeriesReliability = z.infer<typeof SeriesReliability>;
+
+/** A runtime configuration (runtime, layer, arch, workload kind): its series' attempts pooled. */
+export const ConfigurationReliability = FailureCounts.extend({
+  labels: Labels.omit({ workload: true }),
+  series: z.number().int().nonnegative(),
+});
+export type ConfigurationReliability = z.infer<typeof ConfigurationReliability>;
+
+export const Reliability = z.object({
+  /** The rule a series was held to, in words (core/reliability.ts). */
+  rule: z.string(),
+  series: z.array(SeriesReliability),
+  configurations: z.array(ConfigurationReliability),
+});
+export type Reliability = z.infer<typeof Reliability>;
+
 /** One threshold checked against one measurement (or against the conformance results). */
 export const ThresholdCheck = z.object({
-  kind: z.enum(['metric', 'conformance']),
+  /** reliability: a runtime configuration's failure rate against maxFailureRate. */
+  kind: z.enum(['metric', 'conformance', 'reliability']),
   /** The threshold as configured, e.g. `startup.run p95 < 20ms [runtime=crun]`. */
   threshold: z.string(),
-  /** The measurement it was checked against; null for conformance or when none matched. */
+  /** The measurement it was checked against (for reliability, the configuration's labels with workload '*'); null for conformance or when none matched. */
   labels: Labels.nullable(),
-  /** The value checked (in the metric's unit, or a count), the limit, and the baseline value if relative. */
+  /** The value checked (in the metric's unit, a count, or for reliability a failure rate in percent), the limit, and the baseline value if relative. */
   observed: z.number().nullable(),
   limit: z.number().nullable(),
   baseline: z.number().nullable(),
@@ -265,6 +329,8 @@ export const ResultsDocument = z.object({
   harness: HarnessOverhead.nullable(),
   noise: NoiseReport.optional(),
   measurements: z.array(Measurement),
+  /** Attempts, failures and hangs of every series and runtime configuration; absent in documents from before they were counted. */
+  reliability: Reliability.optional(),
   facts: z.array(Fact),
   suiteRuns: z.array(SuiteRun),
   conformance: z.array(ConformanceResult),

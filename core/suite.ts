@@ -1,6 +1,7 @@
 /** A suite measures one aspect (startup, memory, throughput) through any runner session. */
 import type { EventBus } from './events.ts';
 import type { Sampled } from './sampler.ts';
+import type { SeriesTally } from './reliability.ts';
 import type { Labels, Layer, Unit, WorkloadKind } from './schema.ts';
 import type { WorkloadRef } from './workloads.ts';
 import type { CapabilityName, RunRequest, RunnerSession } from './runner.ts';
@@ -31,6 +32,11 @@ export interface RecordInput {
   notes?: Record<string, string | number | boolean>;
   /** Overrides the session's runtime label (e.g. `host` for a bare-metal baseline). */
   runtime?: string;
+  /**
+   * The series (ctx.sample's, ctx.series') these samples came from, with the same workload: a
+   * series that ends errored for too many failures (core/reliability.ts) takes them with it.
+   */
+  series?: string;
 }
 
 export interface SuiteContext {
@@ -43,8 +49,23 @@ export interface SuiteContext {
   labels(workload: WorkloadRef, runtime?: string): Labels;
   record(input: RecordInput): void;
   fact(name: string, workload: WorkloadRef, value: boolean | number | string, detail: string): void;
-  /** Runs warmups then `runs` samples of `fn`, emitting progress; `fn` returns ns and a value. */
-  sample<T>(metric: string, fn: (warmup: boolean) => Promise<{ durationNs: number; value: T }>, runs?: number): Promise<Sampled<T>>;
+  /**
+   * Runs warmups then `runs` samples (this block's share of them) of `fn`, one series of
+   * attempts of `workload`, emitting progress; `fn` returns ns and a value. A RuntimeFailure
+   * from `fn` is a failed attempt: counted, and the sample left out. It throws, a RuntimeFailure
+   * saying why, when the series stops (core/reliability.ts).
+   */
+  sample<T>(series: string, workload: WorkloadRef, fn: (warmup: boolean) => Promise<{ durationNs: number; value: T }>, runs?: number): Promise<Sampled<T>>;
+  /**
+   * One more attempt of a series outside its samples (the check of the output after them): a
+   * failed try is counted and tried again, as long as the series may still fail.
+   */
+  attempt<T>(series: string, workload: WorkloadRef, fn: () => Promise<T>): Promise<T>;
+  /**
+   * A series whose attempts the suite counts itself (churn's containers, density's pods);
+   * `planned` is the run's total, the same in every block (null: it fills until a limit).
+   */
+  series(series: string, workload: WorkloadRef, planned: number | null): SeriesTally;
   /** This turn of interleaved sampling: the suite runs once per block, taking `share` of its samples. */
   block: { index: number; count: number };
   /** How many of `n` repetitions (samples, rounds) this block takes; `sample` applies it itself. */

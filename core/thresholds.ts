@@ -17,6 +17,7 @@ import {
   measureChange,
   VERDICT_TEXT,
 } from './compare.ts';
+import { checkFailureRates } from './failure-threshold.ts';
 import { formatValue } from './format.ts';
 import type { Labels, Measurement, ResultsDocument, ThresholdCheck } from './schema.ts';
 
@@ -206,6 +207,7 @@ export function checkThresholds(doc: ResultsDocument, thresholds: ResolvedThresh
   return [
     ...metrics.map((c) => ('pending' in c ? c.build(rows[c.pending] as ComparisonRow) : c)),
     ...(thresholds.conformance ? checkConformance(thresholds.conformance, doc) : []),
+    ...(thresholds.maxFailureRatePercent !== null ? checkFailureRates(doc, thresholds.maxFailureRatePercent) : []),
   ];
 }
 
@@ -213,7 +215,7 @@ export function breaches(checks: readonly ThresholdCheck[]): ThresholdCheck[] {
   return checks.filter((c) => c.outcome.status === 'failed');
 }
 
-/** 4 when a conformance bound is breached, 3 for a metric bound, null when none is. */
+/** 4 when a conformance bound is breached, 3 for a metric or failure-rate bound, null when none is. */
 export function breachExitCode(checks: readonly ThresholdCheck[]): 3 | 4 | null {
   const b = breaches(checks);
   if (b.some((c) => c.kind === 'conformance')) return 4;

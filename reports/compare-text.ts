@@ -1,7 +1,8 @@
 /** The comparison as a terminal table, regressions first. A pure function of the comparison. */
-import { type Comparison, describeCounts, describeMethod } from '../core/compare.ts';
+import { type Comparison, describeCounts, describeMethod, familySize } from '../core/compare.ts';
 import { pad } from '../core/format.ts';
 import { comparisonCells, environmentRows, environmentSummary } from './compare-cells.ts';
+import { failureRatesToText } from './compare-failures.ts';
 
 /** Base and head, and what differs between their environments: what the comparison shows first. */
 export function environmentToText(c: Comparison): string {
@@ -18,7 +19,7 @@ export function environmentToText(c: Comparison): string {
 export function comparisonToText(c: Comparison): string {
   const lines: string[] = [];
   lines.push(environmentToText(c));
-  lines.push(describeMethod(c.options, c.rows));
+  lines.push(describeMethod(c.options, c.rows, familySize(c)));
   lines.push('');
   const cells = comparisonCells(c).map((x) => [x.verdict, x.metric, x.runtime, x.base, x.head, x.change, x.interval, x.p, x.pAdjusted, x.n, x.why]);
   const level = `${Number(((1 - c.options.alpha) * 100).toFixed(1))}% interval`;
@@ -32,7 +33,7 @@ export function comparisonToText(c: Comparison): string {
       .trimEnd();
   if (cells.length > 0) lines.push(fmt(header), ...cells.map(fmt));
   else lines.push('nothing to compare: no measurement is present in both documents');
-  lines.push('');
+  lines.push('', ...failureRatesToText(c));
   for (const k of c.onlyInBase) lines.push(`only in base: ${k}`);
   for (const k of c.onlyInHead) lines.push(`only in head: ${k}`);
   for (const n of c.notComparable) lines.push(`not compared: ${n.key}: ${n.reason}`);

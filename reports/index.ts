@@ -8,6 +8,7 @@ import { toHtml } from './html.ts';
 import type { HtmlOptions } from './html/types.ts';
 import { toJunit } from './junit.ts';
 import { toMarkdown } from './markdown.ts';
+import { toReliabilityCsv } from './reliability.ts';
 import { toTap } from './tap.ts';
 
 export type ExportOptions = HtmlOptions;
@@ -22,6 +23,7 @@ export const EXPORTERS = {
   html: { extension: 'html', description: 'self-contained HTML report with charts (works offline)', render: toHtml },
   md: { extension: 'md', description: 'Markdown summary tables (CI job summary)', render: toMarkdown },
   csv: { extension: 'csv', description: 'long-format CSV, one row per sample', render: toCsvMany },
+  'reliability-csv': { extension: 'csv', description: 'CSV of attempts, failures and hangs, one row per series', render: toReliabilityCsv },
   junit: { extension: 'xml', description: 'JUnit XML: suite runs and conformance results as test cases', render: toJunit },
   tap: { extension: 'tap', description: 'TAP 14 of the conformance results', render: toTap },
 } as const satisfies Record<string, Exporter>;

@@ -2,8 +2,9 @@
  * Markdown: per metric, every runtime's median with its 95% CI, its rank and its ratio to the best with an interval;
  * the conformance matrix; then what was not measured and why. Fit for a CI job summary. A pure function of the documents.
  */
-import { type Comparison, describeCounts, describeMethod, type Verdict } from '../core/compare.ts';
+import { type Comparison, describeCounts, describeMethod, familySize, type Verdict } from '../core/compare.ts';
 import { comparisonCells, environmentRows, environmentSummary } from './compare-cells.ts';
+import { failureRatesToMarkdown } from './compare-failures.ts';
 import { formatInterval, formatValue } from '../core/format.ts';
 import { rankingNote, rankLabel, ratioText } from '../core/ranking.ts';
 import type { ResultsDocument } from '../core/schema.ts';
@@ -11,6 +12,7 @@ import { mdCell } from './escape.ts';
 import { noiseWarning } from './noise.ts';
 import { EMULATED_NOTE, groupMeasurements, noValue, notMeasured, samplesText } from './groups.ts';
 import { wasmWaysSection } from './html/sections/wasm-ways.ts';
+import { reliabilityMarkdown } from './reliability.ts';
 
 function table(header: string[], rows: string[][], align?: ('l' | 'r')[]): string[] {
   const sep = header.map((_, i) => ((align?.[i] ?? 'l') === 'r' ? '---:' : '---'));
@@ -78,6 +80,7 @@ export function toMarkdown(docs: readonly ResultsDocument[]): string {
       );
     }
   }
+  out.push(...reliabilityMarkdown(docs));
   const facts = docs.flatMap((d) => d.facts);
   if (facts.length > 0) {
     out.push('## Facts', '');
@@ -184,7 +187,7 @@ export function environmentToMarkdown(c: Comparison): string {
 /** The comparison as a Markdown table: regressions first. */
 export function comparisonToMarkdown(c: Comparison): string {
   const out: string[] = ['## runbench compare', ''];
-  out.push(environmentToMarkdown(c), describeMethod(c.options, c.rows), '', `**${describeCounts(c)}.**`, '');
+  out.push(environmentToMarkdown(c), describeMethod(c.options, c.rows, familySize(c)), '', `**${describeCounts(c)}.**`, '');
   const cells = comparisonCells(c);
   if (cells.length > 0) {
     const level = `${Number(((1 - c.options.alpha) * 100).toFixed(1))}% interval`;
@@ -213,6 +216,7 @@ export function comparisonToMarkdown(c: Comparison): string {
       '',
     );
   }
+  out.push(...failureRatesToMarkdown(c));
   const others = [
     ...c.onlyInBase.map((k) => [mdCell(k), 'only in base']),
     ...c.onlyInHead.map((k) => [mdCell(k), 'only in head']),

@@ -24,6 +24,12 @@ export interface FakeBehaviour {
   onOperation?: (runtime: string, op: string) => void;
   /** A host load that grows during the run: every operation of any runtime is this fraction slower than the one before it. */
   driftPerOp?: number;
+  /**
+   * Runtimes that fail or hang k of every n operations: counting the runtime's operations of
+   * the kinds in `ops` (default all; a churn container is one), the last `hang` of every `of`
+   * hang and the `fail` before them fail. Deterministic, so a test knows how many will.
+   */
+  flaky?: Record<string, { of: number; fail?: number; hang?: number; ops?: ('run' | 'lifecycle' | 'churn')[] }>;
 }
 
 export function fakeRuntime(name: string, wasm = false): RuntimeInfo {
@@ -45,6 +51,8 @@ class FakeSession implements RunnerSession {
   readonly lifecyclePhases = ['create', 'start', 'exit', 'delete'] as const;
   readonly oneShotName: string;
   private readonly rand: () => number;
+  /** This runtime's operations counted by `flaky`. */
+  private flakyOps = 0;
   opened = true;
   readonly capabilities: Partial<Capabilities>;
 
@@ -70,8 +78,27 @@ class FakeSession implements RunnerSession {
     return null;
   }
 
-  private async op(name: string, req: RunRequest): Promise<number> {
+  /** Whether `flaky` makes this operation fail or hang, or neither. */
+  private flake(name: 'run' | 'lifecycle' | 'churn'): 'fail' | 'hang' | null {
+    const f = this.b.flaky?.[this.runtime.name];
+    if (!f || (f.ops && !f.ops.includes(name))) return null;
+    const at = this.flakyOps++ % f.of;
+    const hang = f.hang ?? 0;
+    if (at >= f.of - hang) return 'hang';
+    if (at >= f.of - hang - (f.fail ?? 0)) return 'fail';
+    return null;
+  }
+
+  private flakyFailure(name: string, how: 'fail' | 'hang'): RuntimeFailure {
+    return how === 'hang'
+      ? new RuntimeFailure(this.runtime.name, `${this.runtime.name} ${name} failed: '${name}' hung and was killed`)
+      : new RuntimeFailure(this.runtime.name, `${this.runtime.name} ${name} failed: exited 1: flaky error`);
+  }
+
+  private async op(name: 'run' | 'lifecycle' | 'churn', req: RunRequest): Promise<number> {
     this.b.onOperation?.(this.runtime.name, name);
+    const flake = name === 'churn' ? null : this.flake(name);
+    if (flake) throw this.flakyFailure(name, flake);
     if ((this.b.crash ?? []).includes(this.runtime.name)) {
       throw new RuntimeFailure(this.runtime.name, `${this.runtime.name} ${name} failed: exited 2: segmentation fault`);
     }
@@ -138,7 +165,13 @@ class FakeSession implements RunnerSession {
 
   async churn(req: RunRequest, count: number): Promise<ChurnResult> {
     const ns = await this.op('churn', req);
-    return { wallNs: ns * count, completed: count, failed: 0, firstError: null };
+    const outcomes = Array.from({ length: count }, () => {
+      const f = this.flake('churn');
+      return f ? this.flakyFailure('run', f) : null;
+    });
+    const failures = outcomes.filter((o) => o !== null);
+    const completed = count - failures.length;
+    return { wallNs: ns * completed, completed, failed: failures.length, firstError: failures[0]?.message ?? null, failures, outcomes };
   }
 
   async close(): Promise<void> {

@@ -28,6 +28,8 @@ async function densityFor(ctx: SuiteContext, density: Density, ref: WorkloadRef)
   let limitedBy: 'cap' | 'budget' | 'failure' = 'cap';
   let failure = '';
   let workingSet = 0;
+  // every pod asked for is an attempt; the fill stops at the first that fails (on a full node, that is the limit)
+  const tally = ctx.series('pods', ref, null);
   const t0 = process.hrtime.bigint();
   let tLast = t0;
   try {
@@ -36,8 +38,14 @@ async function densityFor(ctx: SuiteContext, density: Density, ref: WorkloadRef)
       const n = Math.min(batch, maxPods - started.length);
       const results = await Promise.allSettled(Array.from({ length: n }, () => density.startIdle({ workload: ref, timeoutMs: ctx.options.timeoutMs })));
       for (const r of results) {
-        if (r.status === 'fulfilled') started.push(r.value);
-        else if (!failure) failure = errorMessage(r.reason);
+        if (r.status !== 'fulfilled') continue;
+        started.push(r.value);
+        tally.ok();
+      }
+      for (const r of results) {
+        if (r.status !== 'rejected') continue;
+        if (!failure) failure = errorMessage(r.reason);
+        tally.fail(r.reason instanceof RuntimeFailure ? r.reason : new RuntimeFailure(session.runtime.name, errorMessage(r.reason)));
       }
       tLast = process.hrtime.bigint();
       ctx.events.emit('sample', { suite: 'density', metric: 'pods', runtime: session.runtime.name, index: started.length, total: maxPods, warmup: false });
@@ -61,14 +69,16 @@ async function densityFor(ctx: SuiteContext, density: Density, ref: WorkloadRef)
     const nodes = labels.nodes;
     const common = { ...labels, createConcurrency: batch };
     const timelines = started.map((s) => s.timeline);
-    ctx.record({ metric: 'podStartupLatency', unit: 'ns', workload: ref, samples: started.map((s) => s.startupNs), notes: { ...common, definition: SLI } });
-    ctx.record({ metric: 'podScheduleLatency', unit: 'ns', workload: ref, samples: timelines.map((t) => span(t, 'createdNs', 'scheduledNs')), notes: common });
+    const series = 'pods';
+    ctx.record({ metric: 'podStartupLatency', unit: 'ns', workload: ref, samples: started.map((s) => s.startupNs), notes: { ...common, definition: SLI }, series });
+    ctx.record({ metric: 'podScheduleLatency', unit: 'ns', workload: ref, samples: timelines.map((t) => span(t, 'createdNs', 'scheduledNs')), notes: common, series });
     ctx.record({
       metric: 'podSandboxLatency',
       unit: 'ns',
       workload: ref,
       samples: timelines.map((t) => span(t, 'scheduledNs', 'sandboxReadyNs')),
       notes: { ...common, condition: 'PodReadyToStartContainers (Initialized where absent)' },
+      series,
     });
     ctx.record({
       metric: 'podContainerStartLatency',
@@ -77,6 +87,7 @@ async function densityFor(ctx: SuiteContext, density: Density, ref: WorkloadRef)
       samples: timelines.map((t) => span(t, 'sandboxReadyNs', 'startedNs')),
       // 0 when one kubelet status update carried both (the status manager batches them)
       notes: { ...common, resolution: 'kubelet status updates: 0 means sandbox ready and container started arrived in one update' },
+      series,
     });
     const wallS = Number(tLast - t0) / 1e9;
     ctx.record({
@@ -85,6 +96,7 @@ async function densityFor(ctx: SuiteContext, density: Density, ref: WorkloadRef)
       workload: ref,
       samples: [started.length / wallS],
       notes: { ...common, pods: started.length },
+      series,
     });
 
     // settle, then what every pod costs once running
@@ -99,6 +111,7 @@ async function densityFor(ctx: SuiteContext, density: Density, ref: WorkloadRef)
         workload: ref,
         samples: ws,
         notes: { ...common, source: `kubelet summary API (${sources || 'none'})` },
+        series,
       });
     const cg = [...mem.values()].map((m) => m.cgroupBytes).filter((x): x is number => x !== null);
     if (cg.length > 0)
@@ -108,6 +121,7 @@ async function densityFor(ctx: SuiteContext, density: Density, ref: WorkloadRef)
         workload: ref,
         samples: cg,
         notes: { ...common, source: 'pod memory cgroup usage on this machine (page cache included)' },
+        series,
       });
     const shim = [...mem.values()].map((m) => m.shimRssBytes).filter((x): x is number => x !== null);
     if (shim.length > 0)
@@ -117,6 +131,7 @@ async function densityFor(ctx: SuiteContext, density: Density, ref: WorkloadRef)
         workload: ref,
         samples: shim,
         notes: { ...common, source: "VmRSS of the pod's containerd shim on this machine" },
+        series,
       });
     ctx.record({
       metric: 'densityPods',
@@ -124,6 +139,7 @@ async function densityFor(ctx: SuiteContext, density: Density, ref: WorkloadRef)
       workload: ref,
       samples: [started.length],
       notes: { ...common, budgetBytes, maxPods, limitedBy, workingSetBytes: Math.round(workingSet), ...(failure ? { failure: failure.slice(0, 300) } : {}) },
+      series,
     });
     ctx.fact('kubernetesNodes', ref, nodes, density.source());
   } finally {

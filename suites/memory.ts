@@ -6,6 +6,7 @@
 import { RuntimeFailure } from '../core/errors.ts';
 import type { WorkloadRef } from '../core/workloads.ts';
 import { capability, type TimedSample } from '../core/runner.ts';
+import { PartialFailures } from './partial.ts';
 import { checkMarker } from './startup.ts';
 import type { Suite } from '../core/suite.ts';
 
@@ -48,44 +49,53 @@ export const memorySuite: Suite = {
     const { session, options } = ctx;
     const lifecycle = capability(session, 'lifecycle');
     const runs = Math.max(3, Math.min(options.runs, 10));
+    const parts = new PartialFailures(session.runtime.name, ctx.failedParts);
     for (const { kind, skip } of ctx.kinds) {
       if (skip) continue;
       const hello: WorkloadRef = { name: 'hello', kind, args: [] };
-      const h = await ctx.sample(
-        'runtimePeakRssBytes',
-        async () => {
-          const s = await lifecycle.run({ workload: hello, timeoutMs: options.timeoutMs });
-          checkMarker(ctx, hello, s);
-          return { durationNs: s.totalNs, value: s };
-        },
-        runs,
-      );
-      const rss = present(h.values.map((v) => v.runtimePeakRssBytes));
-      if (rss) ctx.record({ metric: 'runtimePeakRssBytes', unit: 'bytes', workload: hello, samples: rss, notes: { source: 'wait4 rusage ru_maxrss' } });
-      const init = present(h.values.map((v) => v.initPeakRssBytes));
-      if (init) ctx.record({ metric: 'initPeakRssBytes', unit: 'bytes', workload: hello, samples: init, notes: { source: 'wait4 rusage of the reaped init' } });
-      // Figures only this layer has (containerd: its shim's and its own RSS), named by the runner.
-      for (const metric of new Set(h.values.flatMap((v) => Object.keys(v.layerMemoryBytes ?? {})))) {
-        const xs = present(h.values.map((v) => v.layerMemoryBytes?.[metric] ?? null));
-        if (xs) ctx.record({ metric, unit: 'bytes', workload: hello, samples: xs, notes: { source: `${session.layer} runner` } });
-      }
+      await parts.attempt(`hello (${kind})`, async () => {
+        const h = await ctx.sample(
+          'lifecycle',
+          hello,
+          async () => {
+            const s = await lifecycle.run({ workload: hello, timeoutMs: options.timeoutMs });
+            checkMarker(ctx, hello, s);
+            return { durationNs: s.totalNs, value: s };
+          },
+          runs,
+        );
+        const series = 'lifecycle';
+        const rss = present(h.values.map((v) => v.runtimePeakRssBytes));
+        if (rss) ctx.record({ metric: 'runtimePeakRssBytes', unit: 'bytes', workload: hello, samples: rss, notes: { source: 'wait4 rusage ru_maxrss' }, series });
+        const init = present(h.values.map((v) => v.initPeakRssBytes));
+        if (init)
+          ctx.record({ metric: 'initPeakRssBytes', unit: 'bytes', workload: hello, samples: init, notes: { source: 'wait4 rusage of the reaped init' }, series });
+        // Figures only this layer has (containerd: its shim's and its own RSS), named by the runner.
+        for (const metric of new Set(h.values.flatMap((v) => Object.keys(v.layerMemoryBytes ?? {})))) {
+          const xs = present(h.values.map((v) => v.layerMemoryBytes?.[metric] ?? null));
+          if (xs) ctx.record({ metric, unit: 'bytes', workload: hello, samples: xs, notes: { source: `${session.layer} runner` }, series });
+        }
+      });
 
       const mem: WorkloadRef = { name: 'mem', kind, args: [String(MEM_MIB)] };
-      const m = await ctx.sample(
-        'cgroupPeakBytes',
-        async () => {
-          const s = await lifecycle.run({ workload: mem, timeoutMs: options.timeoutMs });
-          checkMarker(ctx, mem, s);
-          return { durationNs: s.totalNs, value: s };
-        },
-        runs,
-      );
-      const peaks = present(m.values.map((v) => v.cgroupPeakBytes));
-      if (peaks) {
-        ctx.record({ metric: 'cgroupPeakBytes', unit: 'bytes', workload: mem, samples: peaks, notes: { touchedMib: MEM_MIB } });
-      } else {
-        ctx.fact('cgroupPeakAvailable', mem, false, `${session.runtime.name} did not leave a readable memory cgroup at the configured cgroupsPath`);
-      }
+      await parts.attempt(`mem (${kind})`, async () => {
+        const m = await ctx.sample(
+          'lifecycle',
+          mem,
+          async () => {
+            const s = await lifecycle.run({ workload: mem, timeoutMs: options.timeoutMs });
+            checkMarker(ctx, mem, s);
+            return { durationNs: s.totalNs, value: s };
+          },
+          runs,
+        );
+        const peaks = present(m.values.map((v) => v.cgroupPeakBytes));
+        if (peaks) {
+          ctx.record({ metric: 'cgroupPeakBytes', unit: 'bytes', workload: mem, samples: peaks, notes: { touchedMib: MEM_MIB }, series: 'lifecycle' });
+        } else if (m.values.length > 0) {
+          ctx.fact('cgroupPeakAvailable', mem, false, `${session.runtime.name} did not leave a readable memory cgroup at the configured cgroupsPath`);
+        }
+      });
 
       // A fact, not a sample: found once, in the first block.
       if (ctx.block.index > 0) continue;
@@ -110,5 +120,6 @@ export const memorySuite: Suite = {
           : `mem ${MEM_MIB} MiB under a ${LIMIT_MIB} MiB limit ${completed ? 'completed: the limit was not enforced' : `exited ${s.exitCode}`}`,
       );
     }
+    parts.settle();
   },
 };

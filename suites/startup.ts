@@ -46,32 +46,34 @@ export const startupSuite: Suite = {
       const req = { workload: ref, timeoutMs: options.timeoutMs };
       // Timed samples send the container's output to /dev/null (as hyperfine does); the
       // warmups and one verification run after the samples capture it and check the marker.
-      const verified = async (op: typeof oneShot | typeof lifecycle) => checkMarker(ctx, ref, await op.run(req));
+      const verified = (series: string, op: typeof oneShot | typeof lifecycle) => ctx.attempt(series, ref, async () => checkMarker(ctx, ref, await op.run(req)));
       await parts.attempt(`run (${kind})`, async () => {
-        const run = await ctx.sample('run', async (warmup) => {
+        const run = await ctx.sample('run', ref, async (warmup) => {
           const s = await oneShot.run({ ...req, discardOutput: !warmup });
           checkMarker(ctx, ref, s);
           return { durationNs: s.totalNs, value: s };
         });
-        await verified(oneShot);
+        await verified('run', oneShot);
         ctx.record({
           metric: 'run',
           unit: 'ns',
           workload: ref,
           samples: run.durationsNs,
           notes: { command: oneShot.name, output: outputNote(run.values) },
+          series: 'run',
         });
       });
       await parts.attempt(`lifecycle (${kind})`, async () => {
-        const life = await ctx.sample('lifecycle', async (warmup) => {
+        const life = await ctx.sample('lifecycle', ref, async (warmup) => {
           const s = await lifecycle.run({ ...req, discardOutput: !warmup });
           checkMarker(ctx, ref, s);
           return { durationNs: s.totalNs, value: s };
         });
-        await verified(lifecycle);
-        ctx.record({ metric: 'lifecycle', unit: 'ns', workload: ref, samples: life.durationsNs, notes: { output: outputNote(life.values) } });
+        await verified('lifecycle', lifecycle);
+        const notes = { output: outputNote(life.values) };
+        ctx.record({ metric: 'lifecycle', unit: 'ns', workload: ref, samples: life.durationsNs, notes, series: 'lifecycle' });
         for (const phase of lifecycle.phases) {
-          ctx.record({ metric: phase, unit: 'ns', workload: ref, samples: life.values.map((v) => v.phasesNs[phase] ?? Number.NaN) });
+          ctx.record({ metric: phase, unit: 'ns', workload: ref, samples: life.values.map((v) => v.phasesNs[phase] ?? Number.NaN), series: 'lifecycle' });
         }
       });
     }

@@ -76,7 +76,15 @@ async function cpuArgs(ctx: SuiteContext, kind: WorkloadRef['kind'], trial: (arg
   const key = `throughput.cpuArgs/${ctx.session.runtime.name}/${kind}`;
   const known = ctx.shared.get(key) as string[] | undefined;
   if (known) return known;
-  const out = await trial(TRIAL_ARGS);
+  // a trial that fails sizes nothing: the series takes the standard work, and its own attempts count the failures
+  const out = await trial(TRIAL_ARGS).catch((e: unknown) => {
+    if (e instanceof RuntimeFailure) return null;
+    throw e;
+  });
+  if (!out) {
+    ctx.shared.set(key, CPU_ARGS);
+    return CPU_ARGS;
+  }
   const kib = Number(CPU_ARGS[0]) * 1024;
   const loops = Number(CPU_ARGS[1]);
   // seconds the standard work would take, from the trial's rates
@@ -117,15 +125,19 @@ export const throughputSuite: Suite = {
     for (const { kind, skip } of ctx.kinds) {
       if (skip) continue;
       await parts.attempt(`cpu (${kind})`, async () => {
-        const args = await cpuArgs(ctx, kind, async (trialArgs) => {
+        // the trial is one more attempt of the series: counted, and tried again while the series may still fail
+        const args = await cpuArgs(ctx, kind, (trialArgs) => {
           const trial: WorkloadRef = { name: 'cpu', kind, args: trialArgs };
-          const s = await oneShot.run({ workload: trial, timeoutMs: options.timeoutMs });
-          checkMarker(ctx, trial, s);
-          return parseCpu(session.runtime.name, s.stdout);
+          return ctx.attempt('run', trial, async () => {
+            const s = await oneShot.run({ workload: trial, timeoutMs: options.timeoutMs });
+            checkMarker(ctx, trial, s);
+            return parseCpu(session.runtime.name, s.stdout);
+          });
         });
         const ref: WorkloadRef = { name: 'cpu', kind, args };
         const r = await ctx.sample(
-          'cpu',
+          'run',
+          ref,
           async () => {
             const s = await oneShot.run({ workload: ref, timeoutMs: options.timeoutMs });
             checkMarker(ctx, ref, s);
@@ -134,27 +146,35 @@ export const throughputSuite: Suite = {
           runs,
         );
         const notes = { args: args.join(' '), ...(args.join(' ') !== CPU_ARGS.join(' ') ? { workSizedBy: `at the rates of a trial run (${TRIAL_ARGS.join(' ')}), ${CPU_ARGS.join(' ')} would take over ${PART_LIMIT_SEC}s a part` } : {}) };
-        ctx.record({ metric: 'cpuSha256MibPerSec', unit: 'ops/s', workload: ref, samples: r.values.map((v) => v.sha256MibPerSec), notes });
-        ctx.record({ metric: 'cpuIntOpsPerSec', unit: 'ops/s', workload: ref, samples: r.values.map((v) => v.intOpsPerSec), notes });
+        const series = 'run';
+        ctx.record({ metric: 'cpuSha256MibPerSec', unit: 'ops/s', workload: ref, samples: r.values.map((v) => v.sha256MibPerSec), notes, series });
+        ctx.record({ metric: 'cpuIntOpsPerSec', unit: 'ops/s', workload: ref, samples: r.values.map((v) => v.intOpsPerSec), notes, series });
         ctx.record({
           metric: 'cpuIntOpsRatioToHost',
           unit: 'ratio',
           workload: ref,
           samples: r.values.map((v) => v.intOpsPerSec / hostInt),
           notes: { ...notes, hostMedianIntOpsPerSec: hostInt },
+          series,
         });
       });
 
       const hello: WorkloadRef = { name: 'hello', kind, args: [] };
       await parts.attempt(`churn (${kind})`, async () => {
+        // every container is an attempt: the series may lose half of them (core/reliability.ts)
+        const tally = ctx.series('churn', hello, CHURN_ROUNDS * options.churnContainers);
+        if (tally.stopped) throw new RuntimeFailure(session.runtime.name, `stopped: ${tally.stopped}`);
         const rates: number[] = [];
         const rounds = ctx.share(CHURN_ROUNDS);
         for (let round = 0; round < rounds; round++) {
           if (ctx.signal.aborted) return;
           const c = await churn.run({ workload: hello, timeoutMs: options.timeoutMs }, options.churnContainers, options.concurrency);
-          if (c.failed > 0)
-            throw new RuntimeFailure(session.runtime.name, `churn: ${c.failed} of ${options.churnContainers} containers failed: ${c.firstError ?? ''}`);
-          rates.push(c.completed / (c.wallNs / 1e9));
+          for (const o of c.outcomes) {
+            if (!o) tally.ok();
+            else if (tally.fail(o)) throw new RuntimeFailure(session.runtime.name, `stopped: ${tally.stopped}`);
+          }
+          // the containers that completed, over the time until the last of them did (a hung one's wait is not theirs)
+          if (c.completed > 0) rates.push(c.completed / (c.wallNs / 1e9));
           ctx.events.emit('sample', { suite: 'throughput', metric: 'churn', runtime: session.runtime.name, index: round, total: rounds, warmup: false });
         }
         if (rates.length === 0) return;
@@ -164,6 +184,7 @@ export const throughputSuite: Suite = {
           workload: hello,
           samples: rates,
           notes: { containers: options.churnContainers, concurrency: options.concurrency },
+          series: 'churn',
         });
       });
     }

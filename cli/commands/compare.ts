@@ -107,7 +107,9 @@ the geometric means of the block medians), so the drift between blocks (and, wit
 several base files, between runs) is in the test; elsewhere the Mann-Whitney U test on the pooled
 samples. The threshold: --threshold when given, else this host's noise floor where
 runbench calibrate stored one (each row its own), else 5%.
-Exits 3 when any measurement regressed.`,
+Each runtime configuration's failure rate (failed or hung attempts) is compared too: Fisher's
+exact test in the same family of p-values, the threshold read in percentage points.
+Exits 3 when any measurement or failure rate regressed.`,
     )
     .action((files: string[], flags: CompareFlags, cmd: Command) => {
       if (files.length < 2) throw new UserError('compare needs a base and a head results.json', ExitCode.usage);

@@ -77,6 +77,10 @@ thresholds:
       maxRegression: 10%
   conformance:
     maxMustFailures: 0              # no failed MUST check is allowed
+  # Failed or hung attempts a runtime configuration may show: breached when the 95% interval
+  # of its failure rate lies above it. Without it, failures fail the run only when a series
+  # keeps fewer than half of its samples.
+  maxFailureRate: 5%
 `;
 }
 

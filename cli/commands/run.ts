@@ -12,6 +12,7 @@ import { KNOWN_RUNTIMES, probeRuntime, type RuntimeDefinition } from '../../core
 import { Layer, WorkloadKind, type ResultsDocument, type RuntimeInfo } from '../../core/schema.ts';
 import { breachExitCode, checkThresholds } from '../../core/thresholds.ts';
 import { toCsv } from '../../reports/csv.ts';
+import { toReliabilityCsv } from '../../reports/reliability.ts';
 import { readResults, toJson, writeAtomic } from '../../reports/json.ts';
 import { toTable } from '../../reports/table.ts';
 import { createContainerdRunner } from '../../runners/containerd/index.ts';
@@ -177,14 +178,15 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   }
   detach();
   const t = config.thresholds;
-  const checks = t.metrics.length > 0 || t.conformance ? checkThresholds(doc, t, baseline) : null;
+  const checks = t.metrics.length > 0 || t.conformance || t.maxFailureRatePercent !== null ? checkThresholds(doc, t, baseline) : null;
   if (checks) doc = { ...doc, thresholds: checks };
   writeAtomic([
     [join(outDir, 'results.json'), toJson(doc)],
     [join(outDir, 'results.csv'), toCsv(doc)],
+    [join(outDir, 'reliability.csv'), toReliabilityCsv([doc])],
   ]);
   process.stderr.write(`\n${toTable(doc)}`);
-  process.stderr.write(`results: ${join(outDir, 'results.json')} and results.csv\n`);
+  process.stderr.write(`results: ${join(outDir, 'results.json')}, results.csv and reliability.csv\n`);
   if (output.json) process.stdout.write(toJson(doc));
   if (checks) {
     for (const c of checks) {
@@ -228,7 +230,7 @@ export function addRunOptions(cmd: Command): Command {
     .addOption(
       new Option('--timeout <ms>', 'deadline for one operation; a runtime that passes it is killed').default(60_000).argParser(positiveInt('--timeout', 100)),
     )
-    .option('--out <dir>', 'directory for results.json and results.csv (default runbench-results)')
+    .option('--out <dir>', 'directory for results.json, results.csv and reliability.csv (default runbench-results)')
     .option('--baseline <file>', 'results.json of an earlier run, for relative thresholds')
     .option('--json', 'print the results document on stdout')
     .option('--quiet', 'no progress on stderr')

@@ -125,6 +125,7 @@ function resolveThresholds(src: ConfigSource | null, file: ConfigFile, cat: Cata
   return {
     metrics,
     conformance: c ? { maxMustFailures: c.maxMustFailures ?? null, maxShouldFailures: c.maxShouldFailures ?? null } : null,
+    maxFailureRatePercent: file.thresholds?.maxFailureRate !== undefined ? parsePercent(file.thresholds.maxFailureRate) : null,
   };
 }
 

@@ -87,6 +87,14 @@ export const ConfigFile = z
       .strictObject({
         metrics: z.array(MetricThreshold).optional(),
         conformance: ConformanceThreshold.optional(),
+        maxFailureRate: z
+          .string()
+          .regex(PERCENT, "expected a percentage such as '5%'")
+          .refine((v) => Number(PERCENT.exec(v)?.[1]) <= 100, 'a failure rate is at most 100%')
+          .optional()
+          .describe(
+            "largest share of failed or hung attempts a runtime configuration may show, e.g. '5%': breached when the 95% interval of its failure rate lies above it ('0%': any failure)",
+          ),
       })
       .optional()
       .describe('bounds checked at the end of the run; a breach exits 3 (4 for conformance)'),

@@ -22,6 +22,8 @@ export interface ResolvedMetricThreshold {
 export interface ResolvedThresholds {
   metrics: ResolvedMetricThreshold[];
   conformance: { maxMustFailures: number | null; maxShouldFailures: number | null } | null;
+  /** The largest failure rate, in percent, a runtime configuration may show (core/failure-threshold.ts); null: none. */
+  maxFailureRatePercent: number | null;
 }
 
 /** Everything that decides what is measured and how it is judged; recorded in every results document. */

@@ -1,32 +1,33 @@
 /**
  * Churn at the containerd layer: P workers each run whole containers (the one-shot path)
- * one after the other until `count` were started; the figure is the batch's wall time.
+ * one after the other until `count` were started; the figure is the batch's wall time, until
+ * the last container that completed.
  */
-import { errorMessage } from '../../core/errors.ts';
+import { errorMessage, RuntimeFailure } from '../../core/errors.ts';
 import type { ChurnResult, TimedSample } from '../../core/runner.ts';
 
-export async function churn(runOne: () => Promise<TimedSample>, count: number, concurrency: number): Promise<ChurnResult> {
+export async function churn(runtime: string, runOne: () => Promise<TimedSample>, count: number, concurrency: number): Promise<ChurnResult> {
   let next = 0;
   let completed = 0;
-  let failed = 0;
-  let firstError: string | null = null;
+  const outcomes: (RuntimeFailure | null)[] = [];
   const t0 = process.hrtime.bigint();
+  let tLast = t0;
   const worker = async () => {
     while (next < count) {
       next++;
       try {
         const s = await runOne();
-        if (s.exitCode === 0) completed++;
-        else {
-          failed++;
-          firstError ??= `exited ${s.exitCode}`;
-        }
+        if (s.exitCode === 0) {
+          completed++;
+          tLast = process.hrtime.bigint();
+          outcomes.push(null);
+        } else outcomes.push(new RuntimeFailure(runtime, `${runtime} via containerd: hello exited ${s.exitCode}`));
       } catch (e) {
-        failed++;
-        firstError ??= errorMessage(e);
+        outcomes.push(e instanceof RuntimeFailure ? e : new RuntimeFailure(runtime, errorMessage(e)));
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
-  return { wallNs: Number(process.hrtime.bigint() - t0), completed, failed, firstError };
+  const failures = outcomes.filter((o) => o !== null);
+  return { wallNs: Number(tLast - t0), completed, failed: failures.length, firstError: failures[0]?.message ?? null, failures, outcomes };
 }

@@ -78,6 +78,8 @@ export class ContainerdSession implements RunnerSession {
   private counter = 0;
   private baselineRss: number | null = null;
   private closed = false;
+  /** Why runbench's own containerd is gone, once it is: no later container can run. */
+  private lost: string | null = null;
   private readonly slug: string;
   private readonly refs: Record<WorkloadKind, ImageRef>;
   /** The conformance capability is added by the layer's index, which also knows the target. */
@@ -133,6 +135,9 @@ export class ContainerdSession implements RunnerSession {
       searchPath: [...(this.shim.shimDir ? [this.shim.shimDir] : []), cacheBinDir],
     });
     const { address } = this.daemon;
+    void this.daemon.gone.then((why) => {
+      this.lost = why;
+    });
     // a containerd that is not ours keeps our namespace if this process dies: `runbench clean` removes it
     if (!this.daemon.owned)
       recordInLedger(this.ctx.workDir, {
@@ -170,6 +175,7 @@ export class ContainerdSession implements RunnerSession {
    */
   private async one(req: RunRequest, observe: boolean, probe: ProbeOptions = {}): Promise<TimedSample> {
     const { overrides = {}, asked, separateStdio = false, beforeCleanup } = probe;
+    if (this.lost) throw new RuntimeFailure(this.runtime.name, `${this.runtime.name} via containerd: ${this.lost}`, { sessionLost: true });
     const { client, shim } = this.api();
     const kind = req.workload.kind;
     const parent = this.parents.get(kind);
@@ -203,9 +209,17 @@ export class ContainerdSession implements RunnerSession {
     } catch (e) {
       const detail = errorMessage(e).replace(/^\d+ [A-Z_]+: /, '');
       const err = stdio.firstErrorLine();
-      throw new RuntimeFailure(this.runtime.name, `${this.runtime.name} via containerd: ${stage} failed: ${detail}${err ? `: ${err}` : ''}`);
+      const lost = this.lost ? ` (${this.lost})` : '';
+      throw new RuntimeFailure(this.runtime.name, `${this.runtime.name} via containerd: ${stage} failed: ${detail}${err ? `: ${err}` : ''}${lost}`, {
+        sessionLost: this.lost !== null,
+      });
     } finally {
-      if (this.live.has(id)) await this.dispose(id);
+      // still live: it failed. Removed now, with whatever its runtime left in its cgroup, so the
+      // next sample starts clean; with containerd gone, close() sweeps what is left.
+      if (this.live.has(id) && !this.lost) {
+        await this.dispose(id);
+        await sweepCgroups(cgroupsPath.slice(1));
+      }
       stdio.close();
     }
   }
@@ -244,7 +258,7 @@ export class ContainerdSession implements RunnerSession {
   }
 
   churn(req: RunRequest, count: number, concurrency: number): Promise<ChurnResult> {
-    return churn(() => this.one(req, false), count, concurrency);
+    return churn(this.runtime.name, () => this.one(req, false), count, concurrency);
   }
 
   /** Removes one container whatever state it was left in; not-found is success. */

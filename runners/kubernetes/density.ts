@@ -20,7 +20,7 @@ export async function startIdlePod(pods: SessionPods, runtime: string, req: RunR
     await pods.waitFor(name, 'started', (t) => t.startedNs !== undefined, req.timeoutMs);
   } catch (e) {
     const events = await pods.events(name);
-    void pods.delete(name, false).catch(() => undefined);
+    await pods.delete(name, true, 30_000).catch(() => pods.forget(name));
     throw new RuntimeFailure(runtime, `${errorMessage(e)}${events ? ` (${events})` : ''}`);
   }
   return { name, timeline, startupNs: startupLatencyNs(timeline) ?? Number.NaN };

@@ -90,8 +90,8 @@ export async function runPod(
   } catch (e) {
     const why = errorMessage(e);
     const events = await pods.events(name);
-    void pods.delete(name, false).catch(() => undefined);
-    pods.forget(name);
+    // a failed or hung pod is gone before the next sample starts (untimed); the namespace's removal covers a stuck one
+    await pods.delete(name, true, 30_000).catch(() => pods.forget(name));
     throw new RuntimeFailure(runtime, `${why}${events ? ` (${events})` : ''}`);
   }
 }

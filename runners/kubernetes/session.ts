@@ -238,7 +238,7 @@ export class KubernetesSession implements RunnerSession {
 
   /** N pods at concurrency P, each created, watched to completion and deletion requested. */
   async churn(req: RunRequest, count: number, concurrency: number): Promise<ChurnResult> {
-    return churn(this.requirePods(), req, count, concurrency);
+    return churn(this.runtime.name, this.requirePods(), req, count, concurrency);
   }
 
   // ----- figures only this layer has (density.ts, for suites/density.ts) -----

@@ -33,7 +33,7 @@ export function stepFailure(runtime: string, c: OciContainerSpec, reply: SeqRepl
       : bad
         ? `'${bad.label}' ${bad.error ?? `exited ${bad.exitCode}`}`
         : (reply.error ?? 'no reply');
-  return new RuntimeFailure(runtime, `${runtime} ${what}: ${detail}${stderr ? `: ${stderr}` : ''}`);
+  return new RuntimeFailure(runtime, `${runtime} ${what}: ${detail}${stderr ? `: ${stderr}` : ''}`, { hung: bad?.timedOut === true });
 }
 
 /** The runtime's own process for `step` killed by a signal. */

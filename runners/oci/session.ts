@@ -104,14 +104,15 @@ export class OciSession implements RunnerSession {
    * the same operation runs again with its output captured, for the diagnosis, and then
    * once more to /dev/null. Only a runtime that fails again that way fails because of
    * /dev/null (youki 0.7 does): it is measured with its output captured from then on, and
-   * says so. One that passes the second time failed once, and that failure stands.
+   * says so. One that passes the second time failed once, and that failure stands: it is a
+   * failed attempt of its series (the retries are diagnosis, not samples).
    */
   private async diagnose(req: RunRequest, op: 'runOnce' | 'lifecycle', fn: Measured, first: RuntimeFailure): Promise<TimedSample> {
     const captured = await this.attempt(req, fn, false);
     try {
       await this.attempt(req, fn, true);
     } catch (again) {
-      if (!(again instanceof RuntimeFailure) || /hung/.test(again.message)) throw again;
+      if (!(again instanceof RuntimeFailure) || again.hung) throw again;
       this.discardFails = true;
       this.ctx.events.emit('log', {
         level: 'warn',
@@ -122,16 +123,20 @@ export class OciSession implements RunnerSession {
     throw new RuntimeFailure(
       this.runtime.name,
       `${first.message} (${op === 'runOnce' ? 'run' : 'lifecycle'} failed once: the same operation passed right after, with its output captured and to /dev/null)`,
+      { hung: first.hung },
     );
   }
 
   /** One measured container: prepared, measured, and disposed of whatever happened. */
   private async attempt(req: RunRequest, fn: Measured, discard: boolean): Promise<TimedSample> {
     const c = this.prepare(req);
+    let failed = true;
     try {
-      return await fn(c, discard);
+      const s = await fn(c, discard);
+      failed = false;
+      return s;
     } finally {
-      await this.dispose(c);
+      await this.dispose(c, failed);
     }
   }
 
@@ -140,7 +145,7 @@ export class OciSession implements RunnerSession {
     try {
       return await this.attempt(req, fn, discard);
     } catch (e) {
-      if (discard && e instanceof RuntimeFailure && !/hung/.test(e.message)) return this.diagnose(req, op, fn, e);
+      if (discard && e instanceof RuntimeFailure && !e.hung) return this.diagnose(req, op, fn, e);
       throw e;
     }
   }
@@ -159,7 +164,7 @@ export class OciSession implements RunnerSession {
       runtime: this.runtime.name,
       argv: (...args: string[]) => this.argv(...args),
       prepare: (r: RunRequest) => this.prepare(r),
-      dispose: (c: OciContainerSpec) => this.dispose(c),
+      dispose: (c: OciContainerSpec, failed: boolean) => this.dispose(c, failed),
     };
     return churn(session, this.pool.slice(0, concurrency), req, count);
   }
@@ -169,9 +174,14 @@ export class OciSession implements RunnerSession {
     return hasStateEntry(this.stateRoot, id);
   }
 
-  /** Removes one container and its bundle, forcefully if the runtime left it behind. */
-  private async dispose(c: OciContainerSpec): Promise<void> {
+  /**
+   * Removes one container and its bundle, forcefully if the runtime left it behind. After a
+   * failure its cgroup is swept too: a process a hung or crashed runtime left in it would
+   * otherwise run on into the next sample's timing.
+   */
+  private async dispose(c: OciContainerSpec, failed = false): Promise<void> {
     if (this.hasState(c.id)) await this.forceDelete(c.id);
+    if (failed) await sweepCgroups(c.cgroupsPath.slice(1));
     rmSync(c.bundle, { recursive: true, force: true });
     this.live.delete(c.id);
   }

@@ -1,6 +1,7 @@
 /** Comparison with the baseline: the change of every median shared by the first document and the baseline. */
-import { type Comparison, type ComparisonRow, compareDocuments, describeCounts, describeMethod, type Verdict } from '../../../core/compare.ts';
+import { type Comparison, type ComparisonRow, compareDocuments, describeCounts, describeMethod, familySize, type Verdict } from '../../../core/compare.ts';
 import { comparisonCells, environmentRows, environmentSummary } from '../../compare-cells.ts';
+import { failureRatesTable } from '../../compare-failures.ts';
 import { round } from '../figures.ts';
 import type { Cell, Figure, Section, SectionContext, Tone } from '../types.ts';
 
@@ -64,11 +65,14 @@ export function comparisonSection(c: Comparison): Section {
     title: 'Comparison with the baseline',
     paragraphs: [
       `Base ${c.base.runId} (${c.base.host}, ${c.base.startedAt}) against head ${c.head.runId} (${c.head.host}, ${c.head.startedAt}). ${environmentSummary(c)}${differences ? ` ${differences}.` : ''}`,
-      `${describeCounts(c)}. ${describeMethod(c.options, c.rows)}`,
+      `${describeCounts(c)}. ${describeMethod(c.options, c.rows, familySize(c))}`,
       ...(cells.length === 0 ? ['No measurement is present in both documents.'] : []),
     ],
     figures,
-    tables: others.length > 0 ? [{ caption: 'not compared', columns: ['measurement', 'why'], numeric: [false, false], rows: others }] : [],
+    tables: [
+      ...[failureRatesTable(c)].filter((t) => t !== null),
+      ...(others.length > 0 ? [{ caption: 'not compared', columns: ['measurement', 'why'], numeric: [false, false], rows: others }] : []),
+    ],
   };
 }
 

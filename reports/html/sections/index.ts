@@ -12,6 +12,7 @@ import { buildHarness } from './harness.ts';
 import { buildHistory } from './history.ts';
 import { buildMethod } from './method.ts';
 import { buildNativeVsWasm } from './native-vs-wasm.ts';
+import { buildReliability } from './reliability.ts';
 import { buildSuites } from './suites.ts';
 import { buildWasmWays } from './wasm-ways.ts';
 
@@ -23,6 +24,7 @@ export const SECTIONS: readonly SectionBuilder[] = [
   buildNativeVsWasm,
   buildWasmWays,
   buildEmulated,
+  buildReliability,
   buildConformance,
   buildHarness,
   buildFacts,
