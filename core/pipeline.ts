@@ -56,6 +56,8 @@ export interface PipelineOptions extends SuiteOptions {
   archs?: string[];
   /** Rounds of interleaved sampling (default 1: each runtime takes all its samples in one turn). */
   blocks?: number;
+  /** The run named its suites (flag or config file): a suite runs beyond its `defaultLayers` only then. */
+  suitesNamed?: boolean;
 }
 
 function hostRunner(arch: string, scope: Scope): SuiteContext['runOnHost'] {
@@ -186,6 +188,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
                   block,
                 ),
               fact: (name, w, value, detail) => collector.fact({ suite: suite.name, name, labels: ctx.labels(w), value, detail }),
+              curve: (w, c) => collector.curve({ suite: suite.name, labels: ctx.labels(w), ...c }),
               sample: (metric, fn, runs) => {
                 const total = blockShare(runs ?? opts.runs, blocks, block);
                 // after a turn of the other runtimes, one warmup brings caches back to this one
@@ -221,7 +224,9 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
                 const notHere =
                   suite.layers && !suite.layers.includes(layer)
                     ? `${suite.name} measures at the ${suite.layers.join(', ')} layer only`
-                    : lacks(session, suite.needs);
+                    : !opts.suitesNamed && suite.defaultLayers && !suite.defaultLayers.includes(layer)
+                      ? `${suite.name} runs at the ${layer} layer only when named (--suite ${suite.name}): ${suite.description}`
+                      : lacks(session, suite.needs);
                 return [suite, { skip: notHere, error: null, failedParts: new Map(), done: false, ms: 0, started: false }] as [Suite, TurnState];
               }),
             ),
@@ -282,6 +287,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
       noise: { turns, summary: summarize(turns, deps.host.cores) },
       measurements: collector.measurements(),
       facts: collector.facts,
+      ...(collector.curves.length > 0 ? { density: collector.curves } : {}),
       suiteRuns,
       conformance,
     });

@@ -1,7 +1,7 @@
 /** A suite measures one aspect (startup, memory, throughput) through any runner session. */
 import type { EventBus } from './events.ts';
 import type { Sampled } from './sampler.ts';
-import type { Labels, Layer, Unit, WorkloadKind } from './schema.ts';
+import type { DensityCurve, Labels, Layer, Unit, WorkloadKind } from './schema.ts';
 import type { WorkloadRef } from './workloads.ts';
 import type { CapabilityName, RunRequest, RunnerSession } from './runner.ts';
 
@@ -13,6 +13,8 @@ export interface SuiteOptions {
   churnContainers: number;
   /** Deadline for one operation (one sample). */
   timeoutMs: number;
+  /** Density fills: the limits the run asked for; each layer has defaults for the others (Density.defaults). */
+  density?: { budgetBytes?: number; maxCount?: number; timeLimitMs?: number };
 }
 
 export interface MetricInfo {
@@ -43,6 +45,8 @@ export interface SuiteContext {
   labels(workload: WorkloadRef, runtime?: string): Labels;
   record(input: RecordInput): void;
   fact(name: string, workload: WorkloadRef, value: boolean | number | string, detail: string): void;
+  /** Records a density curve, labelled like a measurement of `workload`. */
+  curve(workload: WorkloadRef, curve: Omit<DensityCurve, 'suite' | 'labels'>): void;
   /** Runs warmups then `runs` samples of `fn`, emitting progress; `fn` returns ns and a value. */
   sample<T>(metric: string, fn: (warmup: boolean) => Promise<{ durationNs: number; value: T }>, runs?: number): Promise<Sampled<T>>;
   /** This turn of interleaved sampling: the suite runs once per block, taking `share` of its samples. */
@@ -64,6 +68,11 @@ export interface Suite {
   layers?: readonly Layer[];
   /** Runs in the first block only (a fill-the-node measurement is not split into turns). */
   once?: boolean;
+  /**
+   * The layers it runs at when the run names no suite (all its layers when absent): a
+   * suite that fills the host runs elsewhere only when named.
+   */
+  defaultLayers?: readonly Layer[];
   /** The session capabilities it uses; a session without one skips the suite with that reason. */
   needs: readonly CapabilityName[];
   metrics: MetricInfo[];
