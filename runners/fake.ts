@@ -6,6 +6,7 @@
 import { RuntimeFailure } from '../core/errors.ts';
 import { seededRandom } from '../core/stats.ts';
 import type { RuntimeInfo, WorkloadKind } from '../core/schema.ts';
+import { fakeDensity, type FakeDensityBehaviour } from './fake-density.ts';
 import type { Capabilities, ChurnResult, RunRequest, Runner, RunnerSession, TimedSample, Unsupported } from '../core/runner.ts';
 
 export interface FakeBehaviour {
@@ -22,6 +23,8 @@ export interface FakeBehaviour {
   onOperation?: (runtime: string, op: string) => void;
   /** A host load that grows during the run: every operation of any runtime is this fraction slower than the one before it. */
   driftPerOp?: number;
+  /** Gives the sessions a density capability (fake-density.ts). */
+  density?: FakeDensityBehaviour;
 }
 
 export function fakeRuntime(name: string, wasm = false): RuntimeInfo {
@@ -60,6 +63,7 @@ class FakeSession implements RunnerSession {
       oneShot: { name: this.oneShotName, run: (req) => this.runOnce(req) },
       lifecycle: { phases: this.lifecyclePhases, run: (req) => this.lifecycle(req) },
       churn: { run: (req, count) => this.churn(req, count) },
+      ...(b.density ? { density: fakeDensity(runtime.name, b.density) } : {}),
     };
   }
 

@@ -18,9 +18,13 @@ import type { WorkloadRef } from '../core/workloads.ts';
 import { fill, type Fill } from './density-fill.ts';
 import { POD_PHASE_METRICS, recordPodPhases } from './density-pods.ts';
 
-/** How long removing the units may take: a minute, or 200 ms a unit when that is more. */
+/**
+ * How long removing the units may take before what is left goes to the session's sweep: two
+ * minutes, or half a second a unit when that is more (1,100 containers took 198 s through
+ * containerd on 2 busy cores).
+ */
 export function teardownDeadlineMs(count: number): number {
-  return Math.max(60_000, count * 200);
+  return Math.max(120_000, count * 500);
 }
 
 async function teardown(density: Density, units: readonly IdleUnit[]): Promise<{ ns: number; concurrency: number; leftovers: string[] }> {
