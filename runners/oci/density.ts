@@ -13,7 +13,7 @@ import { execa } from 'execa';
 import { cgroupCurrentBytes, memoryCgroupDir } from '../../core/cgroups.ts';
 import { DEFAULT_DENSITY_MAX, defaultBudget, fdGauge, hostGauges } from '../../core/density.ts';
 import { eachLimited } from '../../core/pool.ts';
-import { pssOf, settledDescendants } from '../../core/procfs.ts';
+import { descendants, processTable, pssOf, settledDescendants } from '../../core/procfs.ts';
 import type { Density, DensityDefaults, Footprint, IdleUnit, RunRequest } from '../../core/runner.ts';
 import { TimingHelper } from '../../core/timing-helper.ts';
 import type { OciContainerSpec } from './bundle.ts';
@@ -95,10 +95,25 @@ export class OciDensity implements Density {
     return [...hostGauges(), ...fdGauge(process.pid, 'runbench'), ...fdGauge(this.helper?.pid, 'rb-exec')];
   }
 
+  /**
+   * Every process the runtimes left, killed and reaped at once. rb-exec reaps for a short
+   * while after its kill; a thousand sandboxes take longer to die, and a runtime takes a
+   * zombie it was not given back for alive: it is asked again until nothing is below it.
+   */
+  private async killAll(): Promise<void> {
+    const helper = this.helper;
+    const pid = helper?.pid;
+    if (!helper || !pid) return;
+    for (let i = 0; i < 50; i++) {
+      await helper.killAll().catch(() => undefined);
+      if (descendants(processTable(), [pid]).length <= 1) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   async remove(names: readonly string[], deadlineMs: number): Promise<{ concurrency: number; leftovers: string[] }> {
     const specs = names.flatMap((n) => this.units.get(n) ?? []);
-    // every process the runtimes left, killed and reaped at once
-    await this.helper?.killAll().catch(() => undefined);
+    await this.killAll();
     const { failed, notStarted } = await eachLimited(
       specs,
       REMOVE_CONCURRENCY,
