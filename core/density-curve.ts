@@ -85,3 +85,18 @@ export function startedPerSec(points: readonly DensityPoint[]): number | null {
   if (!last || last.count === 0 || !last.elapsedNs) return null;
   return last.count / (last.elapsedNs / 1e9);
 }
+
+/**
+ * What each unit added, by process name (a shim, a sandbox, the container's process, the
+ * daemon's growth): each name's growth from the baseline to the last point read per
+ * process, over the count there. Null when the layer does not read the footprint per process.
+ */
+export function byProcessPerUnit(points: readonly DensityPoint[]): { count: number; perUnit: Record<string, number> } | null {
+  const last = points.filter((p) => p.count > 0 && p.byProcess).at(-1);
+  if (!last?.byProcess) return null;
+  const base = points.find((p) => p.count === 0)?.byProcess ?? {};
+  const names = [...new Set([...Object.keys(base), ...Object.keys(last.byProcess)])];
+  const perUnit: Record<string, number> = {};
+  for (const n of names) perUnit[n] = ((last.byProcess[n] ?? 0) - (base[n] ?? 0)) / last.count;
+  return { count: last.count, perUnit };
+}

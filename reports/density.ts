@@ -5,7 +5,7 @@
  * units against the last, and the teardown; and the curves themselves, thinned for charts.
  * A pure function of the documents.
  */
-import { cgroupPerUnit, memAvailableDropPerUnit, perUnitBytes, startDrift, startedPerSec } from '../core/density-curve.ts';
+import { byProcessPerUnit, cgroupPerUnit, memAvailableDropPerUnit, perUnitBytes, startDrift, startedPerSec } from '../core/density-curve.ts';
 import { formatValue } from '../core/format.ts';
 import type { DensityCurve, ResultsDocument } from '../core/schema.ts';
 
@@ -119,6 +119,24 @@ export function stopLines(rows: readonly DensityRow[]): string[] {
   return rows.map((r) => `${r.layer} ${r.label}: ${r.curve.stop.reason} — ${r.curve.stop.detail}${r.curve.mended ? ` (${r.curve.mended})` : ''}`);
 }
 
+/** What each container added by process name, largest first: `containerd-shim-runc-v2 2.6 MiB, idle 48 KiB, containerd 150 KiB`. */
+export function byProcessText(r: DensityRow): string | null {
+  const b = byProcessPerUnit(r.curve.points);
+  if (!b) return null;
+  const parts = Object.entries(b.perUnit)
+    .sort((x, y) => y[1] - x[1])
+    .map(([name, bytes]) => `${name} ${formatValue(bytes, 'bytes')}`);
+  return `${parts.join(', ')} (at ${b.count})`;
+}
+
+/** The footprint per container by process, one line per configuration that has it. */
+export function byProcessLines(rows: readonly DensityRow[]): string[] {
+  return rows.flatMap((r) => {
+    const t = byProcessText(r);
+    return t ? [`${r.layer} ${r.label}: ${t}`] : [];
+  });
+}
+
 /**
  * A curve thinned for a chart: at most `max` points, each the median of the values in its
  * stretch of counts at that stretch's last count (every point when there are few).
@@ -150,5 +168,14 @@ export function densityText(rows: readonly DensityRow[]): string[] {
       })
       .join('  ')
       .trimEnd()}`;
-  return ['density: idle containers per GiB', ...cells.map(line), '', 'what stopped each fill', ...stopLines(rows).map((l) => `  ${l}`), ''];
+  const parts = byProcessLines(rows);
+  return [
+    'density: idle containers per GiB',
+    ...cells.map(line),
+    '',
+    'what stopped each fill',
+    ...stopLines(rows).map((l) => `  ${l}`),
+    '',
+    ...(parts.length > 0 ? ['footprint per container, by process', ...parts.map((l) => `  ${l}`), ''] : []),
+  ];
 }

@@ -7,7 +7,7 @@ import { comparisonCells, environmentRows, environmentSummary } from './compare-
 import { formatInterval, formatValue } from '../core/format.ts';
 import { rankingNote, rankLabel, ratioText } from '../core/ranking.ts';
 import type { ResultsDocument } from '../core/schema.ts';
-import { DENSITY_COLUMNS, DENSITY_NOTE, DENSITY_NUMERIC, densityCells, densityRows, stopLines } from './density.ts';
+import { byProcessLines, DENSITY_COLUMNS, DENSITY_NOTE, DENSITY_NUMERIC, densityCells, densityRows, stopLines } from './density.ts';
 import { mdCell } from './escape.ts';
 import { noiseWarning } from './noise.ts';
 import { EMULATED_NOTE, groupMeasurements, noValue, notMeasured, samplesText } from './groups.ts';
@@ -78,6 +78,8 @@ export function toMarkdown(docs: readonly ResultsDocument[]): string {
       ...stopLines(density).map((l) => `- ${mdCell(l)}`),
       '',
     );
+    const parts = byProcessLines(density);
+    if (parts.length > 0) out.push('Footprint per container, by process:', '', ...parts.map((l) => `- ${mdCell(l)}`), '');
   }
   const ways = wasmWaysSection(docs);
   if (ways) {

@@ -58,7 +58,9 @@ describe('density in the reports', () => {
       { x: 2, y: 24 },
     ]);
     expect(crun.at(-1)).toEqual({ x: 60, y: 720 });
-    expect(section?.tables[0]?.rows.map((r) => r[6])).toEqual(['nothing', 'nothing', 'nothing']);
+    expect(section?.tables[0]?.rows.map((r) => r[7])).toEqual(['nothing', 'nothing', 'nothing']);
+    // what each container added by process: the shim's share, the container's own, the daemon's growth (none here)
+    expect(section?.tables[0]?.rows[0]?.[5]).toBe('containerd-shim-runc-v2 2.7 MiB, idle 100 KiB, containerd 0 KiB (at 120)');
   });
 
   it('thins a long curve to medians of stretches, ending each at its last count', () => {

@@ -5,7 +5,7 @@
  * density curves (reports/density.ts); absent when no document has one.
  */
 import { formatValue } from '../../../core/format.ts';
-import { DENSITY_COLUMNS, DENSITY_NOTE, DENSITY_NUMERIC, densityCells, densityRows, thinned, type DensityRow } from '../../density.ts';
+import { byProcessText, DENSITY_COLUMNS, DENSITY_NOTE, DENSITY_NUMERIC, densityCells, densityRows, thinned, type DensityRow } from '../../density.ts';
 import { round, slug } from '../figures.ts';
 import type { Figure, Section, SectionContext, TableModel } from '../types.ts';
 
@@ -63,15 +63,16 @@ function latencyFigure(key: string, title: string, rows: readonly DensityRow[]):
 
 function stopsTable(rows: readonly DensityRow[]): TableModel {
   return {
-    caption: 'what stopped each fill, and the teardown',
-    columns: ['layer', 'runtime', 'units', 'stopped by', 'why', 'teardown', 'left behind'],
-    numeric: [false, false, true, false, false, true, false],
+    caption: 'what stopped each fill, what each container added by process, and the teardown',
+    columns: ['layer', 'runtime', 'units', 'stopped by', 'why', 'per container, by process', 'teardown', 'left behind'],
+    numeric: [false, false, true, false, false, false, true, false],
     rows: rows.map((r) => [
       r.layer,
       r.label,
       String(r.count),
       r.stop,
       r.curve.stop.detail + (r.curve.mended ? ` (${r.curve.mended})` : ''),
+      byProcessText(r) ?? '—',
       r.teardownNs === null ? '—' : formatValue(r.teardownNs, 'ns'),
       r.curve.teardown
         ? r.curve.teardown.leftovers.length === 0
