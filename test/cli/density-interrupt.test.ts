@@ -1,6 +1,8 @@
 /**
  * A density fill stopped midway, with dozens of idle containers up: by SIGINT to runbench
- * alone (its own teardown must remove them) and by SIGKILL (then `runbench clean` must), at
+ * alone (its own teardown must remove them), by Ctrl-C (SIGINT to its whole process group:
+ * the timing helper kills the containers, containerd shuts down and the sweeps take over)
+ * and by SIGKILL (then `runbench clean` must), at
  * the oci and containerd layers. Afterwards no container process, shim, cgroup, mount,
  * state or scratch directory of the run is left, nor a shim socket.
  */
@@ -54,10 +56,10 @@ function ledgerSockets(runDir: string): string[] {
  * directory is under `scratch`: the runs of others on a shared host clean stale runs under
  * /run/runbench when they start, and would remove a killed run before this test's clean.
  */
-async function fillingRun(name: string, layerArgs: string[], parent: string, scratch?: string) {
+async function fillingRun(name: string, layerArgs: string[], parent: string, scratch?: string, detached = false) {
   const out = join(dir(), name);
   const env = scratch ? { RUNBENCH_SCRATCH_DIR: scratch } : undefined;
-  const run = startRun(['--suite', 'density', '--runtime', 'runc', '--density-max', '1000', '--out', out, ...layerArgs], env ? { env } : {});
+  const run = startRun(['--suite', 'density', '--runtime', 'runc', '--density-max', '1000', '--out', out, ...layerArgs], { detached, ...(env ? { env } : {}) });
   const runId = await run.sampling(/density/, 120_000);
   expect(runId, run.stderr()).not.toBe('');
   const deadline = Date.now() + 240_000;
@@ -80,6 +82,21 @@ for (const c of cases) {
         const sockets = ledgerSockets(join('/run/runbench', runId));
         if (c.layer === 'containerd') expect(sockets.length).toBeGreaterThanOrEqual(UP);
         process.kill(run.child.pid as number, 'SIGINT');
+        const r = await run.child;
+        expect(r.exitCode, r.all).toBe(130);
+        expect(existsSync(join(out, 'results.json'))).toBe(false);
+        expect(leftovers(runId)).toEqual(nothingLeft);
+        expect(sockets.filter((s) => existsSync(s))).toEqual([]);
+      },
+      600_000,
+    );
+
+    needs(c.things, c.why).it(
+      `Ctrl-C (SIGINT to the whole process group, the timing helper${c.layer === 'containerd' ? ' and containerd' : ''} included): exit 130, nothing left`,
+      async () => {
+        const { run, runId, out } = await fillingRun(`ctrl-c-${c.layer}`, c.args, c.parent, undefined, true);
+        const sockets = ledgerSockets(join('/run/runbench', runId));
+        process.kill(-(run.child.pid as number), 'SIGINT');
         const r = await run.child;
         expect(r.exitCode, r.all).toBe(130);
         expect(existsSync(join(out, 'results.json'))).toBe(false);
