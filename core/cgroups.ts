@@ -138,6 +138,14 @@ export function memoryCgroupFiles(relPath: string): { peak: string; oom: string 
   return null;
 }
 
+/** A cgroup's directory under the memory controller (v1 or hybrid), else under a pure cgroup2 mount; null with neither. */
+export function memoryCgroupDir(relPath: string): string | null {
+  const cg = detectCgroups();
+  const v1 = cg.v1Mounts.memory;
+  if (v1) return join(v1, relPath);
+  return cg.layout === 'v2' && cg.unifiedMount ? join(cg.unifiedMount, relPath) : null;
+}
+
 /** The high-water mark in a peak file's text (a bare byte count), or null. */
 export function parseMemoryPeak(text: string): number | null {
   return /^\d+$/.test(text) ? Number(text) : null;

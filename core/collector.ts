@@ -5,7 +5,7 @@
  * once, as the first block found it.
  */
 import type { EventBus } from './events.ts';
-import type { Fact, Measurement } from './schema.ts';
+import type { DensityCurve, Fact, Measurement } from './schema.ts';
 import { computeStats, splitSamples } from './stats.ts';
 
 type Notes = Measurement['notes'];
@@ -38,6 +38,7 @@ export class Collector {
   private readonly entries = new Map<string, Entry>();
   private readonly factKeys = new Set<string>();
   readonly facts: Fact[] = [];
+  readonly curves: DensityCurve[] = [];
 
   constructor(
     private readonly events: EventBus,
@@ -67,6 +68,10 @@ export class Collector {
     this.factKeys.add(key);
     this.facts.push(f);
     this.events.emit('fact', { fact: f });
+  }
+
+  curve(c: DensityCurve): void {
+    this.curves.push(c);
   }
 
   /**

@@ -29,6 +29,7 @@ export function badDirection(unit: Unit): 'up' | 'down' | 'none' {
       return 'up';
     case 'ops/s':
     case 'containers/s':
+    case 'containers/GiB':
     case 'ratio':
       return 'down';
     default:

@@ -19,6 +19,8 @@ export function formatValue(value: number, unit: Unit): string {
       if (value >= 1e3) return `${(value / 1e3).toFixed(2)} k${suffix}`;
       return `${value.toFixed(2)}${suffix}`;
     }
+    case 'containers/GiB':
+      return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} /GiB`;
     case 'ratio':
       return `${value.toFixed(3)}×`;
     default:

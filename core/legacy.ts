@@ -1,10 +1,12 @@
 /**
- * Documents older runbench wrote that the schema no longer takes as they are. It recorded a
+ * Documents older runbench wrote that the schema no longer takes as they are, or that lack
+ * what reports now read (density curves: legacy-density.ts). It recorded a
  * lifecycle phase that was not observed as a NaN sample, which JSON writes as null, so the
  * sample list held nulls and every statistic computed from it was null too; and it gave a
  * measurement without samples statistics of zeros. Such a measurement is read as its finite
  * samples, the others counted as failed, and statistics computed again from what is left.
  */
+import { mendDensityCurves } from './legacy-density.ts';
 import { splitSamples } from './stats.ts';
 
 function isRecord(x: unknown): x is Record<string, unknown> {
@@ -23,5 +25,5 @@ export function mendLegacyDocument(raw: unknown): unknown {
     const before = typeof m.failedSamples === 'number' ? m.failedSamples : 0;
     return { ...m, ...split, failedSamples: before + split.failedSamples };
   });
-  return { ...raw, measurements };
+  return mendDensityCurves({ ...raw, measurements });
 }

@@ -58,6 +58,8 @@ export interface PipelineOptions extends SuiteOptions {
   archs?: string[];
   /** Rounds of interleaved sampling (default 1: each runtime takes all its samples in one turn). */
   blocks?: number;
+  /** The run named its suites (flag or config file): a suite runs beyond its `defaultLayers` only then. */
+  suitesNamed?: boolean;
 }
 
 function hostRunner(arch: string, scope: Scope): SuiteContext['runOnHost'] {
@@ -175,7 +177,9 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
                 const notHere =
                   suite.layers && !suite.layers.includes(layer)
                     ? `${suite.name} measures at the ${suite.layers.join(', ')} layer only`
-                    : lacks(session, suite.needs);
+                    : !opts.suitesNamed && suite.defaultLayers && !suite.defaultLayers.includes(layer)
+                      ? `${suite.name} runs at the ${layer} layer only when named (--suite ${suite.name}): ${suite.description}`
+                      : lacks(session, suite.needs);
                 return [suite, { skip: notHere, error: null, failedParts: new Map(), done: false, ms: 0, started: false }] as [Suite, TurnState];
               }),
             ),
@@ -237,6 +241,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
       measurements: collector.measurements((suite, series, labels) => ledger.errored({ suite, series, labels })),
       reliability: ledger.report(),
       facts: collector.facts,
+      ...(collector.curves.length > 0 ? { density: collector.curves } : {}),
       suiteRuns,
       conformance,
     });

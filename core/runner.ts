@@ -9,6 +9,7 @@ import type { OwnedTarget } from './conformance.ts';
 import type { RuntimeFailure } from './errors.ts';
 import type { EventBus } from './events.ts';
 import type { LedgerEntry } from './recovery.ts';
+import type { Gauge } from './density.ts';
 import type { Scope } from './scope.ts';
 import type { HostFacts, Layer, RuntimeInfo, WorkloadKind } from './schema.ts';
 import type { WorkloadRef } from './workloads.ts';
@@ -101,31 +102,62 @@ export interface PodTimeline {
   deletedNs?: bigint;
 }
 
-export interface IdleStart {
+/** One idle unit (a container, a pod) a density fill started. */
+export interface IdleUnit {
+  /** How the layer finds it again (a container id, a pod name). */
   name: string;
-  timeline: PodTimeline;
-  startupNs: number;
+  /** From the start request until the layer reports it started, in nanoseconds (see `Density.startDefinition`). */
+  startNs: number;
+  /** The pod's milestones, where the layer has pods. */
+  timeline?: PodTimeline;
 }
 
-/** What one idle unit costs in memory, from every source the layer has; null where a source has no figure. */
-export interface IdleMemory {
-  /** The kubelet's summary API view, with where it came from. */
-  summary: { workingSetBytes: number; rssBytes: number | null; source: 'pod' | 'containers' } | null;
+/** What the units started so far cost, as the layer sees it; `bytes` includes what serves them (a daemon) from before the first. */
+export interface Footprint {
+  /** The figure the budget is checked against (see `Density.footprintOf`), in bytes. */
+  bytes: number;
+  /** The same by process name (runtime, sandbox, shim, container, daemon), where the layer reads it per process. */
+  byProcess?: Record<string, number>;
+  /** The sum of the units' cgroup memory usage; null where the layer cannot read it. */
   cgroupBytes: number | null;
-  shimRssBytes: number | null;
-  node: string;
+  /** Figures per unit, by metric name (one value per unit that has one) with where they come from, recorded as measurements. */
+  perUnit: Record<string, { bytes: number[]; source: string }>;
 }
 
-/** Idle units started until a budget or a cap, their memory, and their removal. */
+/** What one fill of idle units may use at this layer when the run does not say. */
+export interface DensityDefaults {
+  budgetBytes: number;
+  maxCount: number;
+  /** Units started at once; null: the run's --concurrency. */
+  concurrency: number | null;
+  /** Wait this long after the last start before the final footprint (a kubelet's summary lags). */
+  settleMs: number;
+}
+
+/**
+ * Idle units of one runtime configuration, started until a budget, a cap or a failure,
+ * then removed (suites/density.ts). A layer says what its figures are; the suite owns the
+ * loop, the stopping rules (core/density.ts) and the curve it records.
+ */
 export interface Density {
-  readonly limits: { budgetBytes: number; maxPods: number };
-  /** Labels every density figure carries (nodes, runtime class, handler), known once the session is open. */
-  labels(): { nodes: string; runtimeClass: string; handler: string };
-  /** Where the layer's endpoint came from, for the run's facts. */
-  source(): string;
-  startIdle(req: RunRequest): Promise<IdleStart>;
-  memory(names: string[]): Promise<Map<string, IdleMemory>>;
-  remove(names: string[]): Promise<void>;
+  defaults(): DensityDefaults;
+  /** What a unit's start latency spans, in words. */
+  readonly startDefinition: string;
+  /** What `Footprint.bytes` measures, in words. */
+  readonly footprintOf: string;
+  /** Labels every density figure carries (nodes, runtime class, handler...), known once the session is open. */
+  labels(): Record<string, string>;
+  /** Where the layer's endpoint came from, for the run's facts; null when there is nothing to say. */
+  source(): string | null;
+  startIdle(req: RunRequest): Promise<IdleUnit>;
+  footprint(names: readonly string[]): Promise<Footprint>;
+  /** The finite resources filling this layer uses up (host memory, pids, open files): checked before every start. */
+  headroom(): Promise<Gauge[]>;
+  /**
+   * Removes the units, a bounded number at a time, starting none after `deadlineMs` (epoch
+   * ms); returns what could not be removed, a line each (the session's close sweeps it).
+   */
+  remove(names: readonly string[], deadlineMs: number): Promise<{ concurrency: number; leftovers: string[] }>;
 }
 
 /** Makes the session a conformance target: probe runs (and step-by-step operations where the layer has them). */

@@ -20,7 +20,7 @@ export type Layer = z.infer<typeof Layer>;
 export const WorkloadKind = z.enum(['native', 'wasm']);
 export type WorkloadKind = z.infer<typeof WorkloadKind>;
 
-export const Unit = z.enum(['ns', 'bytes', 'ops/s', 'containers/s', 'ratio', 'count', 'bool']);
+export const Unit = z.enum(['ns', 'bytes', 'ops/s', 'containers/s', 'containers/GiB', 'ratio', 'count', 'bool']);
 export type Unit = z.infer<typeof Unit>;
 
 export const CgroupLayout = z.enum(['v1', 'v2', 'hybrid', 'none']);
@@ -313,6 +313,58 @@ export const NoiseReport = z.object({
 });
 export type NoiseReport = z.infer<typeof NoiseReport>;
 
+/** Why a density fill stopped adding units (core/density.ts). */
+export const DensityStop = z.enum(['budget', 'host-memory', 'cap', 'failure', 'time', 'pids', 'fds']);
+export type DensityStop = z.infer<typeof DensityStop>;
+
+/** One point of a density curve: the fill as it stood once its `count`-th unit had started. */
+export const DensityPoint = z.object({
+  count: z.number().int().nonnegative(),
+  /** Start latency of the count-th unit; null at count 0 (before the first) and where not observed. */
+  startNs: z.number().nullable(),
+  /** Since the fill began; null in curves mended from older documents. */
+  elapsedNs: z.number().nonnegative().nullable(),
+  /** The host's MemAvailable right after this unit started; null where the layer cannot see the node's. */
+  memAvailableBytes: z.number().nullable(),
+  /** The curve's footprint (see DensityCurve.footprintOf), what serves the units included; measured at checkpoints only, else null. */
+  footprintBytes: z.number().nullable(),
+  /** The footprint by process name, at checkpoints where the layer reads it per process. */
+  byProcess: z.record(z.string(), z.number()).optional(),
+  /** The sum of the units' cgroup memory usage, at checkpoints; null where unreadable. */
+  cgroupBytes: z.number().nullable(),
+});
+export type DensityPoint = z.infer<typeof DensityPoint>;
+
+/**
+ * How many idle units of one runtime configuration fit, as a curve: the footprint and the
+ * start latency against the count, what stopped the fill and how long removing it all took.
+ */
+export const DensityCurve = z.object({
+  suite: z.string(),
+  labels: Labels,
+  /** What `footprintBytes` measures, e.g. PSS of every process the containers added. */
+  footprintOf: z.string(),
+  /** What a unit's start latency spans. */
+  startDefinition: z.string(),
+  limits: z.object({
+    budgetBytes: z.number().nonnegative(),
+    maxCount: z.number().int().positive(),
+    timeLimitMs: z.number().positive().nullable(),
+    concurrency: z.number().int().positive(),
+  }),
+  stop: z.object({ reason: DensityStop, detail: z.string() }),
+  /** Units running when the fill stopped. */
+  count: z.number().int().nonnegative(),
+  /** Starting with count 0 (the baseline) where the run measured one. */
+  points: z.array(DensityPoint),
+  /** Removing every unit: wall time, units removed at once, and what could not be removed. */
+  teardown: z.object({ ns: z.number().nonnegative(), concurrency: z.number().int().positive(), leftovers: z.array(z.string()) }).nullable(),
+  notes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  /** Set when the curve was rebuilt from an older document's measurements (core/legacy.ts): what it lacks. */
+  mended: z.string().optional(),
+});
+export type DensityCurve = z.infer<typeof DensityCurve>;
+
 export const ResultsDocument = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   tool: z.object({ name: z.literal('runbench'), version: z.string() }),
@@ -334,6 +386,8 @@ export const ResultsDocument = z.object({
   facts: z.array(Fact),
   suiteRuns: z.array(SuiteRun),
   conformance: z.array(ConformanceResult),
+  /** Density curves, one per runtime configuration, layer, arch and workload kind; absent when no density fill ran. */
+  density: z.array(DensityCurve).optional(),
   /** Thresholds from the config, checked at the end of the run; absent when none were configured. */
   thresholds: z.array(ThresholdCheck).optional(),
 });

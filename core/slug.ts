@@ -9,3 +9,12 @@
 export function slug(name: string): string {
   return name.replace(/\//g, '_').replace(/[^A-Za-z0-9._-]/g, '-');
 }
+
+/**
+ * The id of a session's n-th container: `rb-<runId>-<slug>-<n>`, n zero-padded so that no id
+ * is a prefix of another (runsc accepts an unambiguous prefix of an id, and refuses
+ * `…-1` while `…-11` exists).
+ */
+export function containerId(runId: string, runtimeSlug: string, n: number): string {
+  return `rb-${runId}-${runtimeSlug}-${String(n).padStart(6, '0')}`;
+}

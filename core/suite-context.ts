@@ -75,6 +75,7 @@ export function suiteContext(run: RunInputs, turn: TurnInputs): SuiteContext {
       );
     },
     fact: (name, w, value, detail) => collector.fact({ suite: suite.name, name, labels: ctx.labels(w), value, detail }),
+    curve: (w, c) => collector.curve({ suite: suite.name, labels: ctx.labels(w), ...c }),
     series: tally,
     sample: (series, w, fn, runs) => {
       const planned = runs ?? opts.runs;

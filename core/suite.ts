@@ -2,7 +2,7 @@
 import type { EventBus } from './events.ts';
 import type { Sampled } from './sampler.ts';
 import type { SeriesTally } from './reliability.ts';
-import type { Labels, Layer, Unit, WorkloadKind } from './schema.ts';
+import type { DensityCurve, Labels, Layer, Unit, WorkloadKind } from './schema.ts';
 import type { WorkloadRef } from './workloads.ts';
 import type { CapabilityName, RunRequest, RunnerSession } from './runner.ts';
 
@@ -14,6 +14,8 @@ export interface SuiteOptions {
   churnContainers: number;
   /** Deadline for one operation (one sample). */
   timeoutMs: number;
+  /** Density fills: the limits the run asked for; each layer has defaults for the others (Density.defaults). */
+  density?: { budgetBytes?: number; maxCount?: number; timeLimitMs?: number };
 }
 
 export interface MetricInfo {
@@ -49,6 +51,8 @@ export interface SuiteContext {
   labels(workload: WorkloadRef, runtime?: string): Labels;
   record(input: RecordInput): void;
   fact(name: string, workload: WorkloadRef, value: boolean | number | string, detail: string): void;
+  /** Records a density curve, labelled like a measurement of `workload`. */
+  curve(workload: WorkloadRef, curve: Omit<DensityCurve, 'suite' | 'labels'>): void;
   /**
    * Runs warmups then `runs` samples (this block's share of them) of `fn`, one series of
    * attempts of `workload`, emitting progress; `fn` returns ns and a value. A RuntimeFailure
@@ -85,6 +89,11 @@ export interface Suite {
   layers?: readonly Layer[];
   /** Runs in the first block only (a fill-the-node measurement is not split into turns). */
   once?: boolean;
+  /**
+   * The layers it runs at when the run names no suite (all its layers when absent): a
+   * suite that fills the host runs elsewhere only when named.
+   */
+  defaultLayers?: readonly Layer[];
   /** The session capabilities it uses; a session without one skips the suite with that reason. */
   needs: readonly CapabilityName[];
   metrics: MetricInfo[];

@@ -211,6 +211,32 @@ export class TimingHelper {
     });
   }
 
+  /**
+   * Kills everything the helper started that still runs (what runtimes left behind: a
+   * container's init, runsc's sandbox and gofer, reparented here) and reaps it. Queued
+   * behind the requests sent before it; resolves once rb-exec confirms.
+   */
+  killAll(): Promise<void> {
+    const next = this.queue.then(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          if (this.exited) {
+            reject(new Error('rb-exec is not running'));
+            return;
+          }
+          this.waiting.set('killall', (r) => (r.error ? reject(new Error(r.error)) : resolve()));
+          this.proc.stdin.write('KILLALL\n', (err) => {
+            if (err) {
+              this.waiting.delete('killall');
+              reject(err);
+            }
+          });
+        }),
+    );
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
   private answerOldest(error: string): void {
     const oldest = this.waiting.entries().next();
     if (oldest.done) return;

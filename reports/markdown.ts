@@ -8,6 +8,7 @@ import { failureRatesToMarkdown } from './compare-failures.ts';
 import { formatInterval, formatValue } from '../core/format.ts';
 import { rankingNote, rankLabel, ratioText } from '../core/ranking.ts';
 import type { ResultsDocument } from '../core/schema.ts';
+import { byProcessLines, DENSITY_COLUMNS, DENSITY_NOTE, DENSITY_NUMERIC, densityCells, densityRows, stopLines } from './density.ts';
 import { mdCell } from './escape.ts';
 import { noiseWarning } from './noise.ts';
 import { EMULATED_NOTE, groupMeasurements, noValue, notMeasured, samplesText } from './groups.ts';
@@ -63,6 +64,25 @@ export function toMarkdown(docs: readonly ResultsDocument[]): string {
     );
   }
   if (groups.length > 0) out.push(rankingNote(), '');
+  const density = densityRows(docs);
+  if (density.length > 0) {
+    out.push(
+      '## Density',
+      '',
+      mdCell(DENSITY_NOTE),
+      '',
+      ...table(
+        [...DENSITY_COLUMNS],
+        density.map((r) => densityCells(r).map(mdCell)),
+        DENSITY_NUMERIC.map((n) => (n ? 'r' : 'l')),
+      ),
+      '',
+      ...stopLines(density).map((l) => `- ${mdCell(l)}`),
+      '',
+    );
+    const parts = byProcessLines(density);
+    if (parts.length > 0) out.push('Footprint per container, by process:', '', ...parts.map((l) => `- ${mdCell(l)}`), '');
+  }
   const ways = wasmWaysSection(docs);
   if (ways) {
     out.push(`## ${ways.title}`, '', ...ways.paragraphs, '');

@@ -6,6 +6,7 @@
 import { RuntimeFailure } from '../core/errors.ts';
 import { seededRandom } from '../core/stats.ts';
 import type { RuntimeInfo, WorkloadKind } from '../core/schema.ts';
+import { fakeDensity, type FakeDensityBehaviour } from './fake-density.ts';
 import type { Capabilities, ChurnResult, RunRequest, Runner, RunnerSession, TimedSample, Unsupported } from '../core/runner.ts';
 
 export interface FakeBehaviour {
@@ -30,6 +31,8 @@ export interface FakeBehaviour {
    * hang and the `fail` before them fail. Deterministic, so a test knows how many will.
    */
   flaky?: Record<string, { of: number; fail?: number; hang?: number; ops?: ('run' | 'lifecycle' | 'churn')[] }>;
+  /** Gives the sessions a density capability (fake-density.ts). */
+  density?: FakeDensityBehaviour;
 }
 
 export function fakeRuntime(name: string, wasm = false): RuntimeInfo {
@@ -70,6 +73,7 @@ class FakeSession implements RunnerSession {
       oneShot: { name: this.oneShotName, run: (req) => this.runOnce(req) },
       lifecycle: { phases: this.lifecyclePhases, run: (req) => this.lifecycle(req) },
       churn: { run: (req, count) => this.churn(req, count) },
+      ...(b.density ? { density: fakeDensity(runtime.name, b.density) } : {}),
     };
   }
 

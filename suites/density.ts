@@ -1,179 +1,145 @@
 /**
- * Density (kubernetes layer): how many `idle` pods of a runtime fit before a memory
- * budget of pod working set is reached (or a hard cap on the count), and on the way the
- * SIG Scalability pod startup latency of every pod (creation until all containers
- * started, observed through a watch) with its phases, the memory each pod costs (the
- * kubelet's summary API; on this machine also the pod cgroup and the containerd shim),
- * and pods started per second. Other layers have no pods: the suite records nothing there.
+ * Density: how many `idle` units (containers; pods at the kubernetes layer) of one runtime
+ * configuration fit, and what each costs. Units are started until the memory budget, the
+ * count cap, the time limit, a host gauge (MemAvailable, threads against pid_max, open
+ * files) or the first failure stops the fill (density-fill.ts); then all are removed, in
+ * parallel and within a deadline. The run records the curve (count → footprint, count →
+ * start latency; core/schema.ts DensityCurve), what stopped it and how long the teardown
+ * took, and as measurements: the units that fit, units per GiB, the footprint each unit
+ * added, each start latency, units started per second and the per-unit figures the layer
+ * has. The layer says what its figures are (runner.ts Density): PSS of every process the
+ * units added at the oci and containerd layers, the kubelet's working set for pods.
  */
-import { Interrupted, RuntimeFailure, errorMessage } from '../core/errors.ts';
-import type { WorkloadRef } from '../core/workloads.ts';
-import { capability, type Density, type PodTimeline } from '../core/runner.ts';
+import { footprintGrowth, marginalBytes, unitsPerGiB } from '../core/density-curve.ts';
+import { errorMessage, RuntimeFailure } from '../core/errors.ts';
+import { capability, type Density, type IdleUnit } from '../core/runner.ts';
 import type { Suite, SuiteContext } from '../core/suite.ts';
+import type { WorkloadRef } from '../core/workloads.ts';
+import { fill, type Fill } from './density-fill.ts';
+import { POD_PHASE_METRICS, recordPodPhases } from './density-pods.ts';
 
-const SLI =
-  'SIG Scalability pod startup latency: pod creation (client hrtime at the create request) until all containers started, observed via watch (client hrtime at event receipt)';
+/**
+ * How long removing the units may take before what is left goes to the session's sweep: two
+ * minutes, or half a second a unit when that is more (1,100 containers took 198 s through
+ * containerd on 2 busy cores).
+ */
+export function teardownDeadlineMs(count: number): number {
+  return Math.max(120_000, count * 500);
+}
 
-function span(t: PodTimeline, from: keyof PodTimeline, to: keyof PodTimeline): number {
-  const a = t[from];
-  const b = t[to];
-  return a !== undefined && b !== undefined ? Number(b - a) : Number.NaN;
+async function teardown(density: Density, units: readonly IdleUnit[]): Promise<{ ns: number; concurrency: number; leftovers: string[] }> {
+  const t0 = process.hrtime.bigint();
+  const r = await density.remove(
+    units.map((u) => u.name),
+    Date.now() + teardownDeadlineMs(units.length),
+  );
+  return { ns: Number(process.hrtime.bigint() - t0), ...r };
+}
+
+function record(ctx: SuiteContext, density: Density, ref: WorkloadRef, f: Fill, removed: Awaited<ReturnType<typeof teardown>>): void {
+  const labels = density.labels();
+  const common = { ...labels, concurrency: f.limits.concurrency };
+  const count = f.units.length;
+  ctx.curve(ref, {
+    footprintOf: density.footprintOf,
+    startDefinition: density.startDefinition,
+    limits: f.limits,
+    stop: f.stop,
+    count,
+    points: f.points,
+    teardown: removed,
+    notes: labels,
+  });
+  ctx.record({
+    metric: 'densityCount',
+    unit: 'count',
+    workload: ref,
+    samples: [count],
+    notes: { ...common, stoppedBy: f.stop.reason, stop: f.stop.detail.slice(0, 300), budgetBytes: f.limits.budgetBytes, maxCount: f.limits.maxCount },
+  });
+  ctx.record({ metric: 'startLatency', unit: 'ns', workload: ref, samples: f.units.map((u) => u.startNs), notes: { ...common, definition: density.startDefinition } });
+  if (f.wallNs > 0) ctx.record({ metric: 'startedPerSec', unit: 'containers/s', workload: ref, samples: [count / (f.wallNs / 1e9)], notes: common });
+  const perGiB = unitsPerGiB(f.points);
+  const growth = footprintGrowth(f.points);
+  if (perGiB !== null && growth) {
+    ctx.record({
+      metric: 'densityPerGiB',
+      unit: 'containers/GiB',
+      workload: ref,
+      samples: [perGiB],
+      notes: { ...common, footprint: density.footprintOf, atCount: growth.count, footprintGrowthBytes: growth.bytes },
+    });
+  }
+  const marginal = marginalBytes(f.points);
+  if (marginal.length > 0) {
+    ctx.record({
+      metric: 'footprintPerUnitBytes',
+      unit: 'bytes',
+      workload: ref,
+      samples: marginal,
+      notes: { ...common, footprint: density.footprintOf, method: 'footprint added per unit between consecutive checkpoints' },
+    });
+  }
+  for (const [metric, { bytes, source }] of Object.entries(f.final.perUnit)) {
+    if (bytes.length > 0) ctx.record({ metric, unit: 'bytes', workload: ref, samples: bytes, notes: { ...common, source } });
+  }
+  ctx.record({ metric: 'teardown', unit: 'ns', workload: ref, samples: [removed.ns], notes: { ...common, units: count, removedAtOnce: removed.concurrency } });
+  recordPodPhases(ctx, ref, f.units, common);
+  const source = density.source();
+  if (source) ctx.fact('densityTarget', ref, Object.values(labels).join('; '), source);
 }
 
 async function densityFor(ctx: SuiteContext, density: Density, ref: WorkloadRef): Promise<void> {
-  const { session } = ctx;
-  const { budgetBytes, maxPods } = density.limits;
-  const batch = Math.max(1, Math.min(ctx.options.concurrency, maxPods));
-  const started: { name: string; timeline: PodTimeline; startupNs: number }[] = [];
-  let limitedBy: 'cap' | 'budget' | 'failure' = 'cap';
-  let failure = '';
-  let workingSet = 0;
-  // every pod asked for is an attempt; the fill stops at the first that fails (on a full node, that is the limit)
-  const tally = ctx.series('pods', ref, null);
-  const t0 = process.hrtime.bigint();
-  let tLast = t0;
+  const units: IdleUnit[] = [];
+  let result: Fill;
   try {
-    while (started.length < maxPods) {
-      if (ctx.signal.aborted) throw new Interrupted(String(ctx.signal.reason ?? 'interrupt'));
-      const n = Math.min(batch, maxPods - started.length);
-      const results = await Promise.allSettled(Array.from({ length: n }, () => density.startIdle({ workload: ref, timeoutMs: ctx.options.timeoutMs })));
-      for (const r of results) {
-        if (r.status !== 'fulfilled') continue;
-        started.push(r.value);
-        tally.ok();
-      }
-      for (const r of results) {
-        if (r.status !== 'rejected') continue;
-        if (!failure) failure = errorMessage(r.reason);
-        tally.fail(r.reason instanceof RuntimeFailure ? r.reason : new RuntimeFailure(session.runtime.name, errorMessage(r.reason)));
-      }
-      tLast = process.hrtime.bigint();
-      ctx.events.emit('sample', { suite: 'density', metric: 'pods', runtime: session.runtime.name, index: started.length, total: maxPods, warmup: false });
-      if (failure) {
-        limitedBy = 'failure';
-        break;
-      }
-      // the working set of what runs now; a pod the kubelet has no figure for yet counts as the mean of the others
-      const mem = await density.memory(started.map((s) => s.name));
-      const known = [...mem.values()].map((m) => m.summary?.workingSetBytes).filter((x): x is number => x !== undefined);
-      const mean = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : 0;
-      workingSet = known.reduce((a, b) => a + b, 0) + mean * (started.length - known.length);
-      if (workingSet >= budgetBytes) {
-        limitedBy = 'budget';
-        break;
-      }
-    }
-    if (started.length === 0) throw new RuntimeFailure(session.runtime.name, `no ${ref.kind} idle pod started: ${failure}`);
-
-    const labels = density.labels();
-    const nodes = labels.nodes;
-    const common = { ...labels, createConcurrency: batch };
-    const timelines = started.map((s) => s.timeline);
-    const series = 'pods';
-    ctx.record({ metric: 'podStartupLatency', unit: 'ns', workload: ref, samples: started.map((s) => s.startupNs), notes: { ...common, definition: SLI }, series });
-    ctx.record({ metric: 'podScheduleLatency', unit: 'ns', workload: ref, samples: timelines.map((t) => span(t, 'createdNs', 'scheduledNs')), notes: common, series });
-    ctx.record({
-      metric: 'podSandboxLatency',
-      unit: 'ns',
-      workload: ref,
-      samples: timelines.map((t) => span(t, 'scheduledNs', 'sandboxReadyNs')),
-      notes: { ...common, condition: 'PodReadyToStartContainers (Initialized where absent)' },
-      series,
-    });
-    ctx.record({
-      metric: 'podContainerStartLatency',
-      unit: 'ns',
-      workload: ref,
-      samples: timelines.map((t) => span(t, 'sandboxReadyNs', 'startedNs')),
-      // 0 when one kubelet status update carried both (the status manager batches them)
-      notes: { ...common, resolution: 'kubelet status updates: 0 means sandbox ready and container started arrived in one update' },
-      series,
-    });
-    const wallS = Number(tLast - t0) / 1e9;
-    ctx.record({
-      metric: 'podsStartedPerSec',
-      unit: 'containers/s',
-      workload: ref,
-      samples: [started.length / wallS],
-      notes: { ...common, pods: started.length },
-      series,
-    });
-
-    // settle, then what every pod costs once running
-    await new Promise((r) => setTimeout(r, 2000));
-    const mem = await density.memory(started.map((s) => s.name));
-    const ws = [...mem.values()].map((m) => m.summary?.workingSetBytes).filter((x): x is number => x !== undefined);
-    const sources = [...new Set([...mem.values()].map((m) => m.summary?.source).filter(Boolean))].join(',');
-    if (ws.length > 0)
-      ctx.record({
-        metric: 'podWorkingSetBytes',
-        unit: 'bytes',
-        workload: ref,
-        samples: ws,
-        notes: { ...common, source: `kubelet summary API (${sources || 'none'})` },
-        series,
-      });
-    const cg = [...mem.values()].map((m) => m.cgroupBytes).filter((x): x is number => x !== null);
-    if (cg.length > 0)
-      ctx.record({
-        metric: 'podCgroupUsageBytes',
-        unit: 'bytes',
-        workload: ref,
-        samples: cg,
-        notes: { ...common, source: 'pod memory cgroup usage on this machine (page cache included)' },
-        series,
-      });
-    const shim = [...mem.values()].map((m) => m.shimRssBytes).filter((x): x is number => x !== null);
-    if (shim.length > 0)
-      ctx.record({
-        metric: 'shimRssBytes',
-        unit: 'bytes',
-        workload: ref,
-        samples: shim,
-        notes: { ...common, source: "VmRSS of the pod's containerd shim on this machine" },
-        series,
-      });
-    ctx.record({
-      metric: 'densityPods',
-      unit: 'count',
-      workload: ref,
-      samples: [started.length],
-      notes: { ...common, budgetBytes, maxPods, limitedBy, workingSetBytes: Math.round(workingSet), ...(failure ? { failure: failure.slice(0, 300) } : {}) },
-      series,
-    });
-    ctx.fact('kubernetesNodes', ref, nodes, density.source());
-  } finally {
-    await density.remove(started.map((s) => s.name));
+    result = await fill(ctx, density, ref, units);
+  } catch (e) {
+    // interrupted or broken mid-fill: remove what was started, then let the error go on
+    await teardown(density, units).catch(() => undefined);
+    throw e;
+  }
+  const removed = await teardown(density, units);
+  if (units.length === 0) throw new RuntimeFailure(ctx.session.runtime.name, `no ${ref.kind} idle unit started: ${result.stop.detail}`);
+  record(ctx, density, ref, result, removed);
+  if (removed.leftovers.length > 0) {
+    throw new RuntimeFailure(ctx.session.runtime.name, `removing ${units.length} units left ${removed.leftovers.length}: ${removed.leftovers.slice(0, 3).join('; ')}`);
   }
 }
 
 export const densitySuite: Suite = {
   name: 'density',
-  layers: ['kubernetes'],
   needs: ['density'],
   once: true,
-  description: 'kubernetes layer: idle pods until a working-set budget or a count cap, with pod startup latency (SIG Scalability) and memory per pod',
+  // it fills the host: at the oci and containerd layers it runs when named
+  defaultLayers: ['kubernetes'],
+  description: 'idle containers (pods) until a memory budget, a count cap or the first failure: the footprint and start latency against the count, then a parallel teardown',
   metrics: [
-    {
-      name: 'podStartupLatency',
-      unit: 'ns',
-      better: 'lower',
-      description: 'pod creation until all containers started, observed via watch (SIG Scalability SLI)',
-    },
-    { name: 'podScheduleLatency', unit: 'ns', better: 'lower', description: 'creation until PodScheduled' },
-    { name: 'podSandboxLatency', unit: 'ns', better: 'lower', description: 'PodScheduled until PodReadyToStartContainers (sandbox and network up)' },
-    { name: 'podContainerStartLatency', unit: 'ns', better: 'lower', description: 'sandbox ready until all containers started' },
-    { name: 'podsStartedPerSec', unit: 'containers/s', better: 'higher', description: 'idle pods started per second while filling the node' },
+    { name: 'densityCount', unit: 'count', better: 'higher', description: 'idle units running when the fill stopped (notes: what stopped it)' },
+    { name: 'densityPerGiB', unit: 'containers/GiB', better: 'higher', description: 'idle units per GiB of footprint, at the cost per unit measured' },
+    { name: 'footprintPerUnitBytes', unit: 'bytes', better: 'lower', description: 'footprint each unit added, between consecutive checkpoints (PSS of every process added; pod working set)' },
+    { name: 'startLatency', unit: 'ns', better: 'lower', description: 'each unit from the start request until started, in order (pods: the SIG Scalability pod startup latency)' },
+    { name: 'startedPerSec', unit: 'containers/s', better: 'higher', description: 'idle units started per second while filling the host' },
+    { name: 'idleCgroupBytes', unit: 'bytes', better: 'lower', description: "each idle container's memory cgroup usage at the end of the fill" },
     { name: 'podWorkingSetBytes', unit: 'bytes', better: 'lower', description: "each idle pod's working set from the kubelet's summary API" },
     { name: 'podCgroupUsageBytes', unit: 'bytes', better: 'lower', description: "each idle pod's memory cgroup usage (local node only)" },
     { name: 'shimRssBytes', unit: 'bytes', better: 'lower', description: 'RSS of the containerd shim serving each pod (local node only)' },
-    { name: 'densityPods', unit: 'count', better: 'higher', description: 'idle pods running when the working-set budget or the count cap was reached' },
+    ...POD_PHASE_METRICS,
+    { name: 'teardown', unit: 'ns', better: 'lower', description: 'removing every unit of the fill, in parallel' },
   ],
   async run(ctx) {
     const density = capability(ctx.session, 'density');
     for (const { kind, skip } of ctx.kinds) {
       if (skip) continue;
-      await densityFor(ctx, density, { name: 'idle', kind, args: [] });
+      try {
+        await densityFor(ctx, density, { name: 'idle', kind, args: [] });
+      } catch (e) {
+        // a kind that fails leaves the other its turn, then the suite reports the failure
+        if (!(e instanceof RuntimeFailure)) throw e;
+        ctx.failedParts.set(kind, errorMessage(e));
+      }
     }
+    const failed = [...ctx.failedParts.entries()];
+    if (failed.length > 0) throw new RuntimeFailure(ctx.session.runtime.name, failed.map(([k, m]) => `${k}: ${m}`).join('; '));
   },
 };

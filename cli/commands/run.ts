@@ -3,6 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { calibrateHarness } from '../../core/calibrate.ts';
+import { parseDuration } from '../../core/config/units.ts';
+import { DEFAULT_DENSITY_MAX, DEFAULT_DENSITY_TIME_MS } from '../../core/density.ts';
 import { readConfigFile, resolveConfig, type ConfigFlags, type ResolvedConfig } from '../../core/config/index.ts';
 import { ExitCode, Interrupted, UserError } from '../../core/errors.ts';
 import { EventBus } from '../../core/events.ts';
@@ -46,6 +48,9 @@ export function list(value: string, previous: string[] = []): string[] {
 export interface RunFlags extends ConfigFlags, KubernetesFlags {
   config?: string;
   containerdAddress?: string;
+  densityBudget?: number;
+  densityMax?: number;
+  densityTime?: number;
 }
 
 /** Probes the runtimes; by default every known runtime found is measured, one named is reported even when missing. */
@@ -122,7 +127,7 @@ function installSignalHandlers(controller: AbortController): () => void {
 export async function runCommand(flags: RunFlags): Promise<number> {
   const host = hostFacts();
   const source = flags.config ? readConfigFile(flags.config) : null;
-  const { config, output } = resolveConfig(source, flags, { suites: SUITES, hostArch: host.arch, emulatedArchs: host.emulatedArchs ?? [] });
+  const { config, output, suitesNamed } = resolveConfig(source, flags, { suites: SUITES, hostArch: host.arch, emulatedArchs: host.emulatedArchs ?? [] });
   const baseline = output.baseline ? readResults(output.baseline) : null;
   const { infos: runtimes, defs } = await probeRuntimes(config.runtimes, config.layers);
   await cleanBeforeRun();
@@ -146,6 +151,12 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     concurrency: config.concurrency,
     churnContainers: config.churnContainers,
     timeoutMs: config.timeoutMs,
+    suitesNamed,
+    density: {
+      ...(flags.densityBudget !== undefined ? { budgetBytes: flags.densityBudget } : {}),
+      ...(flags.densityMax !== undefined ? { maxCount: flags.densityMax } : {}),
+      ...(flags.densityTime !== undefined ? { timeLimitMs: flags.densityTime } : {}),
+    },
   };
   let doc: ResultsDocument;
   try {
@@ -237,18 +248,30 @@ export function addRunOptions(cmd: Command): Command {
     .option('--kubeconfig <file>', 'the cluster for the kubernetes layer (default $KUBECONFIG, else the one of scripts/cluster.sh up)')
     .option('--keep', 'kubernetes layer: leave the RuntimeClasses runbench created in the cluster')
     .addOption(
-      new Option('--density-budget <size>', 'kubernetes layer: pod working set at which the density suite stops adding pods (default 2GiB)').argParser(
-        (v: string) => {
-          try {
-            return parseByteSize(v);
-          } catch (e) {
-            throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
-          }
-        },
+      new Option(
+        '--density-budget <size>',
+        "density suite: stop adding idle containers once their footprint grew by this much (default: oci, containerd: the host's MemAvailable less max(2GiB, 15%); kubernetes: 2GiB of pod working set)",
+      ).argParser((v: string) => {
+        try {
+          return parseByteSize(v);
+        } catch (e) {
+          throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
+        }
+      }),
+    )
+    .addOption(
+      new Option('--density-max <n>', `density suite: most idle containers (pods) one fill starts (default ${DEFAULT_DENSITY_MAX} at oci and containerd, 50 at kubernetes)`).argParser(
+        positiveInt('--density-max'),
       ),
     )
     .addOption(
-      new Option('--density-max <n>', 'kubernetes layer: most idle pods the density suite starts (default 50)').argParser(positiveInt('--density-max')),
+      new Option('--density-time <duration>', `density suite: stop adding idle containers after this long, per configuration (default ${DEFAULT_DENSITY_TIME_MS / 60_000}m)`).argParser(
+        (v: string) => {
+          const ms = parseDuration(v.trim(), 'ms');
+          if (!(ms >= 1000)) throw new InvalidArgumentError(`expected a duration of at least 1s such as 90s or 20m, got '${v}'`);
+          return ms;
+        },
+      ),
     )
     .option('--containerd-address <socket>', "an existing containerd's socket for the containerd layer (default: runbench starts its own)");
 }

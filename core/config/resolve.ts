@@ -222,5 +222,5 @@ export function resolveConfig(src: ConfigSource | null, flags: ConfigFlags, cat:
     json: flags.json ?? false,
     quiet: flags.quiet ?? false,
   };
-  return { config, output, source: src ? src.path : null };
+  return { config, output, source: src ? src.path : null, suitesNamed: Boolean(flags.suite?.length) || file.suites !== undefined };
 }

@@ -84,4 +84,6 @@ export interface Resolution {
   output: OutputOptions;
   /** Absolute path of the config file, or null when none was given. */
   source: string | null;
+  /** The flags or the file named the suites (else every suite runs, each at its default layers). */
+  suitesNamed: boolean;
 }

@@ -114,6 +114,21 @@
         }),
       };
     }
+    if (c.type === 'xy') {
+      return {
+        type: 'scatter',
+        data: {
+          datasets: c.datasets.map(function (d, i) {
+            var color = PALETTE[i % PALETTE.length];
+            return { label: d.label, data: d.points, showLine: true, borderColor: color, backgroundColor: color, borderWidth: 1.5, pointRadius: 1.5 };
+          }),
+        },
+        options: Object.assign(common, {
+          plugins: { legend: { display: true } },
+          scales: { x: { type: 'linear', title: axisTitle(c.xAxis), beginAtZero: true }, y: { title: axisTitle(c.axis), beginAtZero: true } },
+        }),
+      };
+    }
     return {
       type: 'bar',
       data: {

@@ -19,6 +19,8 @@ export interface TableModel {
 export type ChartModel =
   | { type: 'boxplot'; axis: string; labels: string[]; datasets: { label: string; data: number[][] }[] }
   | { type: 'line'; axis: string; labels: string[]; datasets: { label: string; data: (number | null)[]; flagged: boolean[] }[] }
+  /** Lines over a linear x axis (a count), one per dataset; `labels` names the datasets. */
+  | { type: 'xy'; xAxis: string; axis: string; labels: string[]; datasets: { label: string; points: { x: number; y: number }[] }[] }
   | {
       type: 'bar';
       axis: string;

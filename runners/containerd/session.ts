@@ -24,16 +24,18 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { memoryCgroupFiles, sweepCgroups } from '../../core/cgroups.ts';
 import { RuntimeFailure, errorMessage } from '../../core/errors.ts';
+import { eachLimited } from '../../core/pool.ts';
 import { recordInLedger } from '../../core/recovery.ts';
 import type { OciConfig } from '../../core/oci-spec.ts';
 import { cacheBinDir } from '../../core/paths.ts';
 import type { Capabilities, ChurnResult, RunRequest, RunnerContext, RunnerSession, TimedSample, Unsupported } from '../../core/runner.ts';
 import { findBinary, kindUnsupported } from '../../core/runtimes.ts';
 import type { RuntimeInfo, WorkloadKind } from '../../core/schema.ts';
-import { slug } from '../../core/slug.ts';
+import { containerId, slug } from '../../core/slug.ts';
 import { procStatusBytes } from '../shared/proc.ts';
 import { ContainerdClient } from './api.ts';
 import { churn } from './churn.ts';
+import { ContainerdDensity } from './density.ts';
 import { deleteNamespace, namespaceIds, removeContainer } from './cleanup.ts';
 import { openDaemon, shimSocketPath, type Daemon } from './daemon.ts';
 import { importImages, type ImageRef } from './images.ts';
@@ -82,6 +84,7 @@ export class ContainerdSession implements RunnerSession {
   private lost: string | null = null;
   private readonly slug: string;
   private readonly refs: Record<WorkloadKind, ImageRef>;
+  private readonly density: ContainerdDensity;
   /** The conformance capability is added by the layer's index, which also knows the target. */
   readonly capabilities: Partial<Capabilities>;
 
@@ -97,10 +100,26 @@ export class ContainerdSession implements RunnerSession {
     this.out = join(this.dir, 'out');
     this.cgroupParent = `/runbench-${ctx.runId}/containerd-${this.slug}`;
     this.refs = sessionImages(runtime, ctx.arch);
+    this.density = new ContainerdDensity({
+      runtime: runtime.name,
+      api: () => this.api(),
+      image: (kind) => {
+        const parent = this.parents.get(kind);
+        if (!parent) throw new RuntimeFailure(runtime.name, this.supports(kind)?.reason ?? `no ${kind} image`);
+        return { parent, ref: this.refs[kind] };
+      },
+      spec: (ref, req, cgroupsPath) => containerSpec(runtime, ref, req, cgroupsPath, {}),
+      next: () => this.nextContainer(),
+      snapshotter: this.snapshotter,
+      runId: ctx.runId,
+      outDir: this.out,
+      daemonPid: () => this.daemon?.pid ?? null,
+    });
     this.capabilities = {
       oneShot: { name: this.oneShotName, run: (req) => this.runOnce(req) },
       lifecycle: { phases: this.lifecyclePhases, run: (req) => this.lifecycle(req) },
       churn: { run: (req, count, concurrency) => this.churn(req, count, concurrency) },
+      density: this.density,
     };
   }
 
@@ -180,8 +199,7 @@ export class ContainerdSession implements RunnerSession {
     const kind = req.workload.kind;
     const parent = this.parents.get(kind);
     if (!parent) throw new RuntimeFailure(this.runtime.name, this.supports(kind)?.reason ?? `no ${kind} image`);
-    const id = `rb-${this.ctx.runId}-${this.slug}-${++this.counter}`;
-    const cgroupsPath = `${this.cgroupParent}/${id}`;
+    const { id, cgroupsPath } = this.nextContainer();
     const ref: ImageRef = this.refs[kind];
     const spec = containerSpec(this.runtime, ref, req, cgroupsPath, overrides);
     asked?.(spec);
@@ -189,10 +207,6 @@ export class ContainerdSession implements RunnerSession {
     const mem = observe ? memoryCgroupFiles(cgroupsPath) : null;
     const rssBefore = observe && this.daemon?.pid ? procStatusBytes(this.daemon.pid, 'VmRSS') : null;
     this.live.add(id);
-    const socket = shimSocketPath(client.address, this.namespace, id);
-    this.sockets.add(socket);
-    // a shim killed with this process leaves its socket in containerd's fixed directory
-    recordInLedger(this.ctx.workDir, { layer: 'containerd', kind: 'socket', value: { path: socket } });
     let stage = 'container create';
     try {
       const run = { id, parent, image: ref.name, spec, runId: this.ctx.runId, snapshotter: this.snapshotter, shim, stdio, deadlineMs: req.timeoutMs };
@@ -222,6 +236,17 @@ export class ContainerdSession implements RunnerSession {
       }
       stdio.close();
     }
+  }
+
+  /** A fresh container id and its cgroup; its shim's socket is noted for the cleanup and in the run's ledger. */
+  private nextContainer(): { id: string; cgroupsPath: string } {
+    const { client } = this.api();
+    const id = containerId(this.ctx.runId, this.slug, ++this.counter);
+    const socket = shimSocketPath(client.address, this.namespace, id);
+    this.sockets.add(socket);
+    // a shim killed with this process leaves its socket in containerd's fixed directory
+    recordInLedger(this.ctx.workDir, { layer: 'containerd', kind: 'socket', value: { path: socket } });
+    return { id, cgroupsPath: `${this.cgroupParent}/${id}` };
   }
 
   /**
@@ -276,7 +301,9 @@ export class ContainerdSession implements RunnerSession {
     const client = this.client;
     try {
       if (client) {
-        for (const id of await namespaceIds(client, this.live)) await this.dispose(id);
+        // an interrupted density fill first, then whatever else the namespace still holds
+        await this.density.close();
+        await eachLimited([...(await namespaceIds(client, this.live))], 16, (id) => this.dispose(id), Date.now() + 120_000);
         try {
           await deleteNamespace(client, this.namespace, this.snapshotter);
         } catch (e) {

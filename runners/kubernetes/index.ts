@@ -57,8 +57,6 @@ export const kubernetesRunner = createKubernetesRunner();
 export interface KubernetesFlags {
   kubeconfig?: string;
   keep?: boolean;
-  densityBudget?: number;
-  densityMax?: number;
 }
 
 /** `2GiB`, `512MiB`, `1500000B` (the config file's sizes): a positive size in bytes; throws with the accepted forms otherwise. */
@@ -72,15 +70,13 @@ export function parseByteSize(text: string): number {
 
 /** The registry with the kubernetes runner built from the flags (unchanged when none was given). */
 export function withKubernetesFlags(flags: KubernetesFlags, runners: Partial<Record<Layer, Runner>>): Partial<Record<Layer, Runner>> {
-  const given = flags.kubeconfig !== undefined || flags.keep !== undefined || flags.densityBudget !== undefined || flags.densityMax !== undefined;
+  const given = flags.kubeconfig !== undefined || flags.keep !== undefined;
   if (!given) return runners;
   return {
     ...runners,
     kubernetes: createKubernetesRunner({
       ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
       ...(flags.keep ? { keepRuntimeClasses: true } : {}),
-      ...(flags.densityBudget !== undefined ? { densityBudgetBytes: flags.densityBudget } : {}),
-      ...(flags.densityMax !== undefined ? { densityMaxPods: flags.densityMax } : {}),
     }),
   };
 }

@@ -20,8 +20,6 @@ import { inImageArgs } from '../../core/in-image.ts';
 import type {
   Capabilities,
   ChurnResult,
-  IdleMemory,
-  IdleStart,
   RunRequest,
   RunnerContext,
   RunnerSession,
@@ -33,10 +31,10 @@ import type { RuntimeInfo, WorkloadKind } from '../../core/schema.ts';
 import { churn } from './churn.ts';
 import { apiMessage, type KubeClient, type KubeconfigChoice } from './client.ts';
 import { listNodes, RunCluster, type NodeFacts } from './cluster.ts';
-import { deletePods, podsMemory, startIdlePod } from './density.ts';
+import { podDensity } from './density.ts';
 import { handlerFor, isWasmShim, wasmCapable, wasmPodAnnotations } from './handler.ts';
 import { podCgroupDir } from './memory.ts';
-import { DEFAULT_DENSITY, DEFAULT_IMAGES, type KubernetesRunnerOptions } from './options.ts';
+import { DEFAULT_IMAGES, type KubernetesRunnerOptions } from './options.ts';
 import { runPod, type PodPlace, type RunPodOptions } from './pod-run.ts';
 import { entrypoint, podManifest, POD_PHASES, SESSION_LABEL, type PodTimeline } from './pods.ts';
 import { SessionPods } from './session-pods.ts';
@@ -75,14 +73,15 @@ export class KubernetesSession implements RunnerSession {
       oneShot: { name: this.oneShotName, run: (req) => this.runOnce(req) },
       lifecycle: { phases: this.lifecyclePhases, run: (req) => this.lifecycle(req) },
       churn: { run: (req, count, concurrency) => this.churn(req, count, concurrency) },
-      density: {
-        limits: this.density,
+      density: podDensity({
+        runtime: runtime.name,
+        limits: { budgetBytes: opts.densityBudgetBytes, maxPods: opts.densityMaxPods },
+        pods: () => this.requirePods(),
+        client,
+        place: (pod) => this.localPod(pod),
         labels: () => ({ nodes: this.nodeSummaryText(), runtimeClass: this.runtimeClassName, handler: this.handler }),
         source: () => `kubeconfig ${this.kubeconfig.path} (${this.kubeconfig.source})`,
-        startIdle: (req) => this.startIdlePod(req),
-        memory: (names) => this.podsMemory(names),
-        remove: (names) => this.deletePods(names),
-      },
+      }),
     };
   }
 
@@ -97,10 +96,6 @@ export class KubernetesSession implements RunnerSession {
 
   get runtimeClassName(): string {
     return this.runtimeClass;
-  }
-
-  get density(): { budgetBytes: number; maxPods: number } {
-    return { budgetBytes: this.opts.densityBudgetBytes ?? DEFAULT_DENSITY.budgetBytes, maxPods: this.opts.densityMaxPods ?? DEFAULT_DENSITY.maxPods };
   }
 
   get kubeconfig(): KubeconfigChoice {
@@ -239,20 +234,6 @@ export class KubernetesSession implements RunnerSession {
   /** N pods at concurrency P, each created, watched to completion and deletion requested. */
   async churn(req: RunRequest, count: number, concurrency: number): Promise<ChurnResult> {
     return churn(this.runtime.name, this.requirePods(), req, count, concurrency);
-  }
-
-  // ----- figures only this layer has (density.ts, for suites/density.ts) -----
-
-  async startIdlePod(req: RunRequest): Promise<IdleStart> {
-    return startIdlePod(this.requirePods(), this.runtime.name, req);
-  }
-
-  async podsMemory(names: string[]): Promise<Map<string, IdleMemory>> {
-    return podsMemory(this.requirePods(), this.client, (pod) => this.localPod(pod), names);
-  }
-
-  async deletePods(names: string[], timeoutMs = 120_000): Promise<void> {
-    return deletePods(this.requirePods(), names, timeoutMs);
   }
 
   /** A description of the nodes for notes and facts. */

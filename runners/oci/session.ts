@@ -12,14 +12,16 @@ import { execa, type Options } from 'execa';
 import { sweepCgroups } from '../../core/cgroups.ts';
 import { RuntimeFailure } from '../../core/errors.ts';
 import { inImageRootfsMissing } from '../../core/in-image.ts';
+import { eachLimited } from '../../core/pool.ts';
 import type { Capabilities, ChurnResult, RunRequest, RunnerContext, RunnerSession, TimedSample, Unsupported } from '../../core/runner.ts';
 import { kindUnsupported } from '../../core/runtimes.ts';
 import type { RuntimeInfo, WorkloadKind } from '../../core/schema.ts';
-import { slug } from '../../core/slug.ts';
+import { containerId, slug } from '../../core/slug.ts';
 import { TimingHelper } from '../../core/timing-helper.ts';
 import { readOrEmpty } from '../shared/files.ts';
 import { writeBundle, type ConfigOverrides, type OciContainerSpec } from './bundle.ts';
 import { churn } from './churn.ts';
+import { OciDensity } from './density.ts';
 import { hasStateEntry, killAndDelete, leftoverIds } from './cleanup.ts';
 import { timedLifecycle, timedRun, type Timed } from './timed.ts';
 
@@ -41,6 +43,7 @@ export class OciSession implements RunnerSession {
   /** Set once the runtime is seen to fail only when its output goes to /dev/null. */
   private discardFails = false;
   private readonly slug: string;
+  private readonly density: OciDensity;
   /** The conformance capability is added by the layer's index, which also knows the target. */
   readonly capabilities: Partial<Capabilities>;
 
@@ -60,10 +63,18 @@ export class OciSession implements RunnerSession {
     this.cgroupParent = `/runbench-${ctx.runId}/${this.slug}`;
     this.helper = TimingHelper.start();
     ctx.scope.defer(`oci session ${runtime.name}`, () => this.close());
+    this.density = new OciDensity({
+      runtime: runtime.name,
+      argv: (...args) => this.argv(...args),
+      prepare: (req) => this.prepare(req),
+      release: (c) => this.dispose(c),
+      hasState: (id) => this.hasState(id),
+    });
     this.capabilities = {
       oneShot: { name: this.oneShotName, run: (req) => this.runOnce(req) },
       lifecycle: { phases: this.lifecyclePhases, run: (req) => this.lifecycle(req) },
       churn: { run: (req, count, concurrency) => this.churn(req, count, concurrency) },
+      density: this.density,
     };
   }
 
@@ -80,7 +91,7 @@ export class OciSession implements RunnerSession {
 
   /** Writes a fresh bundle for one container; nothing here is timed. */
   prepare(req: RunRequest, overrides: ConfigOverrides = {}): OciContainerSpec {
-    const id = `rb-${this.ctx.runId}-${this.slug}-${++this.counter}`;
+    const id = containerId(this.ctx.runId, this.slug, ++this.counter);
     const c = writeBundle({
       id,
       dir: join(this.bundles, id),
@@ -231,10 +242,10 @@ export class OciSession implements RunnerSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // an interrupted density fill: its containers go first, all their processes at once
+    await this.density.close().catch(() => undefined);
     // Anything the runtime still knows about under our --root is ours: remove it.
-    for (const id of new Set([...this.live, ...leftoverIds(this.stateRoot, this.ctx.runId)])) {
-      await this.forceDelete(id);
-    }
+    await eachLimited([...new Set([...this.live, ...leftoverIds(this.stateRoot, this.ctx.runId)])], 8, (id) => this.forceDelete(id), Date.now() + 120_000);
     await Promise.all([this.helper, ...this.pool].map((h) => h.close()));
     // Whatever the runtime left in this session's cgroups (a crashed runtime's init) goes too.
     await sweepCgroups(this.cgroupParent.slice(1));

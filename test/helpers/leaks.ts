@@ -32,7 +32,8 @@ function runbenchProcesses(runIdPattern: RegExp): string[] {
 export function leftovers(runId?: string, scratchBase = '/run/runbench'): Leftovers {
   const mountinfo = existsSync('/proc/self/mountinfo') ? readFileSync('/proc/self/mountinfo', 'utf8') : '';
   const tag = runId ?? '';
-  const procPattern = runId ? new RegExp(`rb-${runId}-|/run/runbench/${runId}`) : /\brb-[0-9]{8}[0-9a-f]{6}-|\/run\/runbench\//;
+  const base = scratchBase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const procPattern = runId ? new RegExp(`rb-${runId}-|${base}/${runId}`) : new RegExp(`\\brb-[0-9]{8}[0-9a-f]{6}-|${base}/`);
   return {
     cgroups: leftoverCgroups(`runbench-${tag}`),
     processes: runbenchProcesses(procPattern),

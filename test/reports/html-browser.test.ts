@@ -13,6 +13,7 @@ import type { ResultsDocument } from '../../core/schema.ts';
 import { toHtml } from '../../reports/html.ts';
 import { buildReportModel } from '../../reports/html/model.ts';
 import type { HtmlOptions } from '../../reports/html/types.ts';
+import { densityDoc } from './density-docs.ts';
 import { loadFixture, nightlies } from './fixtures.ts';
 import { needs } from '../helpers/require.ts';
 import { HOSTILE, IMG, SCRIPT, hostileDoc } from './hostile.ts';
@@ -148,6 +149,14 @@ needs('browser', haveChromium ? null : `${CHROMIUM} is not installed: apt-get in
     const r = await load('history', [], { history });
     expectComplete(r, [], { history });
     expect(r.text).toContain('▲ regressed');
+  }, 60_000);
+
+  it('density curves: footprint and start latency against the count, drawn', async () => {
+    const docs = [densityDoc()];
+    const r = await load('density', docs);
+    expectComplete(r, docs);
+    expect(r.text).toContain('footprint against idle containers');
+    expect(r.text).toContain('what stopped each fill');
   }, 60_000);
 
   it('hostile strings are shown as text and never run', async () => {

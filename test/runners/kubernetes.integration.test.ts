@@ -135,11 +135,11 @@ needs(['cluster', 'runc'], why ?? runc.skip).describe('kubernetes layer, runc Ru
     }
   }, 180_000);
 
-  it('density: idle pods up to the cap, with pod startup latency quantiles and working set per pod', async () => {
+  it('density: idle pods up to the cap, with pod startup latency quantiles, working set per pod and the curve', async () => {
     const client = new KubeClient(choice!);
     const before = await leftInCluster(client);
     const doc = await runPipeline(
-      { suites: ['density'], layers: ['kubernetes'], runs: 1, warmup: 0, concurrency: 2, churnContainers: 2, timeoutMs: 60_000 },
+      { suites: ['density'], suitesNamed: true, layers: ['kubernetes'], runs: 1, warmup: 0, concurrency: 2, churnContainers: 2, timeoutMs: 60_000 },
       {
         runners: { kubernetes: createKubernetesRunner({ densityMaxPods: 4 }) },
         suites: [densitySuite],
@@ -153,14 +153,20 @@ needs(['cluster', 'runc'], why ?? runc.skip).describe('kubernetes layer, runc Ru
     );
     expect(doc.suiteRuns.map((r) => r.outcome.status)).toEqual(['passed']);
     const m = (metric: string) => doc.measurements.find((x) => x.metric === metric && x.labels.workloadKind === 'native');
-    expect(m('densityPods')?.samples).toEqual([4]);
-    expect(m('densityPods')?.notes.limitedBy).toBe('cap');
-    const sli = m('podStartupLatency');
+    expect(m('densityCount')?.samples).toEqual([4]);
+    expect(m('densityCount')?.notes.stoppedBy).toBe('cap');
+    const sli = m('startLatency');
     expect(sli?.samples).toHaveLength(4);
     expect(sli?.labels.layer).toBe('kubernetes');
+    expect(sli?.notes.definition).toMatch(/SIG Scalability pod startup latency/);
     expect(sli!.stats!.p99).toBeGreaterThanOrEqual(sli!.stats!.median);
+    expect(m('podScheduleLatency')?.samples).toHaveLength(4);
     expect(m('podWorkingSetBytes')?.samples.every((x) => x > 0)).toBe(true);
-    expect(m('podsStartedPerSec')?.samples[0]).toBeGreaterThan(0);
+    expect(m('startedPerSec')?.samples[0]).toBeGreaterThan(0);
+    // the same curve as the other layers: the working set against the pod count
+    const curve = doc.density?.find((c) => c.labels.workloadKind === 'native');
+    expect(curve?.count).toBe(4);
+    expect(curve?.points.at(-1)?.footprintBytes).toBeGreaterThan(0);
     expect(await leftInCluster(client)).toEqual(before);
   }, 300_000);
 });

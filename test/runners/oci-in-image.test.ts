@@ -31,8 +31,8 @@ needs('fixtures', noHelper).describe('in-image bundles', () => {
       expect(config.process.args).toEqual(['/usr/local/bin/wasmtime', 'run', '-C', 'cache=n', '-S', 'inherit-env=y', '--dir=/', '/wasm/mem.wasm', '64']);
       expect(config.root.path).toBe(inImageRootfs(def.wasmVia!, 'amd64'));
       expect(config.annotations).toBeUndefined();
-      expect(c.id).toBe('rb-20000101abcdef-runc_wasmtime-in-image-1');
-      expect(c.cgroupsPath).toBe('/runbench-20000101abcdef/runc_wasmtime-in-image/rb-20000101abcdef-runc_wasmtime-in-image-1');
+      expect(c.id).toBe('rb-20000101abcdef-runc_wasmtime-in-image-000001');
+      expect(c.cgroupsPath).toBe('/runbench-20000101abcdef/runc_wasmtime-in-image/rb-20000101abcdef-runc_wasmtime-in-image-000001');
       expect(c.bundle.startsWith(join(dir(), 'w', 'oci', 'runc_wasmtime-in-image'))).toBe(true);
       // native stays the base runtime's own row
       expect(session.supports('native')?.reason).toMatch(/native is measured as runc itself/);

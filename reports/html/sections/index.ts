@@ -5,6 +5,7 @@
 import type { SectionBuilder } from '../types.ts';
 import { buildComparison } from './comparison.ts';
 import { buildConformance } from './conformance.ts';
+import { buildDensity } from './density.ts';
 import { buildEmulated } from './emulated.ts';
 import { buildEnvironment } from './environment.ts';
 import { buildFacts } from './facts.ts';
@@ -23,6 +24,7 @@ export const SECTIONS: readonly SectionBuilder[] = [
   buildSuites,
   buildNativeVsWasm,
   buildWasmWays,
+  buildDensity,
   buildEmulated,
   buildReliability,
   buildConformance,

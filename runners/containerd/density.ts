@@ -1,0 +1,159 @@
+/**
+ * Density at the containerd layer (suites/density.ts): idle tasks made with the RPCs `ctr
+ * run -d` makes (snapshot prepare, container create, task create, task start), each timed
+ * on the client's clock. The footprint is the PSS of runbench's own containerd (its growth
+ * counts: the baseline is taken before the first container), of every shim serving the
+ * session's containers and of everything below the shims (the containers' processes;
+ * runsc's sandbox and gofer). The teardown removes 16 containers at a time (task killed and
+ * deleted, container deleted, snapshot removed).
+ */
+import { join } from 'node:path';
+import { cgroupCurrentBytes, memoryCgroupDir } from '../../core/cgroups.ts';
+import { DEFAULT_DENSITY_MAX, defaultBudget, fdGauge, hostGauges, type Gauge } from '../../core/density.ts';
+import { RuntimeFailure, errorMessage } from '../../core/errors.ts';
+import { eachLimited } from '../../core/pool.ts';
+import { pssOf, settledDescendants } from '../../core/procfs.ts';
+import type { Density, DensityDefaults, Footprint, IdleUnit, RunRequest } from '../../core/runner.ts';
+import { SPEC_TYPE_URL, type ContainerdClient } from './api.ts';
+import { removeContainer } from './cleanup.ts';
+import { processesMatching } from './daemon.ts';
+import type { ImageRef } from './images.ts';
+import type { ShimConfig } from './shim.ts';
+import { containerSpec } from './spec.ts';
+import { ContainerStdio } from './stdio.ts';
+
+const REMOVE_CONCURRENCY = 16;
+
+/** What the capability needs of its session, once the session is open. */
+export interface ContainerdDensityHost {
+  runtime: string;
+  api(): { client: ContainerdClient; shim: ShimConfig };
+  /** The committed snapshot of the kind's image, and the image. */
+  image(kind: RunRequest['workload']['kind']): { parent: string; ref: ImageRef };
+  spec: (ref: ImageRef, req: RunRequest, cgroupsPath: string) => ReturnType<typeof containerSpec>;
+  /** A fresh container id and its cgroup path; the shim's socket is recorded in the run's ledger. */
+  next(): { id: string; cgroupsPath: string };
+  snapshotter: string;
+  runId: string;
+  /** Where the containers' output files go. */
+  outDir: string;
+  daemonPid(): number | null;
+}
+
+interface Unit {
+  cgroupsPath: string;
+  stdio: ContainerStdio;
+}
+
+export class ContainerdDensity implements Density {
+  readonly startDefinition = 'snapshot prepare, container create, task create and task start (the RPCs of `ctr run -d`), on the client clock';
+  readonly footprintOf = 'PSS of containerd, the shims and every process below them';
+  private readonly units = new Map<string, Unit>();
+
+  constructor(private readonly host: ContainerdDensityHost) {}
+
+  defaults(): DensityDefaults {
+    return { budgetBytes: defaultBudget(), maxCount: DEFAULT_DENSITY_MAX, concurrency: 1, settleMs: 0 };
+  }
+
+  labels(): Record<string, string> {
+    return {};
+  }
+
+  source(): string | null {
+    return null;
+  }
+
+  async startIdle(req: RunRequest): Promise<IdleUnit> {
+    const { client, shim } = this.host.api();
+    const { parent, ref } = this.host.image(req.workload.kind);
+    const { id, cgroupsPath } = this.host.next();
+    const spec = this.host.spec(ref, req, cgroupsPath);
+    const stdio = new ContainerStdio(this.host.outDir, id, false, shim);
+    this.units.set(id, { cgroupsPath, stdio });
+    let stage = 'container create';
+    try {
+      const t0 = process.hrtime.bigint();
+      const mounts = await client.prepareSnapshot(this.host.snapshotter, id, parent);
+      await client.createContainer({
+        id,
+        image: ref.name,
+        labels: { 'runbench.run': this.host.runId },
+        runtime: { name: shim.runtimeName, options: shim.options },
+        spec: { type_url: SPEC_TYPE_URL, value: Buffer.from(JSON.stringify(spec)) },
+        snapshotter: this.host.snapshotter,
+        snapshot_key: id,
+      });
+      stage = 'task create';
+      await client.createTask({ container_id: id, rootfs: mounts, stdin: '', stdout: stdio.stdout, stderr: stdio.stderr, terminal: false }, req.timeoutMs);
+      stage = 'task start';
+      await client.startTask(id, req.timeoutMs);
+      return { name: id, startNs: Number(process.hrtime.bigint() - t0) };
+    } catch (e) {
+      const detail = errorMessage(e).replace(/^\d+ [A-Z_]+: /, '');
+      const err = stdio.firstErrorLine();
+      await this.removeOne(id).catch(() => undefined);
+      throw new RuntimeFailure(this.host.runtime, `${this.host.runtime} via containerd: idle ${stage} failed: ${detail}${err ? `: ${err}` : ''}`);
+    }
+  }
+
+  /** containerd (when it is runbench's own) and its shims: the shims are daemons (reparented away), found by the address they serve. */
+  private roots(): number[] {
+    const daemon = this.host.daemonPid();
+    return [...(daemon === null ? [] : [daemon]), ...processesMatching('-address', this.host.api().client.address)];
+  }
+
+  async footprint(names: readonly string[]): Promise<Footprint> {
+    const pss = pssOf(await settledDescendants(this.roots()));
+    const memoryRoot = memoryCgroupDir('');
+    const cgroups = names.flatMap((n) => {
+      const u = this.units.get(n);
+      const bytes = u && memoryRoot ? cgroupCurrentBytes(join(memoryRoot, u.cgroupsPath)) : null;
+      return bytes === null ? [] : [bytes];
+    });
+    return {
+      bytes: pss.totalBytes,
+      byProcess: Object.fromEntries(Object.entries(pss.byName).map(([k, v]) => [k, v.bytes])),
+      cgroupBytes: cgroups.length > 0 ? cgroups.reduce((a, b) => a + b, 0) : null,
+      perUnit: { idleCgroupBytes: { bytes: cgroups, source: "each container's memory cgroup usage (kernel memory and page cache included)" } },
+    };
+  }
+
+  async headroom(): Promise<Gauge[]> {
+    return [...hostGauges(), ...fdGauge(process.pid, 'runbench'), ...fdGauge(this.host.daemonPid(), 'containerd')];
+  }
+
+  private async removeOne(id: string): Promise<void> {
+    const { client } = this.host.api();
+    await removeContainer(client, this.host.snapshotter, id);
+    this.units.get(id)?.stdio.close();
+    this.units.delete(id);
+  }
+
+  async remove(names: readonly string[], deadlineMs: number): Promise<{ concurrency: number; leftovers: string[] }> {
+    const { failed, notStarted } = await eachLimited(names, REMOVE_CONCURRENCY, (id) => this.removeOne(id), deadlineMs);
+    let still: string[] = [];
+    try {
+      const { client } = this.host.api();
+      const tasks = new Set((await client.listTasks()).map((t) => t.id));
+      const containers = new Set((await client.listContainers()).map((c) => c.id));
+      still = names.filter((n) => tasks.has(n) || containers.has(n)).map((n) => `${n}: containerd still lists it`);
+    } catch (e) {
+      still = [`containerd could not list what is left: ${errorMessage(e)}`];
+    }
+    const said = new Set(still.map((s) => s.split(':')[0]));
+    return {
+      concurrency: REMOVE_CONCURRENCY,
+      leftovers: [
+        ...still,
+        ...failed.filter((f) => !said.has(f.item)).map((f) => `${f.item}: ${f.error}`),
+        ...notStarted.filter((n) => !said.has(n)).map((n) => `${n}: not removed before the deadline`),
+      ],
+    };
+  }
+
+  /** Removes what an interrupted fill left. */
+  async close(): Promise<void> {
+    if (this.units.size > 0) await this.remove([...this.units.keys()], Date.now() + 120_000).catch(() => undefined);
+  }
+}
