@@ -62,7 +62,8 @@ function m(
 function doc(measurements: Measurement[], suiteRuns: SuiteRun[] = [], runtimes: RuntimeInfo[] = []): ResultsDocument {
   return ResultsDocument.parse({
     schemaVersion: 1,
-    tool: { name: 'runbench', version: '0.1.0' },
+    tool: { name: 'runbench', version: '0.1.0', commit: null },
+    invocation: null,
     runId: '20261130aaaaaa',
     startedAt: '2026-11-30T01:00:00.000Z',
     finishedAt: '2026-11-30T01:05:00.000Z',
