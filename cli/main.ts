@@ -1,7 +1,7 @@
 /** The runbench command line. Exit codes: see EXIT CODES in --help and the README. */
 import { Command, CommanderError } from 'commander';
 import { errorMessage, ExitCode, UserError } from '../core/errors.ts';
-import { currentInvocation } from '../core/provenance.ts';
+import { currentInvocation, runbenchCommit } from '../core/provenance.ts';
 import { TOOL_VERSION } from '../core/run-scope.ts';
 import type { Invocation } from '../core/schema.ts';
 import { COMMANDS } from './commands/index.ts';
@@ -32,6 +32,8 @@ export function buildProgram(setExit: (code: number) => void, invocation: Invoca
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // the source this process loaded, before anything can change it under a long run
+  runbenchCommit();
   let code: number = ExitCode.ok;
   const program = buildProgram((c) => {
     code = c;

@@ -1,7 +1,8 @@
 /**
  * Where a results document came from: the command line that made it and the runbench source
  * that ran, so a reader can run the same thing again. The git commit is asked of git once per
- * process; outside a checkout (an npm install) it is null, never guessed.
+ * process, as it starts (cli/main.ts): a commit made while a long run goes on is not the code
+ * that run loaded. Outside a checkout (an npm install) it is null, never guessed.
  */
 import { execFileSync } from 'node:child_process';
 import { packageRoot } from './paths.ts';
