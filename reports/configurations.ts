@@ -4,7 +4,7 @@
  * configurations in is defined here, so a runtime sits in the same place in the summary, in
  * every table and on every chart: by layer (oci, containerd, kubernetes), then real hardware
  * before emulation and by arch, native before Wasm, the ways of running Wasm in the order of
- * core/wasm-ways.ts, then by runtime name, then by host.
+ * core/wasm-ways.ts, then by runtime name (the bare host's reference figures first), then by host.
  */
 import type { Labels, Layer, ResultsDocument, WorkloadKind } from '../core/schema.ts';
 import { WASM_WAYS, type WasmWay, wasmWay } from '../core/wasm-ways.ts';
@@ -53,6 +53,9 @@ export function kindLabel(kind: WorkloadKind | null, way: WasmWay | null): strin
   return way ? `Wasm, ${WASM_WAY_SHORT[way]}` : 'Wasm';
 }
 
+/** The runtime name of the bare host's own figures: the reference of CPU ratios, not a runtime. */
+export const HOST_REFERENCE = 'host';
+
 /** The configuration of a measurement's (or fact's) labels, in the document that holds it. */
 export function configurationOf(
   doc: ResultsDocument,
@@ -69,7 +72,7 @@ export function configurationOf(
     workloadKind: labels.workloadKind,
     way,
     style: styleOf(labels.workloadKind, way),
-    label: `${labels.runtime} (${kindLabel(labels.workloadKind, way)})`,
+    label: labels.runtime === HOST_REFERENCE && !info ? 'bare host, no runtime (reference)' : `${labels.runtime} (${kindLabel(labels.workloadKind, way)})`,
   };
   return { key: configurationKey(c), ...c };
 }
@@ -92,16 +95,17 @@ export function compareConfigurations(a: Configuration, b: Configuration): numbe
     Number(a.emulated) - Number(b.emulated) ||
     a.arch.localeCompare(b.arch) ||
     styleRank(a.style) - styleRank(b.style) ||
+    Number(b.runtime === HOST_REFERENCE) - Number(a.runtime === HOST_REFERENCE) ||
     a.runtime.localeCompare(b.runtime) ||
     a.host.localeCompare(b.host)
   );
 }
 
 /** Configurations that can be ranked against each other: the same layer and arch, on real hardware or all emulated. */
-export function blockKey(c: Pick<Configuration, 'layer' | 'arch' | 'emulated'>): string {
+export function blockKey(c: { layer: string; arch: string; emulated: boolean }): string {
   return [c.layer, c.arch, c.emulated ? 'emulated' : 'hw'].join('\u0000');
 }
 
-export function blockTitle(c: Pick<Configuration, 'layer' | 'arch' | 'emulated'>): string {
+export function blockTitle(c: { layer: string; arch: string; emulated: boolean }): string {
   return `${c.layer} layer · ${c.arch}${c.emulated ? ' (emulated)' : ''}`;
 }

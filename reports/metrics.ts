@@ -4,6 +4,9 @@
  * Every report takes its wording from here, so the HTML page, the Markdown and the CI
  * summaries name a figure the same way.
  */
+import { formatValue } from '../core/format.ts';
+import type { Unit } from '../core/schema.ts';
+
 export interface MetricInfo {
   /** A title that reads without the id: "Startup: one-shot run". */
   title: string;
@@ -44,6 +47,18 @@ const KNOWN: Readonly<Record<string, MetricInfo>> = {
   shimRssBytes: { title: 'RSS of the shim per pod', short: 'shim RSS' },
   densityPods: { title: 'Idle pods that fit on the node', short: 'density' },
 };
+
+/** A figure of this metric in its unit: "10.55 ms", "55.00 MiB/s". */
+export function formatMetricValue(metric: string, value: number, unit: Unit): string {
+  const v = metricInfo(metric).valueUnit;
+  return v && Number.isFinite(value) ? `${value.toFixed(2)} ${v}` : formatValue(value, unit);
+}
+
+/** Where a metric sits among the others of its suite, as the suites record them: run before lifecycle before its phases. */
+export function metricOrder(metric: string): number {
+  const i = Object.keys(KNOWN).indexOf(metric);
+  return i < 0 ? Object.keys(KNOWN).length : i;
+}
 
 /** "cpuSha256MibPerSec" → "cpu sha256 mib per sec": an unknown metric still reads as words. */
 function words(id: string): string {

@@ -8,11 +8,11 @@
  * (core/ranking.ts): a column has a winner there only when the best tie group has one member;
  * otherwise its best configurations are tied, and no report may call one of them the best.
  */
-import { formatValue, lowerIsBetter } from '../core/format.ts';
+import { lowerIsBetter } from '../core/format.ts';
 import { rankSamples } from '../core/ranking.ts';
 import type { Layer, Measurement, ResultsDocument, Unit } from '../core/schema.ts';
-import { blockKey, blockTitle, compareConfigurations, type Configuration, configurationOf, LAYER_ORDER } from './configurations.ts';
-import { metricInfo } from './metrics.ts';
+import { blockKey, blockTitle, compareConfigurations, type Configuration, configurationOf, HOST_REFERENCE, LAYER_ORDER } from './configurations.ts';
+import { formatMetricValue, metricInfo } from './metrics.ts';
 
 /** A headline metric: which figure, and how the summary names the best in it. */
 interface ColumnSpec {
@@ -50,6 +50,8 @@ export interface SummaryColumn {
   short: string;
   lowerIsBetter: boolean;
   best: string;
+  /** The fewest and the most samples behind a median of this column. */
+  n: [number, number];
 }
 
 export interface SummaryRow extends Configuration {
@@ -123,16 +125,13 @@ export interface SummaryMatrix {
   problems: Problem[];
 }
 
-/** The bare host's own rates are the reference of CPU ratios, not a configuration. */
-const HOST_REFERENCE = 'host';
-
 function measuredCell(m: Measurement): SummaryCell | null {
   if (!m.stats) return { status: 'no value', reason: m.failedSamples > 0 ? `all ${m.failedSamples} samples failed` : 'no samples' };
   return {
     status: 'measured',
     median: m.stats.median,
     unit: m.unit,
-    text: formatValue(m.stats.median, m.unit),
+    text: formatMetricValue(m.metric, m.stats.median, m.unit),
     p95: m.stats.p95,
     n: m.samples.length,
     failedSamples: m.failedSamples,
@@ -174,10 +173,13 @@ export function summaryMatrix(docs: readonly ResultsDocument[]): SummaryMatrix {
           short: info.short,
           lowerIsBetter: lowerIsBetter(m.unit),
           best: spec.best,
+          n: [Infinity, 0],
           order,
         });
       }
       found.set(`${row}\u0001${key}`, m);
+      const col = columns.get(key);
+      if (col && m.stats) col.n = [Math.min(col.n[0], m.samples.length), Math.max(col.n[1], m.samples.length)];
     }
   }
   // A runtime whose every series errored has no figure; it still gets a row that says so.
@@ -190,13 +192,15 @@ export function summaryMatrix(docs: readonly ResultsDocument[]): SummaryMatrix {
     }
   }
   const rowList = [...rows.values()].sort(compareConfigurations);
-  const colList = [...columns.values()].sort((a, b) => a.order - b.order || a.workload.localeCompare(b.workload)).map(({ order: _, ...c }) => c);
+  const colList = [...columns.values()]
+    .sort((a, b) => a.order - b.order || a.workload.localeCompare(b.workload))
+    .map(({ order: _, ...c }): SummaryColumn => ({ ...c, n: c.n[1] === 0 ? [0, 0] : c.n }));
 
   const cells: SummaryCell[][] = rowList.map((row) =>
     colList.map((col) => {
       const m = found.get(`${row.key}\u0001${col.key}`);
       if (m) return measuredCell(m) as SummaryCell;
-      const why = suiteProblem(docs, row, col.suite);
+      const why = seriesProblem(docs, row, col.suite);
       return why ?? { status: 'not measured' };
     }),
   );
@@ -249,8 +253,12 @@ export function summaryMatrix(docs: readonly ResultsDocument[]): SummaryMatrix {
   return { rows: rowList, columns: colList, cells, best, problems: problems(docs, rowList) };
 }
 
-/** Why a suite gave no figure for this row: its errored or failed run, if any. */
-function suiteProblem(docs: readonly ResultsDocument[], row: SummaryRow, suite: string): SummaryCell | null {
+/** Why a suite gave no figure for this configuration: its errored or failed run, if any. */
+export function seriesProblem(
+  docs: readonly ResultsDocument[],
+  row: Pick<Configuration, 'host' | 'runtime' | 'layer' | 'arch'>,
+  suite: string,
+): { status: 'errored' | 'failed'; reason: string } | null {
   for (const doc of docs) {
     if (doc.host.hostname !== row.host) continue;
     const r = doc.suiteRuns.find((s) => s.suite === suite && s.runtime === row.runtime && s.layer === row.layer && (s.arch ?? doc.host.arch) === row.arch);
@@ -273,7 +281,8 @@ export function bestText(matrix: SummaryMatrix, b: ColumnBest): string {
     const next = nextRatio(matrix, b, j);
     return `${entries[0]}${next ? `, ahead of the next by ${next}` : ''}`;
   }
-  return `tie: ${entries.join(', ')} (the samples cannot tell them apart)`;
+  const who = entries.length === 2 ? `${entries[0]} and ${entries[1]}` : `${entries.length} configurations, ${entries.join(', ')}`;
+  return `a tie between ${who}: the samples cannot tell them apart`;
 }
 
 /** "1.52× [1.31 … 1.70]": the ratio of the runner-up of the block, which says how far ahead the winner is. */
