@@ -31,7 +31,7 @@ export const SUMMARY_COLUMNS: readonly ColumnSpec[] = [
   { suite: 'memory', metric: 'runtimePeakRssBytes', best: 'Smallest runtime process' },
   { suite: 'memory', metric: 'shimPeakRssBytes', best: 'Smallest shim' },
   { suite: 'density', metric: 'podWorkingSetBytes', best: 'Lightest pod' },
-  { suite: 'throughput', metric: 'cpuIntOpsRatioToHost', best: 'Closest to the bare host in CPU speed' },
+  { suite: 'throughput', metric: 'cpuIntOpsRatioToHost', best: 'Fastest CPU work, against the bare host' },
   { suite: 'throughput', metric: 'churnContainersPerSec', best: 'Most containers per second' },
   { suite: 'density', metric: 'densityPods', best: 'Most pods on the node' },
 ];
@@ -267,7 +267,10 @@ export function seriesProblem(
   return null;
 }
 
-/** The best of a column in a block, as a sentence: who, with what figure, and whether it is a winner or a tie. */
+/**
+ * The best of a column in a block, in a line: the winner with its figure and how far ahead of
+ * the next it is, or the tie group (with the figures while it is short, names only past three).
+ */
 export function bestText(matrix: SummaryMatrix, b: ColumnBest): string {
   const j = matrix.columns.findIndex((c) => c.key === b.column);
   const col = matrix.columns[j];
@@ -275,14 +278,16 @@ export function bestText(matrix: SummaryMatrix, b: ColumnBest): string {
   const entries = b.rows.map((key) => {
     const i = matrix.rows.findIndex((r) => r.key === key);
     const cell = matrix.cells[i]?.[j];
-    return `${matrix.rows[i]?.label ?? key}${cell?.status === 'measured' ? ` ${cell.text}` : ''}`;
+    return { label: matrix.rows[i]?.label ?? key, text: cell?.status === 'measured' ? cell.text : '' };
   });
+  const withFigure = (e: { label: string; text: string }) => `${e.label}${e.text ? ` ${e.text}` : ''}`;
   if (b.significant) {
     const next = nextRatio(matrix, b, j);
-    return `${entries[0]}${next ? `, ahead of the next by ${next}` : ''}`;
+    return `${withFigure(entries[0] ?? { label: '', text: '' })}${next ? `, ahead of the next by ${next}` : ''}`;
   }
-  const who = entries.length === 2 ? `${entries[0]} and ${entries[1]}` : `${entries.length} configurations, ${entries.join(', ')}`;
-  return `a tie between ${who}: the samples cannot tell them apart`;
+  if (entries.length === 2) return `tie between ${withFigure(entries[0] as (typeof entries)[0])} and ${withFigure(entries[1] as (typeof entries)[0])}`;
+  if (entries.length === 3) return `tie of 3: ${entries.map(withFigure).join(', ')}`;
+  return `tie of ${entries.length}: ${entries.map((e) => e.label).join(', ')}`;
 }
 
 /** "1.52× [1.31 … 1.70]": the ratio of the runner-up of the block, which says how far ahead the winner is. */

@@ -11,12 +11,13 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function cellHtml(cell: Cell, column: string, numeric: boolean): string {
+function cellHtml(cell: Cell, column: string, numeric: boolean, header = false): string {
   const c = typeof cell === 'string' ? { text: cell } : cell;
   const classes = [numeric ? 'num' : '', c.tone ? `tone-${c.tone}` : '', c.code ? 'code' : ''].filter(Boolean).join(' ');
   const badge = c.badge ? `<span class="badge tone-${c.badge.tone}">${escapeHtml(c.badge.text)}</span>` : '';
   const sub = c.sub ? `<span class="sub">${escapeHtml(c.sub)}</span>` : '';
-  return `<td data-label="${escapeHtml(column)}"${classes ? ` class="${classes}"` : ''}><span class="cell">${escapeHtml(c.text)}${badge}${sub}</span></td>`;
+  const tag = header ? 'th scope="row"' : 'td';
+  return `<${tag} data-label="${escapeHtml(column)}"${classes ? ` class="${classes}"` : ''}><span class="cell">${escapeHtml(c.text)}${badge}${sub}</span></${header ? 'th' : 'td'}>`;
 }
 
 export function tableHtml(t: TableModel): string {
@@ -26,10 +27,10 @@ export function tableHtml(t: TableModel): string {
     .map((row, i) => {
       const group = groups.get(i);
       const heading = group !== undefined ? `<tr class="group"><th colspan="${t.columns.length}" scope="colgroup">${escapeHtml(group)}</th></tr>\n` : '';
-      return `${heading}<tr>${row.map((cell, j) => cellHtml(cell, t.columns[j] ?? '', t.numeric[j] ?? false)).join('')}</tr>`;
+      return `${heading}<tr>${row.map((cell, j) => cellHtml(cell, t.columns[j] ?? '', t.numeric[j] ?? false, j === 0 && t.rowHeaders === true)).join('')}</tr>`;
     })
     .join('\n');
-  return `<div class="table-wrap"><table>
+  return `<div class="table-wrap"><table${t.style ? ` class="${t.style}"` : ''}>
 <caption>${escapeHtml(t.caption)}</caption>
 <thead><tr>${head}</tr></thead>
 <tbody>
@@ -39,11 +40,7 @@ ${body}
 }
 
 function blockHtml(b: Block): string {
-  if (b.type === 'code') return `<figure class="code"><figcaption>${escapeHtml(b.caption)}</figcaption><pre><code>${escapeHtml(b.text)}</code></pre></figure>`;
-  const items = b.items
-    .map((c) => `<li${c.tone ? ` class="tone-${c.tone}"` : ''}>${c.lead ? `<strong>${escapeHtml(c.lead)}</strong> ` : ''}${escapeHtml(c.text)}</li>`)
-    .join('\n');
-  return `<h3>${escapeHtml(b.caption)}</h3>\n<ul class="glance">\n${items}\n</ul>`;
+  return `<figure class="code"><figcaption>${escapeHtml(b.caption)}</figcaption><pre><code>${escapeHtml(b.text)}</code></pre></figure>`;
 }
 
 /** A figure: its chart's box (drawn by the page script from chart number `index`) beside its table. */

@@ -21,8 +21,6 @@ h3 { font-size: 14px; margin: 10px 0 4px; }
 section > p, p.note { max-width: 120ch; margin: 6px 0; }
 p.note { color: var(--muted); font-size: 12.5px; }
 p.warning { color: #8a4b00; background: #fff4e5; border-left: 3px solid #e69f00; padding: 4px 8px; }
-ul.glance { margin: 2px 0 8px; padding-left: 20px; }
-ul.glance li { margin: 1px 0; }
 figure { margin: 14px 0; padding: 10px 12px; border: 1px solid var(--line); border-radius: 6px; min-width: 0; }
 figcaption { font-weight: 600; margin-bottom: 6px; }
 pre { margin: 0; padding: 8px; background: var(--bg-alt); border-radius: 4px; white-space: pre-wrap; overflow-wrap: anywhere; font: 12.5px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; }
@@ -39,6 +37,9 @@ caption { text-align: left; color: var(--muted); font-size: 12px; padding-bottom
 th, td { border-bottom: 1px solid var(--line); padding: 3px 6px; text-align: left; vertical-align: top; white-space: pre-wrap; overflow-wrap: anywhere; }
 th { background: var(--bg-alt); font-weight: 600; }
 tr.group th { background: #e8eef6; font-size: 12.5px; }
+tbody th[scope="row"] { background: none; }
+table.matrix tbody th[scope="row"] { white-space: nowrap; }
+table.matrix thead th { white-space: pre-line; vertical-align: bottom; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .sub { color: var(--muted); font-size: 11.5px; margin-left: 6px; }
 .badge { display: inline-block; margin-left: 6px; padding: 0 5px; border-radius: 8px; font-size: 11px; font-weight: 600; border: 1px solid currentColor; }
@@ -56,14 +57,16 @@ ${Object.entries(STYLE_COLORS)
   header h1 { font-size: 19px; }
   .table-wrap { overflow-x: visible; }
   .chart-box { min-width: 0; flex-basis: 100%; }
-  table, caption, tbody, tr, td, tr.group th { display: block; width: 100%; }
+  table, caption, tbody, tr, td, tbody th { display: block; width: 100%; }
   thead { display: none; }
   tr { border: 1px solid var(--line); border-radius: 6px; margin: 6px 0; padding: 3px 8px; }
   tr.group { border: none; padding: 0; margin: 10px 0 2px; }
   td { border: none; display: flex; justify-content: space-between; align-items: baseline; gap: 10px; padding: 1px 0; text-align: right; white-space: normal; }
   td.num { white-space: normal; }
   td::before { content: attr(data-label); flex: 0 0 38%; text-align: left; color: var(--muted); font-weight: 400; font-size: 12px; }
-  td:first-child { display: block; text-align: left; font-weight: 600; }
+  td:not(.num) { display: block; text-align: left; }
+  td:not(.num)::before { display: block; }
+  td:first-child, tbody th[scope="row"], table.matrix tbody th[scope="row"] { display: block; text-align: left; font-weight: 600; border: none; padding: 1px 0; white-space: normal; }
   td:first-child::before { content: none; }
   td > span.cell { display: block; min-width: 0; }
 }

@@ -29,6 +29,10 @@ export interface TableModel {
   rows: Cell[][];
   /** A heading row drawn before row `before` (e.g. each layer of the summary matrix). */
   groups?: { before: number; title: string }[];
+  /** The first cell of each row names the row (a configuration): drawn as its header. */
+  rowHeaders?: boolean;
+  /** How the page styles it: the summary's matrix keeps its configuration names on one line. */
+  style?: 'matrix';
 }
 
 /** A colour and what it stands for, in a chart's legend. */
@@ -77,8 +81,8 @@ export type ChartModel =
       legend: LegendEntry[];
     };
 
-/** Content of a section beside its figures and tables: a list, or text to copy as it is. */
-export type Block = { type: 'list'; caption: string; items: { lead?: string; text: string; tone?: Tone }[] } | { type: 'code'; caption: string; text: string };
+/** Content of a section beside its figures and tables: text to copy as it is (a command line). */
+export type Block = { type: 'code'; caption: string; text: string };
 
 export interface Figure {
   id: string;

@@ -14,13 +14,13 @@ function matrixCell(c: SummaryCell): Cell {
       const rank = rankLabel({ rank: c.rank, tied: c.tied, ratio: c.ratio, ratioCi: c.ratioCi, pNext: null });
       if (c.winner) return { text: c.text, badge: { text: 'best', tone: 'good' } };
       if (c.best) return { text: c.text, badge: { text: 'tied best', tone: 'muted' } };
-      return { text: c.text, sub: `${c.ratio !== null ? `${c.ratio.toFixed(2)}× · ` : ''}rank ${rank}` };
+      return { text: c.text, sub: `${c.ratio !== null ? `${c.ratio.toFixed(2)}× ` : ''}(${rank})` };
     }
     case 'no value':
       return { text: 'no value', tone: 'bad', sub: c.reason };
     case 'errored':
     case 'failed':
-      return { text: c.status, tone: 'bad', sub: 'why: see below' };
+      return { text: c.status, tone: 'bad', sub: 'see below' };
     default:
       return { text: '—', tone: 'muted' };
   }
@@ -33,10 +33,12 @@ export function matrixTable(s: SummaryMatrix): TableModel {
   });
   return {
     caption: 'Median of each figure per runtime configuration (↓ lower is better, ↑ higher is better)',
-    columns: ['configuration', ...s.columns.map((c) => `${c.short} ${c.lowerIsBetter ? '↓' : '↑'} n=${c.n[0] === c.n[1] ? c.n[0] : `${c.n[0]}–${c.n[1]}`}`)],
+    columns: ['configuration', ...s.columns.map((c) => `${c.short} ${c.lowerIsBetter ? '↓' : '↑'}\nn=${c.n[0] === c.n[1] ? c.n[0] : `${c.n[0]}–${c.n[1]}`}`)],
     numeric: [false, ...s.columns.map(() => true)],
     rows: s.rows.map((r, i) => [r.label, ...(s.cells[i] ?? []).map(matrixCell)]),
     groups,
+    rowHeaders: true,
+    style: 'matrix',
   };
 }
 
@@ -48,6 +50,35 @@ const PROBLEM_TONE: Record<ProblemStatus, Tone> = {
   skipped: 'muted',
   'part skipped': 'muted',
 };
+
+/**
+ * At a glance: a row per suite (the first headline column of each), a column per layer and
+ * arch, each cell the winner with its figure and lead, or the tie group.
+ */
+export function glanceTable(s: SummaryMatrix): TableModel {
+  const blocks = [...new Map(s.rows.map((r) => [r.block, r.blockTitle])).entries()];
+  const heads = s.best.filter((b) => b.headline);
+  const suites = [...new Set(heads.map((b) => s.columns.find((c) => c.key === b.column)?.suite ?? ''))];
+  return {
+    caption: 'At a glance: the best of each layer, or the configurations tied for it',
+    rowHeaders: true,
+    columns: ['', ...blocks.map(([, title]) => title)],
+    numeric: [false, ...blocks.map(() => false)],
+    rows: suites.map((suite) => {
+      const first = heads.map((b) => s.columns.find((c) => c.key === b.column)).find((c) => c?.suite === suite);
+      return [
+        { text: `${first?.best ?? suite} (${first?.short ?? ''})`, tone: undefined },
+        ...blocks.map(([block]): Cell => {
+          const b = heads.find((h) => h.block === block && s.columns.find((c) => c.key === h.column)?.suite === suite);
+          if (!b) return { text: '—', tone: 'muted' };
+          const col = s.columns.find((c) => c.key === b.column);
+          const text = `${col && col.key !== first?.key ? `${col.short}: ` : ''}${bestText(s, b)}`;
+          return b.significant ? { text, tone: 'good' } : { text };
+        }),
+      ];
+    }),
+  };
+}
 
 export function buildSummary({ docs, summary }: SectionContext): Section | null {
   if (docs.length === 0) return null;
@@ -64,16 +95,7 @@ export function buildSummary({ docs, summary }: SectionContext): Section | null 
       tables: [],
     };
   }
-  const headlines = summary.best
-    .filter((b) => b.headline)
-    .map((b) => {
-      const col = summary.columns.find((c) => c.key === b.column);
-      return {
-        lead: `${col?.best ?? b.column} (${b.blockTitle}, ${col?.short ?? ''}):`,
-        text: bestText(summary, b),
-        tone: b.significant ? ('good' as const) : undefined,
-      };
-    });
+  const glance = glanceTable(summary);
   const blocks = new Set(summary.rows.map((r) => r.block)).size;
   // Three samples against three never reach p < 0.05 in a Mann-Whitney test: a tie there is thin data, not a tie.
   const thin = summary.columns.filter((c) => c.n[0] > 0 && c.n[0] < 4).map((c) => `${c.short} (n=${c.n[0]})`);
@@ -81,8 +103,7 @@ export function buildSummary({ docs, summary }: SectionContext): Section | null 
     id: 'summary',
     title: 'Summary',
     paragraphs: warnings,
-    blocks: [{ type: 'list', caption: 'At a glance', items: headlines }],
-    lead: [matrixTable(summary)],
+    lead: [glance, matrixTable(summary)],
     figures: [],
     tables: [],
     notes: [
@@ -91,7 +112,7 @@ export function buildSummary({ docs, summary }: SectionContext): Section | null 
             `Too few samples to set anyone apart: ${thin.join(', ')}. With 3 samples a configuration no Mann-Whitney test reaches p < 0.05, so the configurations there are all tied: read that tie as too little data, not as evidence that they are equal.`,
           ]
         : []),
-      `“best” marks a configuration that the samples set apart from every other of its layer${blocks > 1 ? ' (each layer is ranked on its own)' : ''}: ranked by median, each against the next with a Mann-Whitney U test, Holm-adjusted, p < 0.05. “tied best” marks the configurations that cannot be told apart from the best; no one of them is the best. Elsewhere, × is the ratio to the best median and the rank is the tie group (“=” when shared). Every figure's distribution, interval and n is in the sections below.`,
+      `A tie: the samples cannot tell those configurations apart. “best” marks a configuration that the samples set apart from every other of its layer${blocks > 1 ? ' (each layer is ranked on its own)' : ''}: ranked by median, each against the next with a Mann-Whitney U test, Holm-adjusted, p < 0.05. “tied best” marks the configurations that cannot be told apart from the best; no one of them is the best. Elsewhere, × is the ratio to the best median, and (2) the rank: the second tie group, “=2” when others share it. Every figure's distribution, interval and n is in the sections below.`,
     ],
   };
 }
@@ -104,7 +125,13 @@ export function buildProblems({ docs, summary }: SectionContext): Section | null
   return {
     id: 'problems',
     title: 'Failed, errored, skipped',
-    paragraphs: [p.length === 0 ? 'Every suite ran in full for every runtime configuration.' : `${counts.map(([s, n]) => `${n} ${s}`).join(', ')}.`],
+    paragraphs: [
+      p.length > 0
+        ? `${counts.map(([s, n]) => `${n} ${s}`).join(', ')}.`
+        : docs.some((d) => d.suiteRuns.length > 0)
+          ? 'Every suite ran in full for every runtime configuration.'
+          : 'No benchmark suite ran in these documents.',
+    ],
     figures: [],
     tables:
       p.length === 0
