@@ -11,7 +11,7 @@ import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
 import { runPipeline } from '../../core/pipeline.ts';
 import { KNOWN_RUNTIMES, probeRuntime, type RuntimeDefinition } from '../../core/runtimes.ts';
-import { Layer, WorkloadKind, type ResultsDocument, type RuntimeInfo } from '../../core/schema.ts';
+import { type Invocation, Layer, WorkloadKind, type ResultsDocument, type RuntimeInfo } from '../../core/schema.ts';
 import { breachExitCode, checkThresholds } from '../../core/thresholds.ts';
 import { toCsv } from '../../reports/csv.ts';
 import { toReliabilityCsv } from '../../reports/reliability.ts';
@@ -124,7 +124,7 @@ function installSignalHandlers(controller: AbortController): () => void {
   };
 }
 
-export async function runCommand(flags: RunFlags): Promise<number> {
+export async function runCommand(flags: RunFlags, invocation: Invocation | null = null): Promise<number> {
   const host = hostFacts();
   const source = flags.config ? readConfigFile(flags.config) : null;
   const { config, output, suitesNamed } = resolveConfig(source, flags, { suites: SUITES, hostArch: host.arch, emulatedArchs: host.emulatedArchs ?? [] });
@@ -175,6 +175,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       signal: controller.signal,
       calibrate: () => calibrateHarness(host.arch),
       config: resolved,
+      ...(invocation ? { invocation } : {}),
     });
   } catch (e) {
     if (e instanceof Interrupted || controller.signal.aborted) {
@@ -234,7 +235,9 @@ export function addRunOptions(cmd: Command): Command {
     .addOption(new Option('--runs <n>', 'samples per metric').default(30).argParser(positiveInt('--runs')))
     .addOption(new Option('--warmup <n>', 'warmup runs before each metric').default(3).argParser(positiveInt('--warmup', 0)))
     .addOption(
-      new Option('--blocks <n>', 'rounds of interleaved sampling: each runtime takes one block of every metric per round, in a shuffled order').default(5).argParser(positiveInt('--blocks')),
+      new Option('--blocks <n>', 'rounds of interleaved sampling: each runtime takes one block of every metric per round, in a shuffled order')
+        .default(5)
+        .argParser(positiveInt('--blocks')),
     )
     .addOption(new Option('--concurrency <p>', 'parallel containers in the churn test').default(4).argParser(positiveInt('--concurrency')))
     .addOption(new Option('--churn <n>', 'containers per churn round').default(20).argParser(positiveInt('--churn')))
@@ -276,9 +279,9 @@ export function addRunOptions(cmd: Command): Command {
     .option('--containerd-address <socket>', "an existing containerd's socket for the containerd layer (default: runbench starts its own)");
 }
 
-export const registerRun: RegisterCommand = (program, { setExit }) => {
+export const registerRun: RegisterCommand = (program, { setExit, invocation }) => {
   addRunOptions(program.command('run').description('measure the runtimes: startup, memory and throughput'))
     .action(async (flags: RunFlags, cmd: Command) => {
-      setExit(await runCommand(givenFlags(flags, cmd)));
+      setExit(await runCommand(givenFlags(flags, cmd), invocation));
     });
 };

@@ -33,7 +33,8 @@ function series(runtime: string, attempts: number, failures: number, hangs = 0):
 function doc(runId: string, counts: SeriesReliability[] | null, measurements: Measurement[] = []): ResultsDocument {
   return {
     schemaVersion: 1,
-    tool: { name: 'runbench', version: '0.1.0' },
+    tool: { name: 'runbench', version: '0.1.0', commit: null },
+    invocation: null,
     runId,
     startedAt: '2026-01-01T00:00:00Z',
     finishedAt: '2026-01-01T00:01:00Z',

@@ -10,6 +10,8 @@ export function hostileDoc(): ResultsDocument {
   const doc = structuredClone(loadFixture('single-host.json'));
   const rename = (s: string) => (s === 'runc' ? `runc${IMG}` : s === 'crun' ? `crun${SCRIPT}` : s);
   doc.host.hostname = `host${HOSTILE}`;
+  doc.invocation = { program: 'npx runbench', argv: ['run', '--runtime', `x=/opt/${HOSTILE}`], cwd: `/tmp/${SCRIPT}` };
+  doc.tool.commit = `0123abc${IMG}`;
   doc.host.kernel = `6.1 ${SCRIPT} & "quoted" 'single' \u2028 line\u2029sep`;
   for (const r of doc.runtimes) {
     r.name = rename(r.name);

@@ -2,24 +2,18 @@
  * The HTML reports in a real browser: loaded from file:// with no network, every chart drawn,
  * every table present, and hostile strings shown as text, never run.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { BrowserContext } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { computeStats } from '../../core/stats.ts';
 import type { ResultsDocument } from '../../core/schema.ts';
 import { toHtml } from '../../reports/html.ts';
 import { buildReportModel } from '../../reports/html/model.ts';
 import type { HtmlOptions } from '../../reports/html/types.ts';
+import { CHROMIUM, haveChromium, openBrowser, openPage } from '../helpers/browser.ts';
 import { densityDoc } from './density-docs.ts';
-import { loadFixture, nightlies } from './fixtures.ts';
 import { needs } from '../helpers/require.ts';
+import { loadFixture, nightlies } from './fixtures.ts';
 import { HOSTILE, IMG, SCRIPT, hostileDoc } from './hostile.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
 
 interface PageReport {
   errors: string[];
@@ -31,77 +25,50 @@ interface PageReport {
   images: number;
 }
 
+async function inspect(page: Page) {
+  return page.evaluate(() => {
+    const canvases = [...document.querySelectorAll('canvas')].map((c) => {
+      const ctx = c.getContext('2d');
+      let painted = 0;
+      if (ctx && c.width > 0 && c.height > 0) {
+        const px = ctx.getImageData(0, 0, c.width, c.height).data;
+        for (let i = 3; i < px.length; i += 4) if ((px[i] ?? 0) > 0) painted++;
+      }
+      return { drawn: c.getAttribute('data-drawn'), painted, width: c.width };
+    });
+    return {
+      canvases,
+      tables: document.querySelectorAll('table').length,
+      figuresWithoutTable: [...document.querySelectorAll('figure.figure')].filter((f) => !f.querySelector('table') || !f.querySelector('canvas')).length,
+      text: document.body.innerText,
+      pwned: (window as unknown as { pwned?: unknown }).pwned,
+      images: document.images.length,
+    };
+  });
+}
+
 needs('browser', haveChromium ? null : `${CHROMIUM} is not installed: apt-get install chromium`).describe('HTML reports in Chromium', () => {
-  let context: BrowserContext;
-  let dir: string;
+  let b: Awaited<ReturnType<typeof openBrowser>>;
 
   beforeAll(async () => {
-    const { chromium } = await import('playwright-core');
-    dir = mkdtempSync(join(tmpdir(), 'runbench-html-'));
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      offline: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    b = await openBrowser();
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await b?.close();
   });
 
   async function load(name: string, docs: ResultsDocument[], options: HtmlOptions = {}): Promise<PageReport> {
-    const file = join(dir, `${name}.html`);
-    writeFileSync(file, toHtml(docs, options));
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') errors.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('request', (r) => {
-      if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) errors.push(`request: ${r.url()}`);
-    });
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForFunction(() => document.body.hasAttribute('data-charts'), null, { timeout: 30_000 });
-    const report = await page.evaluate(() => {
-      const canvases = [...document.querySelectorAll('canvas')].map((c) => {
-        const ctx = c.getContext('2d');
-        let painted = 0;
-        if (ctx && c.width > 0 && c.height > 0) {
-          const px = ctx.getImageData(0, 0, c.width, c.height).data;
-          for (let i = 3; i < px.length; i += 4) if ((px[i] ?? 0) > 0) painted++;
-        }
-        return { drawn: c.getAttribute('data-drawn'), painted, width: c.width };
-      });
-      return {
-        canvases,
-        tables: document.querySelectorAll('table').length,
-        figuresWithoutTable: [...document.querySelectorAll('figure')].filter((f) => !f.querySelector('table') || !f.querySelector('canvas')).length,
-        text: document.body.innerText,
-        pwned: (window as unknown as { pwned?: unknown }).pwned,
-        images: document.images.length,
-      };
-    });
-    await page.close();
+    const { page, context, errors } = await openPage(b, name, toHtml(docs, options));
+    const report = await inspect(page);
+    await context.close();
     return { errors, ...report };
   }
 
   function expectComplete(r: PageReport, docs: ResultsDocument[], options: HtmlOptions = {}) {
     const model = buildReportModel(docs, options);
     const figures = model.sections.reduce((n, s) => n + s.figures.length, 0);
-    const tables = model.sections.reduce((n, s) => n + s.tables.length, 0);
+    const tables = model.sections.reduce((n, s) => n + s.tables.length + (s.lead?.length ?? 0), 0);
     expect(r.errors).toEqual([]);
     expect(r.canvases.length).toBe(figures);
     for (const c of r.canvases) {
@@ -142,6 +109,7 @@ needs('browser', haveChromium ? null : `${CHROMIUM} is not installed: apt-get in
     const r = await load('baseline', [head], { baseline: base });
     expectComplete(r, [head], { baseline: base });
     expect(r.text).toContain('2 regressed');
+    expect(r.text).toContain('Base and head side by side');
   }, 60_000);
 
   it('history of nightly documents', async () => {
@@ -167,6 +135,7 @@ needs('browser', haveChromium ? null : `${CHROMIUM} is not installed: apt-get in
     expect(r.text).toContain(IMG);
     expect(r.text).toContain(SCRIPT);
     expect(r.text).toContain(`host${HOSTILE}`);
+    expect(r.text).toContain(`x=/opt/${HOSTILE}`);
     expectComplete(r, docs);
   }, 60_000);
 });

@@ -1,8 +1,8 @@
-/** The sample report in docs/ is the page its committed results document gives today. */
+/** The sample reports in docs/sample/ are the pages their committed results documents give today. */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SAMPLE_REPORT, writeSample } from '../../scripts/sample.ts';
+import { SAMPLES, writeSample } from '../../scripts/sample.ts';
 import { lazyTempDir } from '../helpers/tmp.ts';
 
 const tmp = lazyTempDir('runbench-sample-');
@@ -14,18 +14,20 @@ function firstDifferentLine(a: Buffer, b: Buffer): number {
   return a.subarray(0, i).toString('utf8').split('\n').length;
 }
 
-describe('docs/sample/report-oci.html', () => {
-  it('is byte for byte what docs/sample/results-oci.json gives', () => {
-    const out = join(tmp(), 'report-oci.html');
-    writeSample(out);
-    const fresh = readFileSync(out);
-    const committed = readFileSync(SAMPLE_REPORT);
-    const same = fresh.equals(committed);
-    expect(
-      same,
-      same
-        ? ''
-        : `docs/sample/report-oci.html is out of date (first difference on line ${firstDifferentLine(fresh, committed)}): run \`npm run sample\` and commit the page`,
-    ).toBe(true);
-  });
+describe('docs/sample/', () => {
+  for (const sample of SAMPLES) {
+    it(`${basename(sample.report)} is byte for byte what ${basename(sample.results)} gives`, () => {
+      const out = join(tmp(), basename(sample.report));
+      writeSample(sample, out);
+      const fresh = readFileSync(out);
+      const committed = readFileSync(sample.report);
+      const same = fresh.equals(committed);
+      expect(
+        same,
+        same
+          ? ''
+          : `docs/sample/${basename(sample.report)} is out of date (first difference on line ${firstDifferentLine(fresh, committed)}): run \`npm run sample\` and commit the page`,
+      ).toBe(true);
+    });
+  }
 });

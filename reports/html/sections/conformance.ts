@@ -32,6 +32,7 @@ export function buildConformance({ docs }: SectionContext): Section | null {
     chart: {
       type: 'bar',
       axis: 'checks',
+      scale: 'zero',
       stacked: true,
       labels: cols,
       datasets: statuses.map((s, i) => ({ label: s, data: counts[i] ?? [], tone: tone[s] })),

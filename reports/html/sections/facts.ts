@@ -1,45 +1,26 @@
-/** Facts and not measured: the recorded observations, and every suite run that did not simply pass. */
-import { notMeasured } from '../../groups.ts';
-import type { Section, SectionContext, TableModel } from '../types.ts';
+/** Facts: the yes/no observations a run recorded beside its figures (what did not run is in the problems section). */
+import type { Section, SectionContext } from '../types.ts';
 
-export function buildFacts({ docs }: SectionContext): Section | null {
+export function buildFacts({ docs, figures }: SectionContext): Section | null {
   if (docs.length === 0) return null;
   const facts = docs.flatMap((d) => d.facts);
-  const missing = notMeasured(docs);
-  const tables: TableModel[] = [];
-  const paragraphs: string[] = [];
-  if (facts.length > 0) {
-    tables.push({
-      caption: 'facts',
-      columns: ['host', 'runtime', 'suite', 'fact', 'value', 'detail'],
-      numeric: [false, false, false, false, false, false],
-      rows: facts.map((f) => [
-        f.labels.host,
-        `${f.labels.runtime} (${f.labels.workloadKind}${f.labels.emulated ? ', emulated' : ''})`,
-        f.suite,
-        f.name,
-        String(f.value),
-        f.detail,
-      ]),
-    });
-  } else paragraphs.push('No facts recorded.');
-  if (missing.length > 0) {
-    tables.push({
-      caption: 'not measured',
-      columns: ['host', 'runtime', 'layer', 'suite', 'outcome', 'reason'],
-      numeric: [false, false, false, false, false, false],
-      rows: missing.map((r) => [
-        r.host,
-        r.runtime,
-        r.layer,
-        r.suite,
-        {
-          text: r.outcome.status === 'passed' ? 'passed, in part' : r.outcome.status,
-          tone: r.outcome.status === 'passed' || r.outcome.status === 'skipped' ? 'muted' : 'bad',
-        },
-        r.outcome.reason ?? '',
-      ]),
-    });
-  } else paragraphs.push('Every suite ran in full for every runtime.');
-  return { id: 'facts', title: 'Facts and not measured', paragraphs, figures: [], tables };
+  if (facts.length === 0) return { id: 'facts', title: 'Facts', paragraphs: ['No facts recorded.'], figures: [], tables: [] };
+  const multiHost = new Set(docs.map((d) => d.host.hostname)).size > 1;
+  return {
+    id: 'facts',
+    title: 'Facts',
+    paragraphs: [],
+    figures: [],
+    tables: [
+      {
+        caption: 'What each configuration was observed to do',
+        columns: ['configuration', 'layer', 'suite', 'fact', 'value', 'detail'],
+        numeric: [false, false, false, false, false, false],
+        rows: facts.map((f) => {
+          const c = figures.configurationOf(f);
+          return [`${c.label}${multiHost ? ` @${f.labels.host}` : ''}`, f.labels.layer, f.suite, f.name, String(f.value), f.detail];
+        }),
+      },
+    ],
+  };
 }

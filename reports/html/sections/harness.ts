@@ -1,6 +1,9 @@
 /** Harness overhead: what timing a static no-op costs, against the smallest lifecycle median. */
 import { formatValue } from '../../../core/format.ts';
-import { round, scaleFor } from '../figures.ts';
+import { axisTitle, round, scaleFor } from '../figures.ts';
+
+const HARNESS_COLOR = '#0072b2';
+const CONTRAST_COLOR = '#999999';
 import type { Cell, Section, SectionContext } from '../types.ts';
 
 export function buildHarness({ docs }: SectionContext): Section | null {
@@ -38,7 +41,18 @@ export function buildHarness({ docs }: SectionContext): Section | null {
       {
         id: 'harness-overhead',
         title: 'Timing a static no-op',
-        chart: { type: 'boxplot', axis: scale.axis, labels, datasets: [{ label: 'no-op', data: data.map((xs) => xs.map((x) => round(x * scale.factor))) }] },
+        chart: {
+          type: 'boxplot',
+          axis: axisTitle(scale.axis, 'ns', 'zero'),
+          scale: 'zero',
+          labels,
+          colors: labels.map((_, i) => (i % 2 === 0 ? HARNESS_COLOR : CONTRAST_COLOR)),
+          legend: [
+            { label: 'rb-exec: how runbench times every figure', color: HARNESS_COLOR },
+            { label: "Node's spawn: for contrast, never used", color: CONTRAST_COLOR },
+          ],
+          datasets: [{ label: 'no-op', data: data.map((xs) => xs.map((x) => round(x * scale.factor))) }],
+        },
         table: {
           caption: 'harness overhead',
           columns: ['host', 'rb-exec median', 'Node spawn median', 'share of smallest lifecycle', 'n'],

@@ -3,7 +3,8 @@ import { compareDocuments, keyOf, keyString } from '../../../core/compare.ts';
 import { formatValue } from '../../../core/format.ts';
 import type { Measurement, ResultsDocument, Unit } from '../../../core/schema.ts';
 import { noValue } from '../../groups.ts';
-import { round, scaleFor, slug } from '../figures.ts';
+import { metricInfo } from '../../metrics.ts';
+import { axisScale, axisTitle, round, scaleFor, slug } from '../figures.ts';
 import type { Cell, Figure, Section, SectionContext } from '../types.ts';
 
 export function historySection(docs: readonly ResultsDocument[], options: { thresholdPercent: number; alpha: number }): Section {
@@ -22,7 +23,7 @@ export function historySection(docs: readonly ResultsDocument[], options: { thre
       const k = keyOf(m);
       const sk = [k.layer, k.suite, k.metric, k.workload, k.workloadKind, k.arch, m.labels.emulated].join('\u0000');
       const s = series.get(sk) ?? {
-        title: `${k.layer} · ${k.suite} · ${k.metric} (${k.workload}, ${k.workloadKind}, ${k.arch}${m.labels.emulated ? ', emulated' : ''})`,
+        title: `${metricInfo(k.metric).title} · ${k.workload} (${k.workloadKind}), ${k.layer} layer, ${k.arch}${m.labels.emulated ? ' (emulated)' : ''}`,
         unit: m.unit,
         emulated: m.labels.emulated,
         byRuntime: new Map(),
@@ -46,7 +47,8 @@ export function historySection(docs: readonly ResultsDocument[], options: { thre
       title: s.title,
       chart: {
         type: 'line',
-        axis: `median, ${scale.axis}`,
+        axis: `median, ${axisTitle(scale.axis, s.unit, axisScale(all.map((x) => x * scale.factor)))}`,
+        scale: axisScale(all.map((x) => x * scale.factor)),
         labels: runLabels,
         datasets: runtimes.map((rt) => ({
           label: rt,

@@ -1,6 +1,8 @@
 /**
- * The sections of the HTML report, in page order. Adding a section is one file in this
- * directory and one line here; a section with nothing to show for the documents returns null.
+ * The sections of the HTML report, in page order: the summary and what did not run first,
+ * then the comparison or history when asked for, the environment, and the details. Adding a
+ * section is one file in this directory and one line here; a section with nothing to show for
+ * the documents returns null.
  */
 import type { SectionBuilder } from '../types.ts';
 import { buildComparison } from './comparison.ts';
@@ -15,9 +17,12 @@ import { buildMethod } from './method.ts';
 import { buildNativeVsWasm } from './native-vs-wasm.ts';
 import { buildReliability } from './reliability.ts';
 import { buildSuites } from './suites.ts';
+import { buildProblems, buildSummary } from './summary.ts';
 import { buildWasmWays } from './wasm-ways.ts';
 
 export const SECTIONS: readonly SectionBuilder[] = [
+  buildSummary,
+  buildProblems,
   buildComparison,
   buildHistory,
   buildEnvironment,

@@ -40,6 +40,7 @@ export function buildReliability({ docs }: SectionContext): Section | null {
         title: 'Failure rate per runtime configuration',
         chart: {
           type: 'bar',
+        scale: 'zero',
           axis: '% of attempts failed',
           stacked: false,
           labels,
