@@ -4,6 +4,7 @@
  */
 import type { ResultsDocument } from '../core/schema.ts';
 import { toCsvMany } from './csv.ts';
+import { toBenchmarkBigger, toBenchmarkSmaller } from './github-benchmark.ts';
 import { toHtml } from './html.ts';
 import type { HtmlOptions } from './html/types.ts';
 import { toJunit } from './junit.ts';
@@ -24,6 +25,16 @@ export const EXPORTERS = {
   csv: { extension: 'csv', description: 'long-format CSV, one row per sample', render: toCsvMany },
   junit: { extension: 'xml', description: 'JUnit XML: suite runs and conformance results as test cases', render: toJunit },
   tap: { extension: 'tap', description: 'TAP 14 of the conformance results', render: toTap },
+  'github-benchmark-smaller': {
+    extension: 'json',
+    description: "github-action-benchmark's customSmallerIsBetter JSON: the median of every time and size",
+    render: toBenchmarkSmaller,
+  },
+  'github-benchmark-bigger': {
+    extension: 'json',
+    description: "github-action-benchmark's customBiggerIsBetter JSON: the median of every rate and ratio",
+    render: toBenchmarkBigger,
+  },
 } as const satisfies Record<string, Exporter>;
 
 export type ExporterName = keyof typeof EXPORTERS;
