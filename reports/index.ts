@@ -9,6 +9,7 @@ import { toHtml } from './html.ts';
 import type { HtmlOptions } from './html/types.ts';
 import { toJunit } from './junit.ts';
 import { toMarkdown } from './markdown.ts';
+import { toOpenMetrics } from './openmetrics.ts';
 import { toTap } from './tap.ts';
 
 export type ExportOptions = HtmlOptions;
@@ -35,6 +36,7 @@ export const EXPORTERS = {
     description: "github-action-benchmark's customBiggerIsBetter JSON: the median of every rate and ratio",
     render: toBenchmarkBigger,
   },
+  openmetrics: { extension: 'txt', description: 'OpenMetrics text for a Prometheus Pushgateway: quantiles, counts and statuses in base units', render: toOpenMetrics },
 } as const satisfies Record<string, Exporter>;
 
 export type ExporterName = keyof typeof EXPORTERS;

@@ -201,6 +201,8 @@ BASE_PACKAGES=(
   golang-github-containerd-containerd-dev golang-github-gogo-protobuf-dev
   # the conformance tests' broken runtimes: one that runs its Wasm handler on a fake clock
   faketime
+  # the OpenMetrics export's tests read it with prometheus_client's own parsers
+  python3-prometheus-client
 )
 # --with-browser: the HTML reports' tests load them in a real headless browser.
 BROWSER_PACKAGES=(chromium)

@@ -77,7 +77,7 @@ export function reportCommand(paths: string[], flags: ReportFlags): number {
 export const registerReport: RegisterCommand = (program, { setExit }) => {
   program
     .command('report')
-    .description('build reports from results documents: HTML (charts, offline), Markdown, CSV, JUnit XML, TAP, github-action-benchmark JSON')
+    .description('build reports from results documents: HTML (charts, offline), Markdown, CSV, JUnit XML, TAP, github-action-benchmark JSON, OpenMetrics')
     .argument('[results...]', 'results.json files; several (hosts, architectures) merge into one report')
     .option('--html <file>', 'write the self-contained HTML report to FILE')
     .addOption(new Option('--format <name>', 'export format').choices(Object.keys(EXPORTERS)))

@@ -131,6 +131,7 @@ describe('runbench report', () => {
       ['html', '<!doctype html>'],
       ['github-benchmark-smaller', '[\n  {\n    "name": "oci/memory/runtimePeakRssBytes/hello/native/amd64/crun@ci-x86"'],
       ['github-benchmark-bigger', '[\n  {\n    "name": "oci/throughput/churnContainersPerSec/hello/native/amd64/crun@ci-x86"'],
+      ['openmetrics', '# HELP runbench_conformance_checks '],
     ] as const) {
       const out = join(dir, `report.${format}`);
       const r = await run(['report', single, fixturePath('arm64-emulated.json'), '--format', format, '--out', out]);
@@ -160,7 +161,7 @@ describe('runbench report', () => {
   });
 
   it('two documents of one host in a format that keeps history: one line, exit 2, no file', async () => {
-    for (const format of ['github-benchmark-smaller']) {
+    for (const format of ['openmetrics', 'github-benchmark-smaller']) {
       const out = join(dir, `twice-${format}`);
       const r = await run(['report', single, single, '--format', format, '--out', out]);
       expect(r.code).toBe(2);
