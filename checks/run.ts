@@ -12,6 +12,7 @@ import type { EventBus } from '../core/events.ts';
 import {
   type ConformanceResult,
   type HostFacts,
+  type Invocation,
   type Layer,
   type Outcome,
   type ResultsDocument,
@@ -41,6 +42,8 @@ export interface ConformanceDeps {
   signal: AbortSignal;
   isBuilt?: (name: string, kind: WorkloadKind, arch: string) => boolean;
   config?: unknown;
+  /** The command line that started the run, recorded in the document. */
+  invocation?: Invocation;
 }
 
 export function hostNamespaces(): Record<string, string> {
@@ -194,6 +197,7 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
         churnContainers: 1,
       },
       config: deps.config ?? { checks: opts.checks.map((c) => c.id) },
+      invocation: deps.invocation ?? null,
       harness: null,
       measurements: [],
       facts: [],

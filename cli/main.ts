@@ -1,7 +1,9 @@
 /** The runbench command line. Exit codes: see EXIT CODES in --help and the README. */
 import { Command, CommanderError } from 'commander';
 import { errorMessage, ExitCode, UserError } from '../core/errors.ts';
+import { currentInvocation } from '../core/provenance.ts';
 import { TOOL_VERSION } from '../core/run-scope.ts';
+import type { Invocation } from '../core/schema.ts';
 import { COMMANDS } from './commands/index.ts';
 
 export const EXIT_CODES_HELP = `
@@ -13,7 +15,7 @@ Exit codes:
   4    a conformance MUST check failed
   130  interrupted (Ctrl-C); 143 on SIGTERM. Nothing is left running and no results file is written.`;
 
-export function buildProgram(setExit: (code: number) => void): Command {
+export function buildProgram(setExit: (code: number) => void, invocation: Invocation | null = null): Command {
   const program = new Command();
   program
     .name('runbench')
@@ -24,7 +26,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .configureOutput({ outputError: (str, write) => write(`runbench: ${str.replace(/^error: /, '').replace(/\n(?=.)/g, ' ')}`) })
     .exitOverride();
 
-  for (const register of COMMANDS) register(program, { setExit });
+  for (const register of COMMANDS) register(program, { setExit, invocation });
 
   return program;
 }
@@ -33,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   let code: number = ExitCode.ok;
   const program = buildProgram((c) => {
     code = c;
-  });
+  }, currentInvocation(argv));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

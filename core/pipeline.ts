@@ -20,6 +20,7 @@ import type {
   HarnessOverhead,
   NoiseReport,
   HostFacts,
+  Invocation,
   Layer,
   Outcome,
   ResultsDocument,
@@ -47,6 +48,8 @@ export interface PipelineDeps {
   /** Whether a workload's artefact is built; tests with a fake runner say yes. */
   isBuilt?: (name: string, kind: 'native' | 'wasm', arch: string) => boolean;
   config?: unknown;
+  /** The command line that started the run, recorded in the document. */
+  invocation?: Invocation;
 }
 
 export interface PipelineOptions extends SuiteOptions {
@@ -278,6 +281,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
       parameters,
       ...(blocks > 1 ? { schedule } : {}),
       config: deps.config ?? parameters,
+      invocation: deps.invocation ?? null,
       harness,
       noise: { turns, summary: summarize(turns, deps.host.cores) },
       measurements: collector.measurements(),

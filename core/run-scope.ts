@@ -10,8 +10,9 @@ import { configDigest } from './config/digest.ts';
 import { Interrupted } from './errors.ts';
 import type { EventBus, RunEvents } from './events.ts';
 import { runScratchBase } from './paths.ts';
+import { runbenchCommit } from './provenance.ts';
 import { writeMarker } from './recovery.ts';
-import { SCHEMA_VERSION, type ResultsDocument } from './schema.ts';
+import { type Invocation, SCHEMA_VERSION, type ResultsDocument } from './schema.ts';
 import { Scope } from './scope.ts';
 
 /** yyyymmdd + 6 hex digits: sortable, and short enough for container ids and cgroup paths. */
@@ -74,15 +75,19 @@ export async function inRunScope<T>(
 /** A results document of this run: what every kind of run writes around its own findings. */
 export function resultsDocument(
   run: RunScope,
-  body: Omit<ResultsDocument, 'schemaVersion' | 'tool' | 'runId' | 'startedAt' | 'finishedAt' | 'config'> & { config: unknown },
+  body: Omit<ResultsDocument, 'schemaVersion' | 'tool' | 'runId' | 'startedAt' | 'finishedAt' | 'config' | 'invocation'> & {
+    config: unknown;
+    invocation?: Invocation | null;
+  },
 ): ResultsDocument {
   return {
     schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'runbench', version: TOOL_VERSION },
+    tool: { name: 'runbench', version: TOOL_VERSION, commit: runbenchCommit() },
     runId: run.runId,
     startedAt: run.startedAt,
     finishedAt: new Date().toISOString(),
     ...body,
+    invocation: body.invocation ?? null,
     config: { digest: configDigest(body.config), resolved: body.config },
   };
 }

@@ -249,9 +249,27 @@ export const NoiseReport = z.object({
 });
 export type NoiseReport = z.infer<typeof NoiseReport>;
 
+/** How a document was made: the command line as given, so a reader can run it again. */
+export const Invocation = z.object({
+  /** How runbench was called: `runbench`, or `npx runbench` when npm ran it. */
+  program: z.string(),
+  /** The arguments after the program, exactly as given. */
+  argv: z.array(z.string()),
+  /** The working directory, where relative paths in argv resolve. */
+  cwd: z.string(),
+});
+export type Invocation = z.infer<typeof Invocation>;
+
 export const ResultsDocument = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
-  tool: z.object({ name: z.literal('runbench'), version: z.string() }),
+  tool: z.object({
+    name: z.literal('runbench'),
+    version: z.string(),
+    /** The git commit of the runbench checkout that ran, `-dirty` when it had uncommitted changes; null outside a checkout and in older documents. */
+    commit: z.string().nullable(),
+  }),
+  /** The command line that made this document; null when it was made without one (a library call) and in older documents. */
+  invocation: Invocation.nullable(),
   runId: z.string(),
   startedAt: z.string(),
   finishedAt: z.string(),

@@ -9,7 +9,7 @@ import { ExitCode, Interrupted, UserError } from '../../core/errors.ts';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
 import { KNOWN_RUNTIMES, parseRuntimeSpec, probeRuntime, type RuntimeDefinition } from '../../core/runtimes.ts';
-import { Layer, type ResultsDocument, type RuntimeInfo } from '../../core/schema.ts';
+import { type Invocation, Layer, type ResultsDocument, type RuntimeInfo } from '../../core/schema.ts';
 import { toJson, writeAtomic } from '../../reports/json.ts';
 import { toJunit } from '../../reports/junit.ts';
 import { toTap } from '../../reports/tap.ts';
@@ -59,7 +59,7 @@ export function conformanceExitCode(doc: ResultsDocument): number {
   return ExitCode.ok;
 }
 
-export async function conformanceCommand(flags: ConformanceFlags): Promise<number> {
+export async function conformanceCommand(flags: ConformanceFlags, invocation: Invocation | null = null): Promise<number> {
   const checks = selectChecks(flags.check);
   const layers = resolveLayers(flags.layer);
   const runtimes = await resolveRuntimes(flags.runtime);
@@ -107,6 +107,7 @@ export async function conformanceCommand(flags: ConformanceFlags): Promise<numbe
         events,
         signal: controller.signal,
         config: { checks: checks.map((c) => c.id), runtimes: flags.runtime ?? runtimes.map((r) => r.name), layers, archs },
+        ...(invocation ? { invocation } : {}),
       },
     );
   } catch (e) {
@@ -131,7 +132,7 @@ export async function conformanceCommand(flags: ConformanceFlags): Promise<numbe
   return conformanceExitCode(doc);
 }
 
-export const registerConformance: RegisterCommand = (program, { setExit }) => {
+export const registerConformance: RegisterCommand = (program, { setExit, invocation }) => {
   program
     .command('conformance')
     .description('check what each runtime honours of the OCI runtime-spec (and WASI for Wasm handlers)')
@@ -147,6 +148,6 @@ export const registerConformance: RegisterCommand = (program, { setExit }) => {
     .option('--quiet', 'no progress on stderr')
     .addHelpText('after', '\nExit codes: 0 all MUST checks passed; 4 a MUST check failed; 1 a check errored; 2 usage.')
     .action(async (flags: ConformanceFlags) => {
-      setExit(await conformanceCommand(flags));
+      setExit(await conformanceCommand(flags, invocation));
     });
 };

@@ -9,7 +9,7 @@ import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
 import { runPipeline } from '../../core/pipeline.ts';
 import { KNOWN_RUNTIMES, probeRuntime, type RuntimeDefinition } from '../../core/runtimes.ts';
-import { Layer, WorkloadKind, type ResultsDocument, type RuntimeInfo } from '../../core/schema.ts';
+import { type Invocation, Layer, WorkloadKind, type ResultsDocument, type RuntimeInfo } from '../../core/schema.ts';
 import { breachExitCode, checkThresholds } from '../../core/thresholds.ts';
 import { toCsv } from '../../reports/csv.ts';
 import { readResults, toJson, writeAtomic } from '../../reports/json.ts';
@@ -118,7 +118,7 @@ function installSignalHandlers(controller: AbortController): () => void {
   };
 }
 
-export async function runCommand(flags: RunFlags): Promise<number> {
+export async function runCommand(flags: RunFlags, invocation: Invocation | null = null): Promise<number> {
   const host = hostFacts();
   const source = flags.config ? readConfigFile(flags.config) : null;
   const { config, output } = resolveConfig(source, flags, { suites: SUITES, hostArch: host.arch, emulatedArchs: host.emulatedArchs ?? [] });
@@ -163,6 +163,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       signal: controller.signal,
       calibrate: () => calibrateHarness(host.arch),
       config: resolved,
+      ...(invocation ? { invocation } : {}),
     });
   } catch (e) {
     if (e instanceof Interrupted || controller.signal.aborted) {
@@ -209,7 +210,7 @@ function givenFlags(flags: RunFlags, cmd: Command): RunFlags {
   return out as RunFlags;
 }
 
-export const registerRun: RegisterCommand = (program, { setExit }) => {
+export const registerRun: RegisterCommand = (program, { setExit, invocation }) => {
   program
     .command('run')
     .description('measure the runtimes: startup, memory and throughput')
@@ -222,7 +223,9 @@ export const registerRun: RegisterCommand = (program, { setExit }) => {
     .addOption(new Option('--runs <n>', 'samples per metric').default(30).argParser(positiveInt('--runs')))
     .addOption(new Option('--warmup <n>', 'warmup runs before each metric').default(3).argParser(positiveInt('--warmup', 0)))
     .addOption(
-      new Option('--blocks <n>', 'rounds of interleaved sampling: each runtime takes one block of every metric per round, in a shuffled order').default(3).argParser(positiveInt('--blocks')),
+      new Option('--blocks <n>', 'rounds of interleaved sampling: each runtime takes one block of every metric per round, in a shuffled order')
+        .default(3)
+        .argParser(positiveInt('--blocks')),
     )
     .addOption(new Option('--concurrency <p>', 'parallel containers in the churn test').default(4).argParser(positiveInt('--concurrency')))
     .addOption(new Option('--churn <n>', 'containers per churn round').default(20).argParser(positiveInt('--churn')))
@@ -251,6 +254,6 @@ export const registerRun: RegisterCommand = (program, { setExit }) => {
     )
     .option('--containerd-address <socket>', "an existing containerd's socket for the containerd layer (default: runbench starts its own)")
     .action(async (flags: RunFlags, cmd: Command) => {
-      setExit(await runCommand(givenFlags(flags, cmd)));
+      setExit(await runCommand(givenFlags(flags, cmd), invocation));
     });
 };

@@ -28,7 +28,8 @@ function measurement(runtime: string, metric: string, samples: number[], host?: 
 function doc(runId: string, measurements: Measurement[], conformance: ConformanceResult[] = []): ResultsDocument {
   return {
     schemaVersion: 1,
-    tool: { name: 'runbench', version: '0.1.0' },
+    tool: { name: 'runbench', version: '0.1.0', commit: null },
+    invocation: null,
     runId,
     startedAt: '2025-01-01T00:00:00Z',
     finishedAt: '2025-01-01T00:01:00Z',

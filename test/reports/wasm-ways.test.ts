@@ -49,7 +49,8 @@ const rt = { features: [], status: 'ok' as const, reason: null, globalArgs: [], 
 
 const doc = ResultsDocument.parse({
   schemaVersion: 1,
-  tool: { name: 'runbench', version: '0.1.0' },
+  tool: { name: 'runbench', version: '0.1.0', commit: null },
+  invocation: null,
   runId: '20261128aaaaaa',
   startedAt: '2026-11-28T01:00:00.000Z',
   finishedAt: '2026-11-28T01:05:00.000Z',
