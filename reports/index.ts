@@ -9,6 +9,7 @@ import { toHtml } from './html.ts';
 import type { HtmlOptions } from './html/types.ts';
 import { toJunit } from './junit.ts';
 import { toMarkdown } from './markdown.ts';
+import { toMarkdownSummary } from './markdown-summary.ts';
 import { toOpenMetrics } from './openmetrics.ts';
 import { toTap } from './tap.ts';
 
@@ -22,7 +23,8 @@ export interface Exporter {
 
 export const EXPORTERS = {
   html: { extension: 'html', description: 'self-contained HTML report with charts (works offline)', render: toHtml },
-  md: { extension: 'md', description: 'Markdown summary tables (CI job summary)', render: toMarkdown },
+  md: { extension: 'md', description: 'Markdown to paste into a pull request: summary matrix, failures, environment, versions, every figure', render: toMarkdown },
+  summary: { extension: 'md', description: 'the concise Markdown summary $GITHUB_STEP_SUMMARY gets: best per metric, matrix, failures, hosts', render: toMarkdownSummary },
   csv: { extension: 'csv', description: 'long-format CSV, one row per sample', render: toCsvMany },
   junit: { extension: 'xml', description: 'JUnit XML: suite runs and conformance results as test cases', render: toJunit },
   tap: { extension: 'tap', description: 'TAP 14 of the conformance results', render: toTap },

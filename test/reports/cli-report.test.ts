@@ -54,10 +54,10 @@ describe('runbench compare', () => {
     expect(r.stdout).toContain('adjusted across the 11 rows by Holm');
   });
 
-  it('exits 3 on a regression; --markdown prints a job-summary table', async () => {
+  it('exits 3 on a regression; --markdown prints the verdicts for a pull request', async () => {
     const r = await run(['compare', single, slowerHead(), '--markdown']);
     expect(r.code).toBe(3);
-    expect(r.stdout).toContain('| 🔴 regressed | oci | startup | lifecycle | runc | hello (native) | amd64 | 40.95 ms | 51.19 ms | +25.0% |');
+    expect(r.stdout).toMatch(/\| 🔴 \*\*regressed\*\* \| runc \(native\) \| lifecycle \| 40\.95 ms → 51\.19 ms \| \+25\.0% \[/);
   });
 
   it('--json prints the comparison; the threshold can hide a small change', async () => {
@@ -125,6 +125,7 @@ describe('runbench report', () => {
   it('--format writes every registered format', async () => {
     for (const [format, head] of [
       ['md', '# runbench results'],
+      ['summary', '### runbench: ci-x86, build-02, 2026-11-01'],
       ['csv', 'runId,host,arch'],
       ['junit', '<?xml version="1.0"'],
       ['tap', 'TAP version 14'],
