@@ -163,5 +163,5 @@ needs('runc', runc.skip).describe('run with $GITHUB_STEP_SUMMARY (real runc)', (
     expect(full.stderr.split('\n').filter((l) => /job summary|GITHUB_STEP_SUMMARY/.test(l))).toEqual([
       'runbench: warning: the job summary was not written to $GITHUB_STEP_SUMMARY (/dev/full): ENOSPC',
     ]);
-  }, 120_000);
+  }, 240_000);
 });
