@@ -13,7 +13,11 @@ export const STEP_SUMMARY_ENV = 'GITHUB_STEP_SUMMARY';
 const MAX_READ = 4 * 1024 * 1024;
 
 /** Appends `markdown` to $GITHUB_STEP_SUMMARY if set; returns whether it did. */
-export function appendStepSummary(markdown: string, env: NodeJS.ProcessEnv = process.env, warn: (line: string) => void = (l) => process.stderr.write(l)): boolean {
+export function appendStepSummary(
+  markdown: string,
+  env: NodeJS.ProcessEnv = process.env,
+  warn: (line: string) => void = (l) => process.stderr.write(l),
+): boolean {
   const path = env[STEP_SUMMARY_ENV];
   if (!path) return false;
   // GitHub renders an HTML comment as nothing; it marks this summary so a second append can see it

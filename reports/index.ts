@@ -23,8 +23,16 @@ export interface Exporter {
 
 export const EXPORTERS = {
   html: { extension: 'html', description: 'self-contained HTML report with charts (works offline)', render: toHtml },
-  md: { extension: 'md', description: 'Markdown to paste into a pull request: summary matrix, failures, environment, versions, every figure', render: toMarkdown },
-  summary: { extension: 'md', description: 'the concise Markdown summary $GITHUB_STEP_SUMMARY gets: best per metric, matrix, failures, hosts', render: toMarkdownSummary },
+  md: {
+    extension: 'md',
+    description: 'Markdown to paste into a pull request: summary matrix, failures, environment, versions, every figure',
+    render: toMarkdown,
+  },
+  summary: {
+    extension: 'md',
+    description: 'the concise Markdown summary $GITHUB_STEP_SUMMARY gets: best per metric, matrix, failures, hosts',
+    render: toMarkdownSummary,
+  },
   csv: { extension: 'csv', description: 'long-format CSV, one row per sample', render: toCsvMany },
   junit: { extension: 'xml', description: 'JUnit XML: suite runs and conformance results as test cases', render: toJunit },
   tap: { extension: 'tap', description: 'TAP 14 of the conformance results', render: toTap },
@@ -38,7 +46,11 @@ export const EXPORTERS = {
     description: "github-action-benchmark's customBiggerIsBetter JSON: the median of every rate and ratio",
     render: toBenchmarkBigger,
   },
-  openmetrics: { extension: 'txt', description: 'OpenMetrics text for a Prometheus Pushgateway: quantiles, counts and statuses in base units', render: toOpenMetrics },
+  openmetrics: {
+    extension: 'txt',
+    description: 'OpenMetrics text for a Prometheus Pushgateway: quantiles, counts and statuses in base units',
+    render: toOpenMetrics,
+  },
 } as const satisfies Record<string, Exporter>;
 
 export type ExporterName = keyof typeof EXPORTERS;

@@ -70,7 +70,15 @@ export function comparisonToMarkdown(c: Comparison): string {
   if (places.length === 1) out.push(`Every row: ${mdCell(places[0] ?? '')}.`, '');
   const attention = cells.filter((x) => x.row.verdict !== 'no-change');
   const quiet = cells.filter((x) => x.row.verdict === 'no-change');
-  if (attention.length > 0) out.push(...verdictTable(c, attention, attention.some((x) => x.row.verdict === 'inconclusive')), '');
+  if (attention.length > 0)
+    out.push(
+      ...verdictTable(
+        c,
+        attention,
+        attention.some((x) => x.row.verdict === 'inconclusive'),
+      ),
+      '',
+    );
   if (quiet.length > 0) out.push(...collapsed(`${plural(quiet.length, 'row')} with no change`, [...verdictTable(c, quiet, false), '']));
   const others = [
     ...c.onlyInBase.map((k) => [mdCell(k), 'only in base']),

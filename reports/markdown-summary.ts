@@ -24,7 +24,15 @@ function measuredIn(matrix: SummaryMatrix, block: string, j: number): number {
 export function headlinesMarkdown(matrix: SummaryMatrix): string[] {
   const blocks = new Set(matrix.rows.map((r) => r.block));
   const out = matrix.best
-    .filter((b) => b.headline && measuredIn(matrix, b.block, matrix.columns.findIndex((c) => c.key === b.column)) > 1)
+    .filter(
+      (b) =>
+        b.headline &&
+        measuredIn(
+          matrix,
+          b.block,
+          matrix.columns.findIndex((c) => c.key === b.column),
+        ) > 1,
+    )
     .map((b) => {
       const col = matrix.columns.find((c) => c.key === b.column);
       const where = blocks.size > 1 ? ` (${b.blockTitle})` : '';
@@ -123,7 +131,9 @@ function loadText(d: ResultsDocument): string {
 
 function cgroupText(d: ResultsDocument): string {
   const c = d.host.cgroup2Controllers;
-  return d.host.cgroupLayout === 'v1' || d.host.cgroupLayout === 'none' ? d.host.cgroupLayout : `${d.host.cgroupLayout} (cgroup2: ${c.length > 0 ? c.join(' ') : 'no controllers'})`;
+  return d.host.cgroupLayout === 'v1' || d.host.cgroupLayout === 'none'
+    ? d.host.cgroupLayout
+    : `${d.host.cgroupLayout} (cgroup2: ${c.length > 0 ? c.join(' ') : 'no controllers'})`;
 }
 
 /** The hosts: OS, kernel, CPU, cgroup layout and load during the run; then each noisy run's warning. */

@@ -103,7 +103,13 @@ function factsMarkdown(docs: readonly ResultsDocument[]): string[] {
     '',
     ...mdTable(
       ['host', 'runtime', 'fact', 'value', 'detail'],
-      facts.map((f) => [mdCell(f.labels.host), mdCell(`${f.labels.runtime} (${f.labels.workloadKind})`), mdCell(f.name), mdCell(String(f.value)), mdCell(f.detail)]),
+      facts.map((f) => [
+        mdCell(f.labels.host),
+        mdCell(`${f.labels.runtime} (${f.labels.workloadKind})`),
+        mdCell(f.name),
+        mdCell(String(f.value)),
+        mdCell(f.detail),
+      ]),
     ),
     '',
   ];
@@ -131,16 +137,13 @@ function conformanceMarkdown(docs: readonly ResultsDocument[]): string[] {
   out.push(
     `${count('passed')} passed, ${count('failed')} failed (${mustFailed} MUST), ${count('skipped')} skipped, ${count('errored')} errored.`,
     '',
-    ...collapsed(
-      `Every check (${plural(checks.size, 'check')} × ${plural(cols.length, 'column')})`,
-      [
-        ...mdTable(
-          ['check', 'level', ...cols.map(mdCell)],
-          [...checks].map(([id, c]) => [mdCell(id), c.level, ...cols.map((col) => c.cells.get(col) ?? '—')]),
-        ),
-        '',
-      ],
-    ),
+    ...collapsed(`Every check (${plural(checks.size, 'check')} × ${plural(cols.length, 'column')})`, [
+      ...mdTable(
+        ['check', 'level', ...cols.map(mdCell)],
+        [...checks].map(([id, c]) => [mdCell(id), c.level, ...cols.map((col) => c.cells.get(col) ?? '—')]),
+      ),
+      '',
+    ]),
   );
   const notPassed = results.filter((r) => r.outcome.status !== 'passed');
   if (notPassed.length > 0) {

@@ -72,15 +72,21 @@ export function familyName(suite: string, metric: string, unit: Unit): string {
 
 /** A label value: backslash, double quote and line breaks escaped, as both text formats read them. */
 export function labelValue(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r\n|\r|\n/g, '\\n');
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\r\n|\r|\n/g, '\\n');
 }
 
 /** HELP text: backslash and line breaks escaped; a double quote becomes a single one (the older format has no escape for it there). */
 function helpText(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\r\n|\r|\n/g, '\\n').replace(/"/g, "'");
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/\r\n|\r|\n/g, '\\n')
+    .replace(/"/g, "'");
 }
 
-export function number(x: number): string {
+export function valueText(x: number): string {
   if (Number.isNaN(x)) return 'NaN';
   if (x === Infinity) return '+Inf';
   if (x === -Infinity) return '-Inf';
@@ -103,7 +109,9 @@ class Exposition {
   add(f: Family, labels: Labels, samples: { suffix: string; extra?: Labels; value: number }[]): void {
     const key = labels.map(([k, v]) => `${k}\u0000${v}`).join('\u0001');
     if (f.groups.has(key)) {
-      throw new UserError(`OpenMetrics takes one value per series, but ${f.name}{${labels.map(([k, v]) => `${k}="${v}"`).join(',')}} occurs twice: export one document per host`);
+      throw new UserError(
+        `OpenMetrics takes one value per series, but ${f.name}{${labels.map(([k, v]) => `${k}="${v}"`).join(',')}} occurs twice: export one document per host`,
+      );
     }
     f.groups.set(
       key,
@@ -121,7 +129,7 @@ class Exposition {
       for (const k of keys) {
         for (const s of f.groups.get(k) ?? []) {
           const labels = s.labels.map(([n, v]) => `${n}="${labelValue(v)}"`).join(',');
-          out.push(`${f.name}${s.suffix}${labels ? `{${labels}}` : ''} ${number(s.value)}`);
+          out.push(`${f.name}${s.suffix}${labels ? `{${labels}}` : ''} ${valueText(s.value)}`);
         }
       }
     }
@@ -139,7 +147,13 @@ const QUANTILES = [
 const STATUSES = ['passed', 'failed', 'skipped', 'errored'] as const;
 
 /** The families runFamilies() writes: a metric whose name would be one of them is renamed like a collision. */
-const FIXED = ['runbench_failed_samples', 'runbench_run_finished_timestamp_seconds', 'runbench_runtime_info', 'runbench_suite_run_status', 'runbench_conformance_checks'];
+const FIXED = [
+  'runbench_failed_samples',
+  'runbench_run_finished_timestamp_seconds',
+  'runbench_runtime_info',
+  'runbench_suite_run_status',
+  'runbench_conformance_checks',
+];
 
 /**
  * Each metric's family name. Two metrics whose ids give the same name (or a fixed family's)
@@ -197,12 +211,7 @@ function measurementFamilies(x: Exposition, docs: readonly ResultsDocument[]): v
     if (Number.isFinite(sum) && sum >= 0) samples.push({ suffix: '_sum', value: sum });
     samples.push({ suffix: '_count', value: m.samples.length });
     x.add(f, labels, samples);
-    const failed = x.family(
-      'runbench_failed_samples',
-      'gauge',
-      null,
-      'samples of a measurement that produced no value (kept out of its statistics)',
-    );
+    const failed = x.family('runbench_failed_samples', 'gauge', null, 'samples of a measurement that produced no value (kept out of its statistics)');
     x.add(failed, [['suite', m.suite], ['metric', m.metric], ...labels], [{ suffix: '', value: m.failedSamples }]);
   }
 }
@@ -212,9 +221,11 @@ function runFamilies(x: Exposition, docs: readonly ResultsDocument[]): void {
     const host = d.host.hostname;
     const finished = Date.parse(d.finishedAt);
     if (Number.isFinite(finished)) {
-      x.add(x.family('runbench_run_finished_timestamp_seconds', 'gauge', 'seconds', 'when the run finished, in seconds since the epoch'), [['host', host]], [
-        { suffix: '', value: finished / 1000 },
-      ]);
+      x.add(
+        x.family('runbench_run_finished_timestamp_seconds', 'gauge', 'seconds', 'when the run finished, in seconds since the epoch'),
+        [['host', host]],
+        [{ suffix: '', value: finished / 1000 }],
+      );
     }
     const info = x.family('runbench_runtime_info', 'gauge', null, 'a runtime the run looked for, with its version and status (ok, missing, broken); always 1');
     for (const r of d.runtimes) {

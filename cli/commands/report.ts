@@ -66,7 +66,7 @@ export function reportCommand(paths: string[], flags: ReportFlags): number {
     process.stderr.write(`report: ${flags.html}\n`);
   }
   if (format !== undefined && isExporterName(format)) {
-    if ((format !== 'html' && docs.length === 0)) throw new UserError(`--format ${format} needs results files (--history is drawn only in HTML)`);
+    if (format !== 'html' && docs.length === 0) throw new UserError(`--format ${format} needs results files (--history is drawn only in HTML)`);
     const text = EXPORTERS[format].render(docs, options);
     if (flags.out) {
       writeAtomic(flags.out, text);
@@ -88,7 +88,9 @@ export const registerReport: RegisterCommand = (program, { setExit }) => {
     .option('--out <file>', 'file for --format (default stdout)')
     .option('--baseline <file>', 'add a comparison of the first results file against this baseline (HTML)')
     .option('--history <dir>', 'trend charts over every results document under DIR, by startedAt (HTML)')
-    .addOption(new Option('--threshold <percent>', 'noise threshold for --baseline and --history').default(DEFAULT_THRESHOLD_PERCENT).argParser(percent('--threshold')))
+    .addOption(
+      new Option('--threshold <percent>', 'noise threshold for --baseline and --history').default(DEFAULT_THRESHOLD_PERCENT).argParser(percent('--threshold')),
+    )
     .addOption(new Option('--alpha <p>', 'significance level for --baseline and --history').default(DEFAULT_ALPHA).argParser(probability('--alpha')))
     .option('--no-step-summary', 'do not append the summary to $GITHUB_STEP_SUMMARY (GitHub Actions; appended whenever it is set)')
     .action((paths: string[], flags: ReportFlags) => {

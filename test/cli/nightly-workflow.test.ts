@@ -61,63 +61,66 @@ describe('the nightly workflow', () => {
 });
 
 const tools = ['jq', 'curl'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
-needs(tools, tools.length > 0 ? `${tools.join(' and ')} not installed (scripts/setup.sh installs them)` : null).describe('the nightly workflow, its shell steps run', () => {
-  it('writes every export, compares, appends only the verdicts to the job summary and PUTs the OpenMetrics file', async () => {
-    const ws = join(tmp(), 'workspace');
-    mkdirSync(join(ws, 'results'), { recursive: true });
-    mkdirSync(join(ws, 'previous'), { recursive: true });
-    copyFileSync(fixturePath('single-host.json'), join(ws, 'results', 'results.json'));
-    copyFileSync(fixturePath('single-host.json'), join(ws, 'previous', 'results.json'));
-    // `npx runbench` of this checkout
-    const bin = join(tmp(), 'bin');
-    mkdirSync(bin, { recursive: true });
-    writeFileSync(join(bin, 'npx'), `#!/bin/sh\n[ "$1" = runbench ] && shift\nexec node ${join(packageRoot, 'bin', 'runbench.js')} "$@"\n`);
-    chmodSync(join(bin, 'npx'), 0o755);
-    const output = join(tmp(), 'github-output');
-    const summary = join(tmp(), 'step-summary.md');
+needs(tools, tools.length > 0 ? `${tools.join(' and ')} not installed (scripts/setup.sh installs them)` : null).describe(
+  'the nightly workflow, its shell steps run',
+  () => {
+    it('writes every export, compares, appends only the verdicts to the job summary and PUTs the OpenMetrics file', async () => {
+      const ws = join(tmp(), 'workspace');
+      mkdirSync(join(ws, 'results'), { recursive: true });
+      mkdirSync(join(ws, 'previous'), { recursive: true });
+      copyFileSync(fixturePath('single-host.json'), join(ws, 'results', 'results.json'));
+      copyFileSync(fixturePath('single-host.json'), join(ws, 'previous', 'results.json'));
+      // `npx runbench` of this checkout
+      const bin = join(tmp(), 'bin');
+      mkdirSync(bin, { recursive: true });
+      writeFileSync(join(bin, 'npx'), `#!/bin/sh\n[ "$1" = runbench ] && shift\nexec node ${join(packageRoot, 'bin', 'runbench.js')} "$@"\n`);
+      chmodSync(join(bin, 'npx'), 0o755);
+      const output = join(tmp(), 'github-output');
+      const summary = join(tmp(), 'step-summary.md');
 
-    const pushes: { method: string; url: string; type: string; body: string }[] = [];
-    const server = createServer((req: IncomingMessage, res) => {
-      let body = '';
-      req.on('data', (b: Buffer) => (body += b.toString()));
-      req.on('end', () => {
-        pushes.push({ method: req.method ?? '', url: req.url ?? '', type: req.headers['content-type'] ?? '', body });
-        res.writeHead(202).end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    try {
-      for (const name of ['Reports and exports', 'Compare with the previous night', 'Push to a Prometheus Pushgateway']) {
-        const script = (step(name).run ?? '').replaceAll('${{ vars.PUSHGATEWAY_URL }}', url);
-        expect(script).not.toContain('${{');
-        const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
-          const child = spawn('bash', ['-e', '-c', script], {
-            cwd: ws,
-            env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary },
-          });
-          let stderr = '';
-          child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-          child.on('close', (status) => resolve({ status, stderr }));
+      const pushes: { method: string; url: string; type: string; body: string }[] = [];
+      const server = createServer((req: IncomingMessage, res) => {
+        let body = '';
+        req.on('data', (b: Buffer) => (body += b.toString()));
+        req.on('end', () => {
+          pushes.push({ method: req.method ?? '', url: req.url ?? '', type: req.headers['content-type'] ?? '', body });
+          res.writeHead(202).end();
         });
-        expect(r.status, `${name}: ${r.stderr}`).toBe(0);
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        for (const name of ['Reports and exports', 'Compare with the previous night', 'Push to a Prometheus Pushgateway']) {
+          const script = (step(name).run ?? '').replaceAll('${{ vars.PUSHGATEWAY_URL }}', url);
+          expect(script).not.toContain('${{');
+          const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+            const child = spawn('bash', ['-e', '-c', script], {
+              cwd: ws,
+              env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary },
+            });
+            let stderr = '';
+            child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+            child.on('close', (status) => resolve({ status, stderr }));
+          });
+          expect(r.status, `${name}: ${r.stderr}`).toBe(0);
+        }
+      } finally {
+        server.close();
       }
-    } finally {
-      server.close();
-    }
-    const published = (f: string) => readFileSync(join(ws, 'published', f), 'utf8');
-    expect(published('report.html').startsWith('<!doctype html>')).toBe(true);
-    expect(published('report.md').startsWith('# runbench results')).toBe(true);
-    expect((JSON.parse(published('benchmark-smaller.json')) as unknown[]).length).toBe(7);
-    expect((JSON.parse(published('benchmark-bigger.json')) as unknown[]).length).toBe(4);
-    expect(readFileSync(output, 'utf8')).toBe('smaller=7\nbigger=4\ncode=0\n');
-    // the report steps pass --no-step-summary: the job summary holds the comparison alone
-    const md = readFileSync(summary, 'utf8');
-    expect(md).toContain('## runbench compare');
-    expect(md).not.toContain('### runbench:');
-    expect(pushes).toHaveLength(1);
-    expect(pushes[0]).toMatchObject({ method: 'PUT', url: `/metrics/job/runbench/instance/${hostname()}`, type: 'text/plain; version=0.0.4' });
-    expect(pushes[0]?.body).toBe(published('metrics.txt'));
-    expect(checkOpenMetrics(pushes[0]?.body ?? '').length).toBeGreaterThan(5);
-  }, 240_000);
-});
+      const published = (f: string) => readFileSync(join(ws, 'published', f), 'utf8');
+      expect(published('report.html').startsWith('<!doctype html>')).toBe(true);
+      expect(published('report.md').startsWith('# runbench results')).toBe(true);
+      expect((JSON.parse(published('benchmark-smaller.json')) as unknown[]).length).toBe(7);
+      expect((JSON.parse(published('benchmark-bigger.json')) as unknown[]).length).toBe(4);
+      expect(readFileSync(output, 'utf8')).toBe('smaller=7\nbigger=4\ncode=0\n');
+      // the report steps pass --no-step-summary: the job summary holds the comparison alone
+      const md = readFileSync(summary, 'utf8');
+      expect(md).toContain('## runbench compare');
+      expect(md).not.toContain('### runbench:');
+      expect(pushes).toHaveLength(1);
+      expect(pushes[0]).toMatchObject({ method: 'PUT', url: `/metrics/job/runbench/instance/${hostname()}`, type: 'text/plain; version=0.0.4' });
+      expect(pushes[0]?.body).toBe(published('metrics.txt'));
+      expect(checkOpenMetrics(pushes[0]?.body ?? '').length).toBeGreaterThan(5);
+    }, 240_000);
+  },
+);

@@ -74,7 +74,9 @@ describe('appendStepSummary', () => {
     expect(appendStepSummary('### one\n', env)).toBe(true);
     expect(appendStepSummary('### one\n', env)).toBe(false);
     expect(appendStepSummary('### two\n', env)).toBe(true);
-    expect(readFileSync(path, 'utf8')).toMatch(/^an earlier step\n\n<!-- runbench summary [0-9a-f]{8} -->\n### one\n\n<!-- runbench summary [0-9a-f]{8} -->\n### two\n$/);
+    expect(readFileSync(path, 'utf8')).toMatch(
+      /^an earlier step\n\n<!-- runbench summary [0-9a-f]{8} -->\n### one\n\n<!-- runbench summary [0-9a-f]{8} -->\n### two\n$/,
+    );
   });
 
   it('a file it cannot write: one warning line, no throw', () => {

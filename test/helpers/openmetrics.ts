@@ -166,8 +166,17 @@ export function prometheusPython(): { python: string | null; why: string | null 
 export function parseWithPrometheusClient(python: string, text: string): { openmetrics: ParsedFamily[]; prometheus: ParsedFamily[] } {
   const r = spawnSync(python, ['-c', PYTHON_SCRIPT], { input: text, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`prometheus_client refused the text: ${r.stderr.trim().split('\n').pop() ?? r.stderr}`);
-  const out = JSON.parse(r.stdout) as Record<'openmetrics' | 'prometheus', (Omit<ParsedFamily, 'samples'> & { samples: (Omit<ParsedSample, 'value'> & { value: string })[] })[]>;
+  const out = JSON.parse(r.stdout) as Record<
+    'openmetrics' | 'prometheus',
+    (Omit<ParsedFamily, 'samples'> & { samples: (Omit<ParsedSample, 'value'> & { value: string })[] })[]
+  >;
   const conv = (fs: (typeof out)['openmetrics']): ParsedFamily[] =>
-    fs.map((fam) => ({ ...fam, samples: fam.samples.map((s) => ({ ...s, value: s.value === 'nan' ? Number.NaN : s.value === 'inf' ? Infinity : s.value === '-inf' ? -Infinity : Number(s.value) })) }));
+    fs.map((fam) => ({
+      ...fam,
+      samples: fam.samples.map((s) => ({
+        ...s,
+        value: s.value === 'nan' ? Number.NaN : s.value === 'inf' ? Infinity : s.value === '-inf' ? -Infinity : Number(s.value),
+      })),
+    }));
   return { openmetrics: conv(out.openmetrics), prometheus: conv(out.prometheus) };
 }

@@ -77,7 +77,9 @@ describe('Markdown report', () => {
     d.tool.commit = '0123456789abcdef0123-dirty';
     d.invocation = { program: 'npx runbench', argv: ['run', '--runtime', 'runc,crun', '--out', 'my results'], cwd: '/src/bench' };
     const env = section(toMarkdown([d]), 'Environment');
-    expect(env).toContain('| ci-x86 | Debian GNU/Linux 12 (bookworm) | 6.1.0-13-amd64 (amd64) | Test CPU, 2 cores, 8192.0 MiB | v2 (cgroup2: cpu memory pids) | load average up to 5.70 on 2 cores, steal up to 10.4% (noisy) |');
+    expect(env).toContain(
+      '| ci-x86 | Debian GNU/Linux 12 (bookworm) | 6.1.0-13-amd64 (amd64) | Test CPU, 2 cores, 8192.0 MiB | v2 (cgroup2: cpu memory pids) | load average up to 5.70 on 2 cores, steal up to 10.4% (noisy) |',
+    );
     expect(env).toContain('> **Warning:** noisy host during run 20261101aaaaaa');
     expect(env).toContain('| runc | 1.1.5 | oci | /usr/sbin/runc | ok |');
     expect(env).toContain('| youki | — | oci | — | **missing**: youki not found on PATH |');
@@ -161,9 +163,33 @@ describe('Markdown job summary', () => {
     const d = structuredClone(doc);
     const labels = d.measurements[0]?.labels ?? null;
     d.thresholds = [
-      { kind: 'metric', threshold: 'startup.lifecycle p50 < 30ms', labels, observed: 4e7, limit: 3e7, baseline: null, outcome: { status: 'failed', reason: 'p50 40.95 ms ≥ 30 ms' } },
-      { kind: 'metric', threshold: 'startup.run p50 < 30ms', labels: null, observed: null, limit: 3e7, baseline: null, outcome: { status: 'skipped', reason: 'no measurement matched' } },
-      { kind: 'conformance', threshold: 'maxMustFailures: 1', labels: null, observed: 1, limit: 1, baseline: null, outcome: { status: 'passed', reason: null } },
+      {
+        kind: 'metric',
+        threshold: 'startup.lifecycle p50 < 30ms',
+        labels,
+        observed: 4e7,
+        limit: 3e7,
+        baseline: null,
+        outcome: { status: 'failed', reason: 'p50 40.95 ms ≥ 30 ms' },
+      },
+      {
+        kind: 'metric',
+        threshold: 'startup.run p50 < 30ms',
+        labels: null,
+        observed: null,
+        limit: 3e7,
+        baseline: null,
+        outcome: { status: 'skipped', reason: 'no measurement matched' },
+      },
+      {
+        kind: 'conformance',
+        threshold: 'maxMustFailures: 1',
+        labels: null,
+        observed: 1,
+        limit: 1,
+        baseline: null,
+        outcome: { status: 'passed', reason: null },
+      },
     ];
     const md = toMarkdownSummary([d]);
     expect(md).toContain('Thresholds: 1 passed, **1 breached**, 1 not checked.');

@@ -181,7 +181,11 @@ needs('prometheus-client', prom.why).describe("OpenMetrics exporter through prom
   it('the parser refuses what the hand check refuses (the check is no weaker)', () => {
     const ok = '# HELP x_seconds help\n# TYPE x_seconds summary\n# UNIT x_seconds seconds\nx_seconds{quantile="0.5"} 1\nx_seconds_count 1\n# EOF\n';
     expect(() => parseWithPrometheusClient(python, ok)).not.toThrow();
-    for (const text of [ok.replace('# EOF\n', ''), ok.replace('UNIT x_seconds seconds', 'UNIT x_seconds bytes'), ok.replace('x_seconds_count 1', 'x_seconds_count -1')]) {
+    for (const text of [
+      ok.replace('# EOF\n', ''),
+      ok.replace('UNIT x_seconds seconds', 'UNIT x_seconds bytes'),
+      ok.replace('x_seconds_count 1', 'x_seconds_count -1'),
+    ]) {
       expect(() => checkOpenMetrics(text)).toThrow();
       expect(() => parseWithPrometheusClient(python, text)).toThrow(/prometheus_client refused/);
     }
