@@ -1,141 +1,125 @@
 /**
- * Markdown: per metric, every runtime's median with its 95% CI, its rank and its ratio to the best with an interval;
- * the conformance matrix; then what was not measured and why. Fit for a CI job summary. A pure function of the documents.
+ * Markdown fit to paste into a pull request: the summary first (who is best at what, only
+ * where the samples say so; the runtime × metric matrix with its tie groups; what failed,
+ * errored or was skipped and why), then the hosts with their load, the runtimes' versions and
+ * the command line, then every metric's figures (median, p95, its interval, rank, ratio to the
+ * best, n), the ways to run Wasm, facts and conformance. A pure function of the documents.
  */
-import { type Comparison, describeCounts, describeMethod, familySize, type Verdict } from '../core/compare.ts';
-import { comparisonCells, environmentRows, environmentSummary } from './compare-cells.ts';
-import { failureRatesToMarkdown } from './compare-failures.ts';
 import { formatInterval, formatValue } from '../core/format.ts';
-import { rankingNote, rankLabel, ratioText } from '../core/ranking.ts';
-import type { ResultsDocument } from '../core/schema.ts';
-import { byProcessLines, DENSITY_COLUMNS, DENSITY_NOTE, DENSITY_NUMERIC, densityCells, densityRows, stopLines } from './density.ts';
+import { rankLabel, ratioText } from '../core/ranking.ts';
+import type { Measurement, ResultsDocument } from '../core/schema.ts';
+import { compareConfigurations, configurationOf } from './configurations.ts';
 import { mdCell } from './escape.ts';
-import { noiseWarning } from './noise.ts';
-import { EMULATED_NOTE, groupMeasurements, noValue, notMeasured, samplesText } from './groups.ts';
+import { EMULATED_NOTE, groupMeasurements, noValue, samplesText } from './groups.ts';
 import { wasmWaysSection } from './html/sections/wasm-ways.ts';
+import { collapsed, mdTable, plural } from './markdown-blocks.ts';
+import { environmentMarkdown, headlinesMarkdown, matrixMarkdown, problemsMarkdown, reproduceMarkdown, thresholdsMarkdown } from './markdown-summary.ts';
+import { byProcessLines, DENSITY_COLUMNS, DENSITY_NOTE, DENSITY_NUMERIC, densityCells, densityRows, stopLines } from './density.ts';
+import { metricInfo } from './metrics.ts';
 import { reliabilityMarkdown } from './reliability.ts';
+import { summaryMatrix } from './summary-matrix.ts';
 
-function table(header: string[], rows: string[][], align?: ('l' | 'r')[]): string[] {
-  const sep = header.map((_, i) => ((align?.[i] ?? 'l') === 'r' ? '---:' : '---'));
-  return [`| ${header.join(' | ')} |`, `| ${sep.join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+export { comparisonToMarkdown, environmentToMarkdown } from './markdown-compare.ts';
+
+/** Every runtime each run looked for: version, how it is driven, path, and why it was not usable. */
+function runtimesMarkdown(docs: readonly ResultsDocument[]): string[] {
+  const manyHosts = new Set(docs.map((d) => d.host.hostname)).size > 1;
+  const rows = docs.flatMap((d) =>
+    d.runtimes.map((r) => [
+      ...(manyHosts ? [mdCell(d.host.hostname)] : []),
+      mdCell(r.name),
+      mdCell(r.version ?? '—'),
+      mdCell([r.kind, ...r.globalArgs].join(' ')),
+      mdCell(r.path ?? '—'),
+      r.status === 'ok' ? 'ok' : `**${r.status}**${r.reason ? `: ${mdCell(r.reason)}` : ''}`,
+    ]),
+  );
+  if (rows.length === 0) return [];
+  return [...mdTable([...(manyHosts ? ['host'] : []), 'runtime', 'version', 'driven as', 'path', 'status'], rows), ''];
 }
 
-export function toMarkdown(docs: readonly ResultsDocument[]): string {
-  const out: string[] = ['# runbench results', ''];
-  out.push(
-    ...table(
-      ['host', 'arch', 'kernel', 'run', 'started'],
-      docs.map((d) => [mdCell(d.host.hostname), mdCell(d.host.arch), mdCell(d.host.kernel), mdCell(d.runId), mdCell(d.startedAt)]),
-    ),
-    '',
-  );
-  for (const d of docs) {
-    const noisy = noiseWarning(d);
-    if (noisy) out.push(`> **Warning:** ${mdCell(noisy)}`, '');
-  }
-  const groups = groupMeasurements(docs);
-  if (groups.length === 0) out.push('No measurements in these documents.', '');
+/** One table per metric, layer, workload and arch, rows in the report's one order. */
+function figuresMarkdown(docs: readonly ResultsDocument[]): string[] {
+  const docOf = new Map<Measurement, ResultsDocument>(docs.flatMap((d) => d.measurements.map((m) => [m, d] as const)));
+  const config = (m: Measurement) => configurationOf(docOf.get(m) as ResultsDocument, m.labels);
+  const out: string[] = [];
   let emulatedSeen = false;
-  for (const g of groups) {
+  for (const g of groupMeasurements(docs)) {
     if (g.emulated && !emulatedSeen) {
       emulatedSeen = true;
-      out.push('## Emulated', '', EMULATED_NOTE, '');
+      out.push('### Emulated', '', EMULATED_NOTE, '');
     }
-    out.push(`### ${mdCell(g.title)}`, '');
+    const info = metricInfo(g.metric);
+    out.push(`#### ${mdCell(`${info.title} (${g.workload}; ${g.layer} · ${g.arch}${g.emulated ? ', emulated' : ''})`)}`, '');
+    const entries = [...g.entries].sort((a, b) => compareConfigurations(config(a.measurement), config(b.measurement)));
     out.push(
-      ...table(
-        ['runtime', 'median', '95% CI of median', 'rank', 'ratio to best (95% CI)', 'n'],
-        g.entries.map((e) => {
+      ...mdTable(
+        ['runtime', 'median', 'p95', '95% CI of median', 'rank', 'ratio to best (95% CI)', 'n'],
+        entries.map((e) => {
           const s = e.measurement.stats;
+          const label = mdCell(`${config(e.measurement).label}${g.hosts.length > 1 ? ` @${e.measurement.labels.host}` : ''}`);
           const n = samplesText(e.measurement);
-          if (!s) return [mdCell(e.label), noValue(e.measurement), '—', '—', '—', n];
+          if (!s) return [label, noValue(e.measurement), '—', '—', '—', '—', n];
           return [
-            mdCell(e.label),
+            label,
             formatValue(s.median, g.unit),
+            formatValue(s.p95, g.unit),
             formatInterval(s.ci95Median[0], s.ci95Median[1], g.unit, s.ci95MedianCoverage),
             rankLabel(e.ranked),
             ratioText(e.ranked),
             n,
           ];
         }),
-        ['l', 'r', 'r', 'r', 'r', 'r'],
+        ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
       ),
       '',
     );
   }
-  if (groups.length > 0) out.push(rankingNote(), '');
-  const density = densityRows(docs);
-  if (density.length > 0) {
-    out.push(
-      '## Density',
-      '',
-      mdCell(DENSITY_NOTE),
-      '',
-      ...table(
-        [...DENSITY_COLUMNS],
-        density.map((r) => densityCells(r).map(mdCell)),
-        DENSITY_NUMERIC.map((n) => (n ? 'r' : 'l')),
-      ),
-      '',
-      ...stopLines(density).map((l) => `- ${mdCell(l)}`),
-      '',
-    );
-    const parts = byProcessLines(density);
-    if (parts.length > 0) out.push('Footprint per container, by process:', '', ...parts.map((l) => `- ${mdCell(l)}`), '');
-  }
+  return out;
+}
+
+function wasmWaysMarkdown(docs: readonly ResultsDocument[]): string[] {
   const ways = wasmWaysSection(docs);
-  if (ways) {
-    out.push(`## ${ways.title}`, '', ...ways.paragraphs, '');
-    for (const t of ways.tables) {
-      const rows = t.rows.map((r) => r.map((c) => mdCell(typeof c === 'string' ? c : c.text)));
-      out.push(
-        `### ${mdCell(t.caption)}`,
-        '',
-        ...table(
-          t.columns.map(mdCell),
-          rows,
-          t.numeric.map((n) => (n ? 'r' : 'l')),
-        ),
-        '',
-      );
-    }
+  if (!ways) return [];
+  const out = [`## ${mdCell(ways.title)}`, '', ...ways.paragraphs.map(mdCell), ''];
+  for (const t of ways.tables) {
+    out.push(
+      `#### ${mdCell(t.caption)}`,
+      '',
+      ...mdTable(
+        t.columns.map(mdCell),
+        t.rows.map((r) => r.map((c) => mdCell(typeof c === 'string' ? c : c.text))),
+        t.numeric.map((n) => (n ? 'r' : 'l')),
+      ),
+      '',
+    );
   }
-  out.push(...reliabilityMarkdown(docs));
+  return out;
+}
+
+function factsMarkdown(docs: readonly ResultsDocument[]): string[] {
   const facts = docs.flatMap((d) => d.facts);
-  if (facts.length > 0) {
-    out.push('## Facts', '');
-    out.push(
-      ...table(
-        ['host', 'runtime', 'fact', 'value', 'detail'],
-        facts.map((f) => [
-          mdCell(f.labels.host),
-          mdCell(`${f.labels.runtime} (${f.labels.workloadKind})`),
-          mdCell(f.name),
-          mdCell(String(f.value)),
-          mdCell(f.detail),
-        ]),
-      ),
-      '',
-    );
-  }
-  out.push(...conformanceMarkdown(docs));
-  const missing = notMeasured(docs);
-  if (missing.length > 0) {
-    out.push('## Not measured', '');
-    out.push(
-      ...table(
-        ['host', 'runtime', 'layer', 'suite', 'outcome', 'reason'],
-        missing.map((r) => [mdCell(r.host), mdCell(r.runtime), mdCell(r.layer), mdCell(r.suite), r.outcome.status, mdCell(r.outcome.reason ?? '')]),
-      ),
-      '',
-    );
-  }
-  return `${out.join('\n')}\n`;
+  if (facts.length === 0) return [];
+  return [
+    '## Facts',
+    '',
+    ...mdTable(
+      ['host', 'runtime', 'fact', 'value', 'detail'],
+      facts.map((f) => [
+        mdCell(f.labels.host),
+        mdCell(`${f.labels.runtime} (${f.labels.workloadKind})`),
+        mdCell(f.name),
+        mdCell(String(f.value)),
+        mdCell(f.detail),
+      ]),
+    ),
+    '',
+  ];
 }
 
 const STATUS_MARK: Record<string, string> = { passed: 'PASS', failed: '**FAIL**', errored: '**ERR**', skipped: 'SKIP' };
 
-/** The check × runtime matrix (a column per runtime, layer and arch), then every failure, error and skip with its reason. */
+/** The check × runtime matrix (a column per runtime, layer and arch), collapsed; then every failure, error and skip with its reason. */
 function conformanceMarkdown(docs: readonly ResultsDocument[]): string[] {
   const results = docs.flatMap((d) => d.conformance);
   if (results.length === 0) return [];
@@ -155,18 +139,20 @@ function conformanceMarkdown(docs: readonly ResultsDocument[]): string[] {
   out.push(
     `${count('passed')} passed, ${count('failed')} failed (${mustFailed} MUST), ${count('skipped')} skipped, ${count('errored')} errored.`,
     '',
-    ...table(
-      ['check', 'level', ...cols.map(mdCell)],
-      [...checks].map(([id, c]) => [mdCell(id), c.level, ...cols.map((col) => c.cells.get(col) ?? '—')]),
-    ),
-    '',
+    ...collapsed(`Every check (${plural(checks.size, 'check')} × ${plural(cols.length, 'column')})`, [
+      ...mdTable(
+        ['check', 'level', ...cols.map(mdCell)],
+        [...checks].map(([id, c]) => [mdCell(id), c.level, ...cols.map((col) => c.cells.get(col) ?? '—')]),
+      ),
+      '',
+    ]),
   );
   const notPassed = results.filter((r) => r.outcome.status !== 'passed');
   if (notPassed.length > 0) {
     out.push(
       '### Failures, errors and skips',
       '',
-      ...table(
+      ...mdTable(
         ['runtime', 'check', 'outcome', 'reason'],
         notPassed.map((r) => [mdCell(colOf(r)), mdCell(r.checkId), r.outcome.status, mdCell(r.outcome.reason ?? '')]),
       ),
@@ -176,72 +162,41 @@ function conformanceMarkdown(docs: readonly ResultsDocument[]): string[] {
   return out;
 }
 
-const VERDICT_MARK: Record<Verdict, string> = {
-  regressed: '🔴 regressed',
-  improved: '🟢 improved',
-  changed: '🟡 changed',
-  inconclusive: '⚪ inconclusive',
-  'no-change': 'no change',
-};
-
-/** Base and head, and what differs between their environments, as Markdown. */
-export function environmentToMarkdown(c: Comparison): string {
+/** Density: containers per GiB and what stopped each fill. */
+function densityMarkdown(docs: readonly ResultsDocument[]): string[] {
+  const density = densityRows(docs);
+  if (density.length === 0) return [];
   const out = [
-    `Base ${mdCell(c.base.runId)} (${mdCell(c.base.host)}, ${mdCell(c.base.startedAt)}) → head ${mdCell(c.head.runId)} (${mdCell(c.head.host)}, ${mdCell(c.head.startedAt)}).`,
+    '## Density',
     '',
-    environmentSummary(c),
+    mdCell(DENSITY_NOTE),
+    '',
+    ...mdTable(
+      [...DENSITY_COLUMNS],
+      density.map((r) => densityCells(r).map(mdCell)),
+      DENSITY_NUMERIC.map((n) => (n ? 'r' : 'l')),
+    ),
+    '',
+    ...stopLines(density).map((l) => `- ${mdCell(l)}`),
     '',
   ];
-  const rows = environmentRows(c);
-  if (rows.length > 0)
-    out.push(
-      ...table(
-        ['what', 'base', 'head', ''],
-        rows.map((r) => r.map(mdCell)),
-      ),
-      '',
-    );
-  return `${out.join('\n')}\n`;
+  const parts = byProcessLines(density);
+  if (parts.length > 0) out.push('Footprint per container, by process:', '', ...parts.map((l) => `- ${mdCell(l)}`), '');
+  return out;
 }
 
-/** The comparison as a Markdown table: regressions first. */
-export function comparisonToMarkdown(c: Comparison): string {
-  const out: string[] = ['## runbench compare', ''];
-  out.push(environmentToMarkdown(c), describeMethod(c.options, c.rows, familySize(c)), '', `**${describeCounts(c)}.**`, '');
-  const cells = comparisonCells(c);
-  if (cells.length > 0) {
-    const level = `${Number(((1 - c.options.alpha) * 100).toFixed(1))}% interval`;
-    out.push(
-      ...table(
-        ['verdict', 'layer', 'suite', 'metric', 'runtime', 'workload', 'arch', 'base', 'head', 'change', level, 'p', `p ${c.options.correction}`, 'n', 'why'],
-        cells.map(({ row: r, ...x }) => [
-          VERDICT_MARK[r.verdict],
-          mdCell(r.layer),
-          mdCell(r.suite),
-          mdCell(r.metric),
-          mdCell(r.runtime),
-          mdCell(`${r.workload} (${r.workloadKind})`),
-          mdCell(r.arch + (r.emulated ? ', emulated' : '')),
-          x.base,
-          x.head,
-          x.change,
-          x.interval,
-          x.p,
-          x.pAdjusted,
-          x.n,
-          mdCell(x.why),
-        ]),
-        ['l', 'l', 'l', 'l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
-      ),
-      '',
-    );
-  }
-  out.push(...failureRatesToMarkdown(c));
-  const others = [
-    ...c.onlyInBase.map((k) => [mdCell(k), 'only in base']),
-    ...c.onlyInHead.map((k) => [mdCell(k), 'only in head']),
-    ...c.notComparable.map((n) => [mdCell(n.key), mdCell(n.reason)]),
-  ];
-  if (others.length > 0) out.push('### Not compared', '', ...table(['measurement', 'why'], others), '');
-  return `${out.join('\n')}\n`;
+export function toMarkdown(docs: readonly ResultsDocument[]): string {
+  const matrix = summaryMatrix(docs);
+  const out: string[] = ['# runbench results', ''];
+  out.push('## Summary', '', ...headlinesMarkdown(matrix), ...matrixMarkdown(matrix));
+  const problems = problemsMarkdown(matrix);
+  out.push('## Failed, errored or skipped', '', ...(problems.length > 0 ? problems : ['Nothing failed, errored or was skipped.', '']));
+  const thresholds = thresholdsMarkdown(docs);
+  if (thresholds.length > 0) out.push('## Thresholds', '', ...thresholds);
+  out.push('## Environment', '', ...environmentMarkdown(docs), ...runtimesMarkdown(docs), ...reproduceMarkdown(docs));
+  const figures = figuresMarkdown(docs);
+  if (figures.length > 0) out.push('## Figures', '', ...figures);
+  out.push(...densityMarkdown(docs), ...reliabilityMarkdown(docs));
+  out.push(...wasmWaysMarkdown(docs), ...factsMarkdown(docs), ...conformanceMarkdown(docs));
+  return `${out.join('\n').trimEnd()}\n`;
 }

@@ -196,11 +196,13 @@ BASE_PACKAGES=(
   runc crun runsc containerd busybox-static umoci skopeo hyperfine
   clang lld wasi-libc libclang-rt-14-dev-wasm32 qemu-user-static binfmt-support
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross etcd-server
-  containernetworking-plugins pkg-config build-essential jq binutils
+  containernetworking-plugins pkg-config build-essential jq curl binutils
   # containerd's API definitions (.proto), read by the containerd runner at run time
   golang-github-containerd-containerd-dev golang-github-gogo-protobuf-dev
   # the conformance tests' broken runtimes: one that runs its Wasm handler on a fake clock
   faketime
+  # the OpenMetrics export's tests read it with prometheus_client's own parsers
+  python3-prometheus-client
 )
 # --with-browser: the HTML reports' tests load them in a real headless browser.
 BROWSER_PACKAGES=(chromium)

@@ -9,7 +9,9 @@ import { unexpected } from '../../core/environment.ts';
 import { ExitCode, UserError } from '../../core/errors.ts';
 import { comparisonToText, environmentToText } from '../../reports/compare-text.ts';
 import { readResults } from '../../reports/json.ts';
-import { comparisonToMarkdown, environmentToMarkdown } from '../../reports/markdown.ts';
+import { mdCell } from '../../reports/escape.ts';
+import { comparisonToMarkdown, environmentToMarkdown } from '../../reports/markdown-compare.ts';
+import { appendStepSummary } from '../step-summary.ts';
 import type { RegisterCommand } from './types.ts';
 
 export function percent(name: string) {
@@ -37,6 +39,7 @@ interface CompareFlags {
   noiseFloor?: string | false;
   markdown?: boolean;
   json?: boolean;
+  stepSummary: boolean;
 }
 
 /**
@@ -88,8 +91,9 @@ export const registerCompare: RegisterCommand = (program, { setExit }) => {
     .option('--noise-floor <file>', "thresholds from a host's noise floor (runbench calibrate); default: the head host's floor when calibrate stored one and --threshold is not given")
     .option('--no-noise-floor', "use --threshold for every row, even where this host's noise floor is stored")
     .option('--allow-env-change', 'compare even when base and head ran in environments that can move the figures (kernel, host, CPU, runtime versions...)')
-    .addOption(new Option('--markdown', 'print a Markdown table (for a CI job summary)').conflicts('json'))
+    .addOption(new Option('--markdown', 'print the comparison as Markdown (for a pull request)').conflicts('json'))
     .option('--json', 'print the comparison as JSON')
+    .option('--no-step-summary', 'do not append the verdicts to $GITHUB_STEP_SUMMARY (GitHub Actions; appended whenever it is set)')
     .addHelpText(
       'after',
       `
@@ -129,14 +133,14 @@ Exits 3 when any measurement or failure rate regressed.`,
         // show what differs where the comparison would have gone (a CI job summary), then refuse
         if (flags.json) process.stdout.write(`${JSON.stringify({ base: c.base, head: c.head, environment: c.environment, compared: false }, null, 2)}\n`);
         else process.stdout.write(flags.markdown ? `## runbench compare\n\n${environmentToMarkdown(c)}` : environmentToText(c));
-        throw new UserError(
-          `base and head ran in different environments (${moved.map((d) => d.what).join(', ')}): pass --allow-env-change if that is the change being measured`,
-          ExitCode.usage,
-        );
+        const why = `base and head ran in different environments (${moved.map((d) => d.what).join(', ')}): pass --allow-env-change if that is the change being measured`;
+        if (flags.stepSummary) appendStepSummary(`## runbench compare\n\n${environmentToMarkdown(c)}\n**Not compared:** ${mdCell(why)}.\n`);
+        throw new UserError(why, ExitCode.usage);
       }
       if (flags.json) process.stdout.write(`${JSON.stringify(c, null, 2)}\n`);
       else if (flags.markdown) process.stdout.write(comparisonToMarkdown(c));
       else process.stdout.write(comparisonToText(c));
+      if (flags.stepSummary) appendStepSummary(comparisonToMarkdown(c));
       setExit(c.regressions > 0 ? ExitCode.regression : ExitCode.ok);
     });
 };

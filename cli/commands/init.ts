@@ -1,5 +1,5 @@
-/** `runbench init`: a commented runbench.yaml for the runtimes found here, and a nightly CI workflow. */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+/** `runbench init`: a commented runbench.yaml for the runtimes found here, and the nightly CI workflow of docs/nightly-workflow.yml. */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ExitCode, UserError } from '../../core/errors.ts';
 import { packageRoot } from '../../core/paths.ts';
@@ -84,87 +84,11 @@ thresholds:
 `;
 }
 
+/** The nightly workflow: docs/nightly-workflow.yml, the one copy the README shows and its test runs. */
+export const WORKFLOW_SOURCE = join(packageRoot, 'docs', 'nightly-workflow.yml');
+
 export function sampleWorkflow(): string {
-  return `# runbench nightly: measure the runtimes, compare with the previous night, publish the
-# report, and fail the job on a threshold breach. Containers need root and a real kernel:
-# run it on a self-hosted Linux runner.
-name: runbench nightly
-
-on:
-  schedule:
-    - cron: '17 3 * * *'
-  workflow_dispatch: {}
-
-permissions:
-  contents: read
-  actions: read
-
-jobs:
-  bench:
-    runs-on: [self-hosted, linux]
-    timeout-minutes: 180
-    env:
-      GH_TOKEN: \${{ github.token }}
-    steps:
-      - uses: actions/checkout@v4
-
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-
-      - run: npm ci
-
-      - name: Set up runtimes and fixtures
-        run: sudo scripts/setup.sh
-
-      - name: Download the previous night's results
-        run: |
-          run_id=$(gh run list --workflow runbench-nightly.yml --status success --limit 1 --json databaseId --jq '.[0].databaseId')
-          if [ -n "$run_id" ]; then
-            gh run download "$run_id" --name runbench-results --dir previous || echo "no results from run $run_id"
-          else
-            echo "no previous successful run: relative thresholds are not checked tonight"
-          fi
-
-      - name: Run the benchmarks
-        id: run
-        run: |
-          set +e
-          baseline=()
-          if [ -f previous/results.json ]; then baseline=(--baseline previous/results.json); fi
-          sudo -E env "PATH=$PATH" npx runbench run --config ${CONFIG_FILE} --out results "\${baseline[@]}"
-          echo "code=$?" >> "$GITHUB_OUTPUT"
-
-      - name: HTML report
-        if: always() && hashFiles('results/results.json') != ''
-        run: npx runbench report results/results.json --html results/report.html
-
-      - name: Summary against the previous night
-        if: always() && hashFiles('results/results.json') != ''
-        run: |
-          if [ -f previous/results.json ]; then
-            npx runbench compare previous/results.json results/results.json --markdown >> "$GITHUB_STEP_SUMMARY"
-          else
-            echo "No previous results: nothing to compare with." >> "$GITHUB_STEP_SUMMARY"
-          fi
-
-      - uses: actions/upload-artifact@v4
-        if: always()
-        with:
-          name: runbench-results
-          path: results/
-          retention-days: 30
-
-      - name: Fail on a threshold breach or an error
-        if: steps.run.outputs.code != '0'
-        run: |
-          case "\${{ steps.run.outputs.code }}" in
-            3) echo "::error::a threshold was breached (see the run step)";;
-            4) echo "::error::a conformance MUST check failed";;
-            *) echo "::error::runbench run exited \${{ steps.run.outputs.code }}";;
-          esac
-          exit "\${{ steps.run.outputs.code }}"
-`;
+  return readFileSync(WORKFLOW_SOURCE, 'utf8');
 }
 
 export interface InitOptions {

@@ -7,7 +7,9 @@ import { ExitCode, UserError } from '../../core/errors.ts';
 import type { ResultsDocument } from '../../core/schema.ts';
 import { EXPORTERS, isExporterName } from '../../reports/index.ts';
 import { readResults, writeAtomic } from '../../reports/json.ts';
+import { toMarkdownSummary } from '../../reports/markdown-summary.ts';
 import { toTable } from '../../reports/table.ts';
+import { appendStepSummary } from '../step-summary.ts';
 import { percent, probability } from './compare.ts';
 import type { RegisterCommand } from './types.ts';
 
@@ -19,6 +21,7 @@ interface ReportFlags {
   history?: string;
   threshold: number;
   alpha: number;
+  stepSummary: boolean;
 }
 
 /** Every *.json under dir (nightly runs usually sit one directory each), read through the schema. */
@@ -63,7 +66,7 @@ export function reportCommand(paths: string[], flags: ReportFlags): number {
     process.stderr.write(`report: ${flags.html}\n`);
   }
   if (format !== undefined && isExporterName(format)) {
-    if ((format !== 'html' && docs.length === 0)) throw new UserError(`--format ${format} needs results files (--history is drawn only in HTML)`);
+    if (format !== 'html' && docs.length === 0) throw new UserError(`--format ${format} needs results files (--history is drawn only in HTML)`);
     const text = EXPORTERS[format].render(docs, options);
     if (flags.out) {
       writeAtomic(flags.out, text);
@@ -71,21 +74,25 @@ export function reportCommand(paths: string[], flags: ReportFlags): number {
     } else process.stdout.write(text);
   }
   if (!flags.html && format === undefined) for (const d of docs) process.stdout.write(toTable(d));
+  if (flags.stepSummary && docs.length > 0) appendStepSummary(toMarkdownSummary(docs));
   return ExitCode.ok;
 }
 
 export const registerReport: RegisterCommand = (program, { setExit }) => {
   program
     .command('report')
-    .description('build reports from results documents: HTML (charts, offline), Markdown, CSV, JUnit XML, TAP')
+    .description('build reports from results documents: HTML (charts, offline), Markdown, CSV, JUnit XML, TAP, github-action-benchmark JSON, OpenMetrics')
     .argument('[results...]', 'results.json files; several (hosts, architectures) merge into one report')
     .option('--html <file>', 'write the self-contained HTML report to FILE')
     .addOption(new Option('--format <name>', 'export format').choices(Object.keys(EXPORTERS)))
     .option('--out <file>', 'file for --format (default stdout)')
     .option('--baseline <file>', 'add a comparison of the first results file against this baseline (HTML)')
     .option('--history <dir>', 'trend charts over every results document under DIR, by startedAt (HTML)')
-    .addOption(new Option('--threshold <percent>', 'noise threshold for --baseline and --history').default(DEFAULT_THRESHOLD_PERCENT).argParser(percent('--threshold')))
+    .addOption(
+      new Option('--threshold <percent>', 'noise threshold for --baseline and --history').default(DEFAULT_THRESHOLD_PERCENT).argParser(percent('--threshold')),
+    )
     .addOption(new Option('--alpha <p>', 'significance level for --baseline and --history').default(DEFAULT_ALPHA).argParser(probability('--alpha')))
+    .option('--no-step-summary', 'do not append the summary to $GITHUB_STEP_SUMMARY (GitHub Actions; appended whenever it is set)')
     .action((paths: string[], flags: ReportFlags) => {
       setExit(reportCommand(paths, flags));
     });

@@ -15,6 +15,7 @@ import { type Invocation, Layer, WorkloadKind, type ResultsDocument, type Runtim
 import { breachExitCode, checkThresholds } from '../../core/thresholds.ts';
 import { toCsv } from '../../reports/csv.ts';
 import { toReliabilityCsv } from '../../reports/reliability.ts';
+import { toMarkdownSummary } from '../../reports/markdown-summary.ts';
 import { readResults, toJson, writeAtomic } from '../../reports/json.ts';
 import { toTable } from '../../reports/table.ts';
 import { createContainerdRunner } from '../../runners/containerd/index.ts';
@@ -23,6 +24,7 @@ import { clusterArchs, parseByteSize, withKubernetesFlags, type KubernetesFlags 
 import type { Runner, RunnerSession } from '../../core/runner.ts';
 import { SUITES } from '../../suites/index.ts';
 import { attachProgress } from '../progress.ts';
+import { appendStepSummary } from '../step-summary.ts';
 import { cleanBeforeRun } from './clean.ts';
 import type { RegisterCommand } from './types.ts';
 
@@ -51,6 +53,8 @@ export interface RunFlags extends ConfigFlags, KubernetesFlags {
   densityBudget?: number;
   densityMax?: number;
   densityTime?: number;
+  /** false with --no-step-summary: nothing appended to $GITHUB_STEP_SUMMARY. */
+  stepSummary?: boolean;
 }
 
 /** Probes the runtimes; by default every known runtime found is measured, one named is reported even when missing. */
@@ -200,6 +204,7 @@ export async function runCommand(flags: RunFlags, invocation: Invocation | null 
   process.stderr.write(`\n${toTable(doc)}`);
   process.stderr.write(`results: ${join(outDir, 'results.json')}, results.csv and reliability.csv\n`);
   if (output.json) process.stdout.write(toJson(doc));
+  if (flags.stepSummary !== false) appendStepSummary(toMarkdownSummary([doc]));
   if (checks) {
     for (const c of checks) {
       if (c.outcome.status === 'failed') process.stderr.write(`threshold breached: ${c.outcome.reason}\n`);
@@ -248,6 +253,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--baseline <file>', 'results.json of an earlier run, for relative thresholds')
     .option('--json', 'print the results document on stdout')
     .option('--quiet', 'no progress on stderr')
+    .option('--no-step-summary', 'do not append the summary to $GITHUB_STEP_SUMMARY (GitHub Actions; appended whenever it is set)')
     .option('--kubeconfig <file>', 'the cluster for the kubernetes layer (default $KUBECONFIG, else the one of scripts/cluster.sh up)')
     .option('--keep', 'kubernetes layer: leave the RuntimeClasses runbench created in the cluster')
     .addOption(

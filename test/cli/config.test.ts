@@ -77,8 +77,9 @@ describe('runbench init', () => {
       'runbench report',
       '--html',
       'runbench compare',
-      '--markdown >> "$GITHUB_STEP_SUMMARY"',
-      'exit "${{ steps.run.outputs.code }}"',
+      'tool: customSmallerIsBetter',
+      '--format openmetrics',
+      'steps.compare.outputs.code',
     ]) {
       expect(workflow).toContain(step);
     }

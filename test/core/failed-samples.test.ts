@@ -70,7 +70,7 @@ describe('failed samples', () => {
     expect(table).toMatch(/crun \(native\) +no value: all 3 samples failed/);
     // five samples left: the median's interval is their range, which covers 93.75%
     expect(table).toMatch(/crun \(native\) +3\.00 ms +\[1\.00 ms … 5\.00 ms\] \(93\.8% CI\) .* n=5 \(1 failed\)/);
-    expect(toMarkdown([doc])).toContain('| crun (native) | no value: all 3 samples failed | — | — | — | 0 (3 failed) |');
+    expect(toMarkdown([doc])).toContain('| crun (native) | no value: all 3 samples failed | — | — | — | — | 0 (3 failed) |');
     expect(toHtml([doc])).toContain('no value: all 3 samples failed');
   });
 

@@ -32,6 +32,7 @@ export const REQUIRABLE: Readonly<Record<string, string>> = {
   browser: 'chromium is installed, for the HTML reports in a browser',
   fixtures: 'the host and wasm32-wasi toolchains are installed and the fixtures built',
   arm64: 'arm64 runs here: an aarch64 cross compiler and qemu-user registered with binfmt_misc',
+  'prometheus-client': "a python3 with prometheus_client (Debian's python3-prometheus-client) reads the OpenMetrics export",
 };
 
 /** The names RUNBENCH_REQUIRE lists. */
@@ -133,6 +134,10 @@ export async function whyMissing(name: string): Promise<string | null> {
     }
     case 'browser':
       return existsSync('/usr/bin/chromium') ? null : '/usr/bin/chromium is not installed';
+    case 'prometheus-client': {
+      const { prometheusPython } = await import('./openmetrics.ts');
+      return prometheusPython().why;
+    }
     case 'fixtures': {
       const { rbExecPath, rootfsDir, wasmModule } = await import('../../core/paths.ts');
       if (!existsSync(rbExecPath)) return `${rbExecPath} is not built (scripts/build-fixtures.sh)`;

@@ -1,5 +1,5 @@
 /** The report and compare commands end to end on fixture documents: files written, exit codes. */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -54,10 +54,10 @@ describe('runbench compare', () => {
     expect(r.stdout).toContain('adjusted across the 11 rows by Holm');
   });
 
-  it('exits 3 on a regression; --markdown prints a job-summary table', async () => {
+  it('exits 3 on a regression; --markdown prints the verdicts for a pull request', async () => {
     const r = await run(['compare', single, slowerHead(), '--markdown']);
     expect(r.code).toBe(3);
-    expect(r.stdout).toContain('| 🔴 regressed | oci | startup | lifecycle | runc | hello (native) | amd64 | 40.95 ms | 51.19 ms | +25.0% |');
+    expect(r.stdout).toMatch(/\| 🔴 \*\*regressed\*\* \| runc \(native\) \| lifecycle \| 40\.95 ms → 51\.19 ms \| \+25\.0% \[/);
   });
 
   it('--json prints the comparison; the threshold can hide a small change', async () => {
@@ -125,15 +125,19 @@ describe('runbench report', () => {
   it('--format writes every registered format', async () => {
     for (const [format, head] of [
       ['md', '# runbench results'],
+      ['summary', '### runbench: ci-x86, build-02, 2026-11-01'],
       ['csv', 'runId,host,arch'],
       ['junit', '<?xml version="1.0"'],
       ['tap', 'TAP version 14'],
       ['html', '<!doctype html>'],
+      ['github-benchmark-smaller', '[\n  {\n    "name": "oci/memory/runtimePeakRssBytes/hello/native/amd64/crun@ci-x86"'],
+      ['github-benchmark-bigger', '[\n  {\n    "name": "oci/throughput/churnContainersPerSec/hello/native/amd64/crun@ci-x86"'],
+      ['openmetrics', '# HELP runbench_conformance_checks '],
     ] as const) {
       const out = join(dir, `report.${format}`);
       const r = await run(['report', single, fixturePath('arm64-emulated.json'), '--format', format, '--out', out]);
       expect(r.code).toBe(0);
-      expect(readFileSync(out, 'utf8').startsWith(head)).toBe(true);
+      expect(readFileSync(out, 'utf8').slice(0, head.length), format).toBe(head);
     }
   });
 
@@ -155,6 +159,16 @@ describe('runbench report', () => {
     const r = await run(['report', single]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('oci · startup · lifecycle (hello, amd64)');
+  });
+
+  it('two documents of one host in a format that keeps history: one line, exit 2, no file', async () => {
+    for (const format of ['openmetrics', 'github-benchmark-smaller']) {
+      const out = join(dir, `twice-${format}`);
+      const r = await run(['report', single, single, '--format', format, '--out', out]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^runbench: .* takes one measurement per series, but run 20261101aaaaaa measures .* twice: export one document per host\n$/);
+      expect(existsSync(out)).toBe(false);
+    }
   });
 
   it('usage errors', async () => {
