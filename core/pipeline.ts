@@ -7,6 +7,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { engineLabels } from './engines.ts';
 import { inRunScope, resultsDocument } from './run-scope.ts';
 import { errorMessage, Interrupted, RuntimeFailure } from './errors.ts';
 import type { EventBus } from './events.ts';
@@ -172,7 +173,17 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
               block: { index: block, count: blocks },
               share: (n) => blockShare(n, blocks, block),
               failedParts,
-              labels: (w, rt) => ({ runtime: rt ?? runtime.name, layer, workload: w.name, workloadKind: w.kind, arch, emulated, host: deps.host.hostname }),
+              labels: (w, rt) => ({
+                runtime: rt ?? runtime.name,
+                layer,
+                workload: w.name,
+                workloadKind: w.kind,
+                arch,
+                emulated,
+                host: deps.host.hostname,
+                // a figure of another name (the bare host's) ran under no engine
+                ...engineLabels(rt === undefined || rt === runtime.name ? runtime : null, w.kind),
+              }),
               record: (input) =>
                 collector.record(
                   {

@@ -20,6 +20,23 @@ export type Layer = z.infer<typeof Layer>;
 export const WorkloadKind = z.enum(['native', 'wasm']);
 export type WorkloadKind = z.infer<typeof WorkloadKind>;
 
+/**
+ * How a Wasm engine runs a module: `interpreter` executes the bytecode; `jit` compiles it to
+ * native code when the module is loaded (wasmtime's and wasmer's Cranelift); `aot` runs native
+ * code compiled before the container starts (`wasmedge compile`).
+ */
+export const EngineMode = z.enum(['interpreter', 'jit', 'aot']);
+export type EngineMode = z.infer<typeof EngineMode>;
+
+/** The Wasm engine behind a runtime's Wasm workloads: wasmtime, wasmedge, wasmer, ... */
+export const EngineInfo = z.object({
+  name: z.string(),
+  /** The engine's own version (wasmtime 26.0.1 inside crun), not the runtime's; null when nothing recorded it. */
+  version: z.string().nullable(),
+  mode: EngineMode,
+});
+export type EngineInfo = z.infer<typeof EngineInfo>;
+
 export const Unit = z.enum(['ns', 'bytes', 'ops/s', 'containers/s', 'ratio', 'count', 'bool']);
 export type Unit = z.infer<typeof Unit>;
 
@@ -68,6 +85,23 @@ export const RuntimeInfo = z.object({
   wasmOnly: z.boolean().optional(),
   /** A containerd shim's runtime type, e.g. io.containerd.wasmtime.v1. */
   handler: z.string().optional(),
+  /** The Wasm engine its Wasm workloads run under, with its version and mode; absent for a runtime without one. */
+  engine: EngineInfo.optional(),
+  /**
+   * The set of modules its Wasm workloads run instead of the plain wasm32-wasi builds, e.g. the
+   * same modules compiled ahead of time by `wasmedge compile`: the rootfs at the oci layer,
+   * the image at the containerd and kubernetes layers.
+   */
+  wasmModules: z
+    .strictObject({
+      /** What the set is, e.g. `wasmedge-aot`. */
+      variant: z.string(),
+      /** The rootfs under build/rootfs/<rootfs>-<arch> ... */
+      rootfs: z.string(),
+      /** ... and the image: its name and its archive under build/images/. */
+      image: z.strictObject({ name: z.string(), archive: z.string() }),
+    })
+    .optional(),
   /**
    * How a Wasm module reaches an engine when neither the runtime nor its shim has one:
    * `in-image` runs an ordinary container whose image carries a Wasm runtime
@@ -80,6 +114,8 @@ export const RuntimeInfo = z.object({
       runtimePath: z.string(),
       /** Arguments between runtimePath and the module. */
       args: z.array(z.string()),
+      /** Where the modules sit in the image, when not /wasm (the same modules compiled ahead of time). */
+      moduleDir: z.string().optional(),
       /** The rootfs under build/rootfs/<rootfs>-<arch> (OCI layer) ... */
       rootfs: z.string(),
       /** ... and the image (containerd layer): its name and its archive under build/images/. */
@@ -121,6 +157,13 @@ export const Labels = z.object({
   /** True when the figure came from an emulated architecture (qemu-user). */
   emulated: z.boolean(),
   host: z.string(),
+  /**
+   * The Wasm engine a Wasm figure was taken under (wasmtime, wasmedge, wasmer); `none` for a
+   * native one. Documents from before it was recorded get it from their runtimes (core/legacy.ts).
+   */
+  engine: z.string().default('none'),
+  /** How that engine ran the module; `none` for a native figure, `unknown` where nothing says. */
+  engineMode: z.enum([...EngineMode.options, 'none', 'unknown']).default('none'),
 });
 export type Labels = z.infer<typeof Labels>;
 
