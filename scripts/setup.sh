@@ -18,6 +18,10 @@
 #          crun-wasmedge), the wasmedge CLI, containerd 1.7 and runc 1.1.15,
 #          placed in the cache without touching /usr/bin (scripts/lib/debian13.sh
 #          says how). Minutes, not a build: see scripts/SETUP-TIMES.md.
+#          Then the workloads compiled ahead of time by its `wasmedge compile`
+#          (scripts/build-wasmedge-aot.sh) and its wasmedge CLI in an image
+#          (scripts/build-wasmedge-image.sh): WasmEdge's AOT, JIT and
+#          interpreter modes.
 #   quick  the same as debian13: native and Wasm containers measurable within
 #          minutes of a bare machine (the README's Quick start).
 #   youki  + youki (cargo install --locked, features from versions.env).
@@ -56,7 +60,9 @@
 #     build-fixtures, build-images, wasmtime-cli (written by
 #     build-wasmtime-cli.sh; the in-image runtimes report it),
 #     crun-wasmedge, wasmedge, debian13-containerd, debian13-runc (the
-#     debian13 tier; a failure to make its root fails all four)
+#     debian13 tier; a failure to make its root fails all four),
+#     wasmedge-aot (build-wasmedge-aot.sh), wasmedge-in-image
+#     (build-wasmedge-image.sh)
 #   An arm64 part that fails takes only arm64 away from the in-image runtimes
 #   (runbench gives the reason for an --arch arm64 run):
 #     wasmtime-cli-arm64, wasmtime-in-image-arm64
@@ -572,6 +578,9 @@ if [ "$DEBIAN13" = 1 ]; then
   step debian13-containerd d13_containerd || true
   step debian13-runc d13_runc || true
   step debian13-paths d13_paths || true
+  # WasmEdge's other modes: the workloads compiled ahead of time, and the CLI in an image
+  step wasmedge-aot bash "$SCRIPT_DIR/build-wasmedge-aot.sh" || FAILED+=(wasmedge-aot)
+  step wasmedge-in-image bash "$SCRIPT_DIR/build-wasmedge-image.sh" || FAILED+=(wasmedge-in-image)
 fi
 
 if [ "$LEVEL" -ge 1 ]; then
