@@ -7,6 +7,7 @@ import { comparisonCells, environmentRows, environmentSummary } from './compare-
 import { formatInterval, formatValue } from '../core/format.ts';
 import { rankingNote, rankLabel, ratioText } from '../core/ranking.ts';
 import type { ResultsDocument } from '../core/schema.ts';
+import { engineMarkdown } from './engines-text.ts';
 import { mdCell } from './escape.ts';
 import { noiseWarning } from './noise.ts';
 import { EMULATED_NOTE, groupMeasurements, noValue, notMeasured, samplesText } from './groups.ts';
@@ -78,6 +79,7 @@ export function toMarkdown(docs: readonly ResultsDocument[]): string {
       );
     }
   }
+  out.push(...engineMarkdown(docs));
   const facts = docs.flatMap((d) => d.facts);
   if (facts.length > 0) {
     out.push('## Facts', '');

@@ -7,6 +7,7 @@ import { noiseWarning } from './noise.ts';
 import { formatInterval, formatValue, pad } from '../core/format.ts';
 import { rankingNote, rankLabel, ratioText } from '../core/ranking.ts';
 import type { ResultsDocument } from '../core/schema.ts';
+import { engineText } from './engines-text.ts';
 import { groupMeasurements, noValue, samplesText } from './groups.ts';
 
 export function toTable(doc: ResultsDocument): string {
@@ -37,6 +38,7 @@ export function toTable(doc: ResultsDocument): string {
     lines.push('');
   }
   if (groups.length > 0) lines.push(rankingNote(), '');
+  lines.push(...engineText(doc));
   if (doc.facts.length > 0) {
     lines.push('facts');
     for (const f of doc.facts) lines.push(`  ${pad(`${f.labels.runtime} (${f.labels.workloadKind})`, 32)} ${f.name} = ${String(f.value)}: ${f.detail}`);

@@ -6,6 +6,7 @@ import type { SectionBuilder } from '../types.ts';
 import { buildComparison } from './comparison.ts';
 import { buildConformance } from './conformance.ts';
 import { buildEmulated } from './emulated.ts';
+import { buildEngines } from './engines.ts';
 import { buildEnvironment } from './environment.ts';
 import { buildFacts } from './facts.ts';
 import { buildHarness } from './harness.ts';
@@ -22,6 +23,7 @@ export const SECTIONS: readonly SectionBuilder[] = [
   buildSuites,
   buildNativeVsWasm,
   buildWasmWays,
+  buildEngines,
   buildEmulated,
   buildConformance,
   buildHarness,
