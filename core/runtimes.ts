@@ -191,7 +191,9 @@ export function parseVersionOutput(name: string, text: string): VersionProbe {
 /** A failed build recorded by scripts/setup.sh, under the runtime's name or its binary's. */
 function setupFailure(def: RuntimeDefinition): string | null {
   // a recorded binary's file name is not its own (crun-wasmedge's is `crun`)
-  const names = def.recorded ? [slug(def.name)] : [slug(def.name), def.binary, def.binary.replace(/-v\d+$/, '')];
+  // one configuration of a runtime set-up builds (crun-engines/wasmtime) fails with that runtime too
+  const own = def.name.includes('/') && def.recorded ? [slug(def.name), def.name.split('/')[0] ?? def.name] : [slug(def.name)];
+  const names = def.recorded ? own : [...own, def.binary, def.binary.replace(/-v\d+$/, '')];
   for (const name of new Set(names)) {
     const marker = join(cacheStatusDir, `${name}.failed`);
     if (existsSync(marker)) return readFileSync(marker, 'utf8').trim() || 'its build failed (no reason recorded)';
