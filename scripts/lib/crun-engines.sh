@@ -36,7 +36,7 @@
 CE_LOG=$LOG_DIR/crun-engines.log
 CE_SRC_APT=$CACHE/debian13-src-apt
 CE_WASMER_DIR=$CACHE/wasmer-c-api-${WASMER_CAPI_VERSION:-7.4.2}
-CE_BUILD_PACKAGES=(gcc make pkgconf gperf libcap-dev libseccomp-dev libsystemd-dev libyajl-dev libwasmedge-dev libcriu-dev)
+CE_BUILD_PACKAGES=(gcc libc6-dev make pkgconf gperf python3 libcap-dev libseccomp-dev libsystemd-dev libyajl-dev libwasmedge-dev libcriu-dev)
 
 ce_src_apt() {
   local o=(-o "Dir::State::Lists=$CE_SRC_APT/lists" -o "Dir::State::status=$CE_SRC_APT/status"
