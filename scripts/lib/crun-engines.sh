@@ -34,7 +34,7 @@
 # tier's D13_DIR, D13_ROOT_OK, D13_TRIPLET, d13_remove, d13_umount_below.
 
 CE_LOG=$LOG_DIR/crun-engines.log
-CE_SRC_APT=$CACHE/debian13-src-apt
+CE_SRC_APT=$CACHE/src/debian13-sources-apt  # not debian13-*: the debian13 tier removes those it did not make
 CE_WASMER_DIR=$CACHE/wasmer-c-api-${WASMER_CAPI_VERSION:-7.4.2}
 CE_BUILD_PACKAGES=(gcc libc6-dev make pkgconf gperf python3 libcap-dev libseccomp-dev libsystemd-dev libyajl-dev libwasmedge-dev libcriu-dev)
 
