@@ -38,7 +38,9 @@ export function engineText(doc: ResultsDocument): string[] {
   const keep = t.columns.map((_, i) => i).filter((i) => i !== note && i !== 1 && tested.some((r) => text(r[i] ?? '—') !== '—'));
   const lines = ['Wasm engines (medians of the Wasm workloads; engine × mode × way × layer)'];
   lines.push(...aligned(t, keep, tested).map((l) => `  ${l}`));
-  for (const r of tested) if (text(r[note] ?? '')) lines.push(`  ${text(r[4] ?? '')}: ${text(r[note] ?? '')}`);
+  // a runtime's note once, however many layers it has rows at
+  const notes = new Set(tested.filter((r) => text(r[note] ?? '')).map((r) => `  ${text(r[4] ?? '')}: ${text(r[note] ?? '')}`));
+  lines.push(...notes);
   for (const r of untested) lines.push(`  ${text(r[0] ?? '')}: ${text(r[note] ?? '')}`);
   lines.push('');
   return lines;

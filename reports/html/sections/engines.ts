@@ -9,7 +9,7 @@
  */
 import { engineOf, ENGINE_MODES, UNTESTED_ENGINES } from '../../../core/engines.ts';
 import { formatValue } from '../../../core/format.ts';
-import type { ConformanceResult, Measurement, ResultsDocument, RuntimeInfo, Unit } from '../../../core/schema.ts';
+import { type ConformanceResult, Layer, type Measurement, type ResultsDocument, type RuntimeInfo, type Unit } from '../../../core/schema.ts';
 import { VARIANT_ANNOTATION } from '../../../core/wasm-annotations.ts';
 import { WASM_WAYS, type WasmWay, wasmWay } from '../../../core/wasm-ways.ts';
 import type { Cell, Section, SectionContext, TableModel } from '../types.ts';
@@ -93,7 +93,7 @@ export function engineTables(docs: readonly ResultsDocument[]): TableModel[] {
         a.engine.localeCompare(b.engine) ||
         modeRank(a.mode) - modeRank(b.mode) ||
         wayRank(a.way) - wayRank(b.way) ||
-        a.layer.localeCompare(b.layer) ||
+        layerRank(a.layer) - layerRank(b.layer) ||
         a.runtime.localeCompare(b.runtime),
     );
     const muted = (text: string): Cell => ({ text, tone: 'muted' });
@@ -144,6 +144,10 @@ const modeRank = (m: string) => {
   return i < 0 ? ENGINE_MODES.length : i;
 };
 const wayRank = (w: WasmWay | null) => (w ? WASM_WAYS.indexOf(w) : WASM_WAYS.length);
+const layerRank = (l: string) => {
+  const i = (Layer.options as readonly string[]).indexOf(l);
+  return i < 0 ? Layer.options.length : i;
+};
 
 /** The WASI checks with a column per engine, mode, runtime and layer. */
 export function wasiByEngine(docs: readonly ResultsDocument[]): TableModel | null {
