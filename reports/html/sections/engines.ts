@@ -67,16 +67,19 @@ function rowFor(rows: Map<string, Row>, doc: ResultsDocument, runtime: string, l
   return row;
 }
 
-/** One table of engines per host and arch, or none when the documents hold no Wasm figure. */
+/**
+ * One table of engines per document, host and arch (two runs of one runtime are two rows of
+ * figures that were not taken side by side), or none when the documents hold no Wasm figure.
+ */
 export function engineTables(docs: readonly ResultsDocument[]): TableModel[] {
   const tables = new Map<string, { title: string; rows: Map<string, Row> }>();
-  const tableOf = (host: string, arch: string) => {
-    const k = `${host}\u0000${arch}`;
-    const t = tables.get(k) ?? { title: `${arch} @${host}`, rows: new Map<string, Row>() };
-    tables.set(k, t);
-    return t;
-  };
   for (const d of docs) {
+    const tableOf = (host: string, arch: string) => {
+      const k = `${d.runId}\u0000${host}\u0000${arch}`;
+      const t = tables.get(k) ?? { title: `${arch} @${host}${docs.length > 1 ? `, run ${d.runId}` : ''}`, rows: new Map<string, Row>() };
+      tables.set(k, t);
+      return t;
+    };
     for (const m of d.measurements) {
       const l = m.labels;
       const col = COLUMNS.findIndex((c) => c.suite === m.suite && c.metric === m.metric && c.workload === l.workload);
