@@ -19,6 +19,7 @@ import {
   type RuntimeInfo,
   type WorkloadKind,
 } from '../core/schema.ts';
+import { engineLabels } from '../core/engines.ts';
 import { kindUnsupported } from '../core/runtimes.ts';
 import { emulatedKindSkip, throwIfAborted, walkSessions, type Cell } from '../core/walk.ts';
 import { workloadBuilt } from '../core/workloads.ts';
@@ -103,14 +104,23 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
   const nsHost = hostNamespaces();
   const hostName = hostname();
 
-  const record = (check: Check, runtime: string, layer: Layer, arch: string, kind: WorkloadKind, outcome: Outcome) => {
+  const record = (check: Check, runtime: RuntimeInfo, layer: Layer, arch: string, kind: WorkloadKind, outcome: Outcome) => {
     const result: ConformanceResult = {
       checkId: check.id,
       area: check.area,
       title: check.title,
       specRef: check.specRef,
       level: check.level,
-      labels: { runtime, layer, workload: check.workload ?? 'probe', workloadKind: kind, arch, emulated: arch !== host.arch, host: host.hostname },
+      labels: {
+        runtime: runtime.name,
+        layer,
+        workload: check.workload ?? 'probe',
+        workloadKind: kind,
+        arch,
+        emulated: arch !== host.arch,
+        host: host.hostname,
+        ...engineLabels(runtime, kind),
+      },
       outcome,
     };
     results.push(result);
@@ -120,7 +130,7 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
   return inRunScope('conformance', events, start, async (run) => {
     const { runId, scope, workDir } = run;
     const skipAll = (cell: Cell, reason: string, status: 'skipped' | 'errored') => {
-      for (const c of opts.checks) record(c, cell.runtime.name, cell.layer, cell.arch, c.kinds[0] ?? 'native', { status, reason });
+      for (const c of opts.checks) record(c, cell.runtime, cell.layer, cell.arch, c.kinds[0] ?? 'native', { status, reason });
     };
     await walkSessions(
       {
@@ -158,7 +168,7 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
                 (k) => emulatedKindSkip(cell, k, 'checked') ?? kindUnsupported(runtime, k) ?? session.supports(k)?.reason ?? null,
               );
               if (na) {
-                record(check, runtime.name, layer, arch, kind, skipped(na));
+                record(check, runtime, layer, arch, kind, skipped(na));
                 continue;
               }
               const checkCtx: CheckContext = { target, hostNamespaces: nsHost, hostHostname: hostName, signal };
@@ -175,7 +185,7 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
               } catch (e) {
                 events.emit('log', { level: 'warn', message: `cleanup after ${check.id} on ${runtime.name}: ${errorMessage(e)}` });
               }
-              record(check, runtime.name, layer, arch, kind, outcome);
+              record(check, runtime, layer, arch, kind, outcome);
             }
           } finally {
             await closeTarget();

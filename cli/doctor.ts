@@ -1,5 +1,6 @@
 /** Rendering of `runbench doctor`. */
 import type { DoctorReport } from '../core/doctor.ts';
+import { describeEngine } from '../core/engines.ts';
 import { pad } from '../core/format.ts';
 
 export function renderDoctor(r: DoctorReport): string {
@@ -15,9 +16,10 @@ export function renderDoctor(r: DoctorReport): string {
   ];
   for (const rt of r.runtimes) {
     const wasm = rt.wasmHandlers.length ? ` wasm: ${rt.wasmHandlers.join(',')}` : '';
-    lines.push(`  ${pad(rt.name, 24)} ${pad(rt.status, 8)} ${pad(rt.version ?? '-', 22)} ${rt.path ?? ''}${wasm}`);
-    if (rt.features.length) lines.push(`  ${pad('', 24)} features: ${rt.features.join(' ')}`);
-    if (rt.reason) lines.push(`  ${pad('', 24)} ${rt.reason}`);
+    lines.push(`  ${pad(rt.name, 26)} ${pad(rt.status, 8)} ${pad(rt.version ?? '-', 22)} ${rt.path ?? ''}${wasm}`);
+    if (rt.engine) lines.push(`  ${pad('', 26)} Wasm engine: ${describeEngine(rt.engine)}`);
+    if (rt.features.length) lines.push(`  ${pad('', 26)} features: ${rt.features.join(' ')}`);
+    if (rt.reason) lines.push(`  ${pad('', 26)} ${rt.reason}`);
   }
   lines.push('');
   if (r.problems.length === 0) lines.push('no known problems');

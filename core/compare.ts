@@ -10,7 +10,7 @@
 import { blockGroups, blockTest, unitsToDecide } from './block-test.ts';
 import { type FailureRateRow, failureRateTests, judgeFailureRates } from './compare-failures.ts';
 import { type EnvironmentDifference, environmentDifferences } from './environment.ts';
-import { adjustPValues, type Correction, CORRECTION_NAMES } from './multiple-testing.ts';
+import { adjustPValues, type Correction } from './multiple-testing.ts';
 import { mannWhitneyU, normalQuantileUpper, samplesToReach, shiftInterval, smallestP, type MannWhitneyResult } from './mann-whitney.ts';
 import type { Measurement, ResultsDocument, Unit } from './schema.ts';
 import { median } from './stats.ts';
@@ -21,36 +21,8 @@ export const DEFAULT_CORRECTION: Correction = 'holm';
 /** Past this many samples a side, "inconclusive" names no figure: more samples will not decide it. */
 export const MAX_SAMPLES_ESTIMATE = 10_000;
 
-/** Which way is worse: up for times and sizes, down for rates and ratios, none for counts. */
-export function badDirection(unit: Unit): 'up' | 'down' | 'none' {
-  switch (unit) {
-    case 'ns':
-    case 'bytes':
-      return 'up';
-    case 'ops/s':
-    case 'containers/s':
-    case 'containers/GiB':
-    case 'ratio':
-      return 'down';
-    default:
-      return 'none';
-  }
-}
-
-export type Direction = ReturnType<typeof badDirection>;
-
-export type Verdict = 'regressed' | 'improved' | 'no-change' | 'inconclusive' | 'changed';
-
-/** The order rows are listed in: what needs attention first. */
-export const VERDICT_ORDER: Record<Verdict, number> = { regressed: 0, improved: 1, changed: 2, inconclusive: 3, 'no-change': 4 };
-
-export const VERDICT_TEXT: Record<Verdict, string> = {
-  regressed: 'regressed',
-  improved: 'improved',
-  changed: 'changed',
-  inconclusive: 'inconclusive',
-  'no-change': 'no change',
-};
+export { badDirection, type Direction, formatP, type Verdict, VERDICT_ORDER, VERDICT_TEXT } from './verdicts.ts';
+import { badDirection, type Direction, formatP, type Verdict } from './verdicts.ts';
 
 export interface CompareKey {
   layer: string;
@@ -186,12 +158,6 @@ function index(doc: ResultsDocument): Map<string, Measurement> {
     if (!out.has(k)) out.set(k, m);
   }
   return out;
-}
-
-export function formatP(p: number): string {
-  if (!Number.isFinite(p)) return 'n/a';
-  if (p < 0.0001) return p.toExponential(1);
-  return p.toFixed(4);
 }
 
 /** The change from base to head of one measurement (from one or several base runs); the verdict comes with the other rows, in judge(). */
@@ -355,34 +321,6 @@ export function describeCounts(c: VerdictCounts & { rows: readonly unknown[]; fa
   return `${parts.join(', ')} of ${c.rows.length + (c.failureRates?.length ?? 0)} compared`;
 }
 
-/** What the verdicts mean, in one paragraph every report prints; with the rows it says which tests and thresholds they took. */
-export function describeMethod(
-  options: Pick<Required<ComparisonOptions>, 'alpha' | 'correction' | 'thresholdPercent'>,
-  rows: number | readonly ComparisonRow[],
-  family?: number,
-): string {
-  const n = typeof rows === 'number' ? rows : rows.length;
-  const tested = family ?? n;
-  const list = typeof rows === 'number' ? [] : rows;
-  const blocks = list.filter((r) => r.test === 'blocks').length;
-  const tests =
-    typeof rows === 'number' || blocks === n
-      ? blocks === n && n > 0
-        ? "Welch's t-test on the logarithms of the block medians (each block one unit, so the drift between blocks and runs is in the test; the change is then the ratio of the geometric means of the block medians)"
-        : 'the Mann-Whitney U test'
-      : blocks === 0
-        ? 'the Mann-Whitney U test on the pooled samples'
-        : `Welch's t-test on the log block medians for the ${blocks} rows sampled in blocks (their change: the ratio of the geometric means of the block medians), the Mann-Whitney U test on the pooled samples for the other ${n - blocks}`;
-  const p = tested > 1 ? `its p-value, adjusted across the ${tested} rows by ${CORRECTION_NAMES[options.correction]},` : 'its p-value';
-  const thresholds = [...new Set(list.map((r) => r.thresholdPercent))];
-  const t = thresholds.length > 1 ? "the row's threshold" : `${thresholds[0] ?? options.thresholdPercent}%`;
-  const level = Number(((1 - options.alpha) * 100).toFixed(1));
-  return (
-    `Test: ${tests}. Regressed or improved: ${p} is below ${options.alpha} and the median moved more than ${t}. ` +
-    `No change: the ${level}% interval of the change lies within ±${t}. Inconclusive: neither, with about how many samples a side would decide.`
-  );
-}
-
 /**
  * Compares head with base: one results document, or several runs of the same baseline, whose
  * blocks then all count as units of the base side (their run-to-run spread enters the test).
@@ -414,7 +352,13 @@ export function compareDocuments(base: ResultsDocument | readonly ResultsDocumen
       notComparable.push({ key: describeKey(keyOf(hm)), reason: `no value in ${side}: ${failed > 0 ? `all ${failed} samples failed` : 'no samples'}` });
     } else {
       const own = thresholdFor?.(keyOf(hm), hm.unit) ?? null;
-      changes.push(measureChange(found.filter((m) => m.stats), hm, { ...opts, thresholdPercent: own ?? opts.thresholdPercent }));
+      changes.push(
+        measureChange(
+          found.filter((m) => m.stats),
+          hm,
+          { ...opts, thresholdPercent: own ?? opts.thresholdPercent },
+        ),
+      );
     }
   }
   const onlyInBase = [...new Map(b.flatMap((x) => [...x])).entries()].filter(([k]) => !h.has(k)).map(([, m]) => describeKey(keyOf(m)));
@@ -426,7 +370,12 @@ export function compareDocuments(base: ResultsDocument | readonly ResultsDocumen
   const rows = judgeAdjusted(changes, adjusted.slice(0, changes.length), opts.alpha, family);
   const failureRates = judgeFailureRates(rates.tests, adjusted.slice(changes.length), opts.alpha, family);
   return {
-    base: { runId: bases.map((d) => d.runId).join(', '), startedAt: first.startedAt, host: first.host.hostname, noisy: bases.map(noisyReason).find((r) => r !== null) ?? null },
+    base: {
+      runId: bases.map((d) => d.runId).join(', '),
+      startedAt: first.startedAt,
+      host: first.host.hostname,
+      noisy: bases.map(noisyReason).find((r) => r !== null) ?? null,
+    },
     head: { runId: head.runId, startedAt: head.startedAt, host: head.host.hostname, noisy: noisyReason(head) },
     environment: bases.flatMap((d) => environmentDifferences(d, head)).filter((d, i, all) => all.findIndex((e) => e.what === d.what) === i),
     options: opts,

@@ -24,7 +24,16 @@ export function inImageArchive(via: WasmVia): string {
 
 /** The container's process: `<runtimePath> <args...> /wasm/<workload>.wasm <workload args...>`. */
 export function inImageArgs(via: WasmVia, ref: WorkloadRef): string[] {
-  return [via.runtimePath, ...via.args, workloadEntrypoint({ ...ref, kind: 'wasm' }), ...ref.args];
+  const module = via.moduleDir ? `${via.moduleDir}/${ref.name}.wasm` : workloadEntrypoint({ ...ref, kind: 'wasm' });
+  return [via.runtimePath, ...via.args, module, ...ref.args];
+}
+
+/** How each Wasm runtime carried in an image is built: its program, then its rootfs and image. */
+function builders(via: WasmVia, foreign: string | null): { cli: string; image: string } {
+  if (basename(via.runtimePath) === 'wasmedge') {
+    return { cli: 'scripts/setup.sh --tier debian13', image: 'scripts/build-wasmedge-image.sh' };
+  }
+  return { cli: `scripts/build-wasmtime-cli.sh${foreign ? ` --arch ${foreign}` : ''}`, image: 'scripts/build-wasmtime-image.sh' };
 }
 
 /**
@@ -47,7 +56,7 @@ export function inImageRootfsMissing(via: WasmVia, arch: string): string | null 
   if (existsSync(join(rootfs, via.runtimePath))) return null;
   const failed = foreign ? archFailure(via, arch) : null;
   if (failed) return `the ${arch} build of ${basename(via.runtimePath)} in its image failed: ${failed}`;
-  const cli = `scripts/build-wasmtime-cli.sh${foreign ? ` --arch ${arch}` : ''}`;
-  if (!existsSync(rootfs)) return `no rootfs at ${rootfs}: run ${cli}, then scripts/build-wasmtime-image.sh`;
-  return `${rootfs} has no ${via.runtimePath}: run scripts/build-wasmtime-image.sh`;
+  const how = builders(via, foreign ? arch : null);
+  if (!existsSync(rootfs)) return `no rootfs at ${rootfs}: run ${how.cli}, then ${how.image}`;
+  return `${rootfs} has no ${via.runtimePath}: run ${how.image}`;
 }

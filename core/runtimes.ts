@@ -2,62 +2,21 @@
  * The runtimes runbench knows by name. A runtime is configuration, not code: adding
  * one is one entry here (or `NAME=PATH` on the command line), never a new runner.
  */
-import { accessSync, constants, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { basename, delimiter, isAbsolute, join } from 'node:path';
 import { execa } from 'execa';
 import { UserError } from './errors.ts';
 import { ociArch } from './host.ts';
 import { inImageRootfsMissing, type WasmVia } from './in-image.ts';
 import { cacheBinDir, cacheDir, cacheStatusDir } from './paths.ts';
-import type { RuntimeInfo } from './schema.ts';
-import { handlerAnnotations, variantAnnotations } from './wasm-annotations.ts';
+import type { EngineSpec, RecordedBinary, RuntimeDefinition } from './runtime-definition.ts';
+import type { EngineInfo, RuntimeInfo } from './schema.ts';
+import { slug } from './slug.ts';
+import { handlerAnnotations } from './wasm-annotations.ts';
+import { wasmModulesMissing } from './wasm-modules.ts';
+import { WASM_RUNTIMES, YOUKI_WASM } from './wasm-runtimes.ts';
 
-export interface RuntimeDefinition {
-  name: string;
-  kind: RuntimeInfo['kind'];
-  /** Binary name searched on PATH and in runbench's cache, or an absolute path. */
-  binary: string;
-  /**
-   * Found only where scripts/setup.sh records it, never on PATH: the KEY=PATH line `key`
-   * of `file` in runbench's cache, written by the set-up tier `tier`. For a binary whose
-   * name is shared with another runtime's (crun-wasmedge is a crun named `crun`).
-   */
-  recorded?: RecordedBinary;
-  /** Arguments placed before every subcommand. */
-  globalArgs: string[];
-  /** The Wasm handler a module runs under with this runtime, if it has one. */
-  wasm?: { annotations: Record<string, string> };
-  /** For a containerd shim, its runtime type (io.containerd.spin.v2); for a RuntimeClass, its name. */
-  handler?: string;
-  /** Runs every container as a Wasm module (a Wasm shim, crun under a wasm program name): no native rows. */
-  wasmOnly?: boolean;
-  /**
-   * Wasm through a runtime carried in the container's image instead of a handler: the
-   * `wasm` workload kind runs `runtimePath args... /wasm/<w>.wasm <args>` from that
-   * image's rootfs, with no Wasm annotation. Set with wasmOnly: the native kind is the
-   * base runtime's own row.
-   */
-  wasmVia?: WasmVia;
-  description: string;
-}
-
-export interface RecordedBinary {
-  file: string;
-  key: string;
-  tier: string;
-}
-
-/** wasmtime's command line inside the wasmtime-in-image rootfs and image (scripts/build-wasmtime-image.sh). */
-const WASMTIME_IN_IMAGE: WasmVia = {
-  kind: 'in-image',
-  runtimePath: '/usr/local/bin/wasmtime',
-  // The whole rootfs preopened at / as youki's and crun's handlers do; no compilation
-  // cache, since the handlers compile the module on every start too. The container's
-  // environment is passed on to the module, as the handlers and the shim do.
-  args: ['run', '-C', 'cache=n', '-S', 'inherit-env=y', '--dir=/'],
-  rootfs: 'wasmtime-in-image',
-  image: { name: 'docker.io/runbench/wasmtime-in-image:latest', archive: 'wasmtime-in-image.tar' },
-};
+export type { RecordedBinary, RuntimeDefinition } from './runtime-definition.ts';
 
 export const KNOWN_RUNTIMES: readonly RuntimeDefinition[] = [
   { name: 'runc', kind: 'oci', binary: 'runc', globalArgs: [], description: 'reference OCI runtime (Go)' },
@@ -67,7 +26,7 @@ export const KNOWN_RUNTIMES: readonly RuntimeDefinition[] = [
     kind: 'oci',
     binary: 'youki',
     globalArgs: [],
-    wasm: { annotations: handlerAnnotations() },
+    ...YOUKI_WASM,
     description: 'OCI runtime in Rust',
   },
   {
@@ -87,57 +46,7 @@ export const KNOWN_RUNTIMES: readonly RuntimeDefinition[] = [
     globalArgs: ['--platform=ptrace', '--network=none', '--oci-seccomp'],
     description: "gVisor's runsc with --oci-seccomp: the config's seccomp filter is applied inside the sandbox",
   },
-  {
-    name: 'crun-wasmtime',
-    kind: 'oci',
-    binary: 'crun-wasmtime',
-    globalArgs: [],
-    // crun picks a global handler from its program name: under this name every container
-    // goes through wasmtime, and a run.oci.handler annotation is refused.
-    wasm: { annotations: variantAnnotations('compat') },
-    wasmOnly: true,
-    description: 'crun built with its wasmtime handler (Wasm only under this name)',
-  },
-  {
-    name: 'crun-wasmedge',
-    kind: 'oci',
-    // crun picks a global handler from its program name: the binary keeps the name `crun`
-    // (in a directory of its own) so that native containers run natively, and the Wasm
-    // bundle's annotation selects WasmEdge. compat-smart hands a Wasm entrypoint to
-    // WasmEdge and runs a native one natively; run.oci.handler=wasm works for Wasm too.
-    binary: 'crun',
-    recorded: { file: 'debian13.env', key: 'DEBIAN13_CRUN', tier: 'debian13' },
-    globalArgs: [],
-    wasm: { annotations: { 'module.wasm.image/variant': 'compat-smart' } },
-    description: "Debian 13's crun 1.21 with its WasmEdge handler, run from a Debian 13 root (native and Wasm)",
-  },
-  {
-    name: 'wasmtime-shim',
-    kind: 'containerd-shim',
-    binary: 'containerd-shim-wasmtime-v1',
-    handler: 'io.containerd.wasmtime.v1',
-    globalArgs: [],
-    wasmOnly: true,
-    description: 'containerd Wasm shim on the runwasi library and wasmtime (containerd layer only)',
-  },
-  {
-    name: 'runc/wasmtime-in-image',
-    kind: 'oci',
-    binary: 'runc',
-    globalArgs: [],
-    wasmOnly: true,
-    wasmVia: WASMTIME_IN_IMAGE,
-    description: 'runc running an ordinary container whose image carries the wasmtime CLI (Wasm only)',
-  },
-  {
-    name: 'crun/wasmtime-in-image',
-    kind: 'oci',
-    binary: 'crun',
-    globalArgs: [],
-    wasmOnly: true,
-    wasmVia: WASMTIME_IN_IMAGE,
-    description: 'crun running an ordinary container whose image carries the wasmtime CLI (Wasm only)',
-  },
+  ...WASM_RUNTIMES,
 ];
 
 /** Why a runtime cannot run a workload kind, or null when it can. */
@@ -145,6 +54,9 @@ export function kindUnsupported(runtime: RuntimeInfo, kind: 'native' | 'wasm'): 
   if (kind === 'native' && runtime.wasmVia) {
     const base = runtime.path ? basename(runtime.path) : runtime.name.split('/')[0];
     return `${runtime.name} is ${base} running Wasm through ${runtime.wasmVia.runtimePath} in its image: native is measured as ${base} itself`;
+  }
+  if (kind === 'native' && runtime.wasmOnly && runtime.kind === 'oci' && runtime.name.includes('/')) {
+    return `${runtime.name} is one Wasm configuration of ${runtime.name.split('/')[0]}: native is measured as ${runtime.name.split('/')[0]} itself`;
   }
   if (kind === 'native') return runtime.wasmOnly ? `${runtime.name} runs every container as a Wasm module` : null;
   if (runtime.wasmVia) return null;
@@ -241,6 +153,7 @@ export function parseRuntimeSpec(spec: string): RuntimeDefinition {
     binary: isAbsolute(path) ? path : join(process.cwd(), path),
     globalArgs: base?.globalArgs ?? [],
     ...(base?.wasm ? { wasm: base.wasm } : {}),
+    ...(base?.engine ? { engine: base.engine } : {}),
     description: `user-supplied OCI runtime at ${path}`,
   };
 }
@@ -278,7 +191,9 @@ export function parseVersionOutput(name: string, text: string): VersionProbe {
 /** A failed build recorded by scripts/setup.sh, under the runtime's name or its binary's. */
 function setupFailure(def: RuntimeDefinition): string | null {
   // a recorded binary's file name is not its own (crun-wasmedge's is `crun`)
-  const names = def.recorded ? [def.name] : [def.name, def.binary, def.binary.replace(/-v\d+$/, '')];
+  // one configuration of a runtime set-up builds (crun-engines/wasmtime) fails with that runtime too
+  const own = def.name.includes('/') && def.recorded ? [slug(def.name), def.name.split('/')[0] ?? def.name] : [slug(def.name)];
+  const names = def.recorded ? own : [...own, def.binary, def.binary.replace(/-v\d+$/, '')];
   for (const name of new Set(names)) {
     const marker = join(cacheStatusDir, `${name}.failed`);
     if (existsSync(marker)) return readFileSync(marker, 'utf8').trim() || 'its build failed (no reason recorded)';
@@ -288,8 +203,11 @@ function setupFailure(def: RuntimeDefinition): string | null {
 
 /** A failed build of the Wasm runtime an in-image configuration carries (scripts/build-wasmtime-cli.sh). */
 function inImageFailure(via: WasmVia): string | null {
-  const marker = join(cacheStatusDir, `${basename(via.runtimePath)}-cli.failed`);
-  return existsSync(marker) ? readFileSync(marker, 'utf8').trim() || 'its build failed (no reason recorded)' : null;
+  for (const name of [`${basename(via.runtimePath)}-cli`, via.rootfs]) {
+    const marker = join(cacheStatusDir, `${name}.failed`);
+    if (existsSync(marker)) return readFileSync(marker, 'utf8').trim() || 'its build failed (no reason recorded)';
+  }
+  return null;
 }
 
 /** Wasm handlers a build records beside the binary when `--version` cannot say (youki). */
@@ -310,6 +228,7 @@ export async function probeRuntime(def: RuntimeDefinition): Promise<RuntimeInfo>
     ...(def.wasmOnly ? { wasmOnly: true } : {}),
     ...(def.handler ? { handler: def.handler } : {}),
     ...(def.wasmVia ? { wasmVia: def.wasmVia } : {}),
+    ...(def.wasmModules ? { wasmModules: def.wasmModules } : {}),
   };
   const found = locate(def);
   const failed = setupFailure(def) ?? (def.wasmVia ? inImageFailure(def.wasmVia) : null);
@@ -334,10 +253,14 @@ export async function probeRuntime(def: RuntimeDefinition): Promise<RuntimeInfo>
     }
     const viaMissing = def.wasmVia && !failed ? inImageRootfsMissing(def.wasmVia, ociArch()) : null;
     if (viaMissing) return { ...base, path, version: null, status: 'missing', reason: viaMissing };
+    const modulesMissing = def.wasmModules && !failed ? wasmModulesMissing(def.wasmModules, ociArch()) : null;
+    if (modulesMissing) return { ...base, path, version: null, status: 'missing', reason: modulesMissing };
     const probe = parseVersionOutput(def.name, r.all ?? '');
     const wasmHandlers = [...new Set([...probe.wasmHandlers, ...recordedWasmHandlers(def.name)])];
+    const engine = def.engine ? engineInfo(def, def.engine, path) : null;
     return {
       ...base,
+      ...(engine ? { engine } : {}),
       path,
       version: probe.version,
       features: probe.features,
@@ -347,6 +270,31 @@ export async function probeRuntime(def: RuntimeDefinition): Promise<RuntimeInfo>
     };
   } catch (e) {
     return { ...base, path, version: null, status: 'broken', reason: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/**
+ * The engine with the version set-up recorded for it. A recorded version describes what set-up
+ * built: it is taken for a binary in runbench's cache, one set-up recorded, or an engine in the
+ * image; a binary of the same name found elsewhere on PATH gets none rather than a wrong one.
+ */
+function engineInfo(def: RuntimeDefinition, spec: EngineSpec, path: string): EngineInfo {
+  let version: string | null = null;
+  const ours = def.recorded !== undefined || def.wasmVia !== undefined || realpathOr(path).startsWith(`${realpathOr(cacheDir)}/`);
+  if (typeof spec.version === 'string') version = spec.version;
+  else if (spec.version && ours) {
+    const raw = readCacheEnv(spec.version.file)[spec.version.key];
+    // a Debian version (0.14.1+dfsg-3.1) names its upstream release first
+    version = raw ? (/^\d+(?:\.\d+)*/.exec(raw)?.[0] ?? raw) : null;
+  }
+  return { name: spec.name, version, mode: spec.mode };
+}
+
+function realpathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
   }
 }
 

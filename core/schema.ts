@@ -4,6 +4,9 @@
  * (runtime, layer, arch, workload) a reader needs to compare like with like.
  */
 import { z } from 'zod';
+import { DensityPoint, DensityStop, EngineInfo, EngineMode, FailureCounts, Invocation } from './schema-parts.ts';
+
+export { DensityPoint, DensityStop, EngineInfo, EngineMode, FailureCounts, Invocation };
 
 /**
  * The version changes only when a reader of the previous one would misread a document. Fields
@@ -68,6 +71,23 @@ export const RuntimeInfo = z.object({
   wasmOnly: z.boolean().optional(),
   /** A containerd shim's runtime type, e.g. io.containerd.wasmtime.v1. */
   handler: z.string().optional(),
+  /** The Wasm engine its Wasm workloads run under, with its version and mode; absent for a runtime without one. */
+  engine: EngineInfo.optional(),
+  /**
+   * The set of modules its Wasm workloads run instead of the plain wasm32-wasi builds, e.g. the
+   * same modules compiled ahead of time by `wasmedge compile`: the rootfs at the oci layer,
+   * the image at the containerd and kubernetes layers.
+   */
+  wasmModules: z
+    .strictObject({
+      /** What the set is, e.g. `wasmedge-aot`. */
+      variant: z.string(),
+      /** The rootfs under build/rootfs/<rootfs>-<arch> ... */
+      rootfs: z.string(),
+      /** ... and the image: its name and its archive under build/images/. */
+      image: z.strictObject({ name: z.string(), archive: z.string() }),
+    })
+    .optional(),
   /**
    * How a Wasm module reaches an engine when neither the runtime nor its shim has one:
    * `in-image` runs an ordinary container whose image carries a Wasm runtime
@@ -80,6 +100,8 @@ export const RuntimeInfo = z.object({
       runtimePath: z.string(),
       /** Arguments between runtimePath and the module. */
       args: z.array(z.string()),
+      /** Where the modules sit in the image, when not /wasm (the same modules compiled ahead of time). */
+      moduleDir: z.string().optional(),
       /** The rootfs under build/rootfs/<rootfs>-<arch> (OCI layer) ... */
       rootfs: z.string(),
       /** ... and the image (containerd layer): its name and its archive under build/images/. */
@@ -121,6 +143,13 @@ export const Labels = z.object({
   /** True when the figure came from an emulated architecture (qemu-user). */
   emulated: z.boolean(),
   host: z.string(),
+  /**
+   * The Wasm engine a Wasm figure was taken under (wasmtime, wasmedge, wasmer); `none` for a
+   * native one. Documents from before it was recorded get it from their runtimes (core/legacy.ts).
+   */
+  engine: z.string().default('none'),
+  /** How that engine ran the module; `none` for a native figure, `unknown` where nothing says. */
+  engineMode: z.enum([...EngineMode.options, 'none', 'unknown']).default('none'),
 });
 export type Labels = z.infer<typeof Labels>;
 
@@ -207,20 +236,6 @@ export const AttemptError = z.object({
   count: z.number().int().positive(),
 });
 export type AttemptError = z.infer<typeof AttemptError>;
-
-/** How often attempts failed: the count, the rate and its exact (Clopper-Pearson) 95% interval. */
-export const FailureCounts = z.object({
-  /** Operations asked of the runtime: warmups, samples and the checks after them (a churn container each). */
-  attempts: z.number().int().nonnegative(),
-  /** Attempts that failed, hangs included. */
-  failures: z.number().int().nonnegative(),
-  /** Failures that were hangs: killed at the deadline. */
-  hangs: z.number().int().nonnegative(),
-  /** failures / attempts; null without attempts. */
-  failureRate: z.number().min(0).max(1).nullable(),
-  failureRateCi95: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).nullable(),
-});
-export type FailureCounts = z.infer<typeof FailureCounts>;
 
 /**
  * One series: the attempts of one operation (a suite's `run`, `lifecycle`, `churn`, `pods`) for
@@ -313,28 +328,6 @@ export const NoiseReport = z.object({
 });
 export type NoiseReport = z.infer<typeof NoiseReport>;
 
-/** Why a density fill stopped adding units (core/density.ts). */
-export const DensityStop = z.enum(['budget', 'host-memory', 'cap', 'failure', 'time', 'pids', 'fds']);
-export type DensityStop = z.infer<typeof DensityStop>;
-
-/** One point of a density curve: the fill as it stood once its `count`-th unit had started. */
-export const DensityPoint = z.object({
-  count: z.number().int().nonnegative(),
-  /** Start latency of the count-th unit; null at count 0 (before the first) and where not observed. */
-  startNs: z.number().nullable(),
-  /** Since the fill began; null in curves mended from older documents. */
-  elapsedNs: z.number().nonnegative().nullable(),
-  /** The host's MemAvailable right after this unit started; null where the layer cannot see the node's. */
-  memAvailableBytes: z.number().nullable(),
-  /** The curve's footprint (see DensityCurve.footprintOf), what serves the units included; measured at checkpoints only, else null. */
-  footprintBytes: z.number().nullable(),
-  /** The footprint by process name, at checkpoints where the layer reads it per process. */
-  byProcess: z.record(z.string(), z.number()).optional(),
-  /** The sum of the units' cgroup memory usage, at checkpoints; null where unreadable. */
-  cgroupBytes: z.number().nullable(),
-});
-export type DensityPoint = z.infer<typeof DensityPoint>;
-
 /**
  * How many idle units of one runtime configuration fit, as a curve: the footprint and the
  * start latency against the count, what stopped the fill and how long removing it all took.
@@ -364,17 +357,6 @@ export const DensityCurve = z.object({
   mended: z.string().optional(),
 });
 export type DensityCurve = z.infer<typeof DensityCurve>;
-
-/** How a document was made: the command line as given, so a reader can run it again. */
-export const Invocation = z.object({
-  /** How runbench was called: `runbench`, or `npx runbench` when npm ran it. */
-  program: z.string(),
-  /** The arguments after the program, exactly as given. */
-  argv: z.array(z.string()),
-  /** The working directory, where relative paths in argv resolve. */
-  cwd: z.string(),
-});
-export type Invocation = z.infer<typeof Invocation>;
 
 export const ResultsDocument = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),

@@ -3,6 +3,7 @@
  * to record, sample and count attempts. Samples go to the run's collector, attempts to its
  * reliability ledger, so a series keeps one tally across every block it is sampled in.
  */
+import { engineLabels } from './engines.ts';
 import type { Collector } from './collector.ts';
 import { RuntimeFailure } from './errors.ts';
 import type { EventBus } from './events.ts';
@@ -58,7 +59,17 @@ export function suiteContext(run: RunInputs, turn: TurnInputs): SuiteContext {
     block: { index: block, count: blocks },
     share: (n) => blockShare(n, blocks, block),
     failedParts,
-    labels: (w, rt) => ({ runtime: rt ?? runtime.name, layer, workload: w.name, workloadKind: w.kind, arch, emulated, host: run.host }),
+    labels: (w, rt) => ({
+      runtime: rt ?? runtime.name,
+      layer,
+      workload: w.name,
+      workloadKind: w.kind,
+      arch,
+      emulated,
+      host: run.host,
+      // a figure of another name (the bare host's) ran under no engine
+      ...engineLabels(rt === undefined || rt === runtime.name ? runtime : null, w.kind),
+    }),
     record: (input) => {
       if (input.series) tally(input.series, input.workload, null).metrics.add(input.metric);
       collector.record(

@@ -1,5 +1,6 @@
 /** The comparison as a terminal table, regressions first. A pure function of the comparison. */
-import { type Comparison, describeCounts, describeMethod, familySize } from '../core/compare.ts';
+import { describeMethod } from './compare-method.ts';
+import { type Comparison, describeCounts, familySize } from '../core/compare.ts';
 import { pad } from '../core/format.ts';
 import { comparisonCells, environmentRows, environmentSummary } from './compare-cells.ts';
 import { failureRatesToText } from './compare-failures.ts';

@@ -1,5 +1,6 @@
 /** Long-format CSV: one row per sample, every label a column. A pure function of the documents. */
 import { stringify } from 'csv-stringify/sync';
+import { engineOf } from '../core/engines.ts';
 import type { ResultsDocument } from '../core/schema.ts';
 
 export const CSV_COLUMNS = [
@@ -15,6 +16,9 @@ export const CSV_COLUMNS = [
   'unit',
   'workload',
   'workloadKind',
+  'engine',
+  'engineVersion',
+  'engineMode',
   'sample',
   'value',
 ] as const;
@@ -23,6 +27,7 @@ type Row = (string | number | boolean)[];
 
 function rowsOf(doc: ResultsDocument): Row[] {
   const versions = new Map(doc.runtimes.map((r) => [r.name, r.version ?? '']));
+  const engines = new Map(doc.runtimes.map((r) => [r.name, engineOf(r)]));
   const rows: Row[] = [];
   for (const m of doc.measurements) {
     m.samples.forEach((value, i) => {
@@ -39,6 +44,9 @@ function rowsOf(doc: ResultsDocument): Row[] {
         m.unit,
         m.labels.workload,
         m.labels.workloadKind,
+        m.labels.engine,
+        m.labels.engine === 'none' ? '' : (engines.get(m.labels.runtime)?.version ?? ''),
+        m.labels.engineMode,
         i,
         value,
       ]);

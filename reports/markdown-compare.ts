@@ -4,7 +4,8 @@
  * measurement that needs a look (regressed, improved, changed, inconclusive), the rows with no
  * change collapsed beneath. A pure function of the comparison.
  */
-import { type Comparison, describeCounts, describeMethod, familySize, type Verdict } from '../core/compare.ts';
+import { describeMethod } from './compare-method.ts';
+import { type Comparison, describeCounts, familySize, type Verdict } from '../core/compare.ts';
 import { failureRatesToMarkdown } from './compare-failures.ts';
 import { type ComparisonCells, comparisonCells, environmentRows, environmentSummary } from './compare-cells.ts';
 import { mdCell } from './escape.ts';

@@ -9,6 +9,7 @@ import { formatInterval, formatValue } from '../core/format.ts';
 import { rankLabel, ratioText } from '../core/ranking.ts';
 import type { Measurement, ResultsDocument } from '../core/schema.ts';
 import { compareConfigurations, configurationOf } from './configurations.ts';
+import { engineMarkdown } from './engines-text.ts';
 import { mdCell } from './escape.ts';
 import { EMULATED_NOTE, groupMeasurements, noValue, samplesText } from './groups.ts';
 import { wasmWaysSection } from './html/sections/wasm-ways.ts';
@@ -94,6 +95,7 @@ function wasmWaysMarkdown(docs: readonly ResultsDocument[]): string[] {
       '',
     );
   }
+  out.push(...engineMarkdown(docs));
   return out;
 }
 

@@ -8,6 +8,7 @@ import { formatInterval, formatValue, pad } from '../core/format.ts';
 import { rankingNote, rankLabel, ratioText } from '../core/ranking.ts';
 import type { ResultsDocument } from '../core/schema.ts';
 import { densityRows, densityText } from './density.ts';
+import { engineText } from './engines-text.ts';
 import { groupMeasurements, noValue, samplesText } from './groups.ts';
 import { reliabilityLines } from './reliability.ts';
 
@@ -41,6 +42,7 @@ export function toTable(doc: ResultsDocument): string {
   if (groups.length > 0) lines.push(rankingNote(), '');
   lines.push(...reliabilityLines(doc));
   lines.push(...densityText(densityRows([doc])));
+  lines.push(...engineText(doc));
   if (doc.facts.length > 0) {
     lines.push('facts');
     for (const f of doc.facts) lines.push(`  ${pad(`${f.labels.runtime} (${f.labels.workloadKind})`, 32)} ${f.name} = ${String(f.value)}: ${f.detail}`);

@@ -4,7 +4,7 @@
 # Run as root on Debian 12. Idempotent: a second run of any tier only checks
 # what is already there and finishes in well under a minute.
 #
-#   scripts/setup.sh [--tier base|debian13|quick|youki|wasm|all] [--link DIR] [--force] [--skip-apt] [--with-browser]
+#   scripts/setup.sh [--tier base|debian13|quick|engines|youki|wasm|all] [--link DIR] [--force] [--skip-apt] [--with-browser]
 #
 # Tiers (each includes base; wasm includes youki; all includes every tier):
 #   base   Debian packages (runc, crun, runsc, containerd, busybox-static,
@@ -18,8 +18,17 @@
 #          crun-wasmedge), the wasmedge CLI, containerd 1.7 and runc 1.1.15,
 #          placed in the cache without touching /usr/bin (scripts/lib/debian13.sh
 #          says how). Minutes, not a build: see scripts/SETUP-TIMES.md.
-#   quick  the same as debian13: native and Wasm containers measurable within
-#          minutes of a bare machine (the README's Quick start).
+#          Then the workloads compiled ahead of time by its `wasmedge compile`
+#          (scripts/build-wasmedge-aot.sh) and its wasmedge CLI in an image
+#          (scripts/build-wasmedge-image.sh): WasmEdge's AOT, JIT and
+#          interpreter modes.
+#   quick  debian13 without WasmEdge's AOT modules and CLI image: native and
+#          Wasm containers measurable within minutes of a bare machine (the
+#          README's Quick start).
+#   engines  debian13 + libwasmtime (the wasmtime C API, as in wasm) and
+#          crun 1.21 rebuilt from Debian 13's source with its WasmEdge and
+#          wasmtime handlers in one binary (runtimes crun-engines/*;
+#          scripts/lib/crun-engines.sh says how). See scripts/SETUP-TIMES.md.
 #   youki  + youki (cargo install --locked, features from versions.env).
 #   wasm   + libwasmtime (wasmtime C API), crun-wasmtime (Debian's crun 1.8.1
 #          rebuilt --with-wasmtime, installed beside the plain crun),
@@ -27,7 +36,7 @@
 #          wasmtime CLI and the wasmtime-in-image rootfs and image; on an x86
 #          host also the wasmtime CLI cross-built for arm64 and the image's
 #          linux/arm64 platform.
-#   all    everything above, debian13 included.
+#   all    everything above, debian13 and engines included.
 #
 # Versions: scripts/versions.env. Heavy builds are cached outside the repo,
 # keyed by version, under $RUNBENCH_CACHE (default ~/.cache/runbench):
@@ -56,7 +65,9 @@
 #     build-fixtures, build-images, wasmtime-cli (written by
 #     build-wasmtime-cli.sh; the in-image runtimes report it),
 #     crun-wasmedge, wasmedge, debian13-containerd, debian13-runc (the
-#     debian13 tier; a failure to make its root fails all four)
+#     debian13 tier; a failure to make its root fails all four),
+#     wasmedge-aot (build-wasmedge-aot.sh), wasmedge-in-image
+#     (build-wasmedge-image.sh)
 #   An arm64 part that fails takes only arm64 away from the in-image runtimes
 #   (runbench gives the reason for an --arch arm64 run):
 #     wasmtime-cli-arm64, wasmtime-in-image-arm64
@@ -115,13 +126,18 @@ while [ $# -gt 0 ]; do
 done
 
 DEBIAN13=0
+ENGINES=0
+# WasmEdge's AOT modules and its CLI in an image: part of debian13, left out of quick
+WASMEDGE_MODES=1
 case $TIER in
   base) LEVEL=0 ;;
-  debian13|quick) LEVEL=0; DEBIAN13=1 ;;
+  debian13) LEVEL=0; DEBIAN13=1 ;;
+  quick) LEVEL=0; DEBIAN13=1; WASMEDGE_MODES=0 ;;
+  engines) LEVEL=0; DEBIAN13=1; ENGINES=1 ;;
   youki) LEVEL=1 ;;
   wasm) LEVEL=2 ;;
-  all) LEVEL=2; DEBIAN13=1 ;;
-  *) echo "setup.sh: unknown tier '$TIER' (base, debian13, quick, youki, wasm, all)" >&2; exit 2 ;;
+  all) LEVEL=2; DEBIAN13=1; ENGINES=1 ;;
+  *) echo "setup.sh: unknown tier '$TIER' (base, debian13, quick, engines, youki, wasm, all)" >&2; exit 2 ;;
 esac
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -163,6 +179,13 @@ fail() {
 }
 
 ok() { rm -f "$STATUS_DIR/$1.failed"; }
+
+# record_engine KEY VALUE: one KEY=VALUE line of $CACHE/engines.env, where runbench reads
+# the versions of the Wasm engines set-up built and the paths of binaries it records.
+record_engine() {
+  local f=$CACHE/engines.env
+  { grep -v "^$1=" "$f" 2>/dev/null || true; printf '%s=%s\n' "$1" "$2"; } >"$f.tmp" && mv "$f.tmp" "$f"
+}
 
 # last_error LOGFILE: the most telling line of a failed build log.
 last_error() {
@@ -382,6 +405,11 @@ build_youki() {
   case ",$YOUKI_FEATURES," in *,wasm-wasmedge,*) wasm="$wasm wasmedge" ;; esac
   case ",$YOUKI_FEATURES," in *,wasm-wasmer,*) wasm="$wasm wasmer" ;; esac
   if [ -n "$wasm" ]; then printf '%s\n' "${wasm# }" >"$STATUS_DIR/youki.wasm"; else rm -f "$STATUS_DIR/youki.wasm"; fi
+  # the wasmtime youki's executor embeds: the version its crate's Cargo.lock pins
+  local lock v
+  lock=$(ls "$HOME"/.cargo/registry/src/*/youki-"$YOUKI_VERSION"/Cargo.lock 2>/dev/null | head -n 1)
+  v=$(awk '$0 == "name = \"wasmtime\"" { getline; gsub(/version = |"/, ""); print; exit }' "$lock" 2>/dev/null)
+  [ -n "$v" ] && record_engine YOUKI_WASMTIME "$v"
   ok $name
 }
 
@@ -428,6 +456,7 @@ build_wasmtime_capi() {
   fi
   rm -rf "$CAPI_DIR" && mv "$CAPI_DIR.tmp" "$CAPI_DIR"
   log "libwasmtime: $(du -h "$CAPI_DIR/lib/libwasmtime.so" | cut -f1) .so, $(du -h "$CAPI_DIR/lib/libwasmtime.a" | cut -f1) .a"
+  record_engine CRUN_WASMTIME_WASMTIME "$WASMTIME_CAPI_VERSION"
   ok $name
 }
 
@@ -544,6 +573,7 @@ build_shim() {
     return 1
   fi
   "$bin" -v 2>&1 | sed 's/^/    /'
+  record_engine SHIM_WASMTIME "$SHIM_WASMTIME_VERSION"
   ok $name
 }
 
@@ -574,6 +604,19 @@ if [ "$DEBIAN13" = 1 ]; then
   step debian13-containerd d13_containerd || true
   step debian13-runc d13_runc || true
   step debian13-paths d13_paths || true
+  # WasmEdge's other modes: the workloads compiled ahead of time, and the CLI in an image
+  if [ "$WASMEDGE_MODES" = 1 ]; then
+    step wasmedge-aot bash "$SCRIPT_DIR/build-wasmedge-aot.sh" || FAILED+=(wasmedge-aot)
+    step wasmedge-in-image bash "$SCRIPT_DIR/build-wasmedge-image.sh" || FAILED+=(wasmedge-in-image)
+  fi
+fi
+
+if [ "$ENGINES" = 1 ]; then
+  # shellcheck source=lib/crun-engines.sh
+  . "$SCRIPT_DIR/lib/crun-engines.sh"
+  step apt-engines-deps apt_install cmake || FAILED+=(apt-engines-deps)
+  step wasmtime-c-api build_wasmtime_capi || true
+  step crun-engines build_crun_engines || true
 fi
 
 if [ "$LEVEL" -ge 1 ]; then
@@ -583,11 +626,11 @@ fi
 
 if [ "$LEVEL" -ge 2 ]; then
   step apt-wasm-deps apt_install "${WASM_BUILD_PACKAGES[@]}" || FAILED+=(apt-wasm-deps)
-  step wasmtime-c-api build_wasmtime_capi || true
+  [ "$ENGINES" = 1 ] || step wasmtime-c-api build_wasmtime_capi || true
   step crun-wasmtime build_crun_wasmtime || true
   step containerd-shim-wasmtime build_shim || true
   # the first way to run Wasm: an ordinary image carrying the wasmtime CLI and the modules
-  step wasmtime-cli bash "$SCRIPT_DIR/build-wasmtime-cli.sh" || FAILED+=(wasmtime-cli)
+  step wasmtime-cli bash "$SCRIPT_DIR/build-wasmtime-cli.sh" && record_engine WASMTIME_CLI "${WASMTIME_CLI_VERSION:-$SHIM_WASMTIME_VERSION}" || FAILED+=(wasmtime-cli)
   if [ "$(uname -m)" = x86_64 ]; then
     # the arm64 image, run here under qemu-user: a failure of its own (status file) that
     # leaves the host's image to be built without it

@@ -47,7 +47,8 @@ function runtimeFromEntry(src: ConfigSource | null, idx: number, entry: string |
   const fileDir = src ? dirname(src.path) : process.cwd();
   const globalArgs = e.globalArgs ?? base?.globalArgs ?? [];
   const wasm = e.wasm ?? (ways === 0 ? base?.wasm : undefined);
-  const common = { name: e.name, globalArgs, ...(wasm ? { wasm: { annotations: { ...wasm.annotations } } } : {}) };
+  const engine = e.engine ? { name: e.engine.name, mode: e.engine.mode, ...(e.engine.version ? { version: e.engine.version } : {}) } : ways === 0 ? base?.engine : undefined;
+  const common = { name: e.name, globalArgs, ...(wasm ? { wasm: { annotations: { ...wasm.annotations } } } : {}), ...(engine ? { engine } : {}) };
   if (e.shim) {
     return { ...common, kind: 'containerd-shim', binary: shimBinary(e.shim), handler: e.shim, description: e.description ?? `containerd runtime ${e.shim}` };
   }

@@ -3,7 +3,7 @@
  * JSON Schema (schema/runbench.config.schema.json, written by npm run schema).
  */
 import { z } from 'zod';
-import { Layer, WorkloadKind } from '../schema.ts';
+import { EngineMode, Layer, WorkloadKind } from '../schema.ts';
 import { DURATION, PERCENT } from './units.ts';
 
 // One '/' may join two parts: the base runtime and the way it runs Wasm (runc/wasmtime-in-image).
@@ -29,6 +29,14 @@ export const RuntimeEntry = z
       .strictObject({ annotations: z.record(z.string(), z.string()) })
       .optional()
       .describe('Wasm modules run with these OCI annotations, e.g. run.oci.handler: wasm'),
+    engine: z
+      .strictObject({
+        name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "lower-case letters, digits, '.', '_' or '-'").describe('the engine, e.g. wamr, wasmer'),
+        mode: EngineMode.describe('interpreter, jit (compiled when loaded) or aot (compiled before the run)'),
+        version: z.string().min(1).optional().describe("the engine's own version"),
+      })
+      .optional()
+      .describe('the Wasm engine behind its Wasm workloads, which labels every Wasm figure (default: the one its handler or shim names)'),
     description: z.string().optional(),
   })
   .describe('a runtime: a known name alone, or a name with how to reach it');

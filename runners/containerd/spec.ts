@@ -8,6 +8,7 @@ import { ociConfig, type BundleOptions, type OciConfig } from '../../core/oci-sp
 import type { RunRequest } from '../../core/runner.ts';
 import { wasmAnnotationsFor } from '../../core/runtimes.ts';
 import type { RuntimeInfo, WorkloadKind } from '../../core/schema.ts';
+import { wasmModulesArchive } from '../../core/wasm-modules.ts';
 import { images, type ImageRef } from './images.ts';
 import { isShim } from './shim.ts';
 
@@ -18,6 +19,14 @@ export type SpecOverrides = Partial<Omit<BundleOptions, 'rootfs' | 'cgroupsPath'
 export function sessionImages(runtime: RuntimeInfo, arch: string): Record<WorkloadKind, ImageRef> {
   const refs = images(arch);
   const via = runtime.wasmVia;
+  const modules = runtime.wasmModules;
+  if (modules) {
+    // the same modules compiled otherwise (ahead of time): an image of their own, laid out as the plain one
+    return {
+      ...refs,
+      wasm: { ...refs.wasm, archive: wasmModulesArchive(modules), name: modules.image.name },
+    };
+  }
   if (!via) return refs;
   // in-image: Wasm runs as an ordinary linux/<arch> container of the image carrying the Wasm runtime
   return {
@@ -27,7 +36,7 @@ export function sessionImages(runtime: RuntimeInfo, arch: string): Record<Worklo
       archive: inImageArchive(via),
       name: via.image.name,
       platform: { os: 'linux', architecture: arch },
-      entrypoint: (w) => `/wasm/${w}.wasm`,
+      entrypoint: (w) => `${via.moduleDir ?? '/wasm'}/${w}.wasm`,
     },
   };
 }

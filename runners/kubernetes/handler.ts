@@ -4,7 +4,7 @@
  */
 import { basename } from 'node:path';
 import type { RuntimeInfo } from '../../core/schema.ts';
-import { handlerAnnotations, variantAnnotations } from '../../core/wasm-annotations.ts';
+import { HANDLER_ANNOTATION, handlerAnnotations, variantAnnotations } from '../../core/wasm-annotations.ts';
 
 /**
  * The CRI handler a runtime is reached through: a shim's own name (io.containerd.wasmtime.v1
@@ -13,6 +13,8 @@ import { handlerAnnotations, variantAnnotations } from '../../core/wasm-annotati
  */
 export function handlerFor(runtime: RuntimeInfo): string {
   if (runtime.wasmVia) return runtime.path ? basename(runtime.path) : (runtime.name.split('/')[0] ?? runtime.name);
+  // one Wasm configuration of a runtime (crun-wasmedge/aot): the base runtime's handler, its own image
+  if (runtime.wasmModules || (runtime.wasmOnly && runtime.kind === 'oci' && runtime.name.includes('/'))) return runtime.name.split('/')[0] ?? runtime.name;
   const m = runtime.path ? /containerd-shim-(.+)-v\d+$/.exec(runtime.path) : null;
   if (m?.[1]) return m[1];
   const t = /^io\.containerd\.(.+)\.v\d+$/.exec(runtime.name);
@@ -35,6 +37,10 @@ export function wasmPodAnnotations(runtime: RuntimeInfo): Record<string, string>
   // an ordinary container: its image's Wasm runtime is the process
   if (isWasmShim(runtime) || runtime.wasmVia) return {};
   if (runtime.kind === 'runtime-class') return { ...(runtime.wasmAnnotations ?? {}) };
+  // crun leaves a pod's sandbox to itself whatever the annotations say: a handler named by
+  // engine (crun-engines/wasmtime) is kept, so the pod runs the engine its configuration names
+  const named = runtime.wasmAnnotations?.[HANDLER_ANNOTATION];
+  if (runtime.name.startsWith('crun') && named && named !== 'wasm') return { [HANDLER_ANNOTATION]: named };
   if (runtime.name.startsWith('crun')) return variantAnnotations('compat-smart');
   return { ...(runtime.wasmAnnotations ?? handlerAnnotations()) };
 }

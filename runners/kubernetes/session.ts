@@ -138,7 +138,7 @@ export class KubernetesSession implements RunnerSession {
     await watcher.start();
     if (!wasmCapable(this.runtime)) this.skips.set('wasm', `${this.runtime.name} has no Wasm handler`);
     if (isWasmShim(this.runtime)) this.skips.set('native', `${this.runtime.name} is a Wasm shim`);
-    const nativeNot = this.runtime.wasmVia ? kindUnsupported(this.runtime, 'native') : null;
+    const nativeNot = this.runtime.wasmVia || this.runtime.wasmModules ? kindUnsupported(this.runtime, 'native') : null;
     if (nativeNot) this.skips.set('native', nativeNot);
     // A probe pod per kind: an unknown handler, a missing image or a handler that cannot run
     // the pod sandbox shows here, once, as the reason for skipping.
@@ -162,6 +162,8 @@ export class KubernetesSession implements RunnerSession {
   image(kind: WorkloadKind): string {
     // in-image: the image carrying the Wasm runtime, a linux image of the node's arch
     if (kind === 'wasm' && this.runtime.wasmVia) return this.runtime.wasmVia.image.name;
+    // modules compiled otherwise (ahead of time): their own Wasm image
+    if (kind === 'wasm' && this.runtime.wasmModules) return this.runtime.wasmModules.image.name;
     return (this.opts.images?.[kind] ?? DEFAULT_IMAGES[kind]).replace('{arch}', this.ctx.arch);
   }
 

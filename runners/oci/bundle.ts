@@ -11,6 +11,7 @@ import { rootfsDir } from '../../core/paths.ts';
 import type { RunRequest } from '../../core/runner.ts';
 import { wasmAnnotationsFor } from '../../core/runtimes.ts';
 import type { RuntimeInfo } from '../../core/schema.ts';
+import { wasmModulesRootfs } from '../../core/wasm-modules.ts';
 import { workloadEntrypoint } from '../../core/workloads.ts';
 
 export interface OciContainerSpec {
@@ -45,7 +46,7 @@ export function writeBundle(b: BundleRequest): OciContainerSpec {
   const via = w.kind === 'wasm' ? runtime.wasmVia : undefined;
   const config = ociConfig({
     args: via ? inImageArgs(via, w) : [workloadEntrypoint(w), ...w.args],
-    rootfs: via ? inImageRootfs(via, b.arch) : rootfsDir(b.arch),
+    rootfs: via ? inImageRootfs(via, b.arch) : w.kind === 'wasm' && runtime.wasmModules ? wasmModulesRootfs(runtime.wasmModules, b.arch) : rootfsDir(b.arch),
     cgroupsPath,
     ...(req.memoryLimitBytes !== undefined ? { memoryLimitBytes: req.memoryLimitBytes } : {}),
     ...(w.kind === 'wasm' && !via ? { annotations: wasmAnnotationsFor(runtime) } : {}),

@@ -15,6 +15,7 @@ import { inImageRootfsMissing } from '../../core/in-image.ts';
 import { eachLimited } from '../../core/pool.ts';
 import type { Capabilities, ChurnResult, RunRequest, RunnerContext, RunnerSession, TimedSample, Unsupported } from '../../core/runner.ts';
 import { kindUnsupported } from '../../core/runtimes.ts';
+import { wasmModulesMissing } from '../../core/wasm-modules.ts';
 import type { RuntimeInfo, WorkloadKind } from '../../core/schema.ts';
 import { containerId, slug } from '../../core/slug.ts';
 import { TimingHelper } from '../../core/timing-helper.ts';
@@ -85,7 +86,11 @@ export class OciSession implements RunnerSession {
 
   supports(kind: WorkloadKind): Unsupported {
     const via = kind === 'wasm' ? this.runtime.wasmVia : undefined;
-    const why = kindUnsupported(this.runtime, kind) ?? (via ? inImageRootfsMissing(via, this.ctx.arch) : null);
+    const modules = kind === 'wasm' ? this.runtime.wasmModules : undefined;
+    const why =
+      kindUnsupported(this.runtime, kind) ??
+      (via ? inImageRootfsMissing(via, this.ctx.arch) : null) ??
+      (modules ? wasmModulesMissing(modules, this.ctx.arch) : null);
     return why ? { reason: why } : null;
   }
 

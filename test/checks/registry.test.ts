@@ -58,7 +58,7 @@ function result(checkId: string, runtime: string, status: 'passed' | 'failed' | 
     title: checkId,
     specRef: 'runtime-spec config.md#process',
     level,
-    labels: { runtime, layer: 'oci', workload: 'probe', workloadKind: 'native', arch: 'amd64', emulated: false, host: 'h' },
+    labels: { runtime, layer: 'oci', workload: 'probe', workloadKind: 'native', arch: 'amd64', emulated: false, host: 'h', engine: 'none', engineMode: 'none' },
     outcome: status === 'passed' ? { status, reason: null } : { status, reason: `${status} because` },
   };
 }

@@ -14,7 +14,7 @@ import { breachExitCode, checkThresholds } from '../../core/thresholds.ts';
 import { SUITES } from '../../suites/index.ts';
 import { fakeHost } from '../helpers/pipeline.ts';
 
-const labels = (runtime: string) => ({ runtime, layer: 'oci' as const, workload: 'hello', workloadKind: 'native' as const, arch: 'amd64', emulated: false, host: 'h' });
+const labels = (runtime: string) => ({ runtime, layer: 'oci' as const, workload: 'hello', workloadKind: 'native' as const, arch: 'amd64', emulated: false, host: 'h', engine: 'none', engineMode: 'none' as const });
 
 function series(runtime: string, attempts: number, failures: number, hangs = 0): SeriesReliability {
   return {

@@ -20,7 +20,7 @@ const series = (doc: ResultsDocument, runtime: string, suite: string, name: stri
   doc.reliability?.series.find((s) => s.labels.runtime === runtime && s.suite === suite && s.series === name && s.labels.workload === workload);
 
 describe('the rule a series is held to', () => {
-  const labels = { runtime: 'r', layer: 'oci' as const, workload: 'hello', workloadKind: 'native' as const, arch: 'amd64', emulated: false, host: 'h' };
+  const labels = { runtime: 'r', layer: 'oci' as const, workload: 'hello', workloadKind: 'native' as const, arch: 'amd64', emulated: false, host: 'h', engine: 'none', engineMode: 'none' as const };
   const failure = new RuntimeFailure('r', "r run failed: 'run' hung and was killed");
 
   it('may fail half as many times as it has planned samples; the next failure stops it', () => {

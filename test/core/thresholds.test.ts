@@ -8,7 +8,7 @@ import { SUITES } from '../../suites/index.ts';
 import { fakeHost } from '../helpers/pipeline.ts';
 
 function labels(runtime: string, host = 'night-1'): Labels {
-  return { runtime, layer: 'oci', workload: 'hello', workloadKind: 'native', arch: 'amd64', emulated: false, host };
+  return { runtime, layer: 'oci', workload: 'hello', workloadKind: 'native', arch: 'amd64', emulated: false, host, engine: 'none', engineMode: 'none' };
 }
 
 function measurement(runtime: string, metric: string, samples: number[], host?: string): Measurement {

@@ -24,7 +24,7 @@ function curve(runtime: string, layer: 'oci' | 'containerd', kind: 'native' | 'w
   }));
   return {
     suite: 'density',
-    labels: { runtime, layer, workload: 'idle', workloadKind: kind, arch: 'amd64', emulated: false, host: 'ci-x86' },
+    labels: { runtime, layer, workload: 'idle', workloadKind: kind, arch: 'amd64', emulated: false, host: 'ci-x86', engine: 'none', engineMode: 'none' },
     footprintOf: layer === 'containerd' ? 'PSS of containerd, the shims and every process below them' : 'PSS of every process the containers left running',
     startDefinition: 'create until start returned',
     limits: { budgetBytes: 8 * 1024 ** 3, maxCount: count, timeLimitMs: 1_200_000, concurrency: 1 },

@@ -29,6 +29,7 @@ describe('HTML report model', () => {
       'suite-memory',
       'suite-throughput',
       'native-vs-wasm',
+      'engines',
       'conformance',
       'harness',
       'facts',

@@ -51,6 +51,8 @@ function m(
       arch: 'amd64',
       emulated: false,
       host: 'lab',
+      engine: 'none',
+      engineMode: 'none',
     },
     samples,
     failedSamples: o.failed ?? 0,

@@ -32,7 +32,7 @@ const m = (
   suite,
   metric,
   unit,
-  labels: { ...labels, runtime, layer, workload, workloadKind: kind },
+  labels: { ...labels, runtime, layer, workload, workloadKind: kind, engine: kind === 'wasm' ? 'wasmtime' : 'none', engineMode: kind === 'wasm' ? 'jit' : 'none' },
   samples: [median, median, median],
   failedSamples: 0,
   stats: stats(median),

@@ -3,7 +3,8 @@
  * every median both documents hold, with its interval and the band of ± the threshold inside
  * which a change counts as none, in the report's one order (metric, then configuration).
  */
-import { type Comparison, type ComparisonRow, compareDocuments, describeCounts, describeMethod, familySize, type Verdict } from '../../../core/compare.ts';
+import { describeMethod } from '../../compare-method.ts';
+import { type Comparison, type ComparisonRow, compareDocuments, describeCounts, familySize, type Verdict } from '../../../core/compare.ts';
 import type { Layer, ResultsDocument } from '../../../core/schema.ts';
 import { comparisonCells, environmentSummary } from '../../compare-cells.ts';
 import { failureRatesTable } from '../../compare-failures.ts';

@@ -9,6 +9,7 @@ import { buildComparison } from './comparison.ts';
 import { buildConformance } from './conformance.ts';
 import { buildDensity } from './density.ts';
 import { buildEmulated } from './emulated.ts';
+import { buildEngines } from './engines.ts';
 import { buildEnvironment } from './environment.ts';
 import { buildFacts } from './facts.ts';
 import { buildHarness } from './harness.ts';
@@ -30,6 +31,7 @@ export const SECTIONS: readonly SectionBuilder[] = [
   buildNativeVsWasm,
   buildWasmWays,
   buildDensity,
+  buildEngines,
   buildEmulated,
   buildReliability,
   buildConformance,

@@ -1,0 +1,212 @@
+/**
+ * The Wasm configurations runbench knows by name: each is one engine, in one mode, reached one
+ * way (an OCI runtime's handler, a containerd shim, a Wasm runtime in the image). Engines are
+ * compared with everything else held equal: the same crun 1.21 binary with its WasmEdge,
+ * wasmtime and wasmer handlers (crun-engines/*), the same WasmEdge interpreted and compiled
+ * ahead of time (crun-wasmedge, crun-wasmedge/aot), the same CLI in an image in three modes.
+ */
+import type { EngineSpec, RecordedBinary, RuntimeDefinition } from './runtime-definition.ts';
+import type { RuntimeInfo } from './schema.ts';
+import { HANDLER_ANNOTATION, handlerAnnotations, variantAnnotations } from './wasm-annotations.ts';
+
+type WasmVia = NonNullable<RuntimeInfo['wasmVia']>;
+type WasmModules = NonNullable<RuntimeInfo['wasmModules']>;
+
+/** Where set-up records the versions of the engines it builds (scripts/setup.sh). */
+const ENGINES_ENV = 'engines.env';
+const wasmtime = (key: string): EngineSpec => ({ name: 'wasmtime', mode: 'jit', version: { file: ENGINES_ENV, key } });
+/** Debian 13's libwasmedge0, which crun 1.21 loads. */
+const libWasmedge = { file: 'debian13.env', key: 'DEBIAN13_VERSION_LIBWASMEDGE0' };
+/** Debian 13's wasmedge CLI. */
+const wasmedgeCli = { file: 'debian13.env', key: 'DEBIAN13_VERSION_WASMEDGE' };
+
+/** wasmtime's command line inside the wasmtime-in-image rootfs and image (scripts/build-wasmtime-image.sh). */
+const WASMTIME_IN_IMAGE: WasmVia = {
+  kind: 'in-image',
+  runtimePath: '/usr/local/bin/wasmtime',
+  // The whole rootfs preopened at / as youki's and crun's handlers do; no compilation
+  // cache, since the handlers compile the module on every start too. The container's
+  // environment is passed on to the module, as the handlers and the shim do.
+  args: ['run', '-C', 'cache=n', '-S', 'inherit-env=y', '--dir=/'],
+  rootfs: 'wasmtime-in-image',
+  image: { name: 'docker.io/runbench/wasmtime-in-image:latest', archive: 'wasmtime-in-image.tar' },
+};
+
+/**
+ * Debian 13's wasmedge CLI in an ordinary image (scripts/build-wasmedge-image.sh), with the
+ * whole rootfs preopened at /. The CLI passes a module no environment variable it is not
+ * given with --env, unlike the handlers.
+ */
+function wasmedgeInImage(extra: string[], moduleDir?: string): WasmVia {
+  return {
+    kind: 'in-image',
+    runtimePath: '/usr/bin/wasmedge',
+    args: ['--dir', '/:/', ...extra],
+    ...(moduleDir ? { moduleDir } : {}),
+    rootfs: 'wasmedge-in-image',
+    image: { name: 'docker.io/runbench/wasmedge-in-image:latest', archive: 'wasmedge-in-image.tar' },
+  };
+}
+
+/** The workloads compiled by Debian 13's `wasmedge compile` into universal wasm files (scripts/build-wasmedge-aot.sh). */
+const WASMEDGE_AOT: WasmModules = {
+  variant: 'wasmedge-aot',
+  rootfs: 'wasmedge-aot',
+  image: { name: 'docker.io/runbench/wasm-wasmedge-aot:latest', archive: 'wasm-wasmedge-aot.tar' },
+};
+
+const DEBIAN13_CRUN: RecordedBinary = { file: 'debian13.env', key: 'DEBIAN13_CRUN', tier: 'debian13' };
+/** crun 1.21 rebuilt with three handlers (scripts/lib/crun-engines.sh); named `crun`, so no handler is global. */
+const CRUN_ENGINES: RecordedBinary = { file: ENGINES_ENV, key: 'CRUN_ENGINES', tier: 'engines' };
+const pick = (handler: string) => ({ annotations: { [HANDLER_ANNOTATION]: handler } });
+
+export const WASM_RUNTIMES: readonly RuntimeDefinition[] = [
+  {
+    name: 'crun-wasmtime',
+    kind: 'oci',
+    binary: 'crun-wasmtime',
+    globalArgs: [],
+    // crun picks a global handler from its program name: under this name every container
+    // goes through wasmtime, and a run.oci.handler annotation is refused.
+    wasm: { annotations: variantAnnotations('compat') },
+    wasmOnly: true,
+    engine: wasmtime('CRUN_WASMTIME_WASMTIME'),
+    description: 'crun built with its wasmtime handler (Wasm only under this name)',
+  },
+  {
+    name: 'crun-wasmedge',
+    kind: 'oci',
+    // crun picks a global handler from its program name: the binary keeps the name `crun`
+    // (in a directory of its own) so that native containers run natively, and the Wasm
+    // bundle's annotation selects WasmEdge. compat-smart hands a Wasm entrypoint to
+    // WasmEdge and runs a native one natively; run.oci.handler=wasm works for Wasm too.
+    binary: 'crun',
+    recorded: DEBIAN13_CRUN,
+    globalArgs: [],
+    wasm: { annotations: variantAnnotations('compat-smart') },
+    engine: { name: 'wasmedge', mode: 'interpreter', version: libWasmedge },
+    description: "Debian 13's crun 1.21 with its WasmEdge handler, run from a Debian 13 root (native and Wasm)",
+  },
+  {
+    name: 'crun-wasmedge/aot',
+    kind: 'oci',
+    binary: 'crun',
+    recorded: DEBIAN13_CRUN,
+    globalArgs: [],
+    wasm: { annotations: variantAnnotations('compat-smart') },
+    wasmOnly: true,
+    wasmModules: WASMEDGE_AOT,
+    engine: { name: 'wasmedge', mode: 'aot', version: libWasmedge },
+    description: "crun-wasmedge running the workloads compiled ahead of time by Debian 13's `wasmedge compile` (Wasm only)",
+  },
+  {
+    name: 'crun-engines',
+    kind: 'oci',
+    binary: 'crun',
+    recorded: CRUN_ENGINES,
+    globalArgs: [],
+    wasm: pick('wasmedge'),
+    engine: { name: 'wasmedge', mode: 'interpreter', version: libWasmedge },
+    description: "crun 1.21 rebuilt from Debian 13's source with the WasmEdge, wasmtime and wasmer handlers; native, and Wasm through WasmEdge",
+  },
+  {
+    name: 'crun-engines/wasmedge-aot',
+    kind: 'oci',
+    binary: 'crun',
+    recorded: CRUN_ENGINES,
+    globalArgs: [],
+    wasm: pick('wasmedge'),
+    wasmOnly: true,
+    wasmModules: WASMEDGE_AOT,
+    engine: { name: 'wasmedge', mode: 'aot', version: libWasmedge },
+    description: 'crun-engines running the workloads compiled ahead of time by `wasmedge compile` (Wasm only)',
+  },
+  {
+    name: 'crun-engines/wasmtime',
+    kind: 'oci',
+    binary: 'crun',
+    recorded: CRUN_ENGINES,
+    globalArgs: [],
+    wasm: pick('wasmtime'),
+    wasmOnly: true,
+    engine: wasmtime('CRUN_ENGINES_WASMTIME'),
+    description: 'crun-engines with run.oci.handler=wasmtime (Wasm only)',
+  },
+  {
+    name: 'crun-engines/wasmer',
+    kind: 'oci',
+    binary: 'crun',
+    recorded: CRUN_ENGINES,
+    globalArgs: [],
+    wasm: pick('wasmer'),
+    wasmOnly: true,
+    engine: { name: 'wasmer', mode: 'jit', version: { file: ENGINES_ENV, key: 'CRUN_ENGINES_WASMER' } },
+    description: 'crun-engines with run.oci.handler=wasmer (Wasm only)',
+  },
+  {
+    name: 'wasmtime-shim',
+    kind: 'containerd-shim',
+    binary: 'containerd-shim-wasmtime-v1',
+    handler: 'io.containerd.wasmtime.v1',
+    globalArgs: [],
+    wasmOnly: true,
+    engine: wasmtime('SHIM_WASMTIME'),
+    description: 'containerd Wasm shim on the runwasi library and wasmtime (containerd layer only)',
+  },
+  {
+    name: 'runc/wasmtime-in-image',
+    kind: 'oci',
+    binary: 'runc',
+    globalArgs: [],
+    wasmOnly: true,
+    wasmVia: WASMTIME_IN_IMAGE,
+    engine: wasmtime('WASMTIME_CLI'),
+    description: 'runc running an ordinary container whose image carries the wasmtime CLI (Wasm only)',
+  },
+  {
+    name: 'crun/wasmtime-in-image',
+    kind: 'oci',
+    binary: 'crun',
+    globalArgs: [],
+    wasmOnly: true,
+    wasmVia: WASMTIME_IN_IMAGE,
+    engine: wasmtime('WASMTIME_CLI'),
+    description: 'crun running an ordinary container whose image carries the wasmtime CLI (Wasm only)',
+  },
+  {
+    name: 'crun/wasmedge-in-image',
+    kind: 'oci',
+    binary: 'crun',
+    globalArgs: [],
+    wasmOnly: true,
+    wasmVia: wasmedgeInImage([]),
+    engine: { name: 'wasmedge', mode: 'interpreter', version: wasmedgeCli },
+    description: "crun running an ordinary container whose image carries Debian 13's wasmedge CLI, interpreting (Wasm only)",
+  },
+  {
+    name: 'crun/wasmedge-jit-in-image',
+    kind: 'oci',
+    binary: 'crun',
+    globalArgs: [],
+    wasmOnly: true,
+    wasmVia: wasmedgeInImage(['--enable-jit']),
+    engine: { name: 'wasmedge', mode: 'jit', version: wasmedgeCli },
+    description: 'crun/wasmedge-in-image with --enable-jit: WasmEdge compiles the module with LLVM when it loads it (Wasm only)',
+  },
+  {
+    name: 'crun/wasmedge-aot-in-image',
+    kind: 'oci',
+    binary: 'crun',
+    globalArgs: [],
+    wasmOnly: true,
+    wasmVia: wasmedgeInImage([], '/wasm-aot'),
+    engine: { name: 'wasmedge', mode: 'aot', version: wasmedgeCli },
+    description: 'crun/wasmedge-in-image running the modules `wasmedge compile` compiled ahead of time (Wasm only)',
+  },
+];
+
+/** youki's Wasm executor, as scripts/setup.sh builds it (feature wasm-wasmtime). */
+export const YOUKI_WASM: Pick<RuntimeDefinition, 'wasm' | 'engine'> = {
+  wasm: { annotations: handlerAnnotations() },
+  engine: wasmtime('YOUKI_WASMTIME'),
+};
