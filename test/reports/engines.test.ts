@@ -29,7 +29,8 @@ const wasi = (checkId: string, runtime: string, engine: string, engineMode: stri
 
 const doc = ResultsDocument.parse({
   schemaVersion: 1,
-  tool: { name: 'runbench', version: '0.1.0' },
+  tool: { name: 'runbench', version: '0.1.0', commit: null },
+  invocation: null,
   runId: 'r',
   startedAt: '2026-11-29T01:00:00.000Z',
   finishedAt: '2026-11-29T01:05:00.000Z',
