@@ -179,7 +179,7 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
                     suite: suite.name,
                     metric: input.metric,
                     unit: input.unit,
-                    labels: ctx.labels(input.workload, input.runtime),
+                    labels: { ...ctx.labels(input.workload, input.runtime), ...(input.cri ? { cri: input.cri } : {}) },
                     samples: input.samples,
                     notes: input.notes ?? {},
                   },

@@ -14,7 +14,12 @@ import { z } from 'zod';
  */
 export const SCHEMA_VERSION = 1 as const;
 
-export const Layer = z.enum(['oci', 'containerd', 'kubernetes']);
+/**
+ * How a runtime is reached: its OCI command line, containerd's API, a Kubernetes cluster, or
+ * the CRI as critest validates and benchmarks it (a containerd with its CRI plugin, one runtime
+ * handler per runtime).
+ */
+export const Layer = z.enum(['oci', 'containerd', 'kubernetes', 'cri']);
 export type Layer = z.infer<typeof Layer>;
 
 export const WorkloadKind = z.enum(['native', 'wasm']);
@@ -121,6 +126,8 @@ export const Labels = z.object({
   /** True when the figure came from an emulated architecture (qemu-user). */
   emulated: z.boolean(),
   host: z.string(),
+  /** The CRI implementation that served the row, at the cri layer only: `containerd 1.7.24`. */
+  cri: z.string().optional(),
 });
 export type Labels = z.infer<typeof Labels>;
 

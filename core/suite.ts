@@ -31,6 +31,8 @@ export interface RecordInput {
   notes?: Record<string, string | number | boolean>;
   /** Overrides the session's runtime label (e.g. `host` for a bare-metal baseline). */
   runtime?: string;
+  /** The CRI that served the figure (cri layer): the `cri` label. */
+  cri?: string;
 }
 
 export interface SuiteContext {

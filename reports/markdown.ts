@@ -4,7 +4,7 @@
  */
 import { type Comparison, describeCounts, describeMethod, type Verdict } from '../core/compare.ts';
 import { comparisonCells, environmentRows, environmentSummary } from './compare-cells.ts';
-import { formatInterval, formatValue } from '../core/format.ts';
+import { formatInterval, formatValue, layerName } from '../core/format.ts';
 import { rankingNote, rankLabel, ratioText } from '../core/ranking.ts';
 import type { ResultsDocument } from '../core/schema.ts';
 import { mdCell } from './escape.ts';
@@ -118,7 +118,7 @@ function conformanceMarkdown(docs: readonly ResultsDocument[]): string[] {
   if (results.length === 0) return [];
   const multiHost = new Set(results.map((r) => r.labels.host)).size > 1;
   const colOf = (r: (typeof results)[number]) =>
-    `${r.labels.runtime} · ${r.labels.layer} · ${r.labels.arch}${r.labels.emulated ? ' (emulated)' : ''}${multiHost ? ` @${r.labels.host}` : ''}`;
+    `${r.labels.runtime} · ${layerName(r.labels)} · ${r.labels.arch}${r.labels.emulated ? ' (emulated)' : ''}${multiHost ? ` @${r.labels.host}` : ''}`;
   const cols = [...new Set(results.map(colOf))];
   const checks = new Map<string, { level: string; cells: Map<string, string> }>();
   for (const r of results) {

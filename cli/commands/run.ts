@@ -1,5 +1,5 @@
 /** `runbench run`: measure the runtimes. */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { calibrateHarness } from '../../core/calibrate.ts';
@@ -16,12 +16,22 @@ import { readResults, toJson, writeAtomic } from '../../reports/json.ts';
 import { toTable } from '../../reports/table.ts';
 import { createContainerdRunner } from '../../runners/containerd/index.ts';
 import { RUNNERS } from '../../runners/index.ts';
+import { createCriRunner } from '../../runners/cri/index.ts';
 import { clusterArchs, parseByteSize, withKubernetesFlags, type KubernetesFlags } from '../../runners/kubernetes/index.ts';
 import type { Runner, RunnerSession } from '../../core/runner.ts';
 import { SUITES } from '../../suites/index.ts';
 import { attachProgress } from '../progress.ts';
 import { cleanBeforeRun } from './clean.ts';
 import type { RegisterCommand } from './types.ts';
+
+/** Absolute paths of files that exist, or a usage error naming the flag. */
+export function existingPaths(flag: string, paths: readonly string[]): string[] {
+  return paths.map((p) => {
+    const abs = resolve(p);
+    if (!existsSync(abs)) throw new UserError(`${flag}: ${p} does not exist`);
+    return abs;
+  });
+}
 
 export function positiveInt(name: string, min = 1) {
   return (value: string): number => {
@@ -45,6 +55,7 @@ export function list(value: string, previous: string[] = []): string[] {
 interface RunFlags extends ConfigFlags, KubernetesFlags {
   config?: string;
   containerdAddress?: string;
+  containerd?: string[];
 }
 
 /** Probes the runtimes; by default every known runtime found is measured, one named is reported even when missing. */
@@ -152,7 +163,11 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       runners: selectKinds(
         withKubernetesFlags(
           flags,
-          flags.containerdAddress ? { ...RUNNERS, containerd: createContainerdRunner({ address: resolve(flags.containerdAddress) }) } : RUNNERS,
+          {
+            ...RUNNERS,
+            ...(flags.containerdAddress ? { containerd: createContainerdRunner({ address: resolve(flags.containerdAddress) }) } : {}),
+            ...(flags.containerd ? { cri: createCriRunner({ containerds: existingPaths('--containerd', flags.containerd) }) } : {}),
+          },
         ),
         config.workloadKinds,
       ),
@@ -233,6 +248,7 @@ export const registerRun: RegisterCommand = (program, { setExit }) => {
     .option('--baseline <file>', 'results.json of an earlier run, for relative thresholds')
     .option('--json', 'print the results document on stdout')
     .option('--quiet', 'no progress on stderr')
+    .option('--containerd <paths>', "cri layer: the containerd binaries serving the CRI, comma-separated (default the one on PATH and the debian13 tier's)", list)
     .option('--kubeconfig <file>', 'the cluster for the kubernetes layer (default $KUBECONFIG, else the one of scripts/cluster.sh up)')
     .option('--keep', 'kubernetes layer: leave the RuntimeClasses runbench created in the cluster')
     .addOption(
