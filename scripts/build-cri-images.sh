@@ -109,6 +109,9 @@ tail -n +2 /proc/sysvipc/shm | while read -r key shmid perms size cpid lpid natt
 done
 EOF
 chmod 0755 "$base/bin/ipcs"
+# nor pgrep (critest runs `pgrep sleep`): pidof finds the same processes by name
+printf '#!/bin/sh\n# pgrep NAME from pidof (runbench: Debian'"'"'s busybox has no pgrep applet)\npids=$(pidof "$1") || exit 1\nfor p in $pids; do echo "$p"; done\n' >"$base/bin/pgrep"
+chmod 0755 "$base/bin/pgrep"
 cat >"$base/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/sh
 daemon:x:1:1:daemon:/usr/sbin:/bin/false

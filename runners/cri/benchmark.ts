@@ -18,8 +18,9 @@ export const LifecycleResults = z.object({
     .array(
       z.object({
         sampleIndex: z.number().int().nonnegative(),
-        startTime: z.number().int(),
-        endTime: z.number().int(),
+        // Unix nanoseconds: past 2^53, so read as doubles (a 256 ns step, far below these figures)
+        startTime: z.number(),
+        endTime: z.number(),
         operationsDurationsNs: z.array(z.number().int().nonnegative()),
         metaInfo: z.record(z.string(), z.string()).nullable().optional(),
       }),

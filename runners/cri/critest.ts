@@ -34,6 +34,8 @@ export interface CritestExit {
   logPath: string;
   /** The last lines of its output, for a reason. */
   tail: string;
+  /** The first failure its output reports (`[FAILED] …`, an rpc error), when there is one. */
+  firstFailure: string | null;
 }
 
 export function critestArgs(r: CritestRun): string[] {
@@ -56,6 +58,17 @@ function tailOf(path: string, lines = 6): string {
     return readFileSync(path, 'utf8').trim().split('\n').slice(-lines).join(' | ');
   } catch {
     return '';
+  }
+}
+
+function firstFailureOf(path: string): string | null {
+  try {
+    const line = readFileSync(path, 'utf8')
+      .split('\n')
+      .find((l) => /\[FAILED\] (?!in \[)|rpc error:/.test(l));
+    return line ? line.trim().slice(0, 300) : null;
+  } catch {
+    return null;
   }
 }
 
@@ -90,5 +103,5 @@ export async function runCritest(r: CritestRun): Promise<CritestExit> {
   clearTimeout(timer);
   r.signal.removeEventListener('abort', onAbort);
   if (aborted) throw new Interrupted(String(r.signal.reason ?? 'interrupt'));
-  return { exitCode, signal, timedOut, logPath, tail: tailOf(logPath) };
+  return { exitCode, signal, timedOut, logPath, tail: tailOf(logPath), firstFailure: firstFailureOf(logPath) };
 }

@@ -36,6 +36,8 @@ export interface OpenEndpoint {
   /** nsenter into the node's namespaces. */
   prefix: string[];
   dir: string;
+  /** How the CRI's containerd ended, with the end of its log, when it died before critest finished; else null. */
+  died(): string | null;
 }
 
 async function startRegistry(prefix: string[], layout: string, dir: string): Promise<{ port: number; stop: () => Promise<void> }> {
@@ -126,12 +128,21 @@ export async function withEndpoint<T>(
         config: containerdCriConfig(dirs, handler, { restrictOomScoreAdj: !canLowerOomScore() }),
         prefix: [...join_, ...node.prefix],
       });
+      let died: string | null = null;
+      let stopping = false;
+      void daemon.gone.then((how) => {
+        if (stopping) return;
+        const log = daemon.logPath && existsSync(daemon.logPath) ? readFileSync(daemon.logPath, 'utf8').trim().split('\n') : [];
+        const said = log.filter((l) => /level=(error|fatal)|panic|fatal error/.test(l)).slice(-2).join(' | ') || log.slice(-2).join(' | ');
+        died = `${ep.label} ${how.replace(/^containerd /, '')} while critest ran${said ? `: ${said.slice(0, 600)}` : ''}`;
+      });
       const stopDaemon = scope.defer(`cri containerd ${dir}`, async () => {
+        stopping = true;
         await removeAll(daemon).catch(() => undefined);
         await daemon.stop();
       });
       try {
-        return await fn({ socket: daemon.address, handler: handler.name, prefix: node.prefix, dir });
+        return await fn({ socket: daemon.address, handler: handler.name, prefix: node.prefix, dir, died: () => died });
       } finally {
         await stopDaemon();
       }

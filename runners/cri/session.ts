@@ -34,7 +34,8 @@ export function suiteInfo(version: string): SuiteInfo {
 
 function exitReason(exit: CritestExit, what: string): string {
   const how = exit.timedOut ? 'did not finish in time and was killed' : exit.signal ? `was killed by ${exit.signal}` : `exited ${exit.exitCode}`;
-  return `${what} ${how}${exit.tail ? `: ${exit.tail}` : ''} (log: ${exit.logPath})`;
+  const said = exit.firstFailure ?? exit.tail;
+  return `${what} ${how}${said ? `: ${said}` : ''}`;
 }
 
 export class CriSession implements RunnerSession {
@@ -88,11 +89,12 @@ export class CriSession implements RunnerSession {
         if (!existsSync(junit)) return errored(ep.label, exitReason(exit, 'critest wrote no JUnit report:'));
         const parsed = parseJunit(readFileSync(junit, 'utf8'), info.specRef);
         const set: SuiteVerdicts = { cri: ep.label, verdicts: parsed.verdicts };
-        const doubt = exit.timedOut ? exitReason(exit, 'critest') : parsed.suiteFailure;
+        // containerd dying mid-run fails every later spec with a connection error: say so once
+        const doubt = open.died() ?? (exit.timedOut ? exitReason(exit, 'critest') : parsed.suiteFailure);
         if (doubt || parsed.verdicts.length === 0) set.verdicts.push(...errored(ep.label, doubt ?? exitReason(exit, 'critest ran no spec:')).verdicts);
         return set;
       },
-      (ep, reason) => errored(ep.label, `could not start ${ep.label} for critest: ${reason}`),
+      (ep, reason) => errored(ep.label, `critest against ${ep.label}: ${reason}`),
       o.signal,
     );
   }
@@ -106,10 +108,10 @@ export class CriSession implements RunnerSession {
         writeBenchmarkParams(paramsFile, o.samples);
         const exit = await runCritest({ binary: this.tools.critest, ...open, timeoutMs: o.timeoutMs, signal: o.signal, benchmark: { paramsFile, outDir } });
         const lifecycles = readLifecycles(outDir);
-        const failure = lifecycles.length === 0 || exit.timedOut || exit.exitCode !== 0 ? exitReason(exit, 'critest -benchmark') : null;
+        const failure = open.died() ?? (lifecycles.length === 0 || exit.timedOut || exit.exitCode !== 0 ? exitReason(exit, 'critest -benchmark') : null);
         return { cri: ep.label, lifecycles, failure };
       },
-      (ep, reason) => ({ cri: ep.label, lifecycles: [], failure: `could not start ${ep.label} for critest: ${reason}` }),
+      (ep, reason) => ({ cri: ep.label, lifecycles: [], failure: `critest -benchmark against ${ep.label}: ${reason}` }),
       o.signal,
     );
   }
