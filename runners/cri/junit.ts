@@ -23,7 +23,12 @@ const TestCase = z.object({
   error: Message.optional(),
 });
 const one = <T extends z.ZodTypeAny>(t: T) => z.union([t, z.array(t)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.infer<T>[]);
-const TestSuite = z.object({ '@_name': Text, testcase: one(TestCase).optional() });
+const Property = z.object({ '@_name': Text, '@_value': Text.optional() });
+const TestSuite = z.object({
+  '@_name': Text,
+  properties: z.object({ property: one(Property).optional() }).or(z.literal('')).optional(),
+  testcase: one(TestCase).optional(),
+});
 export const JunitReport = z.object({ testsuites: z.object({ testsuite: one(TestSuite) }) });
 export type JunitCase = z.infer<typeof TestCase>;
 
@@ -111,6 +116,10 @@ export function parseJunit(xml: string, specRef: string): ParsedReport {
   const verdicts: SuiteVerdict[] = [];
   let suiteFailure: string | null = null;
   for (const suite of report.testsuites.testsuite) {
+    // ginkgo names why a suite stopped early ("Interrupted by User" on SIGTERM): the specs it did not reach are no rows
+    const props = typeof suite.properties === 'object' ? (suite.properties.property ?? []) : [];
+    const special = props.find((p) => p['@_name'] === 'SpecialSuiteFailureReason')?.['@_value']?.trim();
+    if (special) suiteFailure = `critest stopped before the end: ${special}`;
     for (const c of suite.testcase ?? []) {
       const name = c['@_name'];
       if (!name.startsWith('[It]')) {

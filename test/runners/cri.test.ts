@@ -18,7 +18,7 @@ const tmp = lazyTempDir('runbench-cri-');
 const JUNIT = `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites tests="7" disabled="2" errors="0" failures="2" time="3.5">
   <testsuite name="CRI validation" package="/x" tests="7" disabled="0" skipped="2" errors="0" failures="2" time="3.5">
-    <properties><property name="SuiteSucceeded" value="false"></property></properties>
+    <properties><property name="SuiteSucceeded" value="false"></property><property name="SpecialSuiteFailureReason" value=""></property></properties>
     <testcase name="[BeforeSuite]" classname="CRI validation" status="passed" time="0.0001"></testcase>
     <testcase name="[It] [k8s.io] PodSandbox benchmark about lifecycle of PodSandbox" classname="CRI validation" status="skipped" time="0"><skipped message="skipped"></skipped></testcase>
     <testcase name="[It] [k8s.io] Runtime info runtime should support returning runtime info runtime should return version info [Conformance]" classname="CRI validation" status="passed" time="0.004"></testcase>
@@ -62,6 +62,8 @@ describe("critest's JUnit report", () => {
   it('says when a suite node failed, and refuses a report of another shape', () => {
     const broken = JUNIT.replace('name="[BeforeSuite]" classname="CRI validation" status="passed"', 'name="[BeforeSuite]" classname="CRI validation" status="failed"');
     expect(parseJunit(broken, specRef).suiteFailure).toMatch(/^\[BeforeSuite\] failed/);
+    const stopped = JUNIT.replace('name="SpecialSuiteFailureReason" value=""', 'name="SpecialSuiteFailureReason" value="Interrupted by User"');
+    expect(parseJunit(stopped, specRef).suiteFailure).toBe('critest stopped before the end: Interrupted by User');
     expect(() => parseJunit('<testsuites><nothing/></testsuites>', specRef)).toThrow();
   });
 
