@@ -71,17 +71,39 @@ async function startRegistry(prefix: string[], layout: string, dir: string): Pro
   return { port: Number(readFileSync(portFile, 'utf8').trim()), stop };
 }
 
-/** Removes every pod and container the CRI still holds, and their shims' sockets. */
-async function removeAll(daemon: Daemon): Promise<void> {
+/** How long the CRI's leftovers may take to go through containerd's API before the daemon is stopped under them. */
+const REMOVE_DEADLINE_MS = 30_000;
+
+/**
+ * Removes every pod and container the CRI still holds through containerd's API, for at most
+ * REMOVE_DEADLINE_MS (a runtime whose kill or delete fails, as runsc behind the runc shim does,
+ * would hold it for minutes); returns their ids, whose shims, sockets and cgroups the caller
+ * removes after the daemon.
+ */
+async function removeAll(daemon: Daemon): Promise<string[]> {
   const client = new ContainerdClient(daemon.address, CRI_NAMESPACE, 5_000);
+  let ids: string[] = [];
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const ids = await namespaceIds(client, []);
-    for (const id of ids) {
-      await removeContainer(client, 'overlayfs', id);
-      rmSync(shimSocketPath(daemon.address, CRI_NAMESPACE, id), { force: true });
-    }
+    ids = [...(await namespaceIds(client, []))];
+    const all = (async () => {
+      for (const id of ids) await removeContainer(client, 'overlayfs', id);
+    })();
+    await Promise.race([all, new Promise((r) => (timer = setTimeout(r, REMOVE_DEADLINE_MS)))]);
+  } catch {
+    /* the daemon is gone or wedged: the sweep after it removes what is left */
   } finally {
+    clearTimeout(timer);
     client.close();
+  }
+  return ids;
+}
+
+/** After the daemon: the sockets of its shims, and the cgroups of runtimes that put a pod at the hierarchy's root. */
+async function sweepPods(daemon: Daemon, ids: readonly string[]): Promise<void> {
+  for (const id of ids) {
+    rmSync(shimSocketPath(daemon.address, CRI_NAMESPACE, id), { force: true });
+    if (/^[0-9a-f]{64}$/.test(id)) await sweepCgroups(`test.slice:cri-containerd:${id}`);
   }
 }
 
@@ -138,8 +160,9 @@ export async function withEndpoint<T>(
       });
       const stopDaemon = scope.defer(`cri containerd ${dir}`, async () => {
         stopping = true;
-        await removeAll(daemon).catch(() => undefined);
+        const ids = await removeAll(daemon);
         await daemon.stop();
+        await sweepPods(daemon, ids);
       });
       try {
         return await fn({ socket: daemon.address, handler: handler.name, prefix: node.prefix, dir, died: () => died });
