@@ -65,7 +65,7 @@ function firstFailureOf(path: string): string | null {
   try {
     const line = readFileSync(path, 'utf8')
       .split('\n')
-      .find((l) => /\[FAILED\] (?!in \[)|rpc error:/.test(l));
+      .find((l) => /^\s+\[FAILED\] (?!in \[|\[)|rpc error:/.test(l));
     return line ? line.trim().slice(0, 300) : null;
   } catch {
     return null;
@@ -83,17 +83,19 @@ export async function runCritest(r: CritestRun): Promise<CritestExit> {
   closeSync(log);
   let timedOut = false;
   let aborted = false;
-  const kill = () => {
+  // SIGTERM lets ginkgo run the current spec's cleanup and write its report (which a slow
+  // runtime's cleanup can take a minute over); an interrupt waits less
+  const kill = (graceMs: number) => {
     proc.kill('SIGTERM');
-    setTimeout(() => proc.kill('SIGKILL'), 5_000).unref();
+    setTimeout(() => proc.kill('SIGKILL'), graceMs).unref();
   };
   const timer = setTimeout(() => {
     timedOut = true;
-    kill();
+    kill(90_000);
   }, r.timeoutMs);
   const onAbort = () => {
     aborted = true;
-    kill();
+    kill(5_000);
   };
   r.signal.addEventListener('abort', onAbort, { once: true });
   const [exitCode, signal] = await new Promise<[number | null, string | null]>((resolve) => {
