@@ -3,7 +3,7 @@
  * (× layer, when more than one) as columns, then the reason of every cell that did not
  * pass. A pure function of the results document.
  */
-import { pad } from '../core/format.ts';
+import { layerName, pad } from '../core/format.ts';
 import type { ConformanceResult, Outcome, ResultsDocument } from '../core/schema.ts';
 
 const CELL: Record<Outcome['status'], string> = { passed: 'PASS', failed: 'FAIL', skipped: 'SKIP', errored: 'ERR' };
@@ -15,7 +15,7 @@ interface Dims {
 
 /** runtime[@layer][:arch, with `~` for an emulated arch] */
 function columnOf(r: ConformanceResult, d: Dims): string {
-  const layer = d.multiLayer ? `@${r.labels.layer}` : '';
+  const layer = d.multiLayer ? `@${layerName(r.labels)}` : '';
   const arch = d.multiArch || r.labels.emulated ? `:${r.labels.arch}${r.labels.emulated ? '~' : ''}` : '';
   return `${r.labels.runtime}${layer}${arch}`;
 }
@@ -23,7 +23,7 @@ function columnOf(r: ConformanceResult, d: Dims): string {
 export function conformanceMatrix(doc: ResultsDocument, opts: { reasons?: boolean } = {}): string {
   const rs = doc.conformance;
   if (rs.length === 0) return 'no conformance results\n';
-  const multiLayer: Dims = { multiLayer: new Set(rs.map((r) => r.labels.layer)).size > 1, multiArch: new Set(rs.map((r) => r.labels.arch)).size > 1 };
+  const multiLayer: Dims = { multiLayer: new Set(rs.map((r) => layerName(r.labels))).size > 1, multiArch: new Set(rs.map((r) => r.labels.arch)).size > 1 };
   const columns = [...new Set(rs.map((r) => columnOf(r, multiLayer)))];
   const rows = [...new Map(rs.map((r) => [r.checkId, r])).values()];
   const cell = new Map(rs.map((r) => [`${r.checkId}\u0000${columnOf(r, multiLayer)}`, r]));
@@ -36,7 +36,11 @@ export function conformanceMatrix(doc: ResultsDocument, opts: { reasons?: boolea
       area = row.area;
       lines.push(`${area}`);
     }
-    const cells = columns.map((c) => pad(CELL[cell.get(`${row.checkId}\u0000${c}`)?.outcome.status ?? 'skipped'] ?? '', colWidth));
+    // a check a column never ran (runbench's checks at the cri layer, critest's elsewhere): '-'
+    const cells = columns.map((c) => {
+      const r = cell.get(`${row.checkId}\u0000${c}`);
+      return pad(r ? CELL[r.outcome.status] : '-', colWidth);
+    });
     lines.push(`${pad(`  ${row.checkId}`, idWidth)}${pad(row.level, 8)}${cells.join('')}`);
   }
   const count = (s: Outcome['status']) => rs.filter((r) => r.outcome.status === s).length;

@@ -25,6 +25,7 @@ import { emulatedKindSkip, throwIfAborted, walkSessions, type Cell } from '../co
 import { workloadBuilt } from '../core/workloads.ts';
 import type { Runner } from '../core/runner.ts';
 import { CannotAsk, errored, skipped, type Check, type CheckContext, type ConformanceTarget } from './types.ts';
+import type { SuiteInfo, SuiteVerdicts } from '../core/conformance.ts';
 
 export interface ConformanceOptions {
   checks: readonly Check[];
@@ -33,6 +34,10 @@ export interface ConformanceOptions {
   checkTimeoutMs: number;
   /** Architectures to check as; a foreign one runs under qemu-user and is labelled emulated. */
   archs?: string[];
+  /** Deadline for a whole conformance suite a layer runs (critest: every spec against one handler). */
+  suiteTimeoutMs?: number;
+  /** Only the suite's specs whose names match this regular expression (critest: --ginkgo.focus). */
+  suiteFocus?: string;
 }
 
 export interface ConformanceDeps {
@@ -126,10 +131,45 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
     results.push(result);
     events.emit('conformance', { result });
   };
+  /** A whole suite's verdicts (critest's specs), one row each, labelled with the endpoint that served them. */
+  const recordSuite = (runtime: string, layer: Layer, arch: string, sets: readonly SuiteVerdicts[]) => {
+    for (const set of sets) {
+      for (const v of set.verdicts) {
+        const result: ConformanceResult = {
+          checkId: v.id,
+          area: v.area,
+          title: v.title,
+          specRef: v.specRef,
+          level: v.level,
+          labels: {
+            runtime,
+            layer,
+            workload: 'critest',
+            workloadKind: 'native',
+            engine: 'none',
+            engineMode: 'none',
+            arch,
+            emulated: arch !== host.arch,
+            host: host.hostname,
+            ...(set.cri ? { cri: set.cri } : {}),
+          },
+          outcome: v.outcome,
+        };
+        results.push(result);
+        events.emit('conformance', { result });
+      }
+    }
+  };
+  const suiteRow = (info: SuiteInfo, status: 'skipped' | 'errored', reason: string, cri?: string): SuiteVerdicts => ({
+    ...(cri ? { cri } : {}),
+    verdicts: [{ id: info.id, area: 'cri', title: info.title, specRef: info.specRef, level: 'MUST', outcome: { status, reason } }],
+  });
   const start = { runtimes: deps.runtimes.map((r) => r.name), suites: ['conformance'], layers: [...opts.layers] };
   return inRunScope('conformance', events, start, async (run) => {
     const { runId, scope, workDir } = run;
     const skipAll = (cell: Cell, reason: string, status: 'skipped' | 'errored') => {
+      const suite = deps.runners[cell.layer]?.conformanceSuite;
+      if (suite) return recordSuite(cell.runtime.name, cell.layer, cell.arch, [suiteRow(suite, status, reason)]);
       for (const c of opts.checks) record(c, cell.runtime, cell.layer, cell.arch, c.kinds[0] ?? 'native', { status, reason });
     };
     await walkSessions(
@@ -150,6 +190,19 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
         skip: skipAll,
         visit: async (cell, session) => {
           const { layer, arch, runtime } = cell;
+          const suite = session.capabilities.conformanceSuite;
+          if (suite) {
+            throwIfAborted(signal);
+            let sets: SuiteVerdicts[];
+            try {
+              sets = await suite.run({ signal, timeoutMs: opts.suiteTimeoutMs ?? 3 * 3600_000, ...(opts.suiteFocus ? { focus: opts.suiteFocus } : {}) });
+            } catch (e) {
+              if (e instanceof Interrupted || signal.aborted) throw e instanceof Interrupted ? e : new Interrupted(String(signal.reason));
+              sets = [suiteRow(suite.info, 'errored', errorMessage(e))];
+            }
+            recordSuite(runtime.name, layer, arch, sets);
+            return;
+          }
           const conformance = session.capabilities.conformance;
           if (!conformance) {
             skipAll(cell, `no conformance target for the ${layer} layer yet`, 'skipped');

@@ -1,5 +1,5 @@
 /** The last line of defence: whatever a runtime left in runbench's cgroups is killed and removed. */
-import { existsSync, readFileSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectCgroups } from './host.ts';
 
@@ -39,6 +39,31 @@ export function cgroupDirs(relPath: string): string[] {
   const cg = detectCgroups();
   const roots = new Set([...Object.values(cg.v1Mounts), ...(cg.unifiedMount ? [cg.unifiedMount] : [])]);
   return [...roots].map((r) => join(r, relPath)).filter((d) => existsSync(d));
+}
+
+/**
+ * Makes `relPath` in every mounted hierarchy, for a process to join (write its pid to each of
+ * the returned cgroup.procs files). A v1 cpuset cgroup takes no task until its cpus and mems
+ * are set: each new level gets its parent's.
+ */
+export function makeCgroups(relPath: string): string[] {
+  const cg = detectCgroups();
+  const roots = new Set([...Object.values(cg.v1Mounts), ...(cg.unifiedMount ? [cg.unifiedMount] : [])]);
+  const out: string[] = [];
+  for (const root of roots) {
+    let dir = root;
+    for (const part of relPath.split('/').filter(Boolean)) {
+      const parent = dir;
+      dir = join(dir, part);
+      if (!existsSync(dir)) mkdirSync(dir);
+      for (const f of ['cpuset.cpus', 'cpuset.mems']) {
+        const own = join(dir, f);
+        if (existsSync(own) && readFileSync(own, 'utf8').trim() === '') writeFileSync(own, readFileSync(join(parent, f), 'utf8'));
+      }
+    }
+    out.push(join(dir, 'cgroup.procs'));
+  }
+  return out;
 }
 
 /** Kills every process left in the subtree and removes the cgroups; returns what it found. */

@@ -11,6 +11,7 @@ import { blockGroups, blockTest, unitsToDecide } from './block-test.ts';
 import { type FailureRateRow, failureRateTests, judgeFailureRates } from './compare-failures.ts';
 import { type EnvironmentDifference, environmentDifferences } from './environment.ts';
 import { adjustPValues, type Correction } from './multiple-testing.ts';
+import { layerName } from './format.ts';
 import { mannWhitneyU, normalQuantileUpper, samplesToReach, shiftInterval, smallestP, type MannWhitneyResult } from './mann-whitney.ts';
 import type { Measurement, ResultsDocument, Unit } from './schema.ts';
 import { median } from './stats.ts';
@@ -132,7 +133,7 @@ const KEY_FIELDS = ['layer', 'suite', 'metric', 'runtime', 'workload', 'workload
 
 export function keyOf(m: Measurement): CompareKey {
   return {
-    layer: m.labels.layer,
+    layer: layerName(m.labels),
     suite: m.suite,
     metric: m.metric,
     runtime: m.labels.runtime,

@@ -7,7 +7,7 @@
 import type { CpuThrottling } from './cgroups.ts';
 import type { BundleOptions, OciConfig } from './oci-spec.ts';
 import type { ProbeRun } from './probe-report.ts';
-import type { Layer, WorkloadKind } from './schema.ts';
+import type { Layer, Outcome, WorkloadKind } from './schema.ts';
 
 /** Overrides applied on top of the bundle a target generates for a workload. */
 export type BundleOverrides = Partial<Omit<BundleOptions, 'rootfs' | 'cgroupsPath'>>;
@@ -101,4 +101,29 @@ export class CannotAsk extends Error {
     super(message);
     this.name = 'CannotAsk';
   }
+}
+
+/** What a conformance suite run whole by a layer is (critest at the cri layer), for its rows. */
+export interface SuiteInfo {
+  /** The row a run that could not start at all records, errored: `cri.critest`. */
+  id: string;
+  title: string;
+  /** Where the suite is defined: `cri-tools v1.34.0 critest`. */
+  specRef: string;
+}
+
+/** One spec of such a suite, as a conformance row. */
+export interface SuiteVerdict {
+  id: string;
+  area: string;
+  title: string;
+  specRef: string;
+  level: 'MUST' | 'SHOULD' | 'MAY';
+  outcome: Outcome;
+}
+
+/** The verdicts of one run of the suite against one endpoint: `cri` names the CRI that served it. */
+export interface SuiteVerdicts {
+  cri?: string;
+  verdicts: SuiteVerdict[];
 }

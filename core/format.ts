@@ -1,5 +1,5 @@
 /** Value formatting shared by the core (threshold messages), the reports and the terminal views. */
-import type { Unit } from './schema.ts';
+import type { Labels, Unit } from './schema.ts';
 
 export function formatValue(value: number, unit: Unit): string {
   if (!Number.isFinite(value)) return 'n/a';
@@ -52,4 +52,12 @@ export function pad(s: string, n: number, right = false): string {
   const len = [...s].length;
   if (len >= n) return s;
   return right ? ' '.repeat(n - len) + s : s + ' '.repeat(n - len);
+}
+
+/**
+ * The layer as reports name it: the layer itself, and at the cri layer the CRI that served the
+ * row (`cri containerd 1.7.24`), so two CRIs' rows never share a column or a group.
+ */
+export function layerName(labels: Pick<Labels, 'layer' | 'cri'>): string {
+  return labels.cri ? `${labels.layer} ${labels.cri}` : labels.layer;
 }

@@ -5,7 +5,7 @@
  * capabilities (a timed one-shot run, a timed lifecycle, churn, density, a conformance
  * target) that suites and checks ask for by name instead of asking which class it is.
  */
-import type { OwnedTarget } from './conformance.ts';
+import type { OwnedTarget, SuiteInfo, SuiteVerdicts } from './conformance.ts';
 import type { RuntimeFailure } from './errors.ts';
 import type { EventBus } from './events.ts';
 import type { LedgerEntry } from './recovery.ts';
@@ -165,12 +165,45 @@ export interface Conformance {
   target(scratchBase: string): OwnedTarget;
 }
 
+/**
+ * A conformance suite the layer runs whole instead of runbench's checks (critest at the cri
+ * layer): one verdict per spec, per endpoint it runs against.
+ */
+export interface ConformanceSuite {
+  readonly info: SuiteInfo;
+  run(opts: { signal: AbortSignal; timeoutMs: number; focus?: string }): Promise<SuiteVerdicts[]>;
+}
+
+/** One lifecycle benchmark of an external tool: per sample, when it ran and each operation's duration. */
+export interface ExternalLifecycle {
+  /** What cycles: `pod` (a sandbox), `container` (in a fresh sandbox each). */
+  name: string;
+  operations: string[];
+  parallel: number;
+  samples: { startNs: number; endNs: number; operationsNs: number[] }[];
+}
+
+/** critest's `-benchmark` run per endpoint: its lifecycles, or why it gave none. */
+export interface CriBenchmarkRun {
+  cri: string;
+  lifecycles: ExternalLifecycle[];
+  failure: string | null;
+}
+
+export interface CriBenchmark {
+  /** Where the figures' timestamps come from, for their notes. */
+  readonly clock: string;
+  run(opts: { samples: number; signal: AbortSignal; timeoutMs: number }): Promise<CriBenchmarkRun[]>;
+}
+
 export interface Capabilities {
   oneShot: OneShot;
   lifecycle: Lifecycle;
   churn: Churn;
   density: Density;
   conformance: Conformance;
+  conformanceSuite: ConformanceSuite;
+  criBenchmark: CriBenchmark;
 }
 export type CapabilityName = keyof Capabilities;
 
@@ -214,6 +247,8 @@ export interface Runner {
   /** Why this runner cannot drive this runtime (a shim at the OCI layer), or null. */
   refuses?(runtime: RuntimeInfo): string | null;
   open(runtime: RuntimeInfo, ctx: RunnerContext): Promise<RunnerSession>;
+  /** The conformance suite this layer runs whole, when it runs one instead of runbench's checks. */
+  readonly conformanceSuite?: SuiteInfo;
   /**
    * Removes what a run that died without its cleanup made through this layer outside its
    * scratch directory, as its ledger records it (a containerd namespace, a cluster

@@ -17,7 +17,8 @@ export { DensityPoint, DensityStop, EngineInfo, EngineMode, FailureCounts, Invoc
  */
 export const SCHEMA_VERSION = 1 as const;
 
-export const Layer = z.enum(['oci', 'containerd', 'kubernetes']);
+/** How a runtime is reached: OCI CLI, containerd's API, a Kubernetes cluster, or the CRI as critest drives it. */
+export const Layer = z.enum(['oci', 'containerd', 'kubernetes', 'cri']);
 export type Layer = z.infer<typeof Layer>;
 
 export const WorkloadKind = z.enum(['native', 'wasm']);
@@ -150,6 +151,8 @@ export const Labels = z.object({
   engine: z.string().default('none'),
   /** How that engine ran the module; `none` for a native figure, `unknown` where nothing says. */
   engineMode: z.enum([...EngineMode.options, 'none', 'unknown']).default('none'),
+  /** The CRI implementation that served the row, at the cri layer only: `containerd 1.7.24`. */
+  cri: z.string().optional(),
 });
 export type Labels = z.infer<typeof Labels>;
 

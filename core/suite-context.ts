@@ -77,7 +77,7 @@ export function suiteContext(run: RunInputs, turn: TurnInputs): SuiteContext {
           suite: suite.name,
           metric: input.metric,
           unit: input.unit,
-          labels: ctx.labels(input.workload, input.runtime),
+          labels: { ...ctx.labels(input.workload, input.runtime), ...(input.cri ? { cri: input.cri } : {}) },
           samples: input.samples,
           notes: input.notes ?? {},
         },

@@ -39,6 +39,8 @@ export interface RecordInput {
    * series that ends errored for too many failures (core/reliability.ts) takes them with it.
    */
   series?: string;
+  /** The CRI that served the figure (cri layer): the `cri` label. */
+  cri?: string;
 }
 
 export interface SuiteContext {

@@ -1,6 +1,7 @@
 /** Long-format CSV: one row per sample, every label a column. A pure function of the documents. */
 import { stringify } from 'csv-stringify/sync';
 import { engineOf } from '../core/engines.ts';
+import { layerName } from '../core/format.ts';
 import type { ResultsDocument } from '../core/schema.ts';
 
 export const CSV_COLUMNS = [
@@ -36,7 +37,7 @@ function rowsOf(doc: ResultsDocument): Row[] {
         m.labels.host,
         m.labels.arch,
         m.labels.emulated,
-        m.labels.layer,
+        layerName(m.labels),
         m.labels.runtime,
         versions.get(m.labels.runtime) ?? '',
         m.suite,

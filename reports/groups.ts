@@ -2,7 +2,7 @@
  * How the reports line measurements up: one group per (layer, suite, metric, workload, arch),
  * emulated figures in groups of their own, so a comparison never mixes an emulator into it.
  */
-import { lowerIsBetter } from '../core/format.ts';
+import { layerName, lowerIsBetter } from '../core/format.ts';
 import { type Ranked, rankSamples } from '../core/ranking.ts';
 import type { Measurement, ResultsDocument, Unit } from '../core/schema.ts';
 
@@ -37,7 +37,7 @@ export function groupMeasurements(docs: readonly ResultsDocument[]): Measurement
   for (const doc of docs) {
     for (const m of doc.measurements) {
       const l = m.labels;
-      const k = [l.emulated ? 'emulated' : 'native-hw', l.layer, m.suite, m.metric, l.workload, l.arch].join('\u0000');
+      const k = [l.emulated ? 'emulated' : 'native-hw', layerName(l), m.suite, m.metric, l.workload, l.arch].join('\u0000');
       const list = byKey.get(k) ?? [];
       list.push(m);
       byKey.set(k, list);
@@ -69,7 +69,7 @@ export function groupMeasurements(docs: readonly ResultsDocument[]): Measurement
       .sort((a, b) => (a.ratioToBest ?? Infinity) - (b.ratioToBest ?? Infinity) || a.label.localeCompare(b.label));
     groups.push({
       key,
-      layer: head.labels.layer,
+      layer: layerName(head.labels),
       suite: head.suite,
       metric: head.metric,
       workload: head.labels.workload,
@@ -77,7 +77,7 @@ export function groupMeasurements(docs: readonly ResultsDocument[]): Measurement
       emulated: head.labels.emulated,
       unit: head.unit,
       hosts,
-      title: `${head.labels.layer} · ${head.suite} · ${head.metric} (${head.labels.workload}, ${head.labels.arch}${head.labels.emulated ? ', emulated' : ''})`,
+      title: `${layerName(head.labels)} · ${head.suite} · ${head.metric} (${head.labels.workload}, ${head.labels.arch}${head.labels.emulated ? ', emulated' : ''})`,
       entries,
     });
   }

@@ -4,6 +4,7 @@
  * skipped -> <skipped message=reason>. A pure function of the documents.
  */
 import type { Outcome, ResultsDocument } from '../core/schema.ts';
+import { layerName } from '../core/format.ts';
 import { xmlEscape } from './escape.ts';
 
 interface Case {
@@ -58,7 +59,7 @@ export function toJunit(docs: readonly ResultsDocument[]): string {
       });
     }
     for (const c of d.conformance) {
-      suiteFor(c.labels.host || d.host.hostname, c.labels.runtime, c.labels.layer).cases.push({
+      suiteFor(c.labels.host || d.host.hostname, c.labels.runtime, layerName(c.labels)).cases.push({
         classname: `runbench.${c.labels.layer}.${c.labels.runtime}.conformance.${c.area}`,
         name: `${c.checkId} [${c.level}] ${c.title} (${c.labels.workloadKind}, ${c.labels.arch})`,
         timeSeconds: 0,

@@ -5,7 +5,7 @@
  * the command line, then every metric's figures (median, p95, its interval, rank, ratio to the
  * best, n), the ways to run Wasm, facts and conformance. A pure function of the documents.
  */
-import { formatInterval, formatValue } from '../core/format.ts';
+import { formatInterval, formatValue, layerName } from '../core/format.ts';
 import { rankLabel, ratioText } from '../core/ranking.ts';
 import type { Measurement, ResultsDocument } from '../core/schema.ts';
 import { compareConfigurations, configurationOf } from './configurations.ts';
@@ -127,7 +127,7 @@ function conformanceMarkdown(docs: readonly ResultsDocument[]): string[] {
   if (results.length === 0) return [];
   const multiHost = new Set(results.map((r) => r.labels.host)).size > 1;
   const colOf = (r: (typeof results)[number]) =>
-    `${r.labels.runtime} · ${r.labels.layer} · ${r.labels.arch}${r.labels.emulated ? ' (emulated)' : ''}${multiHost ? ` @${r.labels.host}` : ''}`;
+    `${r.labels.runtime} · ${layerName(r.labels)} · ${r.labels.arch}${r.labels.emulated ? ' (emulated)' : ''}${multiHost ? ` @${r.labels.host}` : ''}`;
   const cols = [...new Set(results.map(colOf))];
   const checks = new Map<string, { level: string; cells: Map<string, string> }>();
   for (const r of results) {

@@ -2,6 +2,7 @@
  * TAP 14 for conformance results: `ok N - id`, `not ok N - id` with a YAML block giving the
  * reason, and `ok N - id # SKIP reason`. A pure function of the documents.
  */
+import { layerName } from '../core/format.ts';
 import type { ConformanceResult, ResultsDocument } from '../core/schema.ts';
 
 /** TAP escapes '#' and '\' in descriptions; a description is one line. */
@@ -17,7 +18,7 @@ function yamlString(s: string): string {
 }
 
 function line(n: number, c: ConformanceResult): string[] {
-  const id = desc(`${c.checkId} ${c.labels.runtime} ${c.labels.layer} ${c.labels.workloadKind} ${c.labels.arch}${c.labels.emulated ? ' emulated' : ''}`);
+  const id = desc(`${c.checkId} ${c.labels.runtime} ${layerName(c.labels)} ${c.labels.workloadKind} ${c.labels.arch}${c.labels.emulated ? ' emulated' : ''}`);
   const o = c.outcome;
   switch (o.status) {
     case 'passed':

@@ -4,7 +4,7 @@
 # Run as root on Debian 12. Idempotent: a second run of any tier only checks
 # what is already there and finishes in well under a minute.
 #
-#   scripts/setup.sh [--tier base|debian13|quick|engines|youki|wasm|all] [--link DIR] [--force] [--skip-apt] [--with-browser]
+#   scripts/setup.sh [--tier base|debian13|quick|engines|critest|youki|wasm|all] [--link DIR] [--force] [--skip-apt] [--with-browser]
 #
 # Tiers (each includes base; wasm includes youki; all includes every tier):
 #   base   Debian packages (runc, crun, runsc, containerd, busybox-static,
@@ -29,6 +29,10 @@
 #          crun 1.21 rebuilt from Debian 13's source with its WasmEdge and
 #          wasmtime handlers in one binary (runtimes crun-engines/*;
 #          scripts/lib/crun-engines.sh says how). See scripts/SETUP-TIMES.md.
+#   critest + critest (cri-tools, scripts/build-critest.sh: Go from the module
+#          proxy) and the images it pulls (scripts/build-cri-images.sh), for the
+#          cri layer; with debian13 too, so containerd 1.7 serves the CRI beside
+#          Debian 12's 1.6. Needs Go >= 1.24 (PATH or /usr/local/go/bin).
 #   youki  + youki (cargo install --locked, features from versions.env).
 #   wasm   + libwasmtime (wasmtime C API), crun-wasmtime (Debian's crun 1.8.1
 #          rebuilt --with-wasmtime, installed beside the plain crun),
@@ -36,7 +40,7 @@
 #          wasmtime CLI and the wasmtime-in-image rootfs and image; on an x86
 #          host also the wasmtime CLI cross-built for arm64 and the image's
 #          linux/arm64 platform.
-#   all    everything above, debian13 and engines included.
+#   all    everything above, debian13, engines and critest included.
 #
 # Versions: scripts/versions.env. Heavy builds are cached outside the repo,
 # keyed by version, under $RUNBENCH_CACHE (default ~/.cache/runbench):
@@ -45,6 +49,7 @@
 #   crun-wasmtime-<crun v>-wasmtime-<v>/bin/crun-wasmtime
 #   containerd-shim-wasmtime-<v>-<source hash>/bin/containerd-shim-wasmtime-v1
 #   wasmtime-cli-<v>/bin/wasmtime, wasmtime-cli-<v>-arm64/bin/wasmtime (cross-built)
+#   critest-<v>/bin/critest
 #   debian13-<key>/{root/,bin/crun,bin/wasmedge,bin/containerd,bin/runc,...}
 #                   and debian13.env, the paths runbench's discovery reads
 #                   (<key>: a hash of Debian 13's package versions; see
@@ -127,6 +132,7 @@ done
 
 DEBIAN13=0
 ENGINES=0
+CRITEST=0
 # WasmEdge's AOT modules and its CLI in an image: part of debian13, left out of quick
 WASMEDGE_MODES=1
 case $TIER in
@@ -134,10 +140,11 @@ case $TIER in
   debian13) LEVEL=0; DEBIAN13=1 ;;
   quick) LEVEL=0; DEBIAN13=1; WASMEDGE_MODES=0 ;;
   engines) LEVEL=0; DEBIAN13=1; ENGINES=1 ;;
+  critest) LEVEL=0; DEBIAN13=1; CRITEST=1 ;;
   youki) LEVEL=1 ;;
   wasm) LEVEL=2 ;;
-  all) LEVEL=2; DEBIAN13=1; ENGINES=1 ;;
-  *) echo "setup.sh: unknown tier '$TIER' (base, debian13, quick, engines, youki, wasm, all)" >&2; exit 2 ;;
+  all) LEVEL=2; DEBIAN13=1; ENGINES=1; CRITEST=1 ;;
+  *) echo "setup.sh: unknown tier '$TIER' (base, debian13, quick, engines, critest, youki, wasm, all)" >&2; exit 2 ;;
 esac
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -617,6 +624,25 @@ if [ "$ENGINES" = 1 ]; then
   step apt-engines-deps apt_install cmake || FAILED+=(apt-engines-deps)
   step wasmtime-c-api build_wasmtime_capi || true
   step crun-engines build_crun_engines || true
+fi
+
+if [ "$CRITEST" = 1 ]; then
+  build_critest() {
+    PATH=$PATH:/usr/local/go/bin bash "$SCRIPT_DIR/build-critest.sh" >"$LOG_DIR/critest.log" 2>&1 || {
+      fail critest "scripts/build-critest.sh failed: $(last_error "$LOG_DIR/critest.log")"
+      return 1
+    }
+    ok critest
+  }
+  build_cri_images() {
+    bash "$SCRIPT_DIR/build-cri-images.sh" >"$LOG_DIR/build-cri-images.log" 2>&1 || {
+      fail build-cri-images "scripts/build-cri-images.sh failed: $(last_error "$LOG_DIR/build-cri-images.log")"
+      return 1
+    }
+    ok build-cri-images
+  }
+  step critest build_critest || true
+  step build-cri-images build_cri_images || true
 fi
 
 if [ "$LEVEL" -ge 1 ]; then

@@ -14,7 +14,8 @@ import { toJson, writeAtomic } from '../../reports/json.ts';
 import { toJunit } from '../../reports/junit.ts';
 import { toTap } from '../../reports/tap.ts';
 import { RUNNERS } from '../../runners/index.ts';
-import { list, positiveInt } from './run.ts';
+import { createCriRunner } from '../../runners/cri/index.ts';
+import { existingPaths, list, positiveInt } from './run.ts';
 import { cleanBeforeRun } from './clean.ts';
 import type { RegisterCommand } from './types.ts';
 
@@ -29,6 +30,9 @@ interface ConformanceFlags {
   tap?: string;
   timeout: number;
   quiet?: boolean;
+  containerd?: string[];
+  criFocus?: string;
+  criTimeout: number;
 }
 
 async function resolveRuntimes(specs: string[] | undefined): Promise<RuntimeInfo[]> {
@@ -99,9 +103,9 @@ export async function conformanceCommand(flags: ConformanceFlags, invocation: In
   let doc: ResultsDocument;
   try {
     doc = await runConformance(
-      { checks, layers, checkTimeoutMs: flags.timeout, archs },
+      { checks, layers, checkTimeoutMs: flags.timeout, archs, suiteTimeoutMs: flags.criTimeout * 60_000, ...(flags.criFocus ? { suiteFocus: flags.criFocus } : {}) },
       {
-        runners: RUNNERS,
+        runners: flags.containerd ? { ...RUNNERS, cri: createCriRunner({ containerds: existingPaths('--containerd', flags.containerd) }) } : RUNNERS,
         runtimes,
         host,
         events,
@@ -141,6 +145,9 @@ export const registerConformance: RegisterCommand = (program, { setExit, invocat
     .option('--layer <names>', `layers (${Layer.options.join(', ')}; default oci)`, list)
     .option('--arch <names>', "architectures to check as (default the host's; a foreign one runs under qemu-user, labelled emulated)", list)
     .addOption(new Option('--timeout <ms>', 'deadline for one check').default(120_000).argParser(positiveInt('--timeout', 1000)))
+    .option('--containerd <paths>', 'cri layer: the containerd binaries serving the CRI, comma-separated (default the one on PATH and the debian13 tier\'s)', list)
+    .option('--cri-focus <regex>', "cri layer: only critest's specs whose names match (ginkgo --focus)")
+    .addOption(new Option('--cri-timeout <minutes>', 'cri layer: deadline for one critest run').default(120).argParser(positiveInt('--cri-timeout', 1)))
     .option('--out <dir>', 'directory for results.json', 'runbench-results')
     .option('--json', 'print the results document on stdout')
     .option('--junit <file>', 'also write JUnit XML')

@@ -1,5 +1,5 @@
 /** `runbench run`: measure the runtimes. */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { calibrateHarness } from '../../core/calibrate.ts';
@@ -20,6 +20,7 @@ import { readResults, toJson, writeAtomic } from '../../reports/json.ts';
 import { toTable } from '../../reports/table.ts';
 import { createContainerdRunner } from '../../runners/containerd/index.ts';
 import { RUNNERS } from '../../runners/index.ts';
+import { createCriRunner } from '../../runners/cri/index.ts';
 import { clusterArchs, parseByteSize, withKubernetesFlags, type KubernetesFlags } from '../../runners/kubernetes/index.ts';
 import type { Runner, RunnerSession } from '../../core/runner.ts';
 import { SUITES } from '../../suites/index.ts';
@@ -27,6 +28,15 @@ import { attachProgress } from '../progress.ts';
 import { appendStepSummary } from '../step-summary.ts';
 import { cleanBeforeRun } from './clean.ts';
 import type { RegisterCommand } from './types.ts';
+
+/** Absolute paths of files that exist, or a usage error naming the flag. */
+export function existingPaths(flag: string, paths: readonly string[]): string[] {
+  return paths.map((p) => {
+    const abs = resolve(p);
+    if (!existsSync(abs)) throw new UserError(`${flag}: ${p} does not exist`);
+    return abs;
+  });
+}
 
 export function positiveInt(name: string, min = 1) {
   return (value: string): number => {
@@ -55,6 +65,7 @@ export interface RunFlags extends ConfigFlags, KubernetesFlags {
   densityTime?: number;
   /** false with --no-step-summary: nothing appended to $GITHUB_STEP_SUMMARY. */
   stepSummary?: boolean;
+  containerd?: string[];
 }
 
 /** Probes the runtimes; by default every known runtime found is measured, one named is reported even when missing. */
@@ -168,7 +179,11 @@ export async function runCommand(flags: RunFlags, invocation: Invocation | null 
       runners: selectKinds(
         withKubernetesFlags(
           flags,
-          flags.containerdAddress ? { ...RUNNERS, containerd: createContainerdRunner({ address: resolve(flags.containerdAddress) }) } : RUNNERS,
+          {
+            ...RUNNERS,
+            ...(flags.containerdAddress ? { containerd: createContainerdRunner({ address: resolve(flags.containerdAddress) }) } : {}),
+            ...(flags.containerd ? { cri: createCriRunner({ containerds: existingPaths('--containerd', flags.containerd) }) } : {}),
+          },
         ),
         config.workloadKinds,
       ),
@@ -254,6 +269,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--json', 'print the results document on stdout')
     .option('--quiet', 'no progress on stderr')
     .option('--no-step-summary', 'do not append the summary to $GITHUB_STEP_SUMMARY (GitHub Actions; appended whenever it is set)')
+    .option('--containerd <paths>', "cri layer: the containerd binaries serving the CRI, comma-separated (default the one on PATH and the debian13 tier's)", list)
     .option('--kubeconfig <file>', 'the cluster for the kubernetes layer (default $KUBECONFIG, else the one of scripts/cluster.sh up)')
     .option('--keep', 'kubernetes layer: leave the RuntimeClasses runbench created in the cluster')
     .addOption(

@@ -101,17 +101,29 @@ export async function sweepDaemonDir(dir: string, address: string): Promise<void
   rmSync(dir, { recursive: true, force: true });
 }
 
-export async function startContainerd(opts: { dir: string; binary: string; searchPath: string[]; readyTimeoutMs: number }): Promise<Daemon> {
+export interface StartOptions {
+  dir: string;
+  binary: string;
+  searchPath: string[];
+  readyTimeoutMs: number;
+  /** The config's text (default: configToml(dir), the CRI plugin off); its sockets must be dir's. */
+  config?: string;
+  /** A command the daemon runs under, e.g. nsenter into a network namespace of its own. */
+  prefix?: string[];
+}
+
+export async function startContainerd(opts: StartOptions): Promise<Daemon> {
   const { dir } = opts;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const config = join(dir, 'config.toml');
-  writeFileSync(config, configToml(dir));
+  writeFileSync(config, opts.config ?? configToml(dir));
   const address = join(dir, 'containerd.sock');
   const logPath = join(dir, 'containerd.log');
   const log = openSync(logPath, 'a');
   // containerd finds containerd-shim-<name>-<version> binaries on its own PATH.
   const PATH = [...opts.searchPath, process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'].join(':');
-  const proc = spawn(opts.binary, ['--config', config], { env: { ...process.env, PATH }, stdio: ['ignore', log, log] });
+  const argv = [...(opts.prefix ?? []), opts.binary, '--config', config];
+  const proc = spawn(argv[0] ?? opts.binary, argv.slice(1), { env: { ...process.env, PATH }, stdio: ['ignore', log, log] });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   proc.once('error', () => undefined);
   closeSync(log);

@@ -29,6 +29,7 @@ export const REQUIRABLE: Readonly<Record<string, string>> = {
   'wasmtime-cli': 'the wasmtime CLI is on PATH',
   containerd: 'containerd and ctr are installed and the images are built',
   cluster: 'a local Kubernetes cluster answers (scripts/cluster.sh up)',
+  critest: "critest is built and the cri layer can run here: root, containerd, the CNI plugins, critest's images (setup tier critest)",
   browser: 'chromium is installed, for the HTML reports in a browser',
   fixtures: 'the host and wasm32-wasi toolchains are installed and the fixtures built',
   arm64: 'arm64 runs here: an aarch64 cross compiler and qemu-user registered with binfmt_misc',
@@ -127,6 +128,10 @@ export async function whyMissing(name: string): Promise<string | null> {
       if (!findBinary('containerd') || !findBinary('ctr')) return 'containerd/ctr not installed';
       if (!existsSync(images(host.arch).native.archive)) return 'images not built (scripts/build-images.sh)';
       return RUNNERS.containerd?.unavailable(host) ?? null;
+    }
+    case 'critest': {
+      const { RUNNERS } = await import('../../runners/index.ts');
+      return RUNNERS.cri?.unavailable(host) ?? 'no cri runner';
     }
     case 'cluster': {
       const { localClusterWhy } = await import('./cluster.ts');

@@ -1,4 +1,5 @@
 /** Conformance: checks per outcome for each runtime column, and the matrix of every check with its reason. */
+import { layerName } from '../../../core/format.ts';
 import type { Cell, Figure, Section, SectionContext, TableModel } from '../types.ts';
 
 export function buildConformance({ docs }: SectionContext): Section | null {
@@ -15,7 +16,7 @@ export function buildConformance({ docs }: SectionContext): Section | null {
   }
   const multiHost = new Set(results.map((r) => r.labels.host)).size > 1;
   const colOf = (r: (typeof results)[number]) =>
-    `${r.labels.runtime} (${r.labels.layer}, ${r.labels.workloadKind}${r.labels.emulated ? ', emulated' : ''})${multiHost ? ` @${r.labels.host}` : ''}`;
+    `${r.labels.runtime} (${layerName(r.labels)}, ${r.labels.workloadKind}${r.labels.emulated ? ', emulated' : ''})${multiHost ? ` @${r.labels.host}` : ''}`;
   const cols = [...new Set(results.map(colOf))];
   const checks = new Map<string, { area: string; title: string; level: string; specRef: string; cells: Map<string, Cell> }>();
   const tone = { passed: 'good', failed: 'bad', errored: 'bad', skipped: 'muted' } as const;
