@@ -9,7 +9,7 @@ import type { OwnedTarget } from './conformance.ts';
 import type { EventBus } from './events.ts';
 import type { LedgerEntry } from './recovery.ts';
 import type { Scope } from './scope.ts';
-import type { HostFacts, Layer, RuntimeInfo, WorkloadKind } from './schema.ts';
+import type { HostFacts, Layer, RuntimeInfo, Unit, WorkloadKind } from './schema.ts';
 import type { WorkloadRef } from './workloads.ts';
 
 export interface RunRequest {
@@ -51,6 +51,8 @@ export interface TimedSample {
    * suite records each one a lifecycle sample carries.
    */
   layerMemoryBytes?: Record<string, number>;
+  /** Figures derived from this sample's phases, by the lifecycle's `derived` names (NaN when not available). */
+  derived?: Record<string, number>;
 }
 
 export interface ChurnResult {
@@ -70,10 +72,25 @@ export interface OneShot {
   run(req: RunRequest): Promise<TimedSample>;
 }
 
+/** A figure a layer derives from each lifecycle sample (e.g. a pod's startup split into stages). */
+export interface DerivedFigure {
+  name: string;
+  unit: Unit;
+  description: string;
+  /** Where its timestamps come from. */
+  source: string;
+}
+
 /** create, start, exit observed, delete, with each phase timed. */
 export interface Lifecycle {
   /** Phases `run` reports, in order. */
   readonly phases: readonly string[];
+  /** Where each phase's timestamps come from, by phase, when the layer says (recorded as a note). */
+  readonly phaseSources?: Readonly<Record<string, string>>;
+  /** Notes every phase figure carries (e.g. how a clock offset was measured). */
+  readonly phaseNotes?: Readonly<Record<string, string | number>>;
+  /** Figures derived from each sample, recorded beside the phases. */
+  readonly derived?: readonly DerivedFigure[];
   run(req: RunRequest): Promise<TimedSample>;
 }
 

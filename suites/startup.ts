@@ -70,8 +70,15 @@ export const startupSuite: Suite = {
         });
         await verified(lifecycle);
         ctx.record({ metric: 'lifecycle', unit: 'ns', workload: ref, samples: life.durationsNs, notes: { output: outputNote(life.values) } });
+        const common = lifecycle.phaseNotes ?? {};
         for (const phase of lifecycle.phases) {
-          ctx.record({ metric: phase, unit: 'ns', workload: ref, samples: life.values.map((v) => v.phasesNs[phase] ?? Number.NaN) });
+          const source = lifecycle.phaseSources?.[phase];
+          const notes = { ...common, ...(source ? { timestamps: source } : {}) };
+          ctx.record({ metric: phase, unit: 'ns', workload: ref, samples: life.values.map((v) => v.phasesNs[phase] ?? Number.NaN), notes });
+        }
+        for (const d of lifecycle.derived ?? []) {
+          const notes = { ...common, timestamps: d.source, description: d.description };
+          ctx.record({ metric: d.name, unit: d.unit, workload: ref, samples: life.values.map((v) => v.derived?.[d.name] ?? Number.NaN), notes });
         }
       });
     }

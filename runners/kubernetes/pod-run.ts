@@ -9,7 +9,9 @@ import { RuntimeFailure, errorMessage } from '../../core/errors.ts';
 import type { RunRequest, TimedSample } from '../../core/runner.ts';
 import type { NodeFacts } from './cluster.ts';
 import { podShimPid, shimMemory } from './memory.ts';
-import { phaseDurations, termination, type PodTimeline } from './pods.ts';
+import type { NodeEvents } from './node-events.ts';
+import { joinedPhases, NODE_PHASES, nodeMarks, DERIVED } from './node-timeline.ts';
+import { CONTAINER, phaseDurations, termination, type PodTimeline } from './pods.ts';
 import type { SessionPods } from './session-pods.ts';
 
 export interface RunPodOptions {
@@ -17,6 +19,28 @@ export interface RunPodOptions {
   waitDeleted: boolean;
   edit?: (pod: V1Pod) => void;
   inspect?: (pod: V1Pod, node: NodeFacts | null) => Promise<void>;
+  /** The node containerd's events, when the pods' node is this machine and its socket answered. */
+  nodeEvents?: NodeEvents | null;
+}
+
+/**
+ * The sample's phases: joined with the node's events when they are read (NODE_PHASES, a
+ * phase whose event is missing as NaN), else the watch's own (POD_PHASES).
+ */
+async function phasesOf(o: RunPodOptions, timeline: PodTimeline, pod: V1Pod | null): Promise<{ phasesNs: Record<string, number>; derived?: Record<string, number> }> {
+  const uid = pod?.metadata?.uid;
+  if (!o.nodeEvents) return { phasesNs: phaseDurations(timeline) };
+  const nan = () => ({
+    phasesNs: Object.fromEntries(NODE_PHASES.map((p) => [p.name, Number.NaN])),
+    derived: Object.fromEntries(DERIVED.map((d) => [d.name, Number.NaN])),
+  });
+  if (!uid) return nan();
+  try {
+    const marks = nodeMarks(await o.nodeEvents.ofPod(uid), CONTAINER);
+    return 'missing' in marks ? nan() : joinedPhases(timeline, marks);
+  } finally {
+    await o.nodeEvents.forgetPod(uid);
+  }
 }
 
 /** Where a pod runs: its node, and its cgroup directory when the node is this machine. */
@@ -68,14 +92,16 @@ export async function runPod(
     const term = pod ? termination(pod) : null;
     if (o.inspect && pod) await o.inspect(pod, where.node);
     if (o.waitDeleted) await pods.delete(name, true);
-    else void pods.delete(name, false).catch(() => undefined);
+    // the exit event is in by now: the kubelet reported the pod finished after it
+    const phases = await phasesOf(o, timeline, pod);
+    if (!o.waitDeleted) void pods.delete(name, false).catch(() => undefined);
     const layerMemoryBytes: Record<string, number> = {};
     if (shimPeak !== null) layerMemoryBytes.shimPeakRssBytes = shimPeak;
     const completed = timeline.completedNs ?? timeline.createdNs;
     const end = o.waitDeleted && timeline.deletedNs !== undefined ? timeline.deletedNs : completed;
     return {
       totalNs: Number(end - timeline.createdNs),
-      phasesNs: phaseDurations(timeline),
+      ...phases,
       exitCode: term?.exitCode ?? -1,
       signal: term?.signal ?? 0,
       stdout,
