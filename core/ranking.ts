@@ -58,7 +58,9 @@ export function rankSamples(sets: readonly (readonly number[])[], lowerIsBetter:
     if (k > 0 && (pNext[k - 1] ?? 1) < alpha) rank++;
     const ratio = best.m === 0 || e.m === 0 ? null : lowerIsBetter ? e.m / best.m : best.m / e.m;
     const ci = e === best ? null : lowerIsBetter ? ratioOfMediansInterval(e.xs, best.xs) : ratioOfMediansInterval(best.xs, e.xs);
-    out[e.i] = { rank, tied: false, ratio, ratioCi: ratio === null ? null : ci, pNext: pNext[k] ?? null };
+    // a bootstrap of medians that can be 0 gives no interval, not one of NaN
+    const finiteCi = ci && ci.every(Number.isFinite) ? ci : null;
+    out[e.i] = { rank, tied: false, ratio, ratioCi: ratio === null ? null : finiteCi, pNext: pNext[k] ?? null };
   });
   for (const r of out) r.tied = r.rank !== null && out.filter((o) => o.rank === r.rank).length > 1;
   return out;

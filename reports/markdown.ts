@@ -11,6 +11,7 @@ import { mdCell } from './escape.ts';
 import { noiseWarning } from './noise.ts';
 import { EMULATED_NOTE, groupMeasurements, noValue, notMeasured, samplesText } from './groups.ts';
 import { wasmWaysSection } from './html/sections/wasm-ways.ts';
+import { podTimelineSection } from './html/sections/pod-timeline.ts';
 
 function table(header: string[], rows: string[][], align?: ('l' | 'r')[]): string[] {
   const sep = header.map((_, i) => ((align?.[i] ?? 'l') === 'r' ? '---:' : '---'));
@@ -61,10 +62,10 @@ export function toMarkdown(docs: readonly ResultsDocument[]): string {
     );
   }
   if (groups.length > 0) out.push(rankingNote(), '');
-  const ways = wasmWaysSection(docs);
-  if (ways) {
-    out.push(`## ${ways.title}`, '', ...ways.paragraphs, '');
-    for (const t of ways.tables) {
+  for (const section of [podTimelineSection(docs), wasmWaysSection(docs)]) {
+    if (!section) continue;
+    out.push(`## ${section.title}`, '', ...section.paragraphs, '');
+    for (const t of section.tables) {
       const rows = t.rows.map((r) => r.map((c) => mdCell(typeof c === 'string' ? c : c.text)));
       out.push(
         `### ${mdCell(t.caption)}`,

@@ -12,6 +12,7 @@ import { buildHarness } from './harness.ts';
 import { buildHistory } from './history.ts';
 import { buildMethod } from './method.ts';
 import { buildNativeVsWasm } from './native-vs-wasm.ts';
+import { buildPodTimeline } from './pod-timeline.ts';
 import { buildSuites } from './suites.ts';
 import { buildWasmWays } from './wasm-ways.ts';
 
@@ -20,6 +21,7 @@ export const SECTIONS: readonly SectionBuilder[] = [
   buildHistory,
   buildEnvironment,
   buildSuites,
+  buildPodTimeline,
   buildNativeVsWasm,
   buildWasmWays,
   buildEmulated,
