@@ -79,6 +79,8 @@ export interface DerivedFigure {
   description: string;
   /** Where its timestamps come from. */
   source: string;
+  /** Which way is better when not the unit's usual one (a share of a whole: lower). */
+  better?: 'lower' | 'higher';
 }
 
 /** create, start, exit observed, delete, with each phase timed. */

@@ -49,7 +49,8 @@ export function groupMeasurements(docs: readonly ResultsDocument[]): Measurement
     const hosts = [...new Set(ms.map((m) => m.labels.host))].sort();
     const ranks = rankSamples(
       ms.map((m) => m.samples),
-      lowerIsBetter(head.unit),
+      // a figure may say which way is better (notes.better); else its unit does
+      head.notes.better === 'lower' ? true : head.notes.better === 'higher' ? false : lowerIsBetter(head.unit),
     );
     const entries = ms
       .map((m, i) => {

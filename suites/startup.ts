@@ -77,7 +77,7 @@ export const startupSuite: Suite = {
           ctx.record({ metric: phase, unit: 'ns', workload: ref, samples: life.values.map((v) => v.phasesNs[phase] ?? Number.NaN), notes });
         }
         for (const d of lifecycle.derived ?? []) {
-          const notes = { ...common, timestamps: d.source, description: d.description };
+          const notes = { ...common, timestamps: d.source, description: d.description, ...(d.better ? { better: d.better } : {}) };
           ctx.record({ metric: d.name, unit: d.unit, workload: ref, samples: life.values.map((v) => v.derived?.[d.name] ?? Number.NaN), notes });
         }
       });

@@ -77,8 +77,8 @@ export const DERIVED = [
   { name: 'stageKubeletCri', unit: 'ns', source: `${SOURCE_WATCH_TO_NODE}, ${SOURCE_NODE}`, description: STAGES.kubeletCri },
   { name: 'stageRuntime', unit: 'ns', source: SOURCE_NODE, description: STAGES.runtime },
   { name: 'stageExitObserved', unit: 'ns', source: SOURCE_NODE_TO_WATCH, description: STAGES.exitObserved },
-  { name: 'runtimeShare', unit: 'ratio', source: 'stageRuntime / podStartup', description: "the runtime stage's share of pod startup (SLI)" },
-  { name: 'runtimeShareNode', unit: 'ratio', source: 'stageRuntime / nodeStartup', description: "the runtime stage's share of created → task started" },
+  { name: 'runtimeShare', unit: 'ratio', source: 'stageRuntime / podStartup', description: "the runtime stage's share of pod startup (SLI)", better: 'lower' },
+  { name: 'runtimeShareNode', unit: 'ratio', source: 'stageRuntime / nodeStartup', description: "the runtime stage's share of created → task started", better: 'lower' },
 ] as const;
 
 function first(events: readonly NodeEvent[], topic: NodeEvent['topic']): bigint | undefined {

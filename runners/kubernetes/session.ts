@@ -124,6 +124,10 @@ export class KubernetesSession implements RunnerSession {
 
   /** Reads the node containerd's events when a node of this session is this machine. */
   private async openNodeEvents(): Promise<void> {
+    if (this.opts.nodeEvents === false) {
+      this.nodeEventsNote = 'turned off in the runner options';
+      return;
+    }
     if (!this.archNodes.some((n) => n.local)) {
       this.nodeEventsNote = 'no node of this arch is this machine';
       return;
