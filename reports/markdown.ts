@@ -64,7 +64,7 @@ export function toMarkdown(docs: readonly ResultsDocument[]): string {
   if (groups.length > 0) out.push(rankingNote(), '');
   for (const section of [podTimelineSection(docs), wasmWaysSection(docs)]) {
     if (!section) continue;
-    out.push(`## ${section.title}`, '', ...section.paragraphs, '');
+    out.push(`## ${section.title}`, '', ...section.paragraphs.flatMap((p) => [p, '']));
     for (const t of section.tables) {
       const rows = t.rows.map((r) => r.map((c) => mdCell(typeof c === 'string' ? c : c.text)));
       out.push(

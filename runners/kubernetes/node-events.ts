@@ -167,13 +167,13 @@ export class NodeEvents {
   /**
    * NTP's way: publish a probe event, which containerd stamps with its wall clock on receipt,
    * between two hrtime readings; the offset is the stamp minus their midpoint, within half the
-   * round trip. Of five probes that come back, the one with the shortest round trip is kept
+   * round trip. Of ten probes that come back, the one with the shortest round trip is kept
    * (the first ones may be lost: the subscription is live only some time after it is asked for).
    */
   private async measureOffset(): Promise<ClockOffset> {
     let best: ClockOffset | null = null;
     let echoed = 0;
-    for (let i = 0; i < 20 && echoed < 5; i++) {
+    for (let i = 0; i < 40 && echoed < 10; i++) {
       const seen = new Promise<EventEnvelope | null>((resolve) => {
         const timer = setTimeout(() => resolve(null), 250);
         this.waiter = (e) => {
@@ -192,7 +192,7 @@ export class NodeEvents {
       const o = { offsetNs: wall - (before + after) / 2n, uncertaintyNs: Number(after - before) / 2 };
       if (!best || o.uncertaintyNs < best.uncertaintyNs) best = o;
     }
-    if (!best) throw new Error(`containerd at ${this.socket} echoed none of 20 clock probe events${this.lastError ? ` (${this.lastError})` : ''}`);
+    if (!best) throw new Error(`containerd at ${this.socket} echoed none of 40 clock probe events${this.lastError ? ` (${this.lastError})` : ''}`);
     return best;
   }
 

@@ -111,7 +111,7 @@ export class KubernetesSession implements RunnerSession {
         if (!c) return {};
         return {
           nodeEvents: `containerd ${self.nodeEvents?.socket}, namespace k8s.io`,
-          clockOffset: 'containerd wall clock minus client hrtime, from probe events containerd stamps (shortest round trip of 5)',
+          clockOffset: 'containerd wall clock minus client hrtime, from probe events containerd stamps (shortest round trip of 10)',
           clockOffsetUncertaintyUs: Math.round(c.uncertaintyNs / 100) / 10,
         };
       },

@@ -2,6 +2,9 @@
  * The node-side timeline against the local cluster: a pod's phases joined from the watch and
  * the node containerd's events, and the watch's alone when the node's events are not read.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
@@ -22,13 +25,15 @@ const hello = { workload: { name: 'hello', kind: 'native' as const, args: [] }, 
 async function withSession(nodeEvents: boolean, fn: (s: KubernetesSession) => Promise<void>): Promise<void> {
   const scope = new Scope('test');
   const runId = `20000102${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
-  const ctx = { runId, host, arch: host.arch, scope, events: new EventBus(), workDir: `/tmp/runbench-k8s-${runId}` };
+  const workDir = mkdtempSync(join(tmpdir(), `runbench-k8s-${runId}-`));
+  const ctx = { runId, host, arch: host.arch, scope, events: new EventBus(), workDir };
   const session = (await createKubernetesRunner({ nodeEvents }).open(runc.runtime as RuntimeInfo, ctx)) as KubernetesSession;
   try {
     await fn(session);
   } finally {
     await session.close();
     expect(await scope.close()).toEqual([]);
+    rmSync(workDir, { recursive: true, force: true });
   }
 }
 
