@@ -126,7 +126,7 @@ export class NodeEvents {
   clock: ClockOffset | null = null;
 
   constructor(readonly socket: string) {
-    this.client = new ContainerdClient(socket, CRI_NAMESPACE, 5_000);
+    this.client = new ContainerdClient(socket, CRI_NAMESPACE, 15_000);
   }
 
   /** Subscribes and measures the clock offset; throws when containerd cannot be reached. */
@@ -154,14 +154,20 @@ export class NodeEvents {
     list.push({ topic: d.topic, containerId: d.containerId, atNs: d.wallNs - this.clock.offsetNs });
     this.events.set(d.containerId, list);
     if (d.topic === '/containers/create' && !this.identities.has(d.containerId)) {
-      this.identities.set(
-        d.containerId,
-        this.client.getContainer(d.containerId).then(
-          (c) => identityOf(c.labels),
-          () => null,
-        ),
-      );
+      this.identities.set(d.containerId, this.identify(d.containerId));
     }
+  }
+
+  /** The CRI's labels of a container just created; asked twice (a loaded host may miss one deadline). */
+  private async identify(id: string): Promise<ContainerIdentity | null> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        return identityOf((await this.client.getContainer(id)).labels);
+      } catch (e) {
+        this.lastError = `labels of container ${id.slice(0, 12)}: ${errorMessage(e)}`;
+      }
+    }
+    return null;
   }
 
   /**

@@ -3,7 +3,7 @@
  * $KUBECONFIG): pods through RuntimeClasses, watch-timed phases, memory, density, and
  * nothing of runbench's left in the cluster afterwards.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../core/events.ts';
 import { inImageArchive as inImageArchive_ } from '../../core/in-image.ts';
@@ -72,7 +72,11 @@ async function leftInCluster(client: KubeClient): Promise<string[]> {
 }
 
 function ctxFor(runId: string, scope: Scope) {
-  return { runId, host, arch: host.arch, scope, events: new EventBus(), workDir: `/tmp/runbench-k8s-${runId}` };
+  // the run's ledger is written there (core/recovery.ts): it must exist, and goes with the scope
+  const workDir = `/tmp/runbench-k8s-${runId}`;
+  mkdirSync(workDir, { recursive: true });
+  scope.defer(`scratch ${workDir}`, () => rmSync(workDir, { recursive: true, force: true }));
+  return { runId, host, arch: host.arch, scope, events: new EventBus(), workDir };
 }
 
 needs(['cluster', 'runc'], why ?? runc.skip).describe('kubernetes layer, runc RuntimeClass', () => {
