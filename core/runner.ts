@@ -69,6 +69,8 @@ export type Unsupported = { reason: string } | null;
 export interface OneShot {
   /** The one-shot command this layer's users type (e.g. `runc run`, `ctr run --rm`). */
   readonly name: string;
+  /** Where the figure's start and end timestamps come from, when the layer says (recorded as a note). */
+  readonly source?: string;
   run(req: RunRequest): Promise<TimedSample>;
 }
 
@@ -87,6 +89,8 @@ export interface DerivedFigure {
 export interface Lifecycle {
   /** Phases `run` reports, in order. */
   readonly phases: readonly string[];
+  /** Where the whole lifecycle's start and end timestamps come from, when the layer says. */
+  readonly source?: string;
   /** Where each phase's timestamps come from, by phase, when the layer says (recorded as a note). */
   readonly phaseSources?: Readonly<Record<string, string>>;
   /** Notes every phase figure carries (e.g. how a clock offset was measured). */

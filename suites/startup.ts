@@ -59,7 +59,7 @@ export const startupSuite: Suite = {
           unit: 'ns',
           workload: ref,
           samples: run.durationsNs,
-          notes: { command: oneShot.name, output: outputNote(run.values) },
+          notes: { command: oneShot.name, output: outputNote(run.values), ...(oneShot.source ? { timestamps: oneShot.source } : {}) },
         });
       });
       await parts.attempt(`lifecycle (${kind})`, async () => {
@@ -69,7 +69,8 @@ export const startupSuite: Suite = {
           return { durationNs: s.totalNs, value: s };
         });
         await verified(lifecycle);
-        ctx.record({ metric: 'lifecycle', unit: 'ns', workload: ref, samples: life.durationsNs, notes: { output: outputNote(life.values) } });
+        const lifeNotes = { output: outputNote(life.values), ...(lifecycle.source ? { timestamps: lifecycle.source } : {}) };
+        ctx.record({ metric: 'lifecycle', unit: 'ns', workload: ref, samples: life.durationsNs, notes: lifeNotes });
         const common = lifecycle.phaseNotes ?? {};
         for (const phase of lifecycle.phases) {
           const source = lifecycle.phaseSources?.[phase];

@@ -77,7 +77,7 @@ export class KubernetesSession implements RunnerSession {
       .replace(/[^a-z0-9.-]/g, '-')
       .slice(0, 60);
     this.capabilities = {
-      oneShot: { name: this.oneShotName, run: (req) => this.runOnce(req) },
+      oneShot: { name: this.oneShotName, source: `${SOURCE_WATCH}: create request sent to Succeeded seen`, run: (req) => this.runOnce(req) },
       lifecycle: this.lifecycleCapability(),
       churn: { run: (req, count, concurrency) => this.churn(req, count, concurrency) },
       density: {
@@ -99,6 +99,7 @@ export class KubernetesSession implements RunnerSession {
   private lifecycleCapability(): Capabilities['lifecycle'] {
     const self = this;
     return {
+      source: `${SOURCE_WATCH}: create request sent to deletion seen`,
       get phases() {
         return self.lifecyclePhases;
       },

@@ -27,6 +27,8 @@ const TOTALS: readonly { metric: string; title: string }[] = [
   { metric: 'runtimeShareNode', title: "runtime's share of created → task started" },
 ];
 const WATCH_PHASES = new Set(['scheduled', 'sandboxReady', 'containerStarted', 'completed', 'deleted']);
+/** The suite's whole-pod figures: their own rows in the suite section, not phases. */
+const WHOLE = new Set(['run', 'lifecycle']);
 
 interface Block {
   title: string;
@@ -48,7 +50,7 @@ function blocks(docs: readonly ResultsDocument[]): Block[] {
       r.set(m.metric, m);
       b.byRuntime.set(l.runtime, r);
       const isDerived = POD_STAGES.some((s) => s.metric === m.metric && s.metric !== 'exited') || TOTALS.some((t) => t.metric === m.metric);
-      if (!isDerived && !b.phases.includes(m.metric)) b.phases.push(m.metric);
+      if (!isDerived && !WHOLE.has(m.metric) && !b.phases.includes(m.metric)) b.phases.push(m.metric);
       out.set(key, b);
     }
   }
