@@ -86,7 +86,9 @@ export function rankSamples(
     const ratio = vsBest?.method === 'blocks' ? vsBest.ratio : plain;
     const ci =
       vsBest === null ? null : vsBest.method === 'blocks' ? vsBest.ci : lowerIsBetter ? ratioOfMediansInterval(e.xs, best.xs) : ratioOfMediansInterval(best.xs, e.xs);
-    out[e.i] = { rank, tied: false, ratio, ratioCi: ratio === null ? null : ci, pNext: pNext[k] ?? null, method: vsBest?.method ?? (paired ? 'blocks' : 'samples') };
+    // a bootstrap of medians that can be 0 gives no interval, not one of NaN
+    const finiteCi = ci && ci.every(Number.isFinite) ? ci : null;
+    out[e.i] = { rank, tied: false, ratio, ratioCi: ratio === null ? null : finiteCi, pNext: pNext[k] ?? null, method: vsBest?.method ?? (paired ? 'blocks' : 'samples') };
   });
   for (const r of out) r.tied = r.rank !== null && out.filter((o) => o.rank === r.rank).length > 1;
   return out;

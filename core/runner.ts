@@ -11,7 +11,7 @@ import type { EventBus } from './events.ts';
 import type { LedgerEntry } from './recovery.ts';
 import type { Gauge } from './density.ts';
 import type { Scope } from './scope.ts';
-import type { HostFacts, Layer, RuntimeInfo, WorkloadKind } from './schema.ts';
+import type { HostFacts, Layer, RuntimeInfo, Unit, WorkloadKind } from './schema.ts';
 import type { WorkloadRef } from './workloads.ts';
 
 export interface RunRequest {
@@ -53,6 +53,8 @@ export interface TimedSample {
    * suite records each one a lifecycle sample carries.
    */
   layerMemoryBytes?: Record<string, number>;
+  /** Figures derived from this sample's phases, by the lifecycle's `derived` names (NaN when not available). */
+  derived?: Record<string, number>;
 }
 
 export interface ChurnResult {
@@ -74,13 +76,34 @@ export type Unsupported = { reason: string } | null;
 export interface OneShot {
   /** The one-shot command this layer's users type (e.g. `runc run`, `ctr run --rm`). */
   readonly name: string;
+  /** Where the figure's start and end timestamps come from, when the layer says (recorded as a note). */
+  readonly source?: string;
   run(req: RunRequest): Promise<TimedSample>;
+}
+
+/** A figure a layer derives from each lifecycle sample (e.g. a pod's startup split into stages). */
+export interface DerivedFigure {
+  name: string;
+  unit: Unit;
+  description: string;
+  /** Where its timestamps come from. */
+  source: string;
+  /** Which way is better when not the unit's usual one (a share of a whole: lower). */
+  better?: 'lower' | 'higher';
 }
 
 /** create, start, exit observed, delete, with each phase timed. */
 export interface Lifecycle {
   /** Phases `run` reports, in order. */
   readonly phases: readonly string[];
+  /** Where the whole lifecycle's start and end timestamps come from, when the layer says. */
+  readonly source?: string;
+  /** Where each phase's timestamps come from, by phase, when the layer says (recorded as a note). */
+  readonly phaseSources?: Readonly<Record<string, string>>;
+  /** Notes every phase figure carries (e.g. how a clock offset was measured). */
+  readonly phaseNotes?: Readonly<Record<string, string | number>>;
+  /** Figures derived from each sample, recorded beside the phases. */
+  readonly derived?: readonly DerivedFigure[];
   run(req: RunRequest): Promise<TimedSample>;
 }
 

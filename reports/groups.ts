@@ -51,7 +51,8 @@ export function groupMeasurements(docs: readonly ResultsDocument[]): Measurement
     const oneRun = docs.length === 1;
     const ranks = rankSamples(
       ms.map((m) => ({ samples: m.samples, blocks: m.blocks })),
-      lowerIsBetter(head.unit),
+      // a figure may say which way is better (notes.better); else its unit does
+      head.notes.better === 'lower' ? true : head.notes.better === 'higher' ? false : lowerIsBetter(head.unit),
       undefined,
       oneRun,
     );

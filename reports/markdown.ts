@@ -19,6 +19,7 @@ import { byProcessLines, DENSITY_COLUMNS, DENSITY_NOTE, DENSITY_NUMERIC, density
 import { metricInfo } from './metrics.ts';
 import { reliabilityMarkdown } from './reliability.ts';
 import { summaryMatrix } from './summary-matrix.ts';
+import { podTimelineSection } from './html/sections/pod-timeline.ts';
 
 export { comparisonToMarkdown, environmentToMarkdown } from './markdown-compare.ts';
 
@@ -79,8 +80,7 @@ function figuresMarkdown(docs: readonly ResultsDocument[]): string[] {
   return out;
 }
 
-function wasmWaysMarkdown(docs: readonly ResultsDocument[]): string[] {
-  const ways = wasmWaysSection(docs);
+function sectionMarkdown(ways: ReturnType<typeof wasmWaysSection>): string[] {
   if (!ways) return [];
   const out = [`## ${mdCell(ways.title)}`, '', ...ways.paragraphs.map(mdCell), ''];
   for (const t of ways.tables) {
@@ -95,8 +95,12 @@ function wasmWaysMarkdown(docs: readonly ResultsDocument[]): string[] {
       '',
     );
   }
-  out.push(...engineMarkdown(docs));
   return out;
+}
+
+function wasmWaysMarkdown(docs: readonly ResultsDocument[]): string[] {
+  const ways = sectionMarkdown(wasmWaysSection(docs));
+  return ways.length === 0 ? [] : [...ways, ...engineMarkdown(docs)];
 }
 
 function factsMarkdown(docs: readonly ResultsDocument[]): string[] {
@@ -199,6 +203,6 @@ export function toMarkdown(docs: readonly ResultsDocument[]): string {
   const figures = figuresMarkdown(docs);
   if (figures.length > 0) out.push('## Figures', '', ...figures);
   out.push(...densityMarkdown(docs), ...reliabilityMarkdown(docs));
-  out.push(...wasmWaysMarkdown(docs), ...factsMarkdown(docs), ...conformanceMarkdown(docs));
+  out.push(...sectionMarkdown(podTimelineSection(docs)), ...wasmWaysMarkdown(docs), ...factsMarkdown(docs), ...conformanceMarkdown(docs));
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -10,6 +10,7 @@ import type { ResultsDocument } from '../core/schema.ts';
 import { densityRows, densityText } from './density.ts';
 import { engineText } from './engines-text.ts';
 import { groupMeasurements, noValue, samplesText } from './groups.ts';
+import { podTimelineSection } from './html/sections/pod-timeline.ts';
 import { reliabilityLines } from './reliability.ts';
 
 export function toTable(doc: ResultsDocument): string {
@@ -40,6 +41,19 @@ export function toTable(doc: ResultsDocument): string {
     lines.push('');
   }
   if (groups.length > 0) lines.push(rankingNote(), '');
+  const pods = podTimelineSection([doc]);
+  if (pods) {
+    lines.push(pods.title.toLowerCase());
+    for (const t of pods.tables) {
+      lines.push(`  ${t.caption}`);
+      const text = t.rows.map((r) => r.map((c) => (typeof c === 'string' ? c : c.text)));
+      const widths = t.columns.map((c, i) => Math.max([...c].length, ...text.map((r) => [...(r[i] ?? '')].length)));
+      const last = t.columns.length - 1;
+      const row = (cells: string[]) => `    ${cells.map((c, i) => (i === last ? c : pad(c, widths[i] ?? 0, t.numeric[i] ?? false))).join('  ')}`.trimEnd();
+      lines.push(row(t.columns), ...text.map(row));
+    }
+    lines.push(...pods.paragraphs.map((p) => `  ${p}`), '');
+  }
   lines.push(...reliabilityLines(doc));
   lines.push(...densityText(densityRows([doc])));
   lines.push(...engineText(doc));

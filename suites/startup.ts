@@ -59,7 +59,7 @@ export const startupSuite: Suite = {
           unit: 'ns',
           workload: ref,
           samples: run.durationsNs,
-          notes: { command: oneShot.name, output: outputNote(run.values) },
+          notes: { command: oneShot.name, output: outputNote(run.values), ...(oneShot.source ? { timestamps: oneShot.source } : {}) },
           series: 'run',
         });
       });
@@ -70,10 +70,17 @@ export const startupSuite: Suite = {
           return { durationNs: s.totalNs, value: s };
         });
         await verified('lifecycle', lifecycle);
-        const notes = { output: outputNote(life.values) };
-        ctx.record({ metric: 'lifecycle', unit: 'ns', workload: ref, samples: life.durationsNs, notes, series: 'lifecycle' });
+        const lifeNotes = { output: outputNote(life.values), ...(lifecycle.source ? { timestamps: lifecycle.source } : {}) };
+        ctx.record({ metric: 'lifecycle', unit: 'ns', workload: ref, samples: life.durationsNs, notes: lifeNotes, series: 'lifecycle' });
+        const common = lifecycle.phaseNotes ?? {};
         for (const phase of lifecycle.phases) {
-          ctx.record({ metric: phase, unit: 'ns', workload: ref, samples: life.values.map((v) => v.phasesNs[phase] ?? Number.NaN), series: 'lifecycle' });
+          const source = lifecycle.phaseSources?.[phase];
+          const notes = { ...common, ...(source ? { timestamps: source } : {}) };
+          ctx.record({ metric: phase, unit: 'ns', workload: ref, samples: life.values.map((v) => v.phasesNs[phase] ?? Number.NaN), notes, series: 'lifecycle' });
+        }
+        for (const d of lifecycle.derived ?? []) {
+          const notes = { ...common, timestamps: d.source, description: d.description, ...(d.better ? { better: d.better } : {}) };
+          ctx.record({ metric: d.name, unit: d.unit, workload: ref, samples: life.values.map((v) => v.derived?.[d.name] ?? Number.NaN), notes, series: 'lifecycle' });
         }
       });
     }

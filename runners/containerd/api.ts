@@ -25,6 +25,7 @@ const SERVICES = {
   content: `${API}/content/v1/content.proto`,
   leases: `${API}/leases/v1/leases.proto`,
   namespaces: `${API}/namespaces/v1/namespace.proto`,
+  events: `${API}/events/v1/events.proto`,
 } as const;
 
 /** containerd's type URL for an OCI runtime spec carried (as JSON) in a protobuf Any. */
@@ -69,6 +70,14 @@ export interface TaskCreate {
   terminal: boolean;
 }
 
+/** One event as containerd's Subscribe streams it; `event` is the topic's message, still encoded. */
+export interface EventEnvelope {
+  timestamp: { seconds: number; nanos: number } | null;
+  namespace: string;
+  topic: string;
+  event: ProtoAny | null;
+}
+
 type Callback<T> = (err: grpc.ServiceError | null, res: T) => void;
 type ServiceClient = grpc.Client & Record<string, (req: unknown, meta: grpc.Metadata, opts: grpc.CallOptions, cb?: Callback<unknown>) => unknown>;
 type ServiceCtor = new (address: string, creds: grpc.ChannelCredentials, options?: grpc.ChannelOptions) => ServiceClient;
@@ -111,6 +120,7 @@ function services(): Record<keyof typeof SERVICES, ServiceCtor> {
     content: get('content', 'Content'),
     leases: get('leases', 'Leases'),
     namespaces: get('namespaces', 'Namespaces'),
+    events: get('events', 'Events'),
   };
   return loaded;
 }
@@ -206,8 +216,8 @@ export class ContainerdClient {
     return this.call('containers', 'Delete', { id });
   }
   /** A container's record: the spec it was created with (an OCI runtime spec as JSON in an Any). */
-  async getContainer(id: string): Promise<{ id: string; spec: ProtoAny | null }> {
-    const r = await this.call<{ container: { id: string; spec: ProtoAny | null } }>('containers', 'Get', { id });
+  async getContainer(id: string): Promise<{ id: string; spec: ProtoAny | null; labels: Record<string, string> }> {
+    const r = await this.call<{ container: { id: string; spec: ProtoAny | null; labels: Record<string, string> } }>('containers', 'Get', { id });
     return r.container;
   }
   async listContainers(): Promise<{ id: string }[]> {
@@ -288,6 +298,32 @@ export class ContainerdClient {
   }
   deleteNamespace(name: string): Promise<unknown> {
     return this.call('namespaces', 'Delete', { name });
+  }
+
+  /**
+   * containerd's event stream (filters as ctr events takes them, ORed): every envelope as
+   * it arrives, until the returned call is cancelled. Envelope timestamps are the
+   * publisher's wall clock (containerd's, or the shim's for task events).
+   */
+  subscribe(filters: string[], onEnvelope: (e: EventEnvelope) => void, onEnd: (err: Error | null) => void): { cancel(): void } {
+    const c = this.client('events');
+    const fn = c.Subscribe;
+    if (typeof fn !== 'function') throw new Error('containerd events has no method Subscribe');
+    const call = fn.call(c, { filters }, this.meta, {}) as grpc.ClientReadableStream<EventEnvelope>;
+    let ended = false;
+    const end = (err: Error | null) => {
+      if (ended) return;
+      ended = true;
+      onEnd(err);
+    };
+    call.on('data', (d: EventEnvelope) => onEnvelope(d));
+    call.on('error', (e: grpc.ServiceError) => end(e.code === grpc.status.CANCELLED ? null : e));
+    call.on('end', () => end(null));
+    return { cancel: () => call.cancel() };
+  }
+  /** Publishes an event in this client's namespace; containerd stamps it with its own clock. */
+  publish(topic: string, event: ProtoAny): Promise<unknown> {
+    return this.call('events', 'Publish', { topic, event });
   }
 
   close(): void {

@@ -11,6 +11,8 @@ export interface KubernetesRunnerOptions {
   /** Density suite: stop adding idle pods at this much pod working set, or at this many pods. */
   densityBudgetBytes?: number;
   densityMaxPods?: number;
+  /** Read the node containerd's events when the node is this machine (default true); false keeps the watch's phases alone. */
+  nodeEvents?: boolean;
 }
 
 export const DEFAULT_DENSITY = { budgetBytes: 2 * 1024 ** 3, maxPods: 50 } as const;

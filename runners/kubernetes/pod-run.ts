@@ -9,7 +9,9 @@ import { RuntimeFailure, errorMessage } from '../../core/errors.ts';
 import type { RunRequest, TimedSample } from '../../core/runner.ts';
 import type { NodeFacts } from './cluster.ts';
 import { podShimPid, shimMemory } from './memory.ts';
-import { phaseDurations, termination, type PodTimeline } from './pods.ts';
+import type { NodeEvents } from './node-events.ts';
+import { joinedPhases, NODE_PHASES, nodeMarks, DERIVED, type NodeMarks } from './node-timeline.ts';
+import { CONTAINER, phaseDurations, termination, type PodTimeline } from './pods.ts';
 import type { SessionPods } from './session-pods.ts';
 
 export interface RunPodOptions {
@@ -17,6 +19,34 @@ export interface RunPodOptions {
   waitDeleted: boolean;
   edit?: (pod: V1Pod) => void;
   inspect?: (pod: V1Pod, node: NodeFacts | null) => Promise<void>;
+  /** The node containerd's events, when the pods' node is this machine and its socket answered. */
+  nodeEvents?: NodeEvents | null;
+}
+
+/**
+ * The sample's phases: joined with the node's events when they are read (NODE_PHASES, a
+ * phase whose event is missing as NaN), else the watch's own (POD_PHASES).
+ */
+async function nodeMarksOf(o: RunPodOptions, pod: V1Pod | null): Promise<NodeMarks | { missing: string } | null> {
+  const uid = pod?.metadata?.uid;
+  if (!o.nodeEvents) return null;
+  if (!uid) return { missing: 'the pod has no uid' };
+  try {
+    return nodeMarks(await o.nodeEvents.ofPod(uid), CONTAINER);
+  } finally {
+    await o.nodeEvents.forgetPod(uid);
+  }
+}
+
+function phasesOf(marks: NodeMarks | { missing: string } | null, timeline: PodTimeline): { phasesNs: Record<string, number>; derived?: Record<string, number> } {
+  if (marks === null) return { phasesNs: phaseDurations(timeline) };
+  if ('missing' in marks) {
+    return {
+      phasesNs: Object.fromEntries(NODE_PHASES.map((p) => [p.name, Number.NaN])),
+      derived: Object.fromEntries(DERIVED.map((d) => [d.name, Number.NaN])),
+    };
+  }
+  return joinedPhases(timeline, marks);
 }
 
 /** Where a pod runs: its node, and its cgroup directory when the node is this machine. */
@@ -67,15 +97,19 @@ export async function runPod(
     const stdout = o.logs ? await pods.logs(name) : '';
     const term = pod ? termination(pod) : null;
     if (o.inspect && pod) await o.inspect(pod, where.node);
+    // the exit event is in by now (the kubelet reported the pod finished after it); read
+    // before the deletion, while the pod's containers and their labels still exist
+    const marks = await nodeMarksOf(o, pod);
     if (o.waitDeleted) await pods.delete(name, true);
     else void pods.delete(name, false).catch(() => undefined);
+    const phases = phasesOf(marks, timeline);
     const layerMemoryBytes: Record<string, number> = {};
     if (shimPeak !== null) layerMemoryBytes.shimPeakRssBytes = shimPeak;
     const completed = timeline.completedNs ?? timeline.createdNs;
     const end = o.waitDeleted && timeline.deletedNs !== undefined ? timeline.deletedNs : completed;
     return {
       totalNs: Number(end - timeline.createdNs),
-      phasesNs: phaseDurations(timeline),
+      ...phases,
       exitCode: term?.exitCode ?? -1,
       signal: term?.signal ?? 0,
       stdout,

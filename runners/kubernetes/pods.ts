@@ -103,14 +103,19 @@ export function observe(t: PodTimeline, pod: V1Pod, atNs: bigint): void {
   }
 }
 
-/** Durations between consecutive milestones, named by POD_PHASES (missing ones as NaN). */
+/**
+ * Durations between consecutive milestones, named by POD_PHASES (missing ones as NaN). Two
+ * milestones first seen in the same watch event (the kubelet reports sandbox and container
+ * start in one status update) have no duration between them that the watch measured: that
+ * phase is NaN too, not 0 (a 0 printed as "0.0 µs" and ranked by a ratio of NaN).
+ */
 export function phaseDurations(t: PodTimeline): Record<string, number> {
   const marks = [t.createdNs, t.scheduledNs, t.sandboxReadyNs, t.startedNs, t.completedNs, t.deletedNs];
   const out: Record<string, number> = {};
   POD_PHASES.forEach((name, i) => {
     const a = marks[i];
     const b = marks[i + 1];
-    out[name] = a !== undefined && b !== undefined ? Number(b - a) : Number.NaN;
+    out[name] = a !== undefined && b !== undefined && b !== a ? Number(b - a) : Number.NaN;
   });
   return out;
 }

@@ -13,6 +13,7 @@
  * (scripts/cluster.sh imports them); a pod that cannot find its image is a skip with
  * that reason, found by a probe pod when the session opens.
  */
+import { existsSync } from 'node:fs';
 import type { V1Pod } from '@kubernetes/client-node';
 import { RuntimeFailure, errorMessage } from '../../core/errors.ts';
 import { recordInLedger } from '../../core/recovery.ts';
@@ -39,13 +40,17 @@ import { runPod, type PodPlace, type RunPodOptions } from './pod-run.ts';
 import { entrypoint, podManifest, POD_PHASES, SESSION_LABEL, type PodTimeline } from './pods.ts';
 import { SessionPods } from './session-pods.ts';
 import { PodWatcher } from './watch.ts';
+import { NODE_CONTAINERD_SOCKETS, NodeEvents } from './node-events.ts';
+import { DERIVED, NODE_PHASES, SOURCE_WATCH } from './node-timeline.ts';
 
 /** One run's cluster state, by run id: shared by the sessions of all runtimes and archs. */
 const runs = new Map<string, Promise<RunCluster>>();
 
 export class KubernetesSession implements RunnerSession {
   readonly layer = 'kubernetes' as const;
-  readonly lifecyclePhases = POD_PHASES;
+  private nodeEvents: NodeEvents | null = null;
+  /** Why the node's events are not read (a remote node, no socket, an error), once the session is open. */
+  nodeEventsNote = 'not tried';
   readonly oneShotName = 'pod to completion (create, watch until Succeeded)';
   readonly handler: string;
   private cluster: RunCluster | null = null;
@@ -70,8 +75,8 @@ export class KubernetesSession implements RunnerSession {
       .replace(/[^a-z0-9.-]/g, '-')
       .slice(0, 60);
     this.capabilities = {
-      oneShot: { name: this.oneShotName, run: (req) => this.runOnce(req) },
-      lifecycle: { phases: this.lifecyclePhases, run: (req) => this.lifecycle(req) },
+      oneShot: { name: this.oneShotName, source: `${SOURCE_WATCH}: create request sent to Succeeded seen`, run: (req) => this.runOnce(req) },
+      lifecycle: this.lifecycleCapability(),
       churn: { run: (req, count, concurrency) => this.churn(req, count, concurrency) },
       density: podDensity({
         runtime: runtime.name,
@@ -83,6 +88,64 @@ export class KubernetesSession implements RunnerSession {
         source: () => `kubeconfig ${this.kubeconfig.path} (${this.kubeconfig.source})`,
       }),
     };
+  }
+
+  /** POD_PHASES from the watch alone, or NODE_PHASES when the node's containerd events are read. */
+  get lifecyclePhases(): readonly string[] {
+    return this.nodeEvents ? NODE_PHASES.map((p) => p.name) : POD_PHASES;
+  }
+
+  private lifecycleCapability(): Capabilities['lifecycle'] {
+    const self = this;
+    return {
+      source: `${SOURCE_WATCH}: create request sent to deletion seen`,
+      get phases() {
+        return self.lifecyclePhases;
+      },
+      get phaseSources() {
+        if (self.nodeEvents) return Object.fromEntries(NODE_PHASES.map((p) => [p.name, p.source]));
+        return Object.fromEntries(POD_PHASES.map((p) => [p, `${SOURCE_WATCH}; containerd events not read: ${self.nodeEventsNote}`]));
+      },
+      get phaseNotes(): Record<string, string | number> {
+        const c = self.nodeEvents?.clock;
+        if (!c) return {};
+        return {
+          nodeEvents: `containerd ${self.nodeEvents?.socket}, namespace k8s.io`,
+          clockOffset: 'containerd wall clock minus client hrtime, from probe events containerd stamps (shortest round trip of 10)',
+          clockOffsetUncertaintyUs: Math.round(c.uncertaintyNs / 100) / 10,
+        };
+      },
+      get derived() {
+        return self.nodeEvents ? DERIVED : [];
+      },
+      run: (req) => this.lifecycle(req),
+    };
+  }
+
+  /** Reads the node containerd's events when a node of this session is this machine. */
+  private async openNodeEvents(): Promise<void> {
+    if (this.opts.nodeEvents === false) {
+      this.nodeEventsNote = 'turned off in the runner options';
+      return;
+    }
+    if (!this.archNodes.some((n) => n.local)) {
+      this.nodeEventsNote = 'no node of this arch is this machine';
+      return;
+    }
+    const socket = NODE_CONTAINERD_SOCKETS.find((p) => existsSync(p));
+    if (!socket) {
+      this.nodeEventsNote = `no containerd socket at ${NODE_CONTAINERD_SOCKETS.join(' or ')}`;
+      return;
+    }
+    const n = new NodeEvents(socket);
+    try {
+      await n.start();
+      this.nodeEvents = n;
+      this.nodeEventsNote = `read from ${socket}`;
+    } catch (e) {
+      n.close();
+      this.nodeEventsNote = `containerd at ${socket}: ${errorMessage(e)}`;
+    }
   }
 
   get namespace(): string {
@@ -136,6 +199,7 @@ export class KubernetesSession implements RunnerSession {
     const owner = { runtime: this.runtime.name, sessionId: this.sessionId, manifest: (name: string, req: RunRequest) => this.manifest(name, req) };
     this.pods = new SessionPods(this.client, watcher, this.cluster.namespace, owner);
     await watcher.start();
+    await this.openNodeEvents();
     if (!wasmCapable(this.runtime)) this.skips.set('wasm', `${this.runtime.name} has no Wasm handler`);
     if (isWasmShim(this.runtime)) this.skips.set('native', `${this.runtime.name} is a Wasm shim`);
     const nativeNot = this.runtime.wasmVia || this.runtime.wasmModules ? kindUnsupported(this.runtime, 'native') : null;
@@ -200,7 +264,7 @@ export class KubernetesSession implements RunnerSession {
   }
 
   private async runPod(req: RunRequest, o: RunPodOptions): Promise<TimedSample & { timeline: PodTimeline }> {
-    return runPod(this.requirePods(), (pod) => this.localPod(pod), this.runtime.name, req, o);
+    return runPod(this.requirePods(), (pod) => this.localPod(pod), this.runtime.name, req, { nodeEvents: this.nodeEvents, ...o });
   }
 
   /**
@@ -249,6 +313,8 @@ export class KubernetesSession implements RunnerSession {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.pods?.close();
+    this.nodeEvents?.close();
+    this.nodeEvents = null;
     this.closed = true;
     this.pods = null;
   }

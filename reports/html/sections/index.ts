@@ -16,6 +16,7 @@ import { buildHarness } from './harness.ts';
 import { buildHistory } from './history.ts';
 import { buildMethod } from './method.ts';
 import { buildNativeVsWasm } from './native-vs-wasm.ts';
+import { buildPodTimeline } from './pod-timeline.ts';
 import { buildReliability } from './reliability.ts';
 import { buildSuites } from './suites.ts';
 import { buildProblems, buildSummary } from './summary.ts';
@@ -28,6 +29,7 @@ export const SECTIONS: readonly SectionBuilder[] = [
   buildHistory,
   buildEnvironment,
   buildSuites,
+  buildPodTimeline,
   buildNativeVsWasm,
   buildWasmWays,
   buildDensity,
