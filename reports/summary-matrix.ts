@@ -186,7 +186,9 @@ export function summaryMatrix(docs: readonly ResultsDocument[]): SummaryMatrix {
   for (const doc of docs) {
     for (const r of doc.suiteRuns) {
       if (r.outcome.status !== 'errored' && r.outcome.status !== 'failed') continue;
-      const labels = { host: doc.host.hostname, layer: r.layer, arch: r.arch ?? doc.host.arch, emulated: false, runtime: r.runtime };
+      const arch = r.arch ?? doc.host.arch;
+      // a foreign arch runs only under emulation (qemu-user), as the pipeline labels it
+      const labels = { host: doc.host.hostname, layer: r.layer, arch, emulated: arch !== doc.host.arch, runtime: r.runtime };
       const any = [...rows.values()].some((x) => x.host === labels.host && x.layer === labels.layer && x.arch === labels.arch && x.runtime === labels.runtime);
       if (!any) addRow(configurationOf(doc, { ...labels, workloadKind: null }));
     }

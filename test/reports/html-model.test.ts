@@ -159,7 +159,7 @@ describe('HTML report model', () => {
     expect(load?.rows[0]?.slice(0, 5)).toEqual(['oci', '2', '0.50 … 1.80 … 3.10', '40% … 50% … 60%', '0.0% … 0.6% … 1.2%']);
     expect(again?.rows[0]).toEqual([
       'crun (native), oci',
-      { text: 'npx runbench run --runtime crun --layer oci --workload-kind native --suite startup,memory,throughput --runs 6 --warmup 1', code: true },
+      { text: 'npx runbench run --runtime crun --layer oci --workload-kind native --suite startup,memory,throughput --runs 6 --warmup 1 --churn 10 --concurrency 2', code: true },
     ]);
     // an older document did not record its command line, and says so
     expect(section(buildReportModel([doc]).sections, 'environment').paragraphs[0]).toMatch(/^The command line was not recorded/);

@@ -41,6 +41,7 @@ export function configurationCommand(d: ResultsDocument, c: Configuration): stri
     '--warmup',
     String(p.warmup),
     ...(p.blocks ? ['--blocks', String(p.blocks)] : []),
+    ...(suites.includes('throughput') ? ['--churn', String(p.churnContainers), '--concurrency', String(p.concurrency)] : []),
   ];
   return [d.invocation?.program ?? 'runbench', ...args.map(shellQuote)].join(' ');
 }
