@@ -79,6 +79,8 @@ export class ContainerdSession implements RunnerSession {
   private readonly sockets = new Set<string>();
   private counter = 0;
   private baselineRss: number | null = null;
+  /** How runbench's own containerd ended, once it has. */
+  private daemonGone: string | null = null;
   private closed = false;
   private readonly slug: string;
   private readonly refs: Record<WorkloadKind, ImageRef>;
@@ -112,6 +114,7 @@ export class ContainerdSession implements RunnerSession {
       runId: ctx.runId,
       outDir: this.out,
       daemonPid: () => this.daemon?.pid ?? null,
+      daemonGone: () => this.daemonGone,
     });
     this.capabilities = {
       oneShot: { name: this.oneShotName, run: (req) => this.runOnce(req) },
@@ -152,6 +155,9 @@ export class ContainerdSession implements RunnerSession {
       searchPath: [...(this.shim.shimDir ? [this.shim.shimDir] : []), cacheBinDir],
     });
     const { address } = this.daemon;
+    void this.daemon.gone.then((how) => {
+      if (!this.closed) this.daemonGone = how;
+    });
     // a containerd that is not ours keeps our namespace if this process dies: `runbench clean` removes it
     if (!this.daemon.owned)
       recordInLedger(this.ctx.workDir, {
