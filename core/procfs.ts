@@ -29,6 +29,12 @@ function statFields(pid: number): string[] | null {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
+/** Whether a process runs: it exists and is not a zombie. */
+export function isRunning(pid: number): boolean {
+  const state = statFields(pid)?.[0];
+  return state !== undefined && state !== 'Z' && state !== 'X';
+}
+
 /** Every process of the machine with its parent and thread count; one that exits while being read is left out. */
 export function processTable(): Map<number, ProcEntry> {
   const out = new Map<number, ProcEntry>();

@@ -8,11 +8,11 @@
  * deleted, container deleted, snapshot removed).
  */
 import { join } from 'node:path';
-import { cgroupCurrentBytes, memoryCgroupDir } from '../../core/cgroups.ts';
+import { cgroupCurrentBytes, memoryCgroupDir, sweepCgroups } from '../../core/cgroups.ts';
 import { DEFAULT_DENSITY_MAX, defaultBudget, fdGauge, hostGauges, type Gauge } from '../../core/density.ts';
 import { RuntimeFailure, errorMessage } from '../../core/errors.ts';
 import { eachLimited } from '../../core/pool.ts';
-import { pssOf, settledDescendants } from '../../core/procfs.ts';
+import { isRunning, pssOf, settledDescendants } from '../../core/procfs.ts';
 import type { Density, DensityDefaults, Footprint, IdleUnit, RunRequest } from '../../core/runner.ts';
 import { SPEC_TYPE_URL, type ContainerdClient } from './api.ts';
 import { removeContainer } from './cleanup.ts';
@@ -38,6 +38,8 @@ export interface ContainerdDensityHost {
   /** Where the containers' output files go. */
   outDir: string;
   daemonPid(): number | null;
+  /** How runbench's own containerd ended, once it has (null while it runs, or when it is not runbench's). */
+  daemonGone(): string | null;
 }
 
 interface Unit {
@@ -92,9 +94,17 @@ export class ContainerdDensity implements Density {
     } catch (e) {
       const detail = errorMessage(e).replace(/^\d+ [A-Z_]+: /, '');
       const err = stdio.firstErrorLine();
+      const gone = await this.goneNow();
       await this.removeOne(id).catch(() => undefined);
-      throw new RuntimeFailure(this.host.runtime, `${this.host.runtime} via containerd: idle ${stage} failed: ${detail}${err ? `: ${err}` : ''}`);
+      throw new RuntimeFailure(this.host.runtime, `${this.host.runtime} via containerd: idle ${stage} failed: ${detail}${err ? `: ${err}` : ''}${gone ? ` (${gone})` : ''}`);
     }
+  }
+
+  /** How containerd ended, if it has: a call failing as it dies may be seen before its exit is, so a dead pid gets a second to be. */
+  private async goneNow(): Promise<string | null> {
+    const pid = this.host.daemonPid();
+    for (let i = 0; i < 20 && pid !== null && !this.host.daemonGone() && !isRunning(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    return this.host.daemonGone();
   }
 
   /** containerd (when it is runbench's own) and its shims: the shims are daemons (reparented away), found by the address they serve. */
@@ -141,6 +151,8 @@ export class ContainerdDensity implements Density {
     } catch (e) {
       still = [`containerd could not list what is left: ${errorMessage(e)}`];
     }
+    const gone = await this.goneNow();
+    if (gone) return { concurrency: REMOVE_CONCURRENCY, leftovers: await this.sweepAfter(gone, names) };
     const said = new Set(still.map((s) => s.split(':')[0]));
     return {
       concurrency: REMOVE_CONCURRENCY,
@@ -150,6 +162,32 @@ export class ContainerdDensity implements Density {
         ...notStarted.filter((n) => !said.has(n)).map((n) => `${n}: not removed before the deadline`),
       ],
     };
+  }
+
+  /**
+   * containerd died under the containers: nobody removes them through it any more. Its
+   * shims are killed (they name its address) and the containers' cgroups swept, with
+   * whatever runs in them; the rest (mounts, its directory) goes when the session closes.
+   */
+  private async sweepAfter(gone: string, names: readonly string[]): Promise<string[]> {
+    const shims = processesMatching('-address', this.host.api().client.address);
+    for (const pid of shims) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    const left: string[] = [];
+    for (const n of names) {
+      const u = this.units.get(n);
+      if (!u) continue;
+      const swept = await sweepCgroups(u.cgroupsPath.slice(1));
+      if (swept.remaining.length > 0) left.push(`${n}: cgroup ${swept.remaining[0]} could not be removed`);
+      u.stdio.close();
+      this.units.delete(n);
+    }
+    return [`${gone} during the teardown: ${shims.length} shims killed, the containers' cgroups swept`, ...left];
   }
 
   /** Removes what an interrupted fill left. */
