@@ -27,6 +27,15 @@ export function blockGroups(m: BlockedSamples): number[][] | null {
   return by ? [...by.entries()].sort((a, b) => a[0] - b[0]).map(([, xs]) => xs) : null;
 }
 
+/**
+ * The run-level variance of a measurement on a host (core/noise-floor.ts), in log units squared,
+ * with its degrees of freedom: what the level of a whole run moves by beyond its blocks' spread.
+ */
+export interface RunVariance {
+  variance: number;
+  df: number;
+}
+
 export interface BlockTest {
   /** Units (blocks) on each side. */
   baseUnits: number;
@@ -37,15 +46,25 @@ export interface BlockTest {
   pValue: number;
   /** Welch-Satterthwaite degrees of freedom. */
   df: number;
-  /** Standard error of the difference of the mean log block medians. */
+  /** Standard error of the difference of the mean log block medians (the run-level term included). */
   se: number;
+  /** The run-level variance added to se^2, in log units squared; 0 without a noise floor. */
+  runVariance: number;
 }
 
 /**
  * Welch's t-test on log block medians; null where it does not apply: fewer than two units a
  * side, or a block median that is not positive (a count of 0, say), which has no logarithm.
+ * `run`, a host's run-level variance, scaled by the caller for the runs on each side, is added to
+ * the error, its degrees of freedom entering Welch-Satterthwaite's: the blocks of one base run and
+ * one head run cannot show a shift of a whole run's level, only a noise floor can.
  */
-export function blockTest(base: readonly (readonly number[])[], head: readonly (readonly number[])[], level: number): BlockTest | null {
+export function blockTest(
+  base: readonly (readonly number[])[],
+  head: readonly (readonly number[])[],
+  level: number,
+  run: RunVariance = { variance: 0, df: 1 },
+): BlockTest | null {
   const logs = (groups: readonly (readonly number[])[]) => groups.filter((g) => g.length > 0).map((g) => median(g));
   const b = logs(base);
   const h = logs(head);
@@ -59,13 +78,14 @@ export function blockTest(base: readonly (readonly number[])[], head: readonly (
   const vb = variance(lb) / lb.length;
   const vh = variance(lh) / lh.length;
   const d = mean(lh) - mean(lb);
-  const se = Math.sqrt(vb + vh);
+  const vr = run.variance;
+  const se = Math.sqrt(vb + vh + vr);
   const toPercent = (x: number) => (Math.exp(x) - 1) * 100;
   if (se === 0) {
     // every block of each side gave the same median (memory counted in pages, say)
-    return { baseUnits: b.length, headUnits: h.length, changePercent: toPercent(d), changeCiPercent: [toPercent(d), toPercent(d)], pValue: d === 0 ? 1 : 0, df: b.length + h.length - 2, se };
+    return { baseUnits: b.length, headUnits: h.length, changePercent: toPercent(d), changeCiPercent: [toPercent(d), toPercent(d)], pValue: d === 0 ? 1 : 0, df: b.length + h.length - 2, se, runVariance: vr };
   }
-  const df = (vb + vh) ** 2 / ((vb > 0 ? vb ** 2 / (lb.length - 1) : 0) + (vh > 0 ? vh ** 2 / (lh.length - 1) : 0));
+  const df = (vb + vh + vr) ** 2 / ((vb > 0 ? vb ** 2 / (lb.length - 1) : 0) + (vh > 0 ? vh ** 2 / (lh.length - 1) : 0) + (vr > 0 ? vr ** 2 / run.df : 0));
   const q = tQuantileUpper((1 - level) / 2, df);
   return {
     baseUnits: b.length,
@@ -75,6 +95,7 @@ export function blockTest(base: readonly (readonly number[])[], head: readonly (
     pValue: tTwoSided(d / se, df),
     df,
     se,
+    runVariance: vr,
   };
 }
 
@@ -83,10 +104,14 @@ export function blockTest(base: readonly (readonly number[])[], head: readonly (
  * between them stays as it is: the standard error shrinks as 1/sqrt(units). `target` is the
  * half-width the interval must reach, in log units; null when none would.
  */
-export function unitsToDecide(t: Pick<BlockTest, 'baseUnits' | 'headUnits' | 'se'>, target: number, quantile: number): number | null {
+export function unitsToDecide(t: Pick<BlockTest, 'baseUnits' | 'headUnits' | 'se'> & { runVariance?: number }, target: number, quantile: number): number | null {
   if (!(target > 0) || !(t.se > 0)) return null;
   const k = (2 * t.baseUnits * t.headUnits) / (t.baseUnits + t.headUnits);
-  const needed = Math.ceil(k * ((quantile * t.se) / target) ** 2);
+  // more blocks shrink the blocks' part of the error, never the run-level part
+  const blocksVar = t.se ** 2 - (t.runVariance ?? 0);
+  const room = (target / quantile) ** 2 - (t.runVariance ?? 0);
+  if (!(room > 0)) return null;
+  const needed = Math.ceil((k * blocksVar) / room);
   return Number.isFinite(needed) ? Math.max(needed, Math.ceil(k) + 1) : null;
 }
 

@@ -7,7 +7,7 @@
  *   inconclusive          neither: too few samples or too noisy, with about how many would decide
  * (and `changed` for a unit without a better direction). Pure and deterministic.
  */
-import { blockGroups, blockTest, unitsToDecide } from './block-test.ts';
+import { blockGroups, blockTest, type RunVariance, unitsToDecide } from './block-test.ts';
 import { type FailureRateRow, failureRateTests, judgeFailureRates } from './compare-failures.ts';
 import { type EnvironmentDifference, environmentDifferences } from './environment.ts';
 import { adjustPValues, type Correction } from './multiple-testing.ts';
@@ -66,6 +66,8 @@ export interface Change extends CompareKey {
   headUnits: number | null;
   /** Changes smaller than this, in percent of the base median, are no change. */
   thresholdPercent: number;
+  /** The host's run-level variance (log units squared) the block test added to its error, scaled for the runs on each side; 0 without a noise floor, null for the pooled test. */
+  runVariance: number | null;
 }
 
 /** Why a document's host was noisy while it ran, or null (also for documents that did not record it). */
@@ -98,8 +100,10 @@ export interface ComparisonOptions {
    * blocks, the pooled test elsewhere; `samples`: the pooled Mann-Whitney U test on every row.
    */
   test?: TestChoice;
-  /** A threshold of its own for some rows (a host's noise floor, say), by keyString; others take thresholdPercent. */
+  /** A threshold of its own for some rows, by key; others take thresholdPercent. */
   thresholdFor?: (key: CompareKey, unit: Unit) => number | null;
+  /** A host's run-level variance of a row (its noise floor, core/noise-floor.ts), added to the block test's error. */
+  runVarianceFor?: (key: CompareKey) => RunVariance | null;
 }
 
 export interface VerdictCounts {
@@ -116,7 +120,7 @@ export interface Comparison extends VerdictCounts {
   head: { runId: string; startedAt: string; host: string; noisy: string | null };
   /** What differs between the environments of base and head, shown before any row. */
   environment: EnvironmentDifference[];
-  options: Required<Omit<ComparisonOptions, 'thresholdFor'>>;
+  options: Required<Omit<ComparisonOptions, 'thresholdFor' | 'runVarianceFor'>>;
   /** How many runs the base side pools. */
   baseRuns: number;
   rows: ComparisonRow[];
@@ -165,7 +169,7 @@ function index(doc: ResultsDocument): Map<string, Measurement> {
 export function measureChange(
   base: Measurement | readonly Measurement[],
   head: Measurement,
-  options: { thresholdPercent: number; alpha: number; test?: TestChoice },
+  options: { thresholdPercent: number; alpha: number; test?: TestChoice; run?: RunVariance | null },
   direction: Direction = badDirection(head.unit),
 ): Change {
   const bases = Array.isArray(base) ? (base as readonly Measurement[]) : [base as Measurement];
@@ -189,7 +193,9 @@ export function measureChange(
   // each block of each base run is one unit; a base run without blocks is one unit of its own
   const baseGroups = bases.flatMap((m) => blockGroups(m) ?? [m.samples]);
   const headGroups = blockGroups(head);
-  const blocks = (options.test ?? 'blocks') === 'blocks' && headGroups ? blockTest(baseGroups, headGroups, 1 - options.alpha) : null;
+  // a run's level moves by the floor's variance: the mean of several base runs by less, the head's by all of it
+  const run = options.run ? { variance: options.run.variance * (1 / bases.length + 1), df: options.run.df } : undefined;
+  const blocks = (options.test ?? 'blocks') === 'blocks' && headGroups ? blockTest(baseGroups, headGroups, 1 - options.alpha, run) : null;
   if (blocks) {
     const ci: [number, number] = [(blocks.changeCiPercent[0] * Math.abs(baseMedian)) / 100, (blocks.changeCiPercent[1] * Math.abs(baseMedian)) / 100];
     return {
@@ -202,6 +208,7 @@ export function measureChange(
       test: 'blocks',
       baseUnits: blocks.baseUnits,
       headUnits: blocks.headUnits,
+      runVariance: blocks.runVariance,
     };
   }
   const ci = shiftInterval(baseSamples, head.samples, 1 - options.alpha);
@@ -217,6 +224,7 @@ export function measureChange(
     test: mw.method,
     baseUnits: null,
     headUnits: null,
+    runVariance: null,
   };
 }
 
@@ -254,7 +262,7 @@ function blockSamplesToDecide(c: Change, alpha: number, rows: number): number | 
   const size = Math.abs(log(c.changePercent));
   const t = log(c.thresholdPercent);
   const target = size > t ? size / normalQuantileUpper(alpha / Math.max(1, rows) / 2) : size < t ? (t - size) / q : Number.NaN;
-  const units = unitsToDecide({ baseUnits: c.baseUnits, headUnits: c.headUnits, se }, target, 1);
+  const units = unitsToDecide({ baseUnits: c.baseUnits, headUnits: c.headUnits, se, runVariance: c.runVariance ?? 0 }, target, 1);
   if (units === null) return null;
   const perUnit = (c.baseN + c.headN) / (c.baseUnits + c.headUnits);
   const out = Math.ceil(units * perUnit);
@@ -327,8 +335,8 @@ export function describeCounts(c: VerdictCounts & { rows: readonly unknown[]; fa
  * blocks then all count as units of the base side (their run-to-run spread enters the test).
  */
 export function compareDocuments(base: ResultsDocument | readonly ResultsDocument[], head: ResultsDocument, options: ComparisonOptions): Comparison {
-  const { thresholdFor, ...rest } = options;
-  const opts: Required<Omit<ComparisonOptions, 'thresholdFor'>> = { correction: DEFAULT_CORRECTION, test: 'blocks', ...rest };
+  const { thresholdFor, runVarianceFor, ...rest } = options;
+  const opts: Required<Omit<ComparisonOptions, 'thresholdFor' | 'runVarianceFor'>> = { correction: DEFAULT_CORRECTION, test: 'blocks', ...rest };
   const bases = Array.isArray(base) ? (base as readonly ResultsDocument[]) : [base as ResultsDocument];
   const first = bases[0];
   if (!first) throw new RangeError('compareDocuments needs at least one base document');
@@ -357,7 +365,7 @@ export function compareDocuments(base: ResultsDocument | readonly ResultsDocumen
         measureChange(
           found.filter((m) => m.stats),
           hm,
-          { ...opts, thresholdPercent: own ?? opts.thresholdPercent },
+          { ...opts, thresholdPercent: own ?? opts.thresholdPercent, run: runVarianceFor?.(keyOf(hm)) ?? null },
         ),
       );
     }

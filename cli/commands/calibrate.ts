@@ -9,7 +9,7 @@ import { Option, type Command } from 'commander';
 import { compareDocuments, DEFAULT_ALPHA, describeKey } from '../../core/compare.ts';
 import { ExitCode } from '../../core/errors.ts';
 import { hostFacts } from '../../core/host.ts';
-import { defaultNoiseFloorPath, floorLookup, learnNoiseFloor, type NoiseFloor } from '../../core/noise-floor.ts';
+import { defaultNoiseFloorPath, learnNoiseFloor, type NoiseFloor, runVarianceLookup } from '../../core/noise-floor.ts';
 import type { ResultsDocument } from '../../core/schema.ts';
 import { readResults, writeAtomic } from '../../reports/json.ts';
 import { addRunOptions, givenFlags, positiveInt, runCommand, type RunFlags } from './run.ts';
@@ -20,29 +20,30 @@ interface CalibrateFlags extends RunFlags {
   floor?: string;
 }
 
-/** How the A/A pairs of consecutive runs compare, with the default threshold and with the floor. */
+/** How the A/A pairs of consecutive runs compare, without the floor and with it (the floor was learned from these very runs). */
 function aaLines(runs: readonly ResultsDocument[], floor: NoiseFloor): string[] {
   const lines: string[] = [];
   for (let i = 1; i < runs.length; i++) {
     const base = runs[i - 1] as ResultsDocument;
     const head = runs[i] as ResultsDocument;
     const plain = compareDocuments(base, head, { thresholdPercent: 5, alpha: DEFAULT_ALPHA });
-    const floored = compareDocuments(base, head, { thresholdPercent: 5, alpha: DEFAULT_ALPHA, thresholdFor: floorLookup(floor) });
+    const floored = compareDocuments(base, head, { thresholdPercent: 5, alpha: DEFAULT_ALPHA, runVarianceFor: runVarianceLookup(floor) });
     const flagged = (c: typeof plain) => c.regressions + c.improvements + c.changed;
     lines.push(
-      `  run ${i} → run ${i + 1}: ${flagged(plain)} of ${plain.rows.length} rows flagged at the 5% threshold, ${flagged(floored)} at this floor`,
+      `  run ${i} → run ${i + 1}: ${flagged(plain)} of ${plain.rows.length} rows flagged without the floor, ${flagged(floored)} with it (5% threshold)`,
     );
   }
   return lines;
 }
 
 function summary(floor: NoiseFloor, path: string, runs: readonly ResultsDocument[]): string {
-  const rows = [...floor.entries].sort((a, b) => b.floorPercent - a.floorPercent);
+  const rows = [...floor.entries].sort((a, b) => b.runSpreadLog - a.runSpreadLog || b.spreadPercent - a.spreadPercent);
   const width = Math.max(10, ...rows.map((e) => describeKey(e.key).length));
   const out = [
     `noise floor of ${floor.host.hostname} from ${floor.runs.length} runs: ${path}`,
-    `  ${'measurement'.padEnd(width)}  spread  floor`,
-    ...rows.map((e) => `  ${describeKey(e.key).padEnd(width)}  ${e.spreadPercent.toFixed(1).padStart(5)}%  ${e.floorPercent.toFixed(1).padStart(5)}%`),
+    `  (spread: standard deviation of the runs' levels; run-level: the part of it the blocks within a run do not explain, which compare adds to its error)`,
+    `  ${'measurement'.padEnd(width)}  spread  run-level`,
+    ...rows.map((e) => `  ${describeKey(e.key).padEnd(width)}  ${e.spreadPercent.toFixed(1).padStart(5)}%  ${(e.runSpreadLog * 100).toFixed(1).padStart(8)}%`),
     'A/A comparisons of consecutive runs:',
     ...aaLines(runs, floor),
     '',
@@ -74,16 +75,17 @@ export const registerCalibrate: RegisterCommand = (program, { setExit }) => {
   addRunOptions(
     program
       .command('calibrate')
-      .description("learn this host's noise floor: run the same matrix several times and store each measurement's run-to-run spread, which compare takes as its threshold here"),
+      .description("learn this host's noise floor: run the same matrix several times and store each measurement's run-to-run spread, which compare adds to its test's error here"),
   )
     .addOption(new Option('--repeats <n>', 'runs of the matrix (at least 2; more give a tighter floor)').default(3).argParser(positiveInt('--repeats', 2)))
     .option('--floor <file>', 'where to store the floor (default ~/.cache/runbench/noise-floor/<hostname>.json, where compare looks for it)')
     .addHelpText(
       'after',
       `
-The runs' results go to --out (default runbench-calibration)/run-N. The floor of each measurement
-is the upper 95% prediction bound of the difference between two more runs' medians, from the
-spread of the log medians over the runs: exp(t(R-1, 0.975) * sqrt(2) * s) - 1, and at least 1%.`,
+The runs' results go to --out (default runbench-calibration)/run-N. For each measurement the floor
+is the run-level spread: the variance of the runs' levels (the mean log block median of each run)
+less the part the blocks within a run explain, with R-1 degrees of freedom. compare adds it to
+the block test's error on this host.`,
     )
     .action(async (flags: CalibrateFlags, cmd: Command) => {
       setExit(await calibrateCommand({ ...givenFlags(flags, cmd), repeats: flags.repeats, ...(flags.floor ? { floor: flags.floor } : {}) }));

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { compareDocuments, DEFAULT_ALPHA, DEFAULT_CORRECTION, DEFAULT_THRESHOLD_PERCENT, type TestChoice, TESTS } from '../../core/compare.ts';
-import { defaultNoiseFloorPath, floorLookup, readNoiseFloor } from '../../core/noise-floor.ts';
+import { defaultNoiseFloorPath, readNoiseFloor, runVarianceLookup } from '../../core/noise-floor.ts';
 import type { ResultsDocument } from '../../core/schema.ts';
 import { type Correction, CORRECTIONS } from '../../core/multiple-testing.ts';
 import { unexpected } from '../../core/environment.ts';
@@ -43,14 +43,14 @@ interface CompareFlags {
 }
 
 /**
- * The noise floor's thresholds, or null for --threshold on every row. An explicit --threshold or
- * --no-noise-floor wins; a floor named with --noise-floor must be this host's; the default floor
- * is taken only when every document ran on the host it was learned on.
+ * The noise floor's run-level variance of each row, or null without one. --no-noise-floor turns it
+ * off; a floor named with --noise-floor must be this host's; the default floor is taken only when
+ * every document ran on the host it was learned on. It widens the block test's error; the
+ * threshold stays --threshold.
  */
-function noiseFloorThresholds(flags: CompareFlags, cmd: Command, docs: readonly ResultsDocument[]) {
+function noiseFloorVariance(flags: CompareFlags, docs: readonly ResultsDocument[]) {
   if (flags.noiseFloor === false) return null;
   const explicit = typeof flags.noiseFloor === 'string';
-  if (!explicit && cmd.getOptionValueSource('threshold') === 'cli') return null;
   const head = docs[docs.length - 1] as ResultsDocument;
   const path = explicit ? (flags.noiseFloor as string) : defaultNoiseFloorPath(head.host.hostname);
   if (!explicit && !existsSync(path)) return null;
@@ -61,10 +61,9 @@ function noiseFloorThresholds(flags: CompareFlags, cmd: Command, docs: readonly 
     return null;
   }
   process.stderr.write(
-    `thresholds: the noise floor of ${floor.host.hostname} (${path}, learned ${floor.createdAt} from ${floor.runs.length} runs); ${flags.threshold}% where it has no entry\n`,
+    `noise floor: ${floor.host.hostname}'s run-to-run spread (${path}, learned ${floor.createdAt} from ${floor.runs.length} runs) is added to the block test's error; --no-noise-floor leaves it out\n`,
   );
-  const lookup = floorLookup(floor);
-  return (key: Parameters<typeof lookup>[0]) => lookup(key);
+  return runVarianceLookup(floor);
 }
 
 export const registerCompare: RegisterCommand = (program, { setExit }) => {
@@ -88,8 +87,8 @@ export const registerCompare: RegisterCommand = (program, { setExit }) => {
         .choices(TESTS)
         .default('blocks'),
     )
-    .option('--noise-floor <file>', "thresholds from a host's noise floor (runbench calibrate); default: the head host's floor when calibrate stored one and --threshold is not given")
-    .option('--no-noise-floor', "use --threshold for every row, even where this host's noise floor is stored")
+    .option('--noise-floor <file>', "add a host's run-to-run spread (runbench calibrate) to the block test's error; default: the head host's floor when calibrate stored one")
+    .option('--no-noise-floor', "leave the run-to-run spread out, even where this host's noise floor is stored")
     .option('--allow-env-change', 'compare even when base and head ran in environments that can move the figures (kernel, host, CPU, runtime versions...)')
     .addOption(new Option('--markdown', 'print the comparison as Markdown (for a pull request)').conflicts('json'))
     .option('--json', 'print the comparison as JSON')
@@ -109,8 +108,9 @@ The test: where both sides were sampled in blocks (run --blocks), each block is 
 Welch's t-test on the logarithms of the block medians judges the row (its change: the ratio of
 the geometric means of the block medians), so the drift between blocks (and, with
 several base files, between runs) is in the test; elsewhere the Mann-Whitney U test on the pooled
-samples. The threshold: --threshold when given, else this host's noise floor where
-runbench calibrate stored one (each row its own), else 5%.
+samples. Where runbench calibrate stored this host's noise floor, the run-to-run spread it
+learned (beyond what blocks predict) is added to that test's error: one base run and one head
+run cannot show it otherwise. The threshold: --threshold (5%).
 Each runtime configuration's failure rate (failed or hung attempts) is compared too: Fisher's
 exact test in the same family of p-values, the threshold read in percentage points.
 Exits 3 when any measurement or failure rate regressed.`,
@@ -120,13 +120,13 @@ Exits 3 when any measurement or failure rate regressed.`,
       const docs = files.map((f) => readResults(f));
       const head = docs[docs.length - 1] as ResultsDocument;
       const bases = docs.slice(0, -1);
-      const thresholdFor = noiseFloorThresholds(flags, cmd, [...bases, head]);
+      const runVarianceFor = noiseFloorVariance(flags, [...bases, head]);
       const c = compareDocuments(bases, head, {
         thresholdPercent: flags.threshold,
         alpha: flags.alpha,
         correction: flags.correction,
         test: flags.test,
-        ...(thresholdFor ? { thresholdFor } : {}),
+        ...(runVarianceFor ? { runVarianceFor } : {}),
       });
       const moved = unexpected(c.environment);
       if (moved.length > 0 && !flags.allowEnvChange) {

@@ -1,4 +1,4 @@
-/** runbench calibrate on a real runtime, and compare taking the floor it stores as each row's threshold. */
+/** runbench calibrate on a real runtime, and compare adding the run-to-run spread it stores to its test's error. */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { computeStats } from '../../core/stats.ts';
 import { toJson } from '../../reports/json.ts';
 import { realRuntime } from '../helpers/real.ts';
 import { needs } from '../helpers/require.ts';
-import { fixturePath, loadFixture } from '../reports/fixtures.ts';
+import { loadFixture } from '../reports/fixtures.ts';
 
 const bin = join(packageRoot, 'bin', 'runbench.js');
 const dir = mkdtempSync(join(tmpdir(), 'runbench-calibrate-'));
@@ -18,12 +18,28 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const runbench = (...args: string[]) => execa('node', [bin, ...args], { reject: false, cwd: dir, env: { CI: '1' } });
 
 describe('the noise floor', () => {
-  it('is the 95% prediction bound of two more runs, and never below 1%', () => {
-    // logs of 100, 110, 105: s = 0.0476; t(2, 0.975) = 4.303; exp(4.303 * sqrt(2) * 0.0476) - 1 = 33.6%
-    expect(floorOf([100, 110, 105])?.floorPercent).toBeCloseTo(33.6, 0);
-    expect(floorOf([100, 100, 100])?.floorPercent).toBe(1);
-    expect(floorOf([100])).toBeNull();
-    expect(floorOf([0, 3])).toBeNull();
+  it('is the spread of the runs\' levels less what their blocks explain', () => {
+    // one block a run: nothing to subtract; logs of 100, 110, 105: s = 0.0476
+    const one = floorOf([[[100]], [[110]], [[105]]]);
+    expect(one?.runSpreadLog).toBeCloseTo(0.0476, 3);
+    expect(one?.df).toBe(2);
+    // runs whose levels differ no more than their blocks predict have no run-level part
+    const blocksOnly = floorOf([
+      [[90], [110]],
+      [[110], [90]],
+      [[100], [100]],
+    ]);
+    expect(blocksOnly?.runSpreadLog).toBe(0);
+    expect(blocksOnly?.spreadPercent).toBeLessThan(1);
+    // runs 1.0 and 1.3 apart with blocks within 2%: nearly all of the spread is the runs'
+    const shifted = floorOf([
+      [[100], [102], [98]],
+      [[130], [132], [128]],
+    ]);
+    expect(shifted?.runSpreadLog).toBeGreaterThan(0.17);
+    expect((shifted?.runSpreadLog ?? 0) * 100).toBeLessThan(shifted?.spreadPercent ?? 0);
+    expect(floorOf([[[100]]])).toBeNull();
+    expect(floorOf([[[0]], [[3]]])).toBeNull();
   });
 
   it('covers only the measurements every run has', () => {
@@ -37,7 +53,11 @@ describe('the noise floor', () => {
 });
 
 describe('compare with several base runs and a noise floor', () => {
+  // sampled in three blocks of two, so the block test (the one a floor widens) judges every row
   const doc = loadFixture('single-host.json');
+  for (const m of doc.measurements) m.blocks = m.samples.map((_, i) => i % 3);
+  const base = join(dir, 'blocked.json');
+  writeFileSync(base, toJson(doc));
   const slower = structuredClone(doc);
   const target = slower.measurements.find((m) => m.metric === 'lifecycle' && m.labels.runtime === 'runc');
   if (!target) throw new Error('fixture has no runc lifecycle');
@@ -48,31 +68,33 @@ describe('compare with several base runs and a noise floor', () => {
   const floorFile = (hostname: string, percent: number) => {
     const f = learnNoiseFloor([doc, doc]);
     f.host.hostname = hostname;
-    for (const e of f.entries) e.floorPercent = percent;
+    for (const e of f.entries) e.runSpreadLog = Math.log1p(percent / 100);
     const p = join(dir, `floor-${hostname}-${percent}.json`);
     writeFileSync(p, JSON.stringify(f));
     return p;
   };
 
   it('pools the base runs given before the head', async () => {
-    const r = await runbench('compare', fixturePath('single-host.json'), fixturePath('single-host.json'), head, '--json');
+    const r = await runbench('compare', base, base, head, '--json');
     expect(r.exitCode).toBe(3);
     expect((JSON.parse(r.stdout) as { baseRuns: number }).baseRuns).toBe(2);
   });
 
-  it("takes the floor as each row's threshold: a 25% change under a 30% floor is no regression", async () => {
-    const r = await runbench('compare', fixturePath('single-host.json'), head, '--noise-floor', floorFile(doc.host.hostname, 30), '--json');
+  it("adds the floor's run-to-run spread to the test: a 25% change on a host whose runs move by 30% is no regression", async () => {
+    const r = await runbench('compare', base, head, '--noise-floor', floorFile(doc.host.hostname, 30), '--json');
     expect(r.exitCode).toBe(0);
-    const c = JSON.parse(r.stdout) as { rows: { metric: string; runtime: string; thresholdPercent: number }[] };
+    const c = JSON.parse(r.stdout) as { rows: { metric: string; runtime: string; thresholdPercent: number; runVariance: number | null; verdict: string }[] };
     const row = c.rows.find((x) => x.metric === 'lifecycle' && x.runtime === 'runc');
-    expect(row?.thresholdPercent).toBe(30);
-    expect(r.stderr).toContain(`the noise floor of ${doc.host.hostname}`);
-    const explicit = await runbench('compare', fixturePath('single-host.json'), head, '--noise-floor', floorFile(doc.host.hostname, 30), '--no-noise-floor');
+    expect(row?.thresholdPercent).toBe(5);
+    expect(row?.verdict).toBe('inconclusive');
+    expect(row?.runVariance ?? 0).toBeGreaterThan(0);
+    expect(r.stderr).toContain(`${doc.host.hostname}'s run-to-run spread`);
+    const explicit = await runbench('compare', base, head, '--noise-floor', floorFile(doc.host.hostname, 30), '--no-noise-floor');
     expect(explicit.exitCode).toBe(3);
   });
 
   it("refuses another host's floor with one line and exit 2", async () => {
-    const r = await runbench('compare', fixturePath('single-host.json'), head, '--noise-floor', floorFile('elsewhere', 30));
+    const r = await runbench('compare', base, head, '--noise-floor', floorFile('elsewhere', 30));
     expect(r.exitCode).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('is the noise floor of elsewhere');
@@ -81,13 +103,13 @@ describe('compare with several base runs and a noise floor', () => {
   it('refuses a file that is not a noise floor', async () => {
     const p = join(dir, 'bogus-floor.json');
     writeFileSync(p, '{"kind":"something else"}');
-    const r = await runbench('compare', fixturePath('single-host.json'), head, '--noise-floor', p);
+    const r = await runbench('compare', base, head, '--noise-floor', p);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/is not a runbench noise floor: kind/);
   });
 
   it('compare needs two files', async () => {
-    const r = await runbench('compare', fixturePath('single-host.json'));
+    const r = await runbench('compare', base);
     expect(r.exitCode).toBe(2);
   });
 });
@@ -109,8 +131,9 @@ needs('runc', runc.skip).describe('runbench calibrate with runc', () => {
     for (const e of f.entries) {
       expect(e.key.runtime).toBe('runc');
       expect(e.medians).toHaveLength(2);
-      expect(e.floorPercent).toBeGreaterThanOrEqual(1);
+      expect(e.df).toBe(1);
+      expect(e.runSpreadLog).toBeGreaterThanOrEqual(0);
     }
-    expect(r.stderr).toMatch(/run 1 → run 2: \d+ of \d+ rows flagged at the 5% threshold, \d+ at this floor/);
+    expect(r.stderr).toMatch(/run 1 → run 2: \d+ of \d+ rows flagged without the floor, \d+ with it/);
   }, 240_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockGroups, blockTest } from '../../core/block-test.ts';
+import { blockGroups, blockTest, unitsToDecide } from '../../core/block-test.ts';
 import { mannWhitneyU } from '../../core/mann-whitney.ts';
 import { seededRandom } from '../../core/stats.ts';
 import { tQuantileUpper, tTwoSided } from '../../core/student-t.ts';
@@ -78,5 +78,35 @@ describe('blockTest', () => {
     const moved = blockTest([[4, 4], [4]], [[5], [5]], 0.95);
     expect(moved?.pValue).toBe(0);
     expect(moved?.changePercent).toBeCloseTo(25, 10);
+  });
+
+  it("keeps its false alarm rate near alpha when each run has a level of its own, once the host's run-level variance is in it", () => {
+    // every run is shifted as a whole by up to ±10% (sd ~5.8%), beyond what its blocks show
+    const rand = seededRandom(23);
+    const runVariance = (0.2 / Math.sqrt(12)) ** 2;
+    const run = (level: number) => {
+      const shift = 1 + 0.1 * (rand() * 2 - 1);
+      return blocked(rand, 5, 6, level * shift, 0.03, 0.02);
+    };
+    let without = 0;
+    let withFloor = 0;
+    const trials = 600;
+    for (let i = 0; i < trials; i++) {
+      const base = run(60);
+      const head = run(60);
+      if ((blockTest(base, head, 0.95)?.pValue ?? 1) < 0.05) without++;
+      const t = blockTest(base, head, 0.95, { variance: 2 * runVariance, df: 4 });
+      if ((t?.pValue ?? 1) < 0.05) withFloor++;
+      expect(t?.runVariance).toBeCloseTo(2 * runVariance, 12);
+    }
+    expect(without / trials).toBeGreaterThan(0.2);
+    expect(withFloor / trials).toBeLessThan(0.07);
+  });
+
+  it('says no number of blocks decides a row whose run-level variance alone exceeds the target', () => {
+    const t = { baseUnits: 5, headUnits: 5, se: 0.05, runVariance: 0.04 ** 2 };
+    expect(unitsToDecide(t, 0.03, 1.96)).toBeNull();
+    // without it, the blocks' share shrinks as 1/blocks: (1.96 * 0.05 / 0.03)^2 * 5 = 54
+    expect(unitsToDecide({ ...t, runVariance: 0 }, 0.03, 1.96)).toBe(54);
   });
 });
