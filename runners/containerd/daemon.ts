@@ -103,7 +103,9 @@ export async function sweepDaemonDir(dir: string, address: string): Promise<void
 
 export async function startContainerd(opts: { dir: string; binary: string; searchPath: string[]; readyTimeoutMs: number }): Promise<Daemon> {
   const { dir } = opts;
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // traversable, as containerd's own /run/containerd is: a container in a user namespace is
+  // set up by its mapped root, which must reach the rootfs under the state directory
+  mkdirSync(dir, { recursive: true, mode: 0o711 });
   const config = join(dir, 'config.toml');
   writeFileSync(config, configToml(dir));
   const address = join(dir, 'containerd.sock');

@@ -143,6 +143,8 @@ export class ContainerdSession implements RunnerSession {
   }
 
   private async start(): Promise<void> {
+    // traversable down to the daemon's state directory (see startContainerd); outputs stay private
+    mkdirSync(this.dir, { recursive: true, mode: 0o711 });
     mkdirSync(this.out, { recursive: true, mode: 0o700 });
     this.shim = shimConfig(this.runtime, this.dir, this.opts.address);
     const ctr = findBinary('ctr');
