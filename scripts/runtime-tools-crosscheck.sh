@@ -269,7 +269,8 @@ for r in "${runtimes[@]}"; do
     (
       [ -n "$TRACK" ] && echo "$BASHPID" >"$TRACK/cgroup.procs"
       cd "$WORK/run"
-      export RUNTIME=$WORK/rt/$(fs_name "$r") TMPDIR=$WORK/tmp
+      RUNTIME=$WORK/rt/$(fs_name "$r")
+      export RUNTIME TMPDIR=$WORK/tmp
       exec timeout -k 10 "$TIMEOUT" "$BIN/$p"
     ) >"$RAW/$(fs_name "$r")/$p.tap" 2>"$RAW/$(fs_name "$r")/$p.stderr" </dev/null
     rc=$?
