@@ -39,6 +39,7 @@ export function openRunScope(what: string): RunScope {
   // which must reach a rootfs under here (containerd's state directory, say), as it reaches
   // one under containerd's own /run/containerd (0711). An older base made 0700 is opened up.
   mkdirSync(workDir, { recursive: true, mode: 0o711 });
+  chmodSync(workDir, 0o711); // whatever the umask
   if (!process.env.RUNBENCH_SCRATCH_DIR) {
     const mode = statSync(base).mode & 0o777;
     if ((mode & 0o011) !== 0o011) chmodSync(base, mode | 0o011);
