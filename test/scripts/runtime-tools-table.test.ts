@@ -215,4 +215,16 @@ describe('verdicts from TAP', () => {
     expect(voidingDefect('linux_cgroups_pids', v.verdict, r, v.failing)?.id).toBe('linux_cgroups_pids:pointer-compare');
     expect(voidingDefect('linux_cgroups_pids', 'pass', r, [])).toBeNull();
   });
+
+  it('killsig: a signal that came before the trap (the delete then refused) is voided when another signal got through', () => {
+    const refused = (n: number) =>
+      `not ok ${n} - \`kill\` operation MUST send the specified signal to the container process\n  ---\n  {\n    "error": "exit status 1",\n    "stderr": "the container \`x\` is not in \`created\` or \`stopped\` state\\n"\n  }\n  ...\n`;
+    const ok = (n: number) => `ok ${n} - \`kill\` operation MUST send the specified signal to the container process\n`;
+    const one = { stdout: `TAP version 13\n${refused(1)}${ok(2)}${ok(3)}1..3\n`, stderr: '', exitCode: 0, timedOut: false };
+    const v = verdictOf(one);
+    expect(v.verdict).toBe('fail');
+    expect(voidingDefect('killsig', v.verdict, one, v.failing)?.id).toBe('killsig:trap-race');
+    const all = { stdout: `TAP version 13\n${refused(1)}${refused(2)}${refused(3)}1..3\n`, stderr: '', exitCode: 0, timedOut: false };
+    expect(voidingDefect('killsig', 'fail', all, verdictOf(all).failing)).toBeNull();
+  });
 });
