@@ -255,16 +255,31 @@ const devices = probeCheck({
   },
 });
 
-/** What mountinfo shows of the root mount under each rootfsPropagation asked (slave needs a shared host root to show). */
-const PROPAGATIONS = [
-  { asked: 'shared', shows: (p: string) => /(^| )shared:\d+/.test(p), want: 'a shared:N peer group' },
-  { asked: 'unbindable', shows: (p: string) => /(^| )unbindable( |$)/.test(p), want: 'unbindable' },
-] as const;
+/**
+ * What mountinfo shows of the root mount under each rootfsPropagation asked. A slave mount
+ * shows `master:N` only while its master is shared; runc and crun make the rootfs's parent
+ * mount private before pivot_root (even a rootfs on a shared host mount shows nothing), so
+ * an applied slave usually reads as private, which cannot be told from private or from the
+ * value ignored: what is judged of it is that / is neither shared nor unbindable.
+ */
+const PROPAGATIONS: readonly { asked: string; judge: (p: string) => { ok: boolean; seen?: string; want?: string } }[] = [
+  { asked: 'shared', judge: (p) => ({ ok: /(^| )shared:\d+/.test(p), want: 'a shared:N peer group' }) },
+  {
+    asked: 'slave',
+    judge: (p) =>
+      /(^| )master:\d+/.test(p)
+        ? { ok: !/(^| )(shared:\d+|unbindable)( |$)/.test(p), want: 'a slave (master:N), not shared or unbindable' }
+        : /(^| )(shared:\d+|unbindable)( |$)/.test(p)
+          ? { ok: false, want: 'a slave (master:N) or, with no shared master, private' }
+          : { ok: true, seen: 'private (no shared master: cannot be told from private)' },
+  },
+  { asked: 'unbindable', judge: (p) => ({ ok: /(^| )unbindable( |$)/.test(p), want: 'unbindable' }) },
+];
 
 const rootfsPropagation: Check = {
   id: 'filesystem.rootfs-propagation',
   area: 'filesystem',
-  title: 'rootfsPropagation shared and unbindable, when accepted, are what / shows in mountinfo',
+  title: 'rootfsPropagation shared, slave and unbindable, when accepted, are what / shows in mountinfo',
   // a runtime MAY support a subset of the valid values, and MUST refuse the others (config.md#valid-values)
   specRef: `${REF} config-linux.md#rootfs-mount-propagation, config.md#valid-values`,
   level: 'MUST',
@@ -284,8 +299,9 @@ const rootfsPropagation: Check = {
       if (!root?.found) return skipped('/ is not in /proc/self/mountinfo here');
       if (root.propagation === undefined) return errored('the probe does not report mount propagation: rebuild it with scripts/build-fixtures.sh');
       const shown = root.propagation || 'private';
-      if (p.shows(root.propagation ?? '')) seen.push(`${p.asked}: ${shown}`);
-      else problems.push(`${p.asked} accepted, but / is ${shown}, not ${p.want}`);
+      const v = p.judge(root.propagation ?? '');
+      if (v.ok) seen.push(`${p.asked}: ${v.seen ?? shown}`);
+      else problems.push(`${p.asked} accepted, but / is ${shown}, not ${v.want}`);
     }
     return problems.length ? failed([...problems, ...seen].join('; ')) : passed(seen.join('; '));
   },

@@ -159,8 +159,7 @@ const userNamespace = probeCheck({
   title: 'a new user namespace with the uid and gid mappings asked for',
   specRef: 'runtime-spec config-linux.md#user-namespace-mappings',
   level: 'MUST',
-  // containerd's snapshot is not mapped for a user namespace: there no runtime can create the container
-  layers: ['oci'],
+  layers: ['oci', 'containerd'],
   setup: () => ({
     args: ['--read-file', '/proc/self/uid_map', '--read-file', '/proc/self/gid_map'],
     overrides: { namespaces: ['pid', 'network', 'ipc', 'uts', 'mount', 'user'], uidMappings: ID_MAPPING, gidMappings: ID_MAPPING },

@@ -3,7 +3,7 @@
  * scope, whose last cleanups remove that directory and sweep the run's cgroups.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sweepCgroups } from './cgroups.ts';
 import { configDigest } from './config/digest.ts';
@@ -33,8 +33,17 @@ export function openRunScope(what: string): RunScope {
   const runId = newRunId();
   const startedAt = new Date().toISOString();
   const scope = new Scope(`${what} ${runId}`);
-  const workDir = join(runScratchBase(), runId);
-  mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  const base = runScratchBase();
+  const workDir = join(base, runId);
+  // Traversable, not listable: a container in a user namespace is set up by its mapped root,
+  // which must reach a rootfs under here (containerd's state directory, say), as it reaches
+  // one under containerd's own /run/containerd (0711). An older base made 0700 is opened up.
+  mkdirSync(workDir, { recursive: true, mode: 0o711 });
+  chmodSync(workDir, 0o711); // whatever the umask
+  if (!process.env.RUNBENCH_SCRATCH_DIR) {
+    const mode = statSync(base).mode & 0o777;
+    if ((mode & 0o011) !== 0o011) chmodSync(base, mode | 0o011);
+  }
   // found again by `runbench clean` (or the next run) if this process dies without its cleanup
   writeMarker(workDir, runId, what, startedAt);
   scope.defer('work directory', () => rmSync(workDir, { recursive: true, force: true }));

@@ -3,7 +3,8 @@
 # programs against the OCI runtimes installed here, for comparison with runbench's
 # own conformance checks (scripts/runtime-tools/table.ts builds the table).
 #
-#   scripts/runtime-tools-crosscheck.sh [--out DIR] [--runtime runc,crun,crun@1.0.2,runsc]
+#   scripts/runtime-tools-crosscheck.sh [--out DIR]
+#                                       [--runtime runc,crun,crun@1.0.2,runsc,runsc/oci-seccomp]
 #                                       [--program NAME,...] [--timeout SECONDS]
 #                                       [--build-only] [--force-build]
 #
@@ -20,14 +21,16 @@
 # scripts/build-fixtures.sh). RUNTIME names the runtime (util.RuntimeCommand): a
 # wrapper that adds `--root <scratch state dir>` and the global flags runbench uses
 # for that runtime (core/runtimes.ts KNOWN_RUNTIMES: runsc gets --platform=ptrace
-# --network=none). `crun@1.0.2` is crun with each config relabelled ociVersion 1.0.2
-# before create: runtime-tools labels its configs 1.3.0, which crun 1.8 refuses
-# outright, while runbench's configs say 1.0.2. Bundles go to a scratch TMPDIR. After every program, whatever it
-# left is removed: containers in the wrapper's state root (delete --force), the
+# --network=none, and runsc/oci-seccomp --oci-seccomp besides). `crun@1.0.2` is crun
+# with each config relabelled ociVersion 1.0.2 before create: runtime-tools labels
+# its configs 1.3.0, which crun 1.8 refuses outright, while runbench's configs say
+# 1.0.2. Bundles go to a scratch TMPDIR. After every program, whatever it left is
+# removed: containers in the wrapper's state root (delete --force), the
 # processes left in the program's own tracking cgroup, the test cgroups the
 # programs create (cgrouptest, testdir), mounts under the scratch directory.
 #
 # Output in --out (default build/runtime-tools): raw/<runtime>/<program>.{tap,stderr}
+# (a '/' in a runtime's name is a '+' in its directory: raw/runsc+oci-seccomp/)
 # and runs.tsv (program, runtime, exit code, seconds, timed out), then results.json
 # and results.tsv (area, program, runtime, verdict, failing assertion lines) made by
 # scripts/runtime-tools/collect.ts.
@@ -138,15 +141,18 @@ runtime_path() { # name -> binary, empty when missing
   case $1 in
     runc|crun|runsc) command -v "$1" || true ;;
     crun@1.0.2) command -v crun || true ;;
-    *) die "unknown runtime '$1' (runc, crun, crun@1.0.2, runsc)" ;;
+    runsc/oci-seccomp) command -v runsc || true ;;
+    *) die "unknown runtime '$1' (runc, crun, crun@1.0.2, runsc, runsc/oci-seccomp)" ;;
   esac
 }
 runtime_flags() { # the global flags runbench gives the runtime (core/runtimes.ts)
   case $1 in
     runsc) echo "--platform=ptrace --network=none" ;;
+    runsc/oci-seccomp) echo "--platform=ptrace --network=none --oci-seccomp" ;;
     *) echo "" ;;
   esac
 }
+fs_name() { printf '%s' "${1//\//+}"; } # a runtime's name as one path component
 runtimes=()
 if [ -n "$RUNTIMES" ]; then
   IFS=, read -ra asked <<<"$RUNTIMES"
@@ -155,7 +161,7 @@ if [ -n "$RUNTIMES" ]; then
     runtimes+=("$r")
   done
 else
-  for r in runc crun crun@1.0.2 runsc; do
+  for r in runc crun crun@1.0.2 runsc runsc/oci-seccomp; do
     if [ -n "$(runtime_path "$r")" ]; then runtimes+=("$r"); else log "skip: $r is not installed"; fi
   done
 fi
@@ -179,7 +185,7 @@ mkdir -p "$WORK/run" "$WORK/tmp" "$WORK/state" "$WORK/rt"
 cp "$BIN/runtimetest" "$WORK/run/runtimetest"
 tar -C "$ROOTFS" -czf "$WORK/run/rootfs-$ARCH.tar.gz" .
 for r in "${runtimes[@]}"; do
-  mkdir -p "$WORK/state/$r"
+  mkdir -p "$WORK/state/$(fs_name "$r")"
   {
     echo '#!/bin/sh'
     if [ "$r" = crun@1.0.2 ]; then
@@ -193,9 +199,9 @@ if [ "$1" = create ]; then
 fi
 SH
     fi
-    printf 'exec %s --root %s %s "$@"\n' "$(runtime_path "$r")" "$WORK/state/$r" "$(runtime_flags "$r")"
-  } >"$WORK/rt/$r"
-  chmod 0755 "$WORK/rt/$r"
+    printf 'exec %s --root %s %s "$@"\n' "$(runtime_path "$r")" "$WORK/state/$(fs_name "$r")" "$(runtime_flags "$r")"
+  } >"$WORK/rt/$(fs_name "$r")"
+  chmod 0755 "$WORK/rt/$(fs_name "$r")"
 done
 
 # kill_tracked: SIGKILL what is left in the tracking cgroup (hook shells, unshare
@@ -213,13 +219,13 @@ clean_after() { # runtime; best effort: a cgroup or mount that vanishes meanwhil
   local r=$1 id m d
   set +e
   # containers the program left in this runtime's state root
-  for id in $(ls -1 "$WORK/state/$r" 2>/dev/null); do
-    [ -d "$WORK/state/$r/$id" ] || continue
-    timeout 30 "$WORK/rt/$r" delete --force "$id" >/dev/null 2>&1 || true
+  for id in $(ls -1 "$WORK/state/$(fs_name "$r")" 2>/dev/null); do
+    [ -d "$WORK/state/$(fs_name "$r")/$id" ] || continue
+    timeout 30 "$WORK/rt/$(fs_name "$r")" delete --force "$id" >/dev/null 2>&1 || true
   done
   kill_tracked
   # runsc keeps its own files beside the container directories
-  find "$WORK/state/$r" -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null || true
+  find "$WORK/state/$(fs_name "$r")" -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null || true
   # mounts left under the scratch directory, deepest first
   awk -v w="$WORK/" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do
     umount -l "$m" 2>/dev/null || true
@@ -255,7 +261,7 @@ printf 'program\truntime\texit\tseconds\ttimed_out\n' >"$RUNS"
 total=$(( ${#programs[@]} * ${#runtimes[@]} ))
 n=0
 for r in "${runtimes[@]}"; do
-  mkdir -p "$RAW/$r"
+  mkdir -p "$RAW/$(fs_name "$r")"
   for p in "${programs[@]}"; do
     n=$((n + 1))
     start=$(date +%s.%N)
@@ -263,9 +269,10 @@ for r in "${runtimes[@]}"; do
     (
       [ -n "$TRACK" ] && echo "$BASHPID" >"$TRACK/cgroup.procs"
       cd "$WORK/run"
-      export RUNTIME=$WORK/rt/$r TMPDIR=$WORK/tmp
+      RUNTIME=$WORK/rt/$(fs_name "$r")
+      export RUNTIME TMPDIR=$WORK/tmp
       exec timeout -k 10 "$TIMEOUT" "$BIN/$p"
-    ) >"$RAW/$r/$p.tap" 2>"$RAW/$r/$p.stderr" </dev/null
+    ) >"$RAW/$(fs_name "$r")/$p.tap" 2>"$RAW/$(fs_name "$r")/$p.stderr" </dev/null
     rc=$?
     set -e
     secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')

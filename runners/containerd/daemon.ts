@@ -5,7 +5,7 @@
  * removed) by whoever started it, on success, failure and interrupt alike.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { otherProcesses } from '../../core/processes.ts';
@@ -114,7 +114,10 @@ export interface StartOptions {
 
 export async function startContainerd(opts: StartOptions): Promise<Daemon> {
   const { dir } = opts;
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // traversable, as containerd's own /run/containerd is: a container in a user namespace is
+  // set up by its mapped root, which must reach the rootfs under the state directory
+  mkdirSync(dir, { recursive: true, mode: 0o711 });
+  chmodSync(dir, 0o711); // whatever the umask
   const config = join(dir, 'config.toml');
   writeFileSync(config, opts.config ?? configToml(dir));
   const address = join(dir, 'containerd.sock');

@@ -20,7 +20,7 @@
  * uses an existing one. Either way everything lives in a namespace of its own,
  * `runbench-<runId>-<runtime>`, removed with all it holds when the session closes.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { memoryCgroupFiles, sweepCgroups } from '../../core/cgroups.ts';
 import { RuntimeFailure, errorMessage } from '../../core/errors.ts';
@@ -146,6 +146,10 @@ export class ContainerdSession implements RunnerSession {
   }
 
   private async start(): Promise<void> {
+    // traversable down to the daemon's state directory (see startContainerd); outputs stay private
+    mkdirSync(this.dir, { recursive: true, mode: 0o711 });
+    chmodSync(join(this.dir, '..'), 0o711);
+    chmodSync(this.dir, 0o711);
     mkdirSync(this.out, { recursive: true, mode: 0o700 });
     this.shim = shimConfig(this.runtime, this.dir, this.opts.address);
     const ctr = findBinary('ctr');

@@ -1,6 +1,7 @@
 /**
  * Turns what scripts/runtime-tools-crosscheck.sh left in its --out directory (runs.tsv,
- * run-info.tsv, raw/<runtime>/<program>.{tap,stderr}) into results.json and results.tsv:
+ * run-info.tsv, raw/<runtime>/<program>.{tap,stderr}, a '/' in a runtime's name being a '+'
+ * in its directory) into results.json and results.tsv:
  * one row per program × runtime with its area, verdict and failing assertion lines, and
  * whether a known defect of the program voids that verdict.
  *
@@ -51,7 +52,7 @@ export function collect(outDir: string): RuntimeToolsResults {
   const runs = tsv(readFileSync(join(outDir, 'runs.tsv'), 'utf8')).slice(1);
   const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
   const results: ProgramResult[] = runs.map(([program = '', runtime = '', exit = '0', seconds = '0', timedOut = '0']) => {
-    const raw = join(outDir, 'raw', runtime, program);
+    const raw = join(outDir, 'raw', runtime.replaceAll('/', '+'), program);
     const run = { stdout: read(`${raw}.tap`), stderr: read(`${raw}.stderr`), exitCode: Number(exit), timedOut: timedOut === '1' };
     const v = verdictOf(run);
     return {

@@ -92,6 +92,13 @@ export const NOTES: readonly Note[] = [
     kind: 'different check',
     text: 'with a relative cgroupsPath (testdir/cgrouptest/container) runsc cannot write cpuset.cpus ("permission denied": the new intermediate cpuset cgroups have no cpus); runbench never asks for a relative path. A real runsc fault on cgroup v1',
   },
+  {
+    program: 'poststart',
+    runtime: 'runsc',
+    kind: 'different check',
+    text: 'the hook (on the host) and the process (in the sandbox) append to one file in the rootfs, and runsc’s default file access is exclusive: the Sentry caches the file and appends at its own idea of the end, over what the host wrote (a process that appends, sleeps and appends again while the host appends in between leaves "first\\nthird\\n\\n" in runsc, "first\\nsecond\\nthird\\n" in runc). The process line is lost or lands first by that race, not by the hook’s timing; runbench’s hook records into a directory of its own on the host, outside the rootfs, and finds it run during start',
+    match: rtFails(/MUST run the user-specified program/),
+  },
   // agreements for different reasons, and cells not compared
   {
     program: 'hooks_stdin',

@@ -19,7 +19,7 @@ import { NOTES, type CellStatus, type Note, type NoteKind } from './notes.ts';
 import { AREAS, PROGRAMS, type Area, type ProgramMapping } from './programs.ts';
 import type { Verdict } from './tap.ts';
 
-/** runtime-tools' runtime names -> the runbench runtime they are compared with. */
+/** runtime-tools' runtime names -> the runbench runtime they are compared with (`runsc/oci-seccomp` is one of runbench's). */
 export function runbenchRuntimeOf(rtRuntime: string): string {
   return rtRuntime.replace(/@.*$/, '');
 }
@@ -65,14 +65,29 @@ export function combine(verdicts: readonly Verdict[]): Verdict | null {
 
 const counted = (v: Verdict) => v === 'pass' || v === 'fail';
 
+/**
+ * How closely a note's runtime names a cell's: the runtime itself (2), the runtime a
+ * configuration of it is named after (`runsc` for `runsc/oci-seccomp`, 1), any (0).
+ */
+function runtimeFit(noteRuntime: string, runtime: string): number | null {
+  if (noteRuntime === runtime) return 2;
+  if (runtime.startsWith(`${noteRuntime}/`)) return 1;
+  return noteRuntime === '*' ? 0 : null;
+}
+
 function noteFor(notes: readonly Note[], program: string, runtime: string, cell: Omit<Cell, 'note' | 'status'>, status: CellStatus): Cell['note'] {
-  const n = notes.find(
-    (x) =>
-      (x.program === program || x.program === '*') &&
-      (x.runtime === runtime || x.runtime === '*') &&
-      (x.status ?? 'disagree') === status &&
-      (!x.match || x.match(cell.rt?.failing ?? [], cell.rb?.checks ?? [])),
-  );
+  const fitting = notes
+    .map((x, i) => ({ x, i, fit: runtimeFit(x.runtime, runtime) }))
+    .filter(
+      ({ x, fit }) =>
+        fit !== null &&
+        (x.program === program || x.program === '*') &&
+        (x.status ?? 'disagree') === status &&
+        (!x.match || x.match(cell.rt?.failing ?? [], cell.rb?.checks ?? [])),
+    )
+    // a note for the runtime itself wins over one for the runtime it configures; otherwise list order
+    .sort((a, b) => ((a.fit === 2) !== (b.fit === 2) ? (a.fit === 2 ? -1 : 1) : a.i - b.i));
+  const n = fitting[0]?.x;
   return n ? { kind: n.kind, text: n.text } : null;
 }
 

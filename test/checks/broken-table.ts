@@ -217,6 +217,13 @@ export const BROKEN: Row[] = [
     fails: ['filesystem.rootfs-propagation'],
     passes: ['filesystem.readonly-root'],
   },
+  {
+    // slave applied as shared: the root mount gets a peer group instead of a master
+    wrapper: 'slave-as-shared',
+    breaks: { config: 'if .linux.rootfsPropagation == "slave" then .linux.rootfsPropagation = "shared" else . end' },
+    fails: ['filesystem.rootfs-propagation'],
+    passes: ['filesystem.readonly-root'],
+  },
   { wrapper: 'no-device-rules', breaks: { config: 'del(.linux.resources.devices)' }, fails: ['resources.devices'], passes: ['filesystem.devices'] },
   {
     wrapper: 'no-resources',

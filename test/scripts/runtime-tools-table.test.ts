@@ -134,6 +134,26 @@ describe('buildTable', () => {
     expect(md).toContain('- `pidfile` × runsc (runtime-tools fail, runbench pass) — UNEXPLAINED');
   });
 
+  it("compares a runtime's configuration with runbench's of the same name, under the runtime's notes unless one names it", () => {
+    expect(runbenchRuntimeOf('runsc/oci-seccomp')).toBe('runsc/oci-seccomp');
+    const rtd = rtDoc([rtResult('linux_seccomp', 'runsc/oci-seccomp', 'pass'), rtResult('pidfile', 'runsc/oci-seccomp', 'fail')]);
+    const rbd = rbDoc([
+      ['security.seccomp-errno', 'runsc/oci-seccomp', 'failed'],
+      ['security.seccomp-errno', 'runsc', 'passed'],
+      ['lifecycle.pid-file', 'runsc/oci-seccomp', 'passed'],
+    ]);
+    const own: Note = { program: 'pidfile', runtime: 'runsc/oci-seccomp', kind: 'different check', text: 'its own' };
+    const general: Note = { program: 'pidfile', runtime: 'runsc', kind: 'runtime-tools wrong', text: 'the runtime’s' };
+    const t = buildTable(rtd, rbd, PROGRAMS, [...NOTES, general, own]);
+    const c = (program: string) => t.rows.find((r) => r.program === program)!.cells[0]!;
+    expect(c('linux_seccomp')).toMatchObject({ runtime: 'runsc/oci-seccomp', status: 'disagree', rb: { verdict: 'fail' } });
+    expect(c('linux_seccomp').note?.text).toBe('its seccomp check only ever skips');
+    expect(c('pidfile').note?.text).toBe('its own');
+    // a note for another runtime whose name merely begins the same does not apply
+    const other = buildTable(rtDoc([rtResult('pidfile', 'runscx', 'fail')]), rbDoc([['lifecycle.pid-file', 'runscx', 'passed']]), PROGRAMS, [general]);
+    expect(other.rows.find((r) => r.program === 'pidfile')!.cells[0]!.note).toBeNull();
+  });
+
   it('compares a relabelled runtime with the runbench runtime it stands for', () => {
     expect(runbenchRuntimeOf('crun@1.0.2')).toBe('crun');
     const t = buildTable(rtDoc([rtResult('pidfile', 'crun@1.0.2', 'pass')]), rbDoc([['lifecycle.pid-file', 'crun', 'passed']]), PROGRAMS, []);
@@ -194,5 +214,17 @@ describe('verdicts from TAP', () => {
     expect(v.verdict).toBe('fail');
     expect(voidingDefect('linux_cgroups_pids', v.verdict, r, v.failing)?.id).toBe('linux_cgroups_pids:pointer-compare');
     expect(voidingDefect('linux_cgroups_pids', 'pass', r, [])).toBeNull();
+  });
+
+  it('killsig: a signal that came before the trap (the delete then refused) is voided when another signal got through', () => {
+    const refused = (n: number) =>
+      `not ok ${n} - \`kill\` operation MUST send the specified signal to the container process\n  ---\n  {\n    "error": "exit status 1",\n    "stderr": "the container \`x\` is not in \`created\` or \`stopped\` state\\n"\n  }\n  ...\n`;
+    const ok = (n: number) => `ok ${n} - \`kill\` operation MUST send the specified signal to the container process\n`;
+    const one = { stdout: `TAP version 13\n${refused(1)}${ok(2)}${ok(3)}1..3\n`, stderr: '', exitCode: 0, timedOut: false };
+    const v = verdictOf(one);
+    expect(v.verdict).toBe('fail');
+    expect(voidingDefect('killsig', v.verdict, one, v.failing)?.id).toBe('killsig:trap-race');
+    const all = { stdout: `TAP version 13\n${refused(1)}${refused(2)}${refused(3)}1..3\n`, stderr: '', exitCode: 0, timedOut: false };
+    expect(voidingDefect('killsig', 'fail', all, verdictOf(all).failing)).toBeNull();
   });
 });
