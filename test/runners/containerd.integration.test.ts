@@ -1,5 +1,5 @@
 /** The containerd runner against the real containerd and runc: figures, failures, and nothing left behind. */
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -11,13 +11,14 @@ import { findBinary } from '../../core/runtimes.ts';
 import type { RuntimeInfo } from '../../core/schema.ts';
 import { Scope } from '../../core/scope.ts';
 import { ContainerdClient } from '../../runners/containerd/api.ts';
-import { SHIM_SOCKET_DIR, processesMatching, startContainerd } from '../../runners/containerd/daemon.ts';
+import { processesMatching, startContainerd } from '../../runners/containerd/daemon.ts';
 import { images } from '../../runners/containerd/images.ts';
 import { ContainerdSession, createContainerdRunner } from '../../runners/containerd/index.ts';
 import { SUITES } from '../../suites/index.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime, type Availability } from '../helpers/real.ts';
 import { needs } from '../helpers/require.ts';
+import { deadShimSocketsSince, shimSockets } from '../helpers/shim-sockets.ts';
 
 const runc: Availability = await realRuntime('runc');
 const host = hostFacts();
@@ -26,7 +27,6 @@ const why =
   (!findBinary('containerd') || !findBinary('ctr') ? 'containerd/ctr not installed' : null) ??
   (!existsSync(images(host.arch).native.archive) ? 'images not built (scripts/build-images.sh)' : null);
 
-const shimSockets = () => (existsSync(SHIM_SOCKET_DIR) ? readdirSync(SHIM_SOCKET_DIR) : []);
 const newRunId = () =>
   `20000101${Math.floor(Math.random() * 0xffffff)
     .toString(16)
@@ -81,7 +81,8 @@ needs(['runc', 'containerd'], why).describe('runc through containerd', () => {
     expect(existsSync(join(workDir, 'containerd', 'runc'))).toBe(false);
     rmSync(workDir, { recursive: true, force: true });
     expect(leftovers(runId)).toEqual(nothingLeft);
-    expect(shimSockets().filter((s) => !socketsBefore.includes(s))).toEqual([]);
+    // another run's live shim is not this run's leftover
+    expect(deadShimSocketsSince(socketsBefore)).toEqual([]);
   });
 
   it('in an existing containerd, leaves no container, task, snapshot, lease, image or namespace of its own', async () => {

@@ -1,16 +1,17 @@
 /** Ctrl-C in the middle of a containerd run: its containerd, shims, containers, mounts and directories all go. */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { hostFacts } from '../../core/host.ts';
 import { packageRoot } from '../../core/paths.ts';
 import { findBinary } from '../../core/runtimes.ts';
-import { SHIM_SOCKET_DIR, processesMatching } from '../../runners/containerd/daemon.ts';
+import { processesMatching } from '../../runners/containerd/daemon.ts';
 import { images } from '../../runners/containerd/images.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime } from '../helpers/real.ts';
 import { needs } from '../helpers/require.ts';
+import { deadShimSocketsSince, shimSockets } from '../helpers/shim-sockets.ts';
 import { lazyTempDir } from '../helpers/tmp.ts';
 
 const runc = await realRuntime('runc');
@@ -20,14 +21,6 @@ const why =
   (!existsSync(images(hostFacts().arch).native.archive) ? 'images not built (scripts/build-images.sh)' : null);
 
 const out = lazyTempDir('runbench-ctrd-int-');
-
-const shimSockets = () => (existsSync(SHIM_SOCKET_DIR) ? readdirSync(SHIM_SOCKET_DIR) : []);
-
-/** Unix socket paths something listens on: a shim socket of a live shim is among them, a leftover is not. */
-function listeningSockets(): Set<string> {
-  const lines = readFileSync('/proc/net/unix', 'utf8').split('\n').slice(1);
-  return new Set(lines.map((l) => l.trim().split(/\s+/)[7]).filter((p): p is string => p !== undefined));
-}
 
 /** The run ids of every runbench containerd whose shim is up (a container is running). */
 function runningRuns(): Set<string> {
@@ -87,9 +80,7 @@ needs(['runc', 'containerd'], why).describe('interrupting a containerd run', () 
     expect(stderr).toContain('interrupted');
     expect(leftovers(runId!)).toEqual(nothingLeft);
     expect(processesMatching(`/run/runbench/${runId}`)).toEqual([]);
-    // a socket another run's live shim listens on is not this run's leftover
-    const live = listeningSockets();
-    expect(shimSockets().filter((s) => !before.has(s) && !live.has(join(SHIM_SOCKET_DIR, s)))).toEqual([]);
+    expect(deadShimSocketsSince(before)).toEqual([]);
     expect(existsSync(join('/run/runbench', runId!))).toBe(false);
   });
 });

@@ -13,7 +13,7 @@ import type { RuntimeInfo } from '../../core/schema.ts';
 import { Scope } from '../../core/scope.ts';
 import { chooseKubeconfig, KubeClient } from '../../runners/kubernetes/client.ts';
 import { listNodes } from '../../runners/kubernetes/cluster.ts';
-import { MANAGED_BY } from '../../runners/kubernetes/pods.ts';
+import { MANAGED_BY, RUN_LABEL } from '../../runners/kubernetes/pods.ts';
 import { createKubernetesRunner, KubernetesSession } from '../../runners/kubernetes/index.ts';
 import { densitySuite } from '../../suites/density.ts';
 import { clusterWhy, localHandlers, runtimeClass } from '../helpers/cluster.ts';
@@ -62,12 +62,22 @@ const newRunId = () =>
     .toString(16)
     .padStart(6, '0')}`;
 
-/** What runbench left in the cluster: namespaces, pods and RuntimeClasses it labelled. */
-async function leftInCluster(client: KubeClient): Promise<string[]> {
+/**
+ * What runbench left in the cluster, seen from one test on a cluster others may use at the same
+ * time: the namespaces, pods and RuntimeClasses of test runs (ids from newRunId) and of the
+ * given run.
+ */
+async function leftInCluster(client: KubeClient, runId?: string): Promise<string[]> {
   const sel = `${MANAGED_BY}=runbench`;
-  const ns = (await client.core.listNamespace({ labelSelector: sel })).items.map((n) => `namespace/${n.metadata?.name}`);
-  const pods = (await client.core.listPodForAllNamespaces({ labelSelector: sel })).items.map((p) => `pod/${p.metadata?.name}`);
-  const rcs = (await client.node.listRuntimeClass({ labelSelector: sel })).items.map((r) => `runtimeclass/${r.metadata?.name}`);
+  const ourRun = (id: string | undefined) => id !== undefined && (id.startsWith('20000101') || id === runId);
+  const ours = (ns: string | undefined) => ns !== undefined && ourRun(ns.replace(/^runbench-/, ''));
+  const ns = (await client.core.listNamespace({ labelSelector: sel })).items.filter((n) => ours(n.metadata?.name)).map((n) => `namespace/${n.metadata?.name}`);
+  const pods = (await client.core.listPodForAllNamespaces({ labelSelector: sel })).items
+    .filter((p) => ours(p.metadata?.namespace))
+    .map((p) => `pod/${p.metadata?.name}`);
+  const rcs = (await client.node.listRuntimeClass({ labelSelector: sel })).items
+    .filter((r) => ourRun(r.metadata?.labels?.[RUN_LABEL]))
+    .map((r) => `runtimeclass/${r.metadata?.name}`);
   return [...ns, ...pods, ...rcs];
 }
 
@@ -172,7 +182,7 @@ needs(['cluster', 'runc'], why ?? runc.skip).describe('kubernetes layer, runc Ru
     const curve = doc.density?.find((c) => c.labels.workloadKind === 'native');
     expect(curve?.count).toBe(4);
     expect(curve?.points.at(-1)?.footprintBytes).toBeGreaterThan(0);
-    expect(await leftInCluster(client)).toEqual(before);
+    expect(await leftInCluster(client, doc.runId)).toEqual(before);
   }, 300_000);
 });
 
