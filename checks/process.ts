@@ -2,9 +2,11 @@
  * The process: what config.json's `process` and `hostname` ask for, as the container's
  * init observes it (argv, environment, cwd, ids, rlimits, no_new_privs, capabilities).
  */
+import { readFileSync } from 'node:fs';
 import { CAPABILITY_SETS, DEFAULT_CAPABILITIES, DEFAULT_ENV, type CapabilitySet } from '../core/oci-spec.ts';
+import type { Outcome } from '../core/schema.ts';
 import { probeCheck } from './define.ts';
-import { fileText, firstLine, mismatch } from './probe.ts';
+import { fileText, firstLine, mismatch, type ProbeReport } from './probe.ts';
 import { errored, failed, passed, skipped, type Check } from './types.ts';
 
 const REF = 'runtime-spec config.md';
@@ -97,6 +99,18 @@ const rlimits = probeCheck({
   },
 });
 
+/**
+ * The no_new_privs bit as the kernel answers the process (prctl(PR_GET_NO_NEW_PRIVS));
+ * /proc/self/status is only another view of it. The outcome when neither can be read.
+ */
+function noNewPrivsBit(report: ProbeReport): { set: boolean; source: string } | { outcome: Outcome } {
+  if (report.prctl === undefined)
+    return { outcome: errored('the probe does not report prctl(PR_GET_NO_NEW_PRIVS): rebuild it with scripts/build-fixtures.sh') };
+  if (typeof report.prctl?.noNewPrivs === 'boolean') return { set: report.prctl.noNewPrivs, source: 'prctl(PR_GET_NO_NEW_PRIVS)' };
+  if (typeof report.capabilities?.noNewPrivs === 'boolean') return { set: report.capabilities.noNewPrivs, source: 'NoNewPrivs in /proc/self/status' };
+  return { outcome: skipped(`prctl(PR_GET_NO_NEW_PRIVS) failed (${report.prctl?.errno ?? 'no answer'}) and /proc/self/status has no NoNewPrivs`) };
+}
+
 const noNewPrivileges = probeCheck({
   id: 'process.no-new-privileges',
   area: 'process',
@@ -106,18 +120,44 @@ const noNewPrivileges = probeCheck({
   setup: () => ({ args: [], overrides: { noNewPrivileges: true } }),
   judge(report, run) {
     if (run.requested.process?.noNewPrivileges !== true) return skipped('the config does not set noNewPrivileges');
-    if (report.prctl === undefined) return errored('the probe does not report prctl(PR_GET_NO_NEW_PRIVS): rebuild it with scripts/build-fixtures.sh');
-    // the kernel's answer to the process; /proc/self/status is only another view of it
-    const nnp = report.prctl?.noNewPrivs ?? report.capabilities?.noNewPrivs ?? null;
-    if (nnp === null) {
-      return skipped(`prctl(PR_GET_NO_NEW_PRIVS) failed (${report.prctl?.errno ?? 'no answer'}) and /proc/self/status has no NoNewPrivs`);
-    }
-    if (nnp) return passed();
-    return failed(
-      `no_new_privs is 0 (${report.prctl?.noNewPrivs === false ? 'prctl(PR_GET_NO_NEW_PRIVS)' : 'NoNewPrivs in /proc/self/status'}) although noNewPrivileges is true`,
-    );
+    const bit = noNewPrivsBit(report);
+    if ('outcome' in bit) return bit.outcome;
+    return bit.set ? passed() : failed(`no_new_privs is 0 (${bit.source}) although noNewPrivileges is true`);
   },
 });
+
+/**
+ * The field honoured the other way: a process whose config does not ask for no_new_privs can
+ * still gain privileges through a set-user-ID program (as under runc and crun). The spec's text
+ * says only what `true` does, hence SHOULD; runtime-tools' runtimetest asserts the equality
+ * `noNewPrivileges == (prctl == 1)` as a MUST.
+ */
+const noNewPrivilegesFalse = probeCheck({
+  id: 'process.no-new-privileges-false',
+  area: 'process',
+  title: 'noNewPrivileges false leaves the no_new_privs bit unset, as prctl(PR_GET_NO_NEW_PRIVS) reads it',
+  specRef: `${REF}#linux-process (noNewPrivileges: only true is described; runtime-tools runtimetest asserts noNewPrivileges == prctl(PR_GET_NO_NEW_PRIVS) as a MUST)`,
+  level: 'SHOULD',
+  setup: () => ({ args: [], overrides: { noNewPrivileges: false } }),
+  judge(report, run, ctx) {
+    if (run.requested.process?.noNewPrivileges !== false) return skipped('the config does not set noNewPrivileges false');
+    const bit = noNewPrivsBit(report);
+    if ('outcome' in bit) return bit.outcome;
+    if (!bit.set) return passed();
+    // the bit is inherited and cannot be cleared: under a runbench that has it, no runtime could pass
+    if (ctx.target.layer === 'oci' && selfHasNoNewPrivs())
+      return skipped('runbench itself runs with no_new_privs set, which the runtime inherits and cannot clear');
+    return failed(`no_new_privs is 1 (${bit.source}) although noNewPrivileges is false: the runtime ignores the field and sets the bit regardless`);
+  },
+});
+
+function selfHasNoNewPrivs(): boolean {
+  try {
+    return /^NoNewPrivs:\s*1$/m.test(readFileSync('/proc/self/status', 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 /** Capability names by bit number (linux/capability.h), as the probe names them too. */
 const CAP_NAMES = [
@@ -290,4 +330,16 @@ const oomScoreAdj = probeCheck({
   },
 });
 
-export const PROCESS_CHECKS: readonly Check[] = [args, env, cwd, user, rlimits, noNewPrivileges, capabilities, unknownCapability, hostname, oomScoreAdj];
+export const PROCESS_CHECKS: readonly Check[] = [
+  args,
+  env,
+  cwd,
+  user,
+  rlimits,
+  noNewPrivileges,
+  noNewPrivilegesFalse,
+  capabilities,
+  unknownCapability,
+  hostname,
+  oomScoreAdj,
+];

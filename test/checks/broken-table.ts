@@ -56,6 +56,13 @@ export const BROKEN: Row[] = [
     fails: ['process.user', 'process.rlimits', 'process.no-new-privileges', 'process.capabilities'],
     passes: ['process.env'],
   },
+  {
+    // no_new_privs set whatever the config says, as runsc 0.0~20221219.0 does
+    wrapper: 'forced-no-new-privs',
+    breaks: { config: '.process.noNewPrivileges = true' },
+    fails: ['process.no-new-privileges-false'],
+    passes: ['process.no-new-privileges', 'process.env'],
+  },
   { wrapper: 'exit-liar', breaks: { exitZero: true }, fails: ['lifecycle.exit-code'], passes: ['process.args'] },
   {
     wrapper: 'leaky',
