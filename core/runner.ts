@@ -139,7 +139,12 @@ export interface IdleUnit {
 export interface Footprint {
   /** The figure the budget is checked against (see `Density.footprintOf`), in bytes. */
   bytes: number;
-  /** The same by process name (runtime, sandbox, shim, container, daemon), where the layer reads it per process. */
+  /**
+   * PSS by process name (runtime, sandbox, shim, container, daemon), where the layer reads it
+   * per process: the parts of `bytes` at the oci and containerd layers; at the kubernetes
+   * layer, on a node that is this machine, the kubelet, the CRI's containerd and its shims,
+   * which the pods' working set leaves out.
+   */
   byProcess?: Record<string, number>;
   /** The sum of the units' cgroup memory usage; null where the layer cannot read it. */
   cgroupBytes: number | null;

@@ -10,6 +10,7 @@ import { RuntimeFailure, errorMessage } from '../../core/errors.ts';
 import type { Density, Footprint, IdleUnit, RunRequest } from '../../core/runner.ts';
 import type { KubeClient } from './client.ts';
 import { nodeSummary, podMemory, podShimPid, shimMemory } from './memory.ts';
+import { nodeDaemonsPss, type NodeDaemons } from './node-daemons.ts';
 import { DEFAULT_DENSITY } from './options.ts';
 import type { PodPlace } from './pod-run.ts';
 import { startupLatencyNs } from './pods.ts';
@@ -34,9 +35,17 @@ export async function startIdlePod(pods: SessionPods, runtime: string, req: RunR
 /**
  * The pods' footprint: the sum of their working sets from the summary API (a pod the
  * kubelet has no figure for yet counts as the mean of the others), and per pod the working
- * set, and on this machine the pod cgroup's usage and the shim's RSS.
+ * set, and on this machine the pod cgroup's usage and the shim's RSS; by process, when the
+ * node is this machine, the PSS of the kubelet, the CRI's containerd, its shims and what runs
+ * below them (none of which a working set counts), so their growth shows beside the curve.
  */
-export async function podsFootprint(pods: SessionPods, client: KubeClient, place: (pod: V1Pod | null) => PodPlace, names: readonly string[]): Promise<Footprint> {
+export async function podsFootprint(
+  pods: SessionPods,
+  client: KubeClient,
+  place: (pod: V1Pod | null) => PodPlace,
+  names: readonly string[],
+  daemons: NodeDaemons | null = null,
+): Promise<Footprint> {
   const byNode = new Map<string, string[]>();
   for (const n of names) {
     const node = pods.latest(n)?.spec?.nodeName;
@@ -65,8 +74,10 @@ export async function podsFootprint(pods: SessionPods, client: KubeClient, place
   }
   const known = ws.reduce((a, b) => a + b, 0);
   const mean = ws.length > 0 ? known / ws.length : 0;
+  const byProcess = daemons ? await nodeDaemonsPss(daemons) : undefined;
   return {
     bytes: known + mean * (names.length - ws.length),
+    ...(byProcess ? { byProcess } : {}),
     cgroupBytes: cgroups.length > 0 ? cgroups.reduce((a, b) => a + b, 0) : null,
     perUnit: {
       podWorkingSetBytes: { bytes: ws, source: `kubelet summary API (${[...sources].join(',') || 'none'})` },
@@ -91,6 +102,8 @@ export interface PodDensityHost {
   place(pod: V1Pod | null): PodPlace;
   labels(): Record<string, string>;
   source(): string;
+  /** The node's kubelet and containerd when the pods' node is this machine, else null. */
+  daemons(): NodeDaemons | null;
 }
 
 export function podDensity(h: PodDensityHost): Density {
@@ -107,7 +120,7 @@ export function podDensity(h: PodDensityHost): Density {
     labels: () => h.labels(),
     source: () => h.source(),
     startIdle: (req) => startIdlePod(h.pods(), h.runtime, req),
-    footprint: (names) => podsFootprint(h.pods(), h.client, (pod) => h.place(pod), names),
+    footprint: (names) => podsFootprint(h.pods(), h.client, (pod) => h.place(pod), names, h.daemons()),
     // the nodes are not this machine's to watch (the kubelet evicts before the OOM killer)
     headroom: async () => [],
     remove: async (names, deadlineMs) => {
