@@ -150,7 +150,7 @@ find_bin() { # name -> path in the runbench cache or on PATH
   if [[ -x "$CACHE_BIN/$1" ]]; then echo "$CACHE_BIN/$1"; else command -v "$1" 2>/dev/null || true; fi
 }
 
-BUILTIN_HANDLERS=(runc crun youki crun-wasmtime runsc wasmtime)
+BUILTIN_HANDLERS=(runc crun youki crun-wasmtime crun-wasmedge runsc wasmtime)
 
 # --- the CRI and the kubelet's feature gates (RUNBENCH_CLUSTER_CONTAINERD, _FEATURE_GATES) ---
 
@@ -224,6 +224,9 @@ handlers() {
     [[ -n "$b" ]] || continue
     case "$h" in youki | crun-wasmtime) printf '%s\tio.containerd.runc.v2\t%s\twasm\n' "$h" "$b" ;; *) printf '%s\tio.containerd.runc.v2\t%s\t-\n' "$h" "$b" ;; esac
   done
+  # Debian 13's crun with its WasmEdge handler (scripts/setup.sh --tier debian13)
+  b=$(sed -n 's/^DEBIAN13_CRUN=//p' "$CACHE/debian13.env" 2>/dev/null || true)
+  [[ -n "$b" && "$b" =~ ^/[A-Za-z0-9._+/-]+$ && -x "$b" ]] && printf 'crun-wasmedge\tio.containerd.runc.v2\t%s\twasm\n' "$b"
   b=$(find_bin containerd-shim-runsc-v1)
   [[ -n "$b" && -n "$(find_bin runsc)" ]] && printf 'runsc\tio.containerd.runsc.v1\t%s\t-\n' "$(find_bin runsc)"
   b=$(find_bin containerd-shim-wasmtime-v1)
