@@ -179,6 +179,12 @@ export interface Density {
   source(): string | null;
   startIdle(req: RunRequest): Promise<IdleUnit>;
   footprint(names: readonly string[]): Promise<Footprint>;
+  /**
+   * The units that no longer run, a line each saying what the layer knows (an idle unit runs
+   * until it is removed): read with every footprint, since a fill whose units exit measures
+   * fewer than it counts. Absent where the layer cannot tell.
+   */
+  exited?(names: readonly string[]): Promise<string[]>;
   /** The finite resources filling this layer uses up (host memory, pids, open files): checked before every start. */
   headroom(): Promise<Gauge[]>;
   /**

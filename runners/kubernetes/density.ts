@@ -87,6 +87,19 @@ export async function podsFootprint(
   };
 }
 
+/** Why a pod that should idle no longer runs (it ended, or a container exited or restarted), or null while it runs or is unknown. */
+export function podNotRunning(pod: V1Pod | null): string | null {
+  if (!pod?.status) return null;
+  const phase = pod.status.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') return `the pod is ${phase}`;
+  for (const cs of pod.status.containerStatuses ?? []) {
+    const t = cs.state?.terminated;
+    if (t) return `container ${cs.name} exited ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}`;
+    if ((cs.restartCount ?? 0) > 0) return `container ${cs.name} restarted ${cs.restartCount} times`;
+  }
+  return null;
+}
+
 /** Deletes pods and waits until the kubelet has removed them. */
 export async function deletePods(pods: SessionPods, names: readonly string[], timeoutMs = 120_000): Promise<void> {
   await Promise.all(names.map((n) => pods.delete(n, false).catch(() => undefined)));
@@ -120,6 +133,11 @@ export function podDensity(h: PodDensityHost): Density {
     labels: () => h.labels(),
     source: () => h.source(),
     startIdle: (req) => startIdlePod(h.pods(), h.runtime, req),
+    exited: async (names) =>
+      names.flatMap((n) => {
+        const why = podNotRunning(h.pods().latest(n) ?? null);
+        return why ? [`${n}: ${why}`] : [];
+      }),
     footprint: (names) => podsFootprint(h.pods(), h.client, (pod) => h.place(pod), names, h.daemons()),
     // the nodes are not this machine's to watch (the kubelet evicts before the OOM killer)
     headroom: async () => [],
