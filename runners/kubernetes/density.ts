@@ -10,7 +10,7 @@ import { RuntimeFailure, errorMessage } from '../../core/errors.ts';
 import type { Density, Footprint, IdleUnit, RunRequest } from '../../core/runner.ts';
 import type { KubeClient } from './client.ts';
 import { nodeSummary, podMemory, podShimPid, shimMemory } from './memory.ts';
-import { nodeDaemonsPss, type NodeDaemons } from './node-daemons.ts';
+import { nodeDaemonsPss, nodeShims, shimsDrained, type NodeDaemons } from './node-daemons.ts';
 import { DEFAULT_DENSITY } from './options.ts';
 import type { PodPlace } from './pod-run.ts';
 import { startupLatencyNs } from './pods.ts';
@@ -120,6 +120,8 @@ export interface PodDensityHost {
 }
 
 export function podDensity(h: PodDensityHost): Density {
+  // the node's shims when a fill begins (its baseline): its teardown ends when they are back to that
+  let shimsBefore: number | null = null;
   return {
     startDefinition: POD_STARTUP_SLI,
     footprintOf: "the pods' working set (kubelet summary API)",
@@ -138,13 +140,19 @@ export function podDensity(h: PodDensityHost): Density {
         const why = podNotRunning(h.pods().latest(n) ?? null);
         return why ? [`${n}: ${why}`] : [];
       }),
-    footprint: (names) => podsFootprint(h.pods(), h.client, (pod) => h.place(pod), names, h.daemons()),
+    footprint: (names) => {
+      const d = h.daemons();
+      if (names.length === 0 && d) shimsBefore = nodeShims(d).length;
+      return podsFootprint(h.pods(), h.client, (pod) => h.place(pod), names, d);
+    },
     // the nodes are not this machine's to watch (the kubelet evicts before the OOM killer)
     headroom: async () => [],
     remove: async (names, deadlineMs) => {
       const pods = h.pods();
       await deletePods(pods, names, Math.max(1000, deadlineMs - Date.now()));
-      return { concurrency: names.length, leftovers: [] };
+      const d = h.daemons();
+      const left = d && shimsBefore !== null ? await shimsDrained(d, shimsBefore, Math.max(deadlineMs, Date.now() + 30_000)) : [];
+      return { concurrency: names.length, leftovers: left };
     },
   };
 }

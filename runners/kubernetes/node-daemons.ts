@@ -69,12 +69,31 @@ export function nodeDaemons(socket: string): NodeDaemons {
  * kubelet, containerd, containerd-shim-runc-v2, pause, the containers' own processes.
  */
 export async function nodeDaemonsPss(d: NodeDaemons): Promise<Record<string, number>> {
-  const shims = otherProcesses()
-    .filter((p) => p.cmdline.includes('containerd-shim') && p.cmdline.includes(`-address ${d.socket}`))
-    .map((p) => p.pid);
+  const shims = nodeShims(d);
   const roots = [...(d.kubelet === null ? [] : [d.kubelet]), ...(d.containerd === null ? [] : [d.containerd]), ...shims];
   const pss = pssOf(await settledDescendants(roots));
   return Object.fromEntries(Object.entries(pss.byName).map(([k, v]) => [k, v.bytes]));
+}
+
+/** The shims of the node's containerd: they name the address they serve. */
+export function nodeShims(d: NodeDaemons): number[] {
+  return otherProcesses()
+    .filter((p) => p.cmdline.includes('containerd-shim') && p.cmdline.includes(`-address ${d.socket}`))
+    .map((p) => p.pid);
+}
+
+/**
+ * Waits until the node's containerd has no more shims than `before`: the API server forgets a
+ * pod before the node has torn its sandbox down, and a fill that followed at once would take
+ * the shims still exiting as its own baseline. What still runs at the deadline is returned.
+ */
+export async function shimsDrained(d: NodeDaemons, before: number, deadlineMs: number): Promise<string[]> {
+  for (;;) {
+    const n = nodeShims(d).length;
+    if (n <= before) return [];
+    if (Date.now() >= deadlineMs) return [`${n - before} shims of the node's containerd (${d.socket}) still run after the pods were deleted`];
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 export function describeNodeDaemons(d: NodeDaemons): string {
