@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { openFiles } from './procfs.ts';
 
 /** Why a fill stopped adding units. */
-export type StopReason = 'budget' | 'host-memory' | 'cap' | 'failure' | 'time' | 'pids' | 'fds';
+export type StopReason = 'budget' | 'host-memory' | 'cap' | 'failure' | 'exited' | 'time' | 'pids' | 'fds';
 
 export interface DensityLimits {
   /** Stop once the units' footprint grew by this much since the fill began. */

@@ -139,7 +139,12 @@ export interface IdleUnit {
 export interface Footprint {
   /** The figure the budget is checked against (see `Density.footprintOf`), in bytes. */
   bytes: number;
-  /** The same by process name (runtime, sandbox, shim, container, daemon), where the layer reads it per process. */
+  /**
+   * PSS by process name (runtime, sandbox, shim, container, daemon), where the layer reads it
+   * per process: the parts of `bytes` at the oci and containerd layers; at the kubernetes
+   * layer, on a node that is this machine, the kubelet, the CRI's containerd and its shims,
+   * which the pods' working set leaves out.
+   */
   byProcess?: Record<string, number>;
   /** The sum of the units' cgroup memory usage; null where the layer cannot read it. */
   cgroupBytes: number | null;
@@ -174,6 +179,12 @@ export interface Density {
   source(): string | null;
   startIdle(req: RunRequest): Promise<IdleUnit>;
   footprint(names: readonly string[]): Promise<Footprint>;
+  /**
+   * The units that no longer run, a line each saying what the layer knows (an idle unit runs
+   * until it is removed): read with every footprint, since a fill whose units exit measures
+   * fewer than it counts. Absent where the layer cannot tell.
+   */
+  exited?(names: readonly string[]): Promise<string[]>;
   /** The finite resources filling this layer uses up (host memory, pids, open files): checked before every start. */
   headroom(): Promise<Gauge[]>;
   /**

@@ -33,7 +33,7 @@ export const FailureCounts = z.object({
 export type FailureCounts = z.infer<typeof FailureCounts>;
 
 /** Why a density fill stopped adding units (core/density.ts). */
-export const DensityStop = z.enum(['budget', 'host-memory', 'cap', 'failure', 'time', 'pids', 'fds']);
+export const DensityStop = z.enum(['budget', 'host-memory', 'cap', 'failure', 'exited', 'time', 'pids', 'fds']);
 export type DensityStop = z.infer<typeof DensityStop>;
 
 /** One point of a density curve: the fill as it stood once its `count`-th unit had started. */

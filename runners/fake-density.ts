@@ -19,6 +19,8 @@ export interface FakeDensityBehaviour {
   reserveBytes?: number;
   /** Called before every start, with the count so far (e.g. to abort mid-fill). */
   onStart?: (count: number) => void;
+  /** The n-th unit (1-based) exits once this many units run. */
+  exitAt?: { unit: number; when: number };
   /** Every name `remove` was asked to remove, in order. */
   removed?: string[];
 }
@@ -50,6 +52,10 @@ export function fakeDensity(runtime: string, b: FakeDensityBehaviour): Density {
         cgroupBytes: names.length * 256 * 1024,
         perUnit: { idleCgroupBytes: { bytes: names.map(() => 256 * 1024), source: 'fake' } },
       };
+    },
+    async exited(names): Promise<string[]> {
+      const e = b.exitAt;
+      return e && live.length >= e.when ? names.filter((n) => n === `fake-${e.unit}`).map((n) => `${n}: exited 0`) : [];
     },
     async headroom(): Promise<Gauge[]> {
       const limit = b.hostBytes ?? 8 * 1024 ** 3;

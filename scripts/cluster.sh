@@ -4,7 +4,7 @@
 #   the Go module proxy by cluster/build.sh, cached by version), containerd (the host's)
 #   as the CRI with one runtime handler per runtime found, CNI bridge networking.
 #
-# Usage: scripts/cluster.sh up|down [--purge]|status|env|leftovers|handlers
+# Usage: scripts/cluster.sh up|down [--purge]|status|env|leftovers|handlers|pods
 #   up      builds what is missing (once: tens of minutes), starts everything, waits
 #           until the node is Ready; a failure on the way stops what was started.
 #   down    deletes every pod, stops every process, and removes what the cluster left on
@@ -15,6 +15,7 @@
 #   env     prints `export KUBECONFIG=...` for the admin kubeconfig.
 #   leftovers  lists anything of the cluster still on the host (exit 1 if any).
 #   handlers   prints the runtime handlers `up` would configure (name, type, binary, wasm).
+#   pods       prints the kubelet's maxPods and the pod range `up` would configure.
 #
 # RUNBENCH_CLUSTER_HANDLERS=NAME=PATH[,NAME=PATH...] adds OCI runtimes of your own as CRI
 # handlers behind the runc shim (read at `up`). A NAME is a RuntimeClass handler name (a DNS
@@ -28,6 +29,12 @@
 # containerd's (/var/lib/runbench-cluster/containerd-<version>): neither migrates the other's.
 # RUNBENCH_CLUSTER_FEATURE_GATES=Name=true|false[,...] passes feature gates to the kubelet
 # (e.g. EventedPLEG=true, which needs a CRI that sends container events: containerd 1.7+).
+# RUNBENCH_CLUSTER_MAX_PODS=N sets the kubelet's maxPods (default 110, Kubernetes' own) for
+# density runs past it. The pod range grows with it (10.244.123.0/24 up to 250 pods, else
+# 10.244.128.0/N wide enough for N pods and 16 more), and N is refused, before anything
+# starts, when that many pods could take the host's kernel tasks (pid_max, threads-max) into
+# the eighth (at least 4096) kept for the rest of the host, at 16 tasks a pod (a runc shim
+# has about 11 threads, the pause and the container one each).
 # Both are read at `up`; `down` then `up` without them restores the default cluster.
 #
 # Everything lives under /var/lib/runbench-cluster and /run/runbench-cluster.
@@ -48,6 +55,9 @@ PIDS="$RUN/pids"
 SOCK="$RUN/containerd/containerd.sock"
 BRIDGE=rbcluster0
 POD_SUBNET=10.244.123.0/24
+MAX_PODS=110
+# kernel tasks a pod may take (shim threads, pause, container), for RUNBENCH_CLUSTER_MAX_PODS
+TASKS_PER_POD=16
 SERVICE_RANGE=10.96.0.0/24
 ETCD_CLIENT=23790
 ETCD_PEER=23800
@@ -68,10 +78,14 @@ blackhole_ranges() {
   for r in $POD_SUBNET $SERVICE_RANGE; do
     if [[ $1 == add ]]; then
       ip route show type blackhole "$r" | grep -q . || ip route add blackhole "$r" metric 4242 || die "could not add a blackhole route for $r"
-    else
-      ip route del blackhole "$r" metric 4242 2>/dev/null && log "removed blackhole route $r"
     fi
   done
+  if [[ $1 == del ]]; then
+    # every blackhole route of ours, whatever pod range the cluster was started with
+    for r in $(ip route show type blackhole | awk '/metric 4242/ {print $2}'); do
+      ip route del blackhole "$r" metric 4242 2>/dev/null && log "removed blackhole route $r"
+    done
+  fi
   return 0
 }
 
@@ -136,7 +150,7 @@ find_bin() { # name -> path in the runbench cache or on PATH
   if [[ -x "$CACHE_BIN/$1" ]]; then echo "$CACHE_BIN/$1"; else command -v "$1" 2>/dev/null || true; fi
 }
 
-BUILTIN_HANDLERS=(runc crun youki crun-wasmtime runsc wasmtime)
+BUILTIN_HANDLERS=(runc crun youki crun-wasmtime crun-wasmedge runsc wasmtime)
 
 # --- the CRI and the kubelet's feature gates (RUNBENCH_CLUSTER_CONTAINERD, _FEATURE_GATES) ---
 
@@ -156,6 +170,23 @@ choose_containerd() {
   CONTAINERD_BIN=$want
   v=${v#v}
   CONTAINERD_ROOT="$VAR/containerd-${v%%[~+-]*}"
+}
+# RUNBENCH_CLUSTER_MAX_PODS: the kubelet's maxPods, and a pod range that holds that many.
+choose_max_pods() {
+  local n=${RUNBENCH_CLUSTER_MAX_PODS:-} pid_max threads_max limit reserve most prefix
+  [[ -z "$n" ]] && return 0
+  [[ "$n" =~ ^[1-9][0-9]{0,5}$ ]] || die "RUNBENCH_CLUSTER_MAX_PODS: refused '$n' (a whole number of pods, 1 or more)"
+  pid_max=$(cat /proc/sys/kernel/pid_max); threads_max=$(cat /proc/sys/kernel/threads-max)
+  limit=$((pid_max < threads_max ? pid_max : threads_max))
+  reserve=$((limit / 8 > 4096 ? limit / 8 : 4096))
+  most=$(((limit - reserve) / TASKS_PER_POD))
+  ((n <= most)) || die "RUNBENCH_CLUSTER_MAX_PODS: refused $n: at $TASKS_PER_POD kernel tasks a pod, at most $most pods fit under pid_max $pid_max / threads-max $threads_max with $reserve kept for the host"
+  MAX_PODS=$n
+  ((n <= 250)) && return 0
+  # addresses for N pods, 16 more (pods still being torn down), network, gateway, broadcast
+  prefix=23
+  while (((1 << (32 - prefix)) - 3 < n + 16)); do prefix=$((prefix - 1)); done
+  POD_SUBNET=10.244.128.0/$prefix
 }
 check_feature_gates() {
   local g=${RUNBENCH_CLUSTER_FEATURE_GATES:-}
@@ -193,6 +224,9 @@ handlers() {
     [[ -n "$b" ]] || continue
     case "$h" in youki | crun-wasmtime) printf '%s\tio.containerd.runc.v2\t%s\twasm\n' "$h" "$b" ;; *) printf '%s\tio.containerd.runc.v2\t%s\t-\n' "$h" "$b" ;; esac
   done
+  # Debian 13's crun with its WasmEdge handler (scripts/setup.sh --tier debian13)
+  b=$(sed -n 's/^DEBIAN13_CRUN=//p' "$CACHE/debian13.env" 2>/dev/null || true)
+  [[ -n "$b" && "$b" =~ ^/[A-Za-z0-9._+/-]+$ && -x "$b" ]] && printf 'crun-wasmedge\tio.containerd.runc.v2\t%s\twasm\n' "$b"
   b=$(find_bin containerd-shim-runsc-v1)
   [[ -n "$b" && -n "$(find_bin runsc)" ]] && printf 'runsc\tio.containerd.runsc.v1\t%s\t-\n' "$(find_bin runsc)"
   b=$(find_bin containerd-shim-wasmtime-v1)
@@ -265,6 +299,7 @@ EOF
     done < <(handlers)
   } >"$CONF/containerd.toml"
   handlers >"$RUN/handlers"
+  printf 'maxPods %s, pod range %s\n' "$MAX_PODS" "$POD_SUBNET" >"$RUN/max-pods"
 
   cat >"$VAR/cni/net.d/10-runbench.conflist" <<EOF
 {
@@ -311,7 +346,7 @@ clusterDomain: cluster.local
 resolvConf: /etc/resolv.conf
 podLogsDir: "$VAR/pod-logs"
 serializeImagePulls: false
-maxPods: 110
+maxPods: $MAX_PODS
 EOF
   if [[ -n "${RUNBENCH_CLUSTER_FEATURE_GATES:-}" ]]; then
     echo "featureGates:"
@@ -337,6 +372,7 @@ cmd_up() {
   check_extra_handlers
   check_feature_gates
   choose_containerd
+  choose_max_pods
   [[ $EUID -eq 0 ]] || die "must run as root (kubelet, containerd, CNI)"
   for t in containerd ctr openssl jq curl ip gcc; do command -v "$t" >/dev/null || die "$t not found (Debian: containerd, openssl, jq, curl, iproute2, gcc)"; done
   [[ -x /usr/lib/cni/bridge && -x /usr/lib/cni/host-local && -x /usr/lib/cni/loopback ]] || die "CNI plugins missing in /usr/lib/cni (Debian: containernetworking-plugins)"
@@ -429,6 +465,7 @@ cmd_status() {
   if alive kube-apiserver; then
     kubectl_ get nodes -o wide >&2 || true
     [[ -f "$RUN/handlers" ]] && printf '  handlers: %s\n' "$(cut -f1 "$RUN/handlers" | tr '\n' ' ')" >&2
+    [[ -f "$RUN/max-pods" ]] && printf '  %s\n' "$(cat "$RUN/max-pods")" >&2
     printf '  KUBECONFIG=%s\n' "$KC/admin.conf" >&2
   fi
   [[ $up -eq 6 ]]
@@ -543,7 +580,7 @@ cmd_leftovers() {
   for x in $(pgrep -f -- "$VAR|$RUN|$BIN" || true); do [[ "$x" != "$$" ]] && report "process $x: $(tr '\0' ' ' </proc/$x/cmdline 2>/dev/null | cut -c1-120)"; done
   for x in $(findmnt -rn -o TARGET | grep -E "^($VAR|$RUN)(/|$)" || true); do report "mount $x"; done
   ip link show "$BRIDGE" >/dev/null 2>&1 && report "bridge $BRIDGE"
-  for x in $POD_SUBNET $SERVICE_RANGE; do ip route show type blackhole "$x" 2>/dev/null | grep -q . && report "blackhole route $x"; done
+  for x in $(ip route show type blackhole | awk '/metric 4242/ {print $2}'); do report "blackhole route $x"; done
   for x in $(ip -o link show master "$BRIDGE" 2>/dev/null | awk -F': ' '{print $2}'); do report "veth $x"; done
   for x in $(find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d -name kubepods 2>/dev/null); do report "cgroup $x"; done
   for t in iptables ip6tables; do
@@ -562,5 +599,6 @@ case "${1:-}" in
   env) echo "export KUBECONFIG=$KC/admin.conf" ;;
   leftovers) cmd_leftovers ;;
   handlers) check_extra_handlers; handlers ;;
-  *) die "usage: scripts/cluster.sh up|down [--purge]|status|env|leftovers|handlers" ;;
+  pods) choose_max_pods; printf 'maxPods %s, pod range %s\n' "$MAX_PODS" "$POD_SUBNET" ;;
+  *) die "usage: scripts/cluster.sh up|down [--purge]|status|env|leftovers|handlers|pods" ;;
 esac

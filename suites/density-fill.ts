@@ -58,12 +58,19 @@ export async function fill(ctx: SuiteContext, density: Density, ref: WorkloadRef
   const points: DensityPoint[] = [base];
   let last = { count: 0, bytes: baseline.bytes, footprint: baseline };
   let checkpoint = nextCheckpoint(0);
+  // units found no longer running at a checkpoint: the footprint would count fewer than the fill
+  let lost: Fill['stop'] | null = null;
   const measure = async () => {
     const f = await density.footprint(names());
     const p = points[points.length - 1] as DensityPoint;
     measured(p, f);
     last = { count: units.length, bytes: f.bytes, footprint: f };
     checkpoint = nextCheckpoint(units.length);
+    const gone = (await density.exited?.(names())) ?? [];
+    if (gone.length > 0 && !lost) {
+      const more = gone.length > 3 ? `; and ${gone.length - 3} more` : '';
+      lost = { reason: 'exited', detail: `${gone.length} of ${units.length} idle units no longer run at ${units.length}: ${gone.slice(0, 3).join('; ')}${more}` };
+    }
   };
   const grown = () => last.bytes - baseline.bytes;
   const t0 = process.hrtime.bigint();
@@ -81,7 +88,8 @@ export async function fill(ctx: SuiteContext, density: Density, ref: WorkloadRef
     const perUnit = last.count > 0 ? grown() / last.count : 0;
     if (grown() + perUnit * (n - last.count) >= limits.budgetBytes && last.count !== n) await measure();
     const batch = Math.min(limits.concurrency, limits.maxCount - n);
-    if (n >= limits.maxCount) stop = { reason: 'cap', detail: `${n} units: the cap (--density-max ${limits.maxCount})` };
+    if (lost) stop = lost;
+    else if (n >= limits.maxCount) stop = { reason: 'cap', detail: `${n} units: the cap (--density-max ${limits.maxCount})` };
     else if (grown() >= limits.budgetBytes)
       stop = { reason: 'budget', detail: `${density.footprintOf} grew by ${formatSize(grown())}, the budget is ${formatSize(limits.budgetBytes)}` };
     else if (elapsed() >= limits.timeLimitMs * 1e6) stop = { reason: 'time', detail: `${n} units after ${(elapsed() / 1e9).toFixed(0)} s: the time limit (--density-time)` };
@@ -111,5 +119,8 @@ export async function fill(ctx: SuiteContext, density: Density, ref: WorkloadRef
   const end = points[points.length - 1] as DensityPoint;
   end.memAvailableBytes ??= memAvailable(await density.headroom());
   if (last.count !== units.length || settleMs > 0) await measure();
+  // units that exited after the fill stopped for another reason: that reason stands in the detail
+  const lostLate = lost as Fill['stop'] | null;
+  if (lostLate && stop.reason !== 'exited') stop = { reason: 'exited', detail: `${lostLate.detail} (the fill had stopped: ${stop.reason}, ${stop.detail})` };
   return { limits, units, points, stop, baseline, final: last.footprint, wallNs: Number(tLast - t0) };
 }

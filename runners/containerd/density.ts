@@ -129,6 +129,16 @@ export class ContainerdDensity implements Density {
     };
   }
 
+  /** The tasks containerd no longer has running (stopped: the workload exited; missing: gone with its shim). */
+  async exited(names: readonly string[]): Promise<string[]> {
+    const status = new Map((await this.host.api().client.listTasks()).map((t) => [t.id, t.status]));
+    return names.flatMap((n) => {
+      const s = status.get(n);
+      if (s === 'RUNNING') return [];
+      return [`${n}: ${s === undefined ? 'containerd has no task for it' : `its task is ${s.toLowerCase()}`}`];
+    });
+  }
+
   async headroom(): Promise<Gauge[]> {
     return [...hostGauges(), ...fdGauge(process.pid, 'runbench'), ...fdGauge(this.host.daemonPid(), 'containerd')];
   }

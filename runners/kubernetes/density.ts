@@ -10,6 +10,7 @@ import { RuntimeFailure, errorMessage } from '../../core/errors.ts';
 import type { Density, Footprint, IdleUnit, RunRequest } from '../../core/runner.ts';
 import type { KubeClient } from './client.ts';
 import { nodeSummary, podMemory, podShimPid, shimMemory } from './memory.ts';
+import { nodeDaemonsPss, nodeShims, shimsDrained, type NodeDaemons } from './node-daemons.ts';
 import { DEFAULT_DENSITY } from './options.ts';
 import type { PodPlace } from './pod-run.ts';
 import { startupLatencyNs } from './pods.ts';
@@ -34,9 +35,17 @@ export async function startIdlePod(pods: SessionPods, runtime: string, req: RunR
 /**
  * The pods' footprint: the sum of their working sets from the summary API (a pod the
  * kubelet has no figure for yet counts as the mean of the others), and per pod the working
- * set, and on this machine the pod cgroup's usage and the shim's RSS.
+ * set, and on this machine the pod cgroup's usage and the shim's RSS; by process, when the
+ * node is this machine, the PSS of the kubelet, the CRI's containerd, its shims and what runs
+ * below them (none of which a working set counts), so their growth shows beside the curve.
  */
-export async function podsFootprint(pods: SessionPods, client: KubeClient, place: (pod: V1Pod | null) => PodPlace, names: readonly string[]): Promise<Footprint> {
+export async function podsFootprint(
+  pods: SessionPods,
+  client: KubeClient,
+  place: (pod: V1Pod | null) => PodPlace,
+  names: readonly string[],
+  daemons: NodeDaemons | null = null,
+): Promise<Footprint> {
   const byNode = new Map<string, string[]>();
   for (const n of names) {
     const node = pods.latest(n)?.spec?.nodeName;
@@ -65,8 +74,10 @@ export async function podsFootprint(pods: SessionPods, client: KubeClient, place
   }
   const known = ws.reduce((a, b) => a + b, 0);
   const mean = ws.length > 0 ? known / ws.length : 0;
+  const byProcess = daemons ? await nodeDaemonsPss(daemons) : undefined;
   return {
     bytes: known + mean * (names.length - ws.length),
+    ...(byProcess ? { byProcess } : {}),
     cgroupBytes: cgroups.length > 0 ? cgroups.reduce((a, b) => a + b, 0) : null,
     perUnit: {
       podWorkingSetBytes: { bytes: ws, source: `kubelet summary API (${[...sources].join(',') || 'none'})` },
@@ -74,6 +85,19 @@ export async function podsFootprint(pods: SessionPods, client: KubeClient, place
       shimRssBytes: { bytes: shims, source: "VmRSS of the pod's containerd shim on this machine" },
     },
   };
+}
+
+/** Why a pod that should idle no longer runs (it ended, or a container exited or restarted), or null while it runs or is unknown. */
+export function podNotRunning(pod: V1Pod | null): string | null {
+  if (!pod?.status) return null;
+  const phase = pod.status.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') return `the pod is ${phase}`;
+  for (const cs of pod.status.containerStatuses ?? []) {
+    const t = cs.state?.terminated;
+    if (t) return `container ${cs.name} exited ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}`;
+    if ((cs.restartCount ?? 0) > 0) return `container ${cs.name} restarted ${cs.restartCount} times`;
+  }
+  return null;
 }
 
 /** Deletes pods and waits until the kubelet has removed them. */
@@ -91,9 +115,13 @@ export interface PodDensityHost {
   place(pod: V1Pod | null): PodPlace;
   labels(): Record<string, string>;
   source(): string;
+  /** The node's kubelet and containerd when the pods' node is this machine, else null. */
+  daemons(): NodeDaemons | null;
 }
 
 export function podDensity(h: PodDensityHost): Density {
+  // the node's shims when a fill begins (its baseline): its teardown ends when they are back to that
+  let shimsBefore: number | null = null;
   return {
     startDefinition: POD_STARTUP_SLI,
     footprintOf: "the pods' working set (kubelet summary API)",
@@ -107,13 +135,24 @@ export function podDensity(h: PodDensityHost): Density {
     labels: () => h.labels(),
     source: () => h.source(),
     startIdle: (req) => startIdlePod(h.pods(), h.runtime, req),
-    footprint: (names) => podsFootprint(h.pods(), h.client, (pod) => h.place(pod), names),
+    exited: async (names) =>
+      names.flatMap((n) => {
+        const why = podNotRunning(h.pods().latest(n) ?? null);
+        return why ? [`${n}: ${why}`] : [];
+      }),
+    footprint: (names) => {
+      const d = h.daemons();
+      if (names.length === 0 && d) shimsBefore = nodeShims(d).length;
+      return podsFootprint(h.pods(), h.client, (pod) => h.place(pod), names, d);
+    },
     // the nodes are not this machine's to watch (the kubelet evicts before the OOM killer)
     headroom: async () => [],
     remove: async (names, deadlineMs) => {
       const pods = h.pods();
       await deletePods(pods, names, Math.max(1000, deadlineMs - Date.now()));
-      return { concurrency: names.length, leftovers: [] };
+      const d = h.daemons();
+      const left = d && shimsBefore !== null ? await shimsDrained(d, shimsBefore, Math.max(deadlineMs, Date.now() + 30_000)) : [];
+      return { concurrency: names.length, leftovers: left };
     },
   };
 }

@@ -40,6 +40,7 @@ import { runPod, type PodPlace, type RunPodOptions } from './pod-run.ts';
 import { entrypoint, podManifest, POD_PHASES, SESSION_LABEL, type PodTimeline } from './pods.ts';
 import { SessionPods } from './session-pods.ts';
 import { PodWatcher } from './watch.ts';
+import { describeNodeDaemons, nodeDaemons, type NodeDaemons } from './node-daemons.ts';
 import { NODE_CONTAINERD_SOCKETS, NodeEvents } from './node-events.ts';
 import { DERIVED, NODE_PHASES, SOURCE_WATCH } from './node-timeline.ts';
 
@@ -49,6 +50,8 @@ const runs = new Map<string, Promise<RunCluster>>();
 export class KubernetesSession implements RunnerSession {
   readonly layer = 'kubernetes' as const;
   private nodeEvents: NodeEvents | null = null;
+  /** The kubelet and the CRI's containerd, when a node of this session is this machine. */
+  private daemons: NodeDaemons | null = null;
   /** Why the node's events are not read (a remote node, no socket, an error), once the session is open. */
   nodeEventsNote = 'not tried';
   readonly oneShotName = 'pod to completion (create, watch until Succeeded)';
@@ -84,8 +87,14 @@ export class KubernetesSession implements RunnerSession {
         pods: () => this.requirePods(),
         client,
         place: (pod) => this.localPod(pod),
-        labels: () => ({ nodes: this.nodeSummaryText(), runtimeClass: this.runtimeClassName, handler: this.handler }),
+        labels: () => ({
+          nodes: this.nodeSummaryText(),
+          runtimeClass: this.runtimeClassName,
+          handler: this.handler,
+          nodeDaemons: this.daemons ? describeNodeDaemons(this.daemons) : 'not read: no node of this arch is this machine, or no containerd socket',
+        }),
         source: () => `kubeconfig ${this.kubeconfig.path} (${this.kubeconfig.source})`,
+        daemons: () => this.daemons,
       }),
     };
   }
@@ -200,6 +209,8 @@ export class KubernetesSession implements RunnerSession {
     this.pods = new SessionPods(this.client, watcher, this.cluster.namespace, owner);
     await watcher.start();
     await this.openNodeEvents();
+    const socket = NODE_CONTAINERD_SOCKETS.find((p) => existsSync(p));
+    if (socket && this.archNodes.some((n) => n.local)) this.daemons = nodeDaemons(socket);
     if (!wasmCapable(this.runtime)) this.skips.set('wasm', `${this.runtime.name} has no Wasm handler`);
     if (isWasmShim(this.runtime)) this.skips.set('native', `${this.runtime.name} is a Wasm shim`);
     const nativeNot = this.runtime.wasmVia || this.runtime.wasmModules ? kindUnsupported(this.runtime, 'native') : null;

@@ -8,12 +8,13 @@
  * once, before `RUNTIME delete --force` removes each container's state and cgroups, eight at
  * a time. If runbench dies, the helper (PR_SET_PDEATHSIG) kills the same processes.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { cgroupCurrentBytes, memoryCgroupDir } from '../../core/cgroups.ts';
 import { DEFAULT_DENSITY_MAX, defaultBudget, fdGauge, hostGauges } from '../../core/density.ts';
 import { eachLimited } from '../../core/pool.ts';
-import { descendants, processTable, pssOf, settledDescendants } from '../../core/procfs.ts';
+import { descendants, isRunning, processTable, pssOf, settledDescendants } from '../../core/procfs.ts';
 import type { Density, DensityDefaults, Footprint, IdleUnit, RunRequest } from '../../core/runner.ts';
 import { TimingHelper } from '../../core/timing-helper.ts';
 import type { OciContainerSpec } from './bundle.ts';
@@ -37,6 +38,8 @@ export class OciDensity implements Density {
   readonly footprintOf = 'PSS of every process the containers left running';
   private helper: TimingHelper | null = null;
   private readonly units = new Map<string, OciContainerSpec>();
+  /** Each container's init as the runtime's --pid-file gave it, to tell whether it still runs. */
+  private readonly pids = new Map<string, number>();
 
   constructor(private readonly host: OciDensityHost) {}
 
@@ -70,7 +73,17 @@ export class OciDensity implements Density {
       throw failure;
     }
     this.units.set(c.id, c);
+    const pid = Number(readPidFile(c.pidFile));
+    if (Number.isInteger(pid) && pid > 0) this.pids.set(c.id, pid);
     return { name: c.id, startNs: start.endNs - create.startNs };
+  }
+
+  /** The containers whose init (the --pid-file's pid) no longer runs: it exited, or is a zombie rb-exec has yet to reap. */
+  async exited(names: readonly string[]): Promise<string[]> {
+    return names.flatMap((n) => {
+      const pid = this.pids.get(n);
+      return pid !== undefined && !isRunning(pid) ? [`${n}: its init (pid ${pid}) no longer runs`] : [];
+    });
   }
 
   async footprint(names: readonly string[]): Promise<Footprint> {
@@ -131,6 +144,7 @@ export class OciDensity implements Density {
         const left = this.host.hasState(c.id);
         await this.host.release(c);
         this.units.delete(c.id);
+        this.pids.delete(c.id);
         if (left) throw new Error(`\`${this.host.runtime} delete --force\` ${why}; the runtime still has its state`);
       },
       deadlineMs,
@@ -147,5 +161,13 @@ export class OciDensity implements Density {
     if (this.units.size > 0) await this.remove([...this.units.keys()], Date.now() + 120_000);
     await this.helper?.close();
     this.helper = null;
+  }
+}
+
+function readPidFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return '';
   }
 }

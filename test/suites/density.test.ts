@@ -72,6 +72,25 @@ describe('density suite', () => {
     expect(doc.suiteRuns[0]?.outcome.status).toBe('passed');
   });
 
+  it('stops at the checkpoint that finds a unit no longer running, naming it, and removes every unit', async () => {
+    // the 4th unit exits once 7 run: the checkpoint at 7 finds it
+    const { doc, removed } = await densityRun({ exitAt: { unit: 4, when: 7 } }, { maxCount: 30 });
+    const curve = doc.density?.[0];
+    expect(curve?.stop).toEqual({ reason: 'exited', detail: '1 of 7 idle units no longer run at 7: fake-4: exited 0' });
+    expect(curve?.count).toBe(7);
+    expect(removed).toHaveLength(7);
+    expect(metric(doc, 'densityCount')?.notes.stoppedBy).toBe('exited');
+  });
+
+  it('says so when a unit exits after the fill stopped for another reason, keeping that reason in the detail', async () => {
+    // checkpoints at 20 and 30: the cap is reached at 25 between them, and the measurement
+    // taken then finds the 2nd unit gone (it exited at 21)
+    const { doc } = await densityRun({ exitAt: { unit: 2, when: 21 } }, { maxCount: 25 });
+    const curve = doc.density?.[0];
+    expect(curve?.stop.reason).toBe('exited');
+    expect(curve?.stop.detail).toBe('1 of 25 idle units no longer run at 25: fake-2: exited 0 (the fill had stopped: cap, 25 units: the cap (--density-max 25))');
+  });
+
   it('errors when not even one unit starts', async () => {
     const { doc } = await densityRun({ failAt: 1 });
     expect(doc.density).toBeUndefined();
