@@ -131,13 +131,13 @@ export class KubernetesSession implements RunnerSession {
 
   /**
    * Without the node's events, the kubelets' histograms through the API server's node proxy:
-   * one scrape now says whether they can be read and have the families used.
+   * one scrape now says whether the pages can be read.
    */
   private async openKubeletMetrics(): Promise<void> {
     const m = new KubeletMetrics(this.client, this.archNodes.map((n) => n.name), this.handler);
     try {
-      const series = await m.scrape();
-      if (series.size === 0) throw new Error('none of the kubelet histograms used is on the page');
+      // a kubelet that has started no pod yet has none of the histograms: readable is enough
+      await m.scrape();
       this.kubeletMetrics = m;
       this.kubeletMetricsNote = `histograms from ${m.nodes.map((n) => m.path(n)).join(', ')} around each timed pod (facts of the startup suite)`;
     } catch (e) {
