@@ -77,7 +77,9 @@ const round6 = (s: number) => Math.round(s * 1e6) / 1e6;
  * kubelet_runtime_operations_duration_seconds) unmasks a handler histogram that times nothing.
  */
 export function seriesFacts(name: string, h: Histogram, source: string, sandboxOps?: Histogram): SeriesFact[] {
-  const def = KUBELET_SERIES.find((d) => name.startsWith(`${d.family}{`) || name === d.family);
+  // with several nodes a series is named `<node>/<series>`
+  const bare = name.startsWith('kubelet_') ? name : name.slice(name.indexOf('/') + 1);
+  const def = KUBELET_SERIES.find((d) => bare.startsWith(`${d.family}{`) || bare === d.family);
   const what = def?.what ?? name;
   const mean = histogramMean(h);
   const buckets = h.buckets.map((b) => `${fmt(b.le)}: ${b.count}`).join(', ');

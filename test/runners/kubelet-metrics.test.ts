@@ -142,5 +142,7 @@ describe("the kubelet's histograms as facts", () => {
     const facts = seriesFacts(name, d, 'SOURCE', sandboxOps);
     expect(facts.map((f) => f.name.replace(/^.*\} /, ''))).toEqual(['count', 'mean (s)']);
     expect(facts[1]?.detail).toMatch(/not a duration of RunPodSandbox.*instrumented_services\.go:184/);
+    // the same with several nodes, where a series is named after its node too
+    expect(seriesFacts(`node-a/${name}`, d, 'SOURCE', sandboxOps)[1]?.detail).toMatch(/^not a duration/);
   });
 });
