@@ -92,6 +92,14 @@ export interface DerivedFigure {
   better?: 'lower' | 'higher';
 }
 
+/** A figure a layer gathers over a whole series rather than per sample (the kubelet's histograms between scrapes). */
+export interface SeriesFact {
+  name: string;
+  value: number | string;
+  /** Its resolution and where it comes from. */
+  detail: string;
+}
+
 /** create, start, exit observed, delete, with each phase timed. */
 export interface Lifecycle {
   /** Phases `run` reports, in order. */
@@ -104,6 +112,8 @@ export interface Lifecycle {
   readonly phaseNotes?: Readonly<Record<string, string | number>>;
   /** Figures derived from each sample, recorded beside the phases. */
   readonly derived?: readonly DerivedFigure[];
+  /** Figures over the timed samples of one workload kind so far, recorded as facts once the last block has run. */
+  seriesFacts?(kind: WorkloadKind): SeriesFact[];
   run(req: RunRequest): Promise<TimedSample>;
 }
 

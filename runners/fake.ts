@@ -33,6 +33,8 @@ export interface FakeBehaviour {
   flaky?: Record<string, { of: number; fail?: number; hang?: number; ops?: ('run' | 'lifecycle' | 'churn')[] }>;
   /** Gives the sessions a density capability (fake-density.ts). */
   density?: FakeDensityBehaviour;
+  /** The lifecycle counts its timed samples (output discarded) per kind and states the count as a series fact. */
+  seriesFacts?: boolean;
 }
 
 export function fakeRuntime(name: string, wasm = false): RuntimeInfo {
@@ -56,6 +58,8 @@ class FakeSession implements RunnerSession {
   private readonly rand: () => number;
   /** This runtime's operations counted by `flaky`. */
   private flakyOps = 0;
+  /** Timed lifecycle samples so far, per kind (seriesFacts). */
+  private readonly timed = new Map<WorkloadKind, number>();
   opened = true;
   readonly capabilities: Partial<Capabilities>;
 
@@ -71,7 +75,14 @@ class FakeSession implements RunnerSession {
     sessions.push(this);
     this.capabilities = {
       oneShot: { name: this.oneShotName, run: (req) => this.runOnce(req) },
-      lifecycle: { phases: this.lifecyclePhases, run: (req) => this.lifecycle(req) },
+      lifecycle: {
+        phases: this.lifecyclePhases,
+        run: (req) => {
+          if (req.discardOutput) this.timed.set(req.workload.kind, (this.timed.get(req.workload.kind) ?? 0) + 1);
+          return this.lifecycle(req);
+        },
+        ...(b.seriesFacts ? { seriesFacts: (kind: WorkloadKind) => [{ name: 'timedLifecycleSamples', value: this.timed.get(kind) ?? 0, detail: 'counted by the fake lifecycle' }] } : {}),
+      },
       churn: { run: (req, count) => this.churn(req, count) },
       ...(b.density ? { density: fakeDensity(runtime.name, b.density) } : {}),
     };

@@ -82,6 +82,8 @@ export const startupSuite: Suite = {
           const notes = { ...common, timestamps: d.source, description: d.description, ...(d.better ? { better: d.better } : {}) };
           ctx.record({ metric: d.name, unit: d.unit, workload: ref, samples: life.values.map((v) => v.derived?.[d.name] ?? Number.NaN), notes, series: 'lifecycle' });
         }
+        // gathered over every block's samples: stated once, after the last
+        if (ctx.block.index === ctx.block.count - 1) for (const f of lifecycle.seriesFacts?.(kind) ?? []) ctx.fact(f.name, ref, f.value, f.detail);
       });
     }
     parts.settle();

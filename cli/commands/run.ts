@@ -272,6 +272,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--containerd <paths>', "cri layer: the containerd binaries serving the CRI, comma-separated (default the one on PATH and the debian13 tier's)", list)
     .option('--kubeconfig <file>', 'the cluster for the kubernetes layer (default $KUBECONFIG, else the one of scripts/cluster.sh up)')
     .option('--keep', 'kubernetes layer: leave the RuntimeClasses runbench created in the cluster')
+    .option('--no-node-events', "kubernetes layer: do not read a local node's containerd events; take the kubelet's histograms instead")
     .addOption(
       new Option(
         '--density-budget <size>',

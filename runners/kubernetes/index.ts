@@ -57,6 +57,8 @@ export const kubernetesRunner = createKubernetesRunner();
 export interface KubernetesFlags {
   kubeconfig?: string;
   keep?: boolean;
+  /** commander's --no-node-events: false when given. */
+  nodeEvents?: boolean;
 }
 
 /** `2GiB`, `512MiB`, `1500000B` (the config file's sizes): a positive size in bytes; throws with the accepted forms otherwise. */
@@ -70,13 +72,14 @@ export function parseByteSize(text: string): number {
 
 /** The registry with the kubernetes runner built from the flags (unchanged when none was given). */
 export function withKubernetesFlags(flags: KubernetesFlags, runners: Partial<Record<Layer, Runner>>): Partial<Record<Layer, Runner>> {
-  const given = flags.kubeconfig !== undefined || flags.keep !== undefined;
+  const given = flags.kubeconfig !== undefined || flags.keep !== undefined || flags.nodeEvents === false;
   if (!given) return runners;
   return {
     ...runners,
     kubernetes: createKubernetesRunner({
       ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
       ...(flags.keep ? { keepRuntimeClasses: true } : {}),
+      ...(flags.nodeEvents === false ? { nodeEvents: false } : {}),
     }),
   };
 }

@@ -42,6 +42,7 @@ import { SessionPods } from './session-pods.ts';
 import { PodWatcher } from './watch.ts';
 import { describeNodeDaemons, nodeDaemons, type NodeDaemons } from './node-daemons.ts';
 import { NODE_CONTAINERD_SOCKETS, NodeEvents } from './node-events.ts';
+import { KubeletMetrics } from './kubelet-metrics.ts';
 import { DERIVED, NODE_PHASES, SOURCE_WATCH } from './node-timeline.ts';
 
 /** One run's cluster state, by run id: shared by the sessions of all runtimes and archs. */
@@ -54,6 +55,10 @@ export class KubernetesSession implements RunnerSession {
   private daemons: NodeDaemons | null = null;
   /** Why the node's events are not read (a remote node, no socket, an error), once the session is open. */
   nodeEventsNote = 'not tried';
+  /** The kubelets' histograms around each timed pod, when the node's events are not read. */
+  private kubeletMetrics: KubeletMetrics | null = null;
+  /** Why the kubelets' metrics are not read either, or how they are. */
+  kubeletMetricsNote = 'not tried';
   readonly oneShotName = 'pod to completion (create, watch until Succeeded)';
   readonly handler: string;
   private cluster: RunCluster | null = null;
@@ -117,7 +122,7 @@ export class KubernetesSession implements RunnerSession {
       },
       get phaseNotes(): Record<string, string | number> {
         const c = self.nodeEvents?.clock;
-        if (!c) return {};
+        if (!c) return { kubeletMetrics: self.kubeletMetricsNote };
         return {
           nodeEvents: `containerd ${self.nodeEvents?.socket}, namespace k8s.io`,
           clockOffset: 'containerd wall clock minus client hrtime, from probe events containerd stamps (shortest round trip of 10)',
@@ -127,8 +132,26 @@ export class KubernetesSession implements RunnerSession {
       get derived() {
         return self.nodeEvents ? DERIVED : [];
       },
-      run: (req) => this.lifecycle(req),
+      seriesFacts: (kind) => this.kubeletMetrics?.facts(kind) ?? [],
+      // a timed sample (its output discarded) runs between two scrapes of the kubelets' metrics
+      run: (req) => (this.kubeletMetrics && req.discardOutput ? this.kubeletMetrics.around(req.workload.kind, () => this.lifecycle(req)) : this.lifecycle(req)),
     };
+  }
+
+  /**
+   * Without the node's events, the kubelets' histograms through the API server's node proxy:
+   * one scrape now says whether the pages can be read.
+   */
+  private async openKubeletMetrics(): Promise<void> {
+    const m = new KubeletMetrics(this.client, this.archNodes.map((n) => n.name), this.handler);
+    try {
+      // a kubelet that has started no pod yet has none of the histograms: readable is enough
+      await m.scrape();
+      this.kubeletMetrics = m;
+      this.kubeletMetricsNote = `histograms from ${m.nodes.map((n) => m.path(n)).join(', ')} around each timed pod (facts of the startup suite)`;
+    } catch (e) {
+      this.kubeletMetricsNote = `not read: ${errorMessage(e)}`;
+    }
   }
 
   /** Reads the node containerd's events when a node of this session is this machine. */
@@ -211,6 +234,7 @@ export class KubernetesSession implements RunnerSession {
     await this.openNodeEvents();
     const socket = NODE_CONTAINERD_SOCKETS.find((p) => existsSync(p));
     if (socket && this.archNodes.some((n) => n.local)) this.daemons = nodeDaemons(socket);
+    if (!this.nodeEvents) await this.openKubeletMetrics();
     if (!wasmCapable(this.runtime)) this.skips.set('wasm', `${this.runtime.name} has no Wasm handler`);
     if (isWasmShim(this.runtime)) this.skips.set('native', `${this.runtime.name} is a Wasm shim`);
     const nativeNot = this.runtime.wasmVia || this.runtime.wasmModules ? kindUnsupported(this.runtime, 'native') : null;

@@ -93,4 +93,18 @@ describe('scripts/cluster.sh and RUNBENCH_CLUSTER_HANDLERS', () => {
       expect(rows).toContainEqual([name, 'io.containerd.runc.v2', path, '-']);
     }
   });
+
+  it('serves crun-wasmtime behind the runc shim and the wasmtime shim by its runtime type when they are in the cache, both as Wasm handlers', () => {
+    const cache = join(dir(), 'cache');
+    mkdirSync(join(cache, 'bin'), { recursive: true });
+    for (const b of ['crun-wasmtime', 'containerd-shim-wasmtime-v1']) if (!existsSync(join(cache, 'bin', b))) symlinkSync('/bin/true', join(cache, 'bin', b));
+    const r = cluster('handlers', '', { RUNBENCH_CACHE: cache });
+    expect(r.status, r.stderr).toBe(0);
+    const rows = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t'));
+    expect(rows).toContainEqual(['crun-wasmtime', 'io.containerd.runc.v2', join(cache, 'bin', 'crun-wasmtime'), 'wasm']);
+    expect(rows).toContainEqual(['wasmtime', 'io.containerd.wasmtime.v1', join(cache, 'bin', 'containerd-shim-wasmtime-v1'), 'wasm']);
+  });
 });
