@@ -128,8 +128,8 @@ export const throughputSuite: Suite = {
         // the trial is one more attempt of the series: counted, and tried again while the series may still fail
         const args = await cpuArgs(ctx, kind, (trialArgs) => {
           const trial: WorkloadRef = { name: 'cpu', kind, args: trialArgs };
-          return ctx.attempt('run', trial, async () => {
-            const s = await oneShot.run({ workload: trial, timeoutMs: options.timeoutMs });
+          return ctx.attempt('run', trial, async (timeoutMs) => {
+            const s = await oneShot.run({ workload: trial, timeoutMs });
             checkMarker(ctx, trial, s);
             return parseCpu(session.runtime.name, s.stdout);
           });
@@ -138,8 +138,8 @@ export const throughputSuite: Suite = {
         const r = await ctx.sample(
           'run',
           ref,
-          async () => {
-            const s = await oneShot.run({ workload: ref, timeoutMs: options.timeoutMs });
+          async (_warmup, timeoutMs) => {
+            const s = await oneShot.run({ workload: ref, timeoutMs });
             checkMarker(ctx, ref, s);
             return { durationNs: s.totalNs, value: parseCpu(session.runtime.name, s.stdout) };
           },
