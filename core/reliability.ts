@@ -89,7 +89,12 @@ export class SeriesTally {
     this.attempts += n;
     this.succeeded += n;
     if (n > 0) this.streak = 0;
-    if (durationNs !== undefined && Number.isFinite(durationNs) && durationNs > 0) this.goodNs.push(durationNs);
+    if (durationNs !== undefined) this.took(durationNs);
+  }
+
+  /** How long a good attempt took, for the hang deadline, when it is counted apart (a churn's containers). */
+  took(durationNs: number): void {
+    if (Number.isFinite(durationNs) && durationNs > 0) this.goodNs.push(durationNs);
   }
 
   /** The deadline of its next attempt, in ms: `timeoutMs` until it knows how long a good one takes (core/hang-deadline.ts). */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { RuntimeFailure } from '../core/errors.ts';
+import { hangPolicy } from '../core/hang-deadline.ts';
 import { median } from '../core/stats.ts';
 import { capability } from '../core/runner.ts';
 import type { WorkloadRef } from '../core/workloads.ts';
@@ -165,10 +166,13 @@ export const throughputSuite: Suite = {
         const tally = ctx.series('churn', hello, CHURN_ROUNDS * options.churnContainers);
         if (tally.stopped) throw new RuntimeFailure(session.runtime.name, `stopped: ${tally.stopped}`);
         const rates: number[] = [];
+        const hang = hangPolicy(options.hangFactor);
         const rounds = ctx.share(CHURN_ROUNDS);
         for (let round = 0; round < rounds; round++) {
           if (ctx.signal.aborted) return;
-          const c = await churn.run({ workload: hello, timeoutMs: options.timeoutMs }, options.churnContainers, options.concurrency);
+          // each container's deadline is the series' hang deadline once containers of it completed (core/hang-deadline.ts)
+          const deadline = { timeoutMs: () => tally.deadlineMs(options.timeoutMs, hang), completed: (ns: number) => tally.took(ns) };
+          const c = await churn.run({ workload: hello, timeoutMs: options.timeoutMs }, options.churnContainers, options.concurrency, deadline);
           for (const o of c.outcomes) {
             if (!o) tally.ok();
             else if (tally.fail(o)) throw new RuntimeFailure(session.runtime.name, `stopped: ${tally.stopped}`);
