@@ -60,6 +60,12 @@ export function environmentDifferences(base: ResultsDocument, head: ResultsDocum
   add('warmup runs', String(base.parameters.warmup), String(head.parameters.warmup));
   // more samples narrow the intervals; they do not move the medians
   add('runs', String(base.parameters.runs), String(head.parameters.runs), false);
+  // a shorter deadline counts as hung what a longer one waits for: the failure rates move (absent in older documents)
+  const bp = base.parameters;
+  const hp = head.parameters;
+  if (bp.timeoutMs !== undefined && hp.timeoutMs !== undefined) add('timeout', `${bp.timeoutMs} ms`, `${hp.timeoutMs} ms`);
+  const hang = (d: NonNullable<typeof bp.hangDeadline>) => (d.factor > 0 ? `${d.factor} × the median, at least ${d.floorMs} ms, after ${d.afterSuccesses} good` : 'off');
+  if (bp.hangDeadline && hp.hangDeadline) add('hang deadline', hang(bp.hangDeadline), hang(hp.hangDeadline));
   const headRuntimes = new Map(head.runtimes.map((r) => [r.name, r]));
   const baseNames = new Set(base.runtimes.map((r) => r.name));
   for (const b of base.runtimes) {

@@ -13,6 +13,7 @@ import { errorMessage, Interrupted, RuntimeFailure } from './errors.ts';
 import type { EventBus } from './events.ts';
 import { fixtureBinary, runScratchBase } from './paths.ts';
 import { Collector } from './collector.ts';
+import { hangPolicy } from './hang-deadline.ts';
 import { ReliabilityLedger } from './reliability.ts';
 import { suiteContext } from './suite-context.ts';
 import { cpuMHz, cpuTimes, loadAvg1, shares, summarize } from './noise.ts';
@@ -125,6 +126,8 @@ export async function runPipeline(opts: PipelineOptions, deps: PipelineDeps): Pr
     concurrency: opts.concurrency,
     churnContainers: opts.churnContainers,
     ...(blocks > 1 ? { blocks } : {}),
+    timeoutMs: opts.timeoutMs,
+    hangDeadline: hangPolicy(opts.hangFactor),
   };
   return inRunScope('run', events, { runtimes: parameters.runtimes, suites: parameters.suites, layers: opts.layers }, async (run) => {
     const { runId, scope, workDir } = run;

@@ -17,6 +17,7 @@
  * a runtime configuration (its series pooled) comes with an exact Clopper-Pearson 95% interval.
  */
 import { RuntimeFailure } from './errors.ts';
+import { attemptDeadlineMs, type HangPolicy } from './hang-deadline.ts';
 import { clopperPearson } from './proportion.ts';
 import type { AttemptError, ConfigurationReliability, FailureCounts, Labels, Reliability, SeriesReliability } from './schema.ts';
 
@@ -71,6 +72,8 @@ export class SeriesTally {
   /** Why the series stopped, once it has. */
   stopped: string | null = null;
   readonly metrics = new Set<string>();
+  /** How long the good attempts whose duration is known took, in ns: the hang deadline's base. */
+  private readonly goodNs: number[] = [];
   private readonly errors = new Map<string, AttemptError>();
 
   constructor(
@@ -81,11 +84,22 @@ export class SeriesTally {
     private readonly onFailure: (tally: SeriesTally, e: RuntimeFailure) => void = () => undefined,
   ) {}
 
-  /** `n` attempts that succeeded. */
-  ok(n = 1): void {
+  /** `n` attempts that succeeded; with `durationNs`, one that took that long. */
+  ok(n = 1, durationNs?: number): void {
     this.attempts += n;
     this.succeeded += n;
     if (n > 0) this.streak = 0;
+    if (durationNs !== undefined) this.took(durationNs);
+  }
+
+  /** How long a good attempt took, for the hang deadline, when it is counted apart (a churn's containers). */
+  took(durationNs: number): void {
+    if (Number.isFinite(durationNs) && durationNs > 0) this.goodNs.push(durationNs);
+  }
+
+  /** The deadline of its next attempt, in ms: `timeoutMs` until it knows how long a good one takes (core/hang-deadline.ts). */
+  deadlineMs(timeoutMs: number, policy: HangPolicy): number {
+    return attemptDeadlineMs(this.goodNs, timeoutMs, policy);
   }
 
   /** One that failed: null when the series goes on, else why it stops (then and on every later failure). */

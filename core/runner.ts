@@ -117,9 +117,18 @@ export interface Lifecycle {
   run(req: RunRequest): Promise<TimedSample>;
 }
 
-/** N one-shot runs at concurrency P; containers completed per second. */
+/** The deadline of each container of a churn, asked as it starts, and how long each one that completed took. */
+export interface ChurnDeadline {
+  timeoutMs(): number;
+  completed(durationNs: number): void;
+}
+
+/**
+ * N one-shot runs at concurrency P; containers completed per second. With `deadline`, each
+ * container runs under it instead of `req.timeoutMs` (the oci layer; the others keep `req.timeoutMs`).
+ */
 export interface Churn {
-  run(req: RunRequest, count: number, concurrency: number): Promise<ChurnResult>;
+  run(req: RunRequest, count: number, concurrency: number, deadline?: ChurnDeadline): Promise<ChurnResult>;
 }
 
 /** Points in one pod's life, in client hrtime nanoseconds; a point not observed is absent. */

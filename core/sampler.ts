@@ -13,8 +13,8 @@ export interface SampleOptions {
   warmup: number;
   signal?: AbortSignal;
   onSample?: (index: number, warmup: boolean) => void;
-  /** An attempt that succeeded (warmups included). */
-  onSuccess?: () => void;
+  /** An attempt that succeeded (warmups included), with the duration `fn` returned. */
+  onSuccess?: (durationNs: number) => void;
   /** An attempt the runtime failed: returns the error that stops the series, or null to go on without that sample. */
   onFailure?: (e: RuntimeFailure, warmup: boolean) => Error | null;
 }
@@ -65,7 +65,7 @@ export async function sample<T>(
         // no duration: the sample is left out, and tinybench's own figures are not used
         return { overriddenDuration: 0 };
       }
-      opts.onSuccess?.();
+      opts.onSuccess?.(r.durationNs);
       if (phase === 'run') {
         durationsNs.push(r.durationNs);
         values.push(r.value);

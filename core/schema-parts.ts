@@ -24,7 +24,7 @@ export const FailureCounts = z.object({
   attempts: z.number().int().nonnegative(),
   /** Attempts that failed, hangs included. */
   failures: z.number().int().nonnegative(),
-  /** Failures that were hangs: killed at the deadline. */
+  /** Failures that were hangs: killed at the deadline (`--timeout`, or the hang deadline once the series had good samples). */
   hangs: z.number().int().nonnegative(),
   /** failures / attempts; null without attempts. */
   failureRate: z.number().min(0).max(1).nullable(),
@@ -64,3 +64,25 @@ export const Invocation = z.object({
   cwd: z.string(),
 });
 export type Invocation = z.infer<typeof Invocation>;
+
+/**
+ * The hang deadline (core/hang-deadline.ts): once a series has `afterSuccesses` good attempts, one
+ * still running after max(`factor` × their median, `floorMs`), capped at `--timeout`, is killed as
+ * hung; a factor of 0 turns it off.
+ */
+export const HangDeadline = z.object({
+  factor: z.number().nonnegative(),
+  floorMs: z.number().nonnegative(),
+  afterSuccesses: z.number().int().positive(),
+});
+export type HangDeadline = z.infer<typeof HangDeadline>;
+
+/** One way a series' attempts failed, and how often: errors alike are counted together. */
+export const AttemptError = z.object({
+  /** hung: killed at the deadline (--timeout, or the hang deadline); failed: ended by itself without a valid result. */
+  kind: z.enum(['failed', 'hung']),
+  /** The runtime's error, on one line, trimmed to 200 characters, container ids masked so that alike errors count together. */
+  error: z.string(),
+  count: z.number().int().positive(),
+});
+export type AttemptError = z.infer<typeof AttemptError>;

@@ -4,9 +4,9 @@
  * (runtime, layer, arch, workload) a reader needs to compare like with like.
  */
 import { z } from 'zod';
-import { DensityPoint, DensityStop, EngineInfo, EngineMode, FailureCounts, Invocation } from './schema-parts.ts';
+import { AttemptError, DensityPoint, DensityStop, EngineInfo, EngineMode, FailureCounts, HangDeadline, Invocation } from './schema-parts.ts';
 
-export { DensityPoint, DensityStop, EngineInfo, EngineMode, FailureCounts, Invocation };
+export { AttemptError, DensityPoint, DensityStop, EngineInfo, EngineMode, FailureCounts, HangDeadline, Invocation };
 
 /**
  * The version changes only when a reader of the previous one would misread a document. Fields
@@ -230,16 +230,6 @@ export const ConformanceResult = z.object({
 });
 export type ConformanceResult = z.infer<typeof ConformanceResult>;
 
-/** One way a series' attempts failed, and how often: errors alike are counted together. */
-export const AttemptError = z.object({
-  /** hung: killed at the deadline (--timeout); failed: ended by itself without a valid result. */
-  kind: z.enum(['failed', 'hung']),
-  /** The runtime's error, on one line, trimmed to 200 characters, container ids masked so that alike errors count together. */
-  error: z.string(),
-  count: z.number().int().positive(),
-});
-export type AttemptError = z.infer<typeof AttemptError>;
-
 /**
  * One series: the attempts of one operation (a suite's `run`, `lifecycle`, `churn`, `pods`) for
  * one runtime and workload. The samples that succeeded are kept; the series stands as a
@@ -307,6 +297,10 @@ export const RunParameters = z.object({
   churnContainers: z.number().int().positive(),
   /** Rounds of interleaved sampling: each runtime takes one block of every metric's samples per round. */
   blocks: z.number().int().positive().optional(),
+  /** The deadline of one operation (`--timeout`), ms; absent in documents from before it was recorded. */
+  timeoutMs: z.number().positive().optional(),
+  /** The hang deadline in force; absent in documents from before it existed (only `--timeout` then). */
+  hangDeadline: HangDeadline.optional(),
 });
 export type RunParameters = z.infer<typeof RunParameters>;
 

@@ -7,6 +7,7 @@ import { engineLabels } from './engines.ts';
 import type { Collector } from './collector.ts';
 import { RuntimeFailure } from './errors.ts';
 import type { EventBus } from './events.ts';
+import { hangPolicy } from './hang-deadline.ts';
 import type { ReliabilityLedger, SeriesTally } from './reliability.ts';
 import type { RunnerSession } from './runner.ts';
 import { sample } from './sampler.ts';
@@ -48,6 +49,7 @@ export function suiteContext(run: RunInputs, turn: TurnInputs): SuiteContext {
     ledger.series({ suite: suite.name, series, labels: ctx.labels(w) }, planned);
   /** The failure that ends a series: the suite names the part of it that it ends. */
   const stopped = (why: string) => new RuntimeFailure(runtime.name, `stopped: ${why}`);
+  const hang = hangPolicy(opts.hangFactor);
   const ctx: SuiteContext = {
     session,
     options: opts,
@@ -102,13 +104,13 @@ export function suiteContext(run: RunInputs, turn: TurnInputs): SuiteContext {
           warmup,
           signal,
           onSample: (index, warm) => events.emit('sample', { suite: suite.name, metric: series, runtime: runtime.name, index, total, warmup: warm }),
-          onSuccess: () => t.ok(),
+          onSuccess: (durationNs) => t.ok(1, durationNs),
           onFailure: (e) => {
             const why = t.fail(e);
             return why ? stopped(why) : null;
           },
         },
-        fn,
+        (warm) => fn(warm, t.deadlineMs(opts.timeoutMs, hang)),
       );
     },
     attempt: async (series, w, fn) => {
@@ -117,7 +119,7 @@ export function suiteContext(run: RunInputs, turn: TurnInputs): SuiteContext {
         throwIfAborted(signal);
         if (t.stopped) throw stopped(t.stopped);
         try {
-          const out = await fn();
+          const out = await fn(t.deadlineMs(opts.timeoutMs, hang));
           t.ok();
           return out;
         } catch (e) {

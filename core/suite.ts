@@ -14,6 +14,12 @@ export interface SuiteOptions {
   churnContainers: number;
   /** Deadline for one operation (one sample). */
   timeoutMs: number;
+  /**
+   * An attempt still running after this many times the median of its series' good attempts
+   * (at least 5 s, at most `timeoutMs`) is hung (core/hang-deadline.ts); 0: only `timeoutMs`.
+   * Default 10.
+   */
+  hangFactor?: number;
   /** Density fills: the limits the run asked for; each layer has defaults for the others (Density.defaults). */
   density?: { budgetBytes?: number; maxCount?: number; timeLimitMs?: number };
 }
@@ -57,16 +63,24 @@ export interface SuiteContext {
   curve(workload: WorkloadRef, curve: Omit<DensityCurve, 'suite' | 'labels'>): void;
   /**
    * Runs warmups then `runs` samples (this block's share of them) of `fn`, one series of
-   * attempts of `workload`, emitting progress; `fn` returns ns and a value. A RuntimeFailure
+   * attempts of `workload`, emitting progress; `fn` returns ns and a value, and is given the
+   * attempt's deadline in ms to put in its RunRequest (`timeoutMs` until the series has good
+   * samples, then the hang deadline, core/hang-deadline.ts). A RuntimeFailure
    * from `fn` is a failed attempt: counted, and the sample left out. It throws, a RuntimeFailure
    * saying why, when the series stops (core/reliability.ts).
    */
-  sample<T>(series: string, workload: WorkloadRef, fn: (warmup: boolean) => Promise<{ durationNs: number; value: T }>, runs?: number): Promise<Sampled<T>>;
+  sample<T>(
+    series: string,
+    workload: WorkloadRef,
+    fn: (warmup: boolean, timeoutMs: number) => Promise<{ durationNs: number; value: T }>,
+    runs?: number,
+  ): Promise<Sampled<T>>;
   /**
    * One more attempt of a series outside its samples (the check of the output after them): a
-   * failed try is counted and tried again, as long as the series may still fail.
+   * failed try is counted and tried again, as long as the series may still fail. `fn` is given
+   * the attempt's deadline in ms, as in `sample`.
    */
-  attempt<T>(series: string, workload: WorkloadRef, fn: () => Promise<T>): Promise<T>;
+  attempt<T>(series: string, workload: WorkloadRef, fn: (timeoutMs: number) => Promise<T>): Promise<T>;
   /**
    * A series whose attempts the suite counts itself (churn's containers, density's pods);
    * `planned` is the run's total, the same in every block (null: it fills until a limit).

@@ -57,8 +57,8 @@ export const memorySuite: Suite = {
         const h = await ctx.sample(
           'lifecycle',
           hello,
-          async () => {
-            const s = await lifecycle.run({ workload: hello, timeoutMs: options.timeoutMs });
+          async (_warmup, timeoutMs) => {
+            const s = await lifecycle.run({ workload: hello, timeoutMs });
             checkMarker(ctx, hello, s);
             return { durationNs: s.totalNs, value: s };
           },
@@ -82,8 +82,8 @@ export const memorySuite: Suite = {
         const m = await ctx.sample(
           'lifecycle',
           mem,
-          async () => {
-            const s = await lifecycle.run({ workload: mem, timeoutMs: options.timeoutMs });
+          async (_warmup, timeoutMs) => {
+            const s = await lifecycle.run({ workload: mem, timeoutMs });
             checkMarker(ctx, mem, s);
             return { durationNs: s.totalNs, value: s };
           },

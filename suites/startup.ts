@@ -46,10 +46,12 @@ export const startupSuite: Suite = {
       const req = { workload: ref, timeoutMs: options.timeoutMs };
       // Timed samples send the container's output to /dev/null (as hyperfine does); the
       // warmups and one verification run after the samples capture it and check the marker.
-      const verified = (series: string, op: typeof oneShot | typeof lifecycle) => ctx.attempt(series, ref, async () => checkMarker(ctx, ref, await op.run(req)));
+      // Each attempt gets its series' deadline: `--timeout` at first, then the hang deadline (core/hang-deadline.ts).
+      const verified = (series: string, op: typeof oneShot | typeof lifecycle) =>
+        ctx.attempt(series, ref, async (timeoutMs) => checkMarker(ctx, ref, await op.run({ ...req, timeoutMs })));
       await parts.attempt(`run (${kind})`, async () => {
-        const run = await ctx.sample('run', ref, async (warmup) => {
-          const s = await oneShot.run({ ...req, discardOutput: !warmup });
+        const run = await ctx.sample('run', ref, async (warmup, timeoutMs) => {
+          const s = await oneShot.run({ ...req, timeoutMs, discardOutput: !warmup });
           checkMarker(ctx, ref, s);
           return { durationNs: s.totalNs, value: s };
         });
@@ -64,8 +66,8 @@ export const startupSuite: Suite = {
         });
       });
       await parts.attempt(`lifecycle (${kind})`, async () => {
-        const life = await ctx.sample('lifecycle', ref, async (warmup) => {
-          const s = await lifecycle.run({ ...req, discardOutput: !warmup });
+        const life = await ctx.sample('lifecycle', ref, async (warmup, timeoutMs) => {
+          const s = await lifecycle.run({ ...req, timeoutMs, discardOutput: !warmup });
           checkMarker(ctx, ref, s);
           return { durationNs: s.totalNs, value: s };
         });

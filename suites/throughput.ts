@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { RuntimeFailure } from '../core/errors.ts';
+import { hangPolicy } from '../core/hang-deadline.ts';
 import { median } from '../core/stats.ts';
 import { capability } from '../core/runner.ts';
 import type { WorkloadRef } from '../core/workloads.ts';
@@ -128,8 +129,8 @@ export const throughputSuite: Suite = {
         // the trial is one more attempt of the series: counted, and tried again while the series may still fail
         const args = await cpuArgs(ctx, kind, (trialArgs) => {
           const trial: WorkloadRef = { name: 'cpu', kind, args: trialArgs };
-          return ctx.attempt('run', trial, async () => {
-            const s = await oneShot.run({ workload: trial, timeoutMs: options.timeoutMs });
+          return ctx.attempt('run', trial, async (timeoutMs) => {
+            const s = await oneShot.run({ workload: trial, timeoutMs });
             checkMarker(ctx, trial, s);
             return parseCpu(session.runtime.name, s.stdout);
           });
@@ -138,8 +139,8 @@ export const throughputSuite: Suite = {
         const r = await ctx.sample(
           'run',
           ref,
-          async () => {
-            const s = await oneShot.run({ workload: ref, timeoutMs: options.timeoutMs });
+          async (_warmup, timeoutMs) => {
+            const s = await oneShot.run({ workload: ref, timeoutMs });
             checkMarker(ctx, ref, s);
             return { durationNs: s.totalNs, value: parseCpu(session.runtime.name, s.stdout) };
           },
@@ -165,10 +166,13 @@ export const throughputSuite: Suite = {
         const tally = ctx.series('churn', hello, CHURN_ROUNDS * options.churnContainers);
         if (tally.stopped) throw new RuntimeFailure(session.runtime.name, `stopped: ${tally.stopped}`);
         const rates: number[] = [];
+        const hang = hangPolicy(options.hangFactor);
         const rounds = ctx.share(CHURN_ROUNDS);
         for (let round = 0; round < rounds; round++) {
           if (ctx.signal.aborted) return;
-          const c = await churn.run({ workload: hello, timeoutMs: options.timeoutMs }, options.churnContainers, options.concurrency);
+          // each container's deadline is the series' hang deadline once containers of it completed (core/hang-deadline.ts)
+          const deadline = { timeoutMs: () => tally.deadlineMs(options.timeoutMs, hang), completed: (ns: number) => tally.took(ns) };
+          const c = await churn.run({ workload: hello, timeoutMs: options.timeoutMs }, options.churnContainers, options.concurrency, deadline);
           for (const o of c.outcomes) {
             if (!o) tally.ok();
             else if (tally.fail(o)) throw new RuntimeFailure(session.runtime.name, `stopped: ${tally.stopped}`);

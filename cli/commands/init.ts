@@ -57,6 +57,7 @@ blocks: 3                           # rounds of interleaved sampling (runtimes t
 concurrency: 4                      # parallel containers in the churn test
 churn: 20                           # containers per churn round
 timeout: 60s                        # deadline for one operation
+hangFactor: 10                      # then 10 x a series' median (at least 5 s) once it has 3 good samples; 0: off
 
 out: runbench-results               # results.json and results.csv go here
 # baseline: previous/results.json   # an earlier run, for maxRegression (or --baseline)

@@ -8,6 +8,7 @@ import { DEFAULT_DENSITY_MAX, DEFAULT_DENSITY_TIME_MS } from '../../core/density
 import { readConfigFile, resolveConfig, type ConfigFlags, type ResolvedConfig } from '../../core/config/index.ts';
 import { ExitCode, Interrupted, UserError } from '../../core/errors.ts';
 import { EventBus } from '../../core/events.ts';
+import { DEFAULT_HANG_FACTOR, HANG_AFTER_SUCCESSES, HANG_FLOOR_MS, hangFactorProblem } from '../../core/hang-deadline.ts';
 import { hostFacts } from '../../core/host.ts';
 import { runPipeline } from '../../core/pipeline.ts';
 import { KNOWN_RUNTIMES, probeRuntime, type RuntimeDefinition } from '../../core/runtimes.ts';
@@ -166,6 +167,7 @@ export async function runCommand(flags: RunFlags, invocation: Invocation | null 
     concurrency: config.concurrency,
     churnContainers: config.churnContainers,
     timeoutMs: config.timeoutMs,
+    hangFactor: config.hangFactor,
     suitesNamed,
     density: {
       ...(flags.densityBudget !== undefined ? { budgetBytes: flags.densityBudget } : {}),
@@ -263,6 +265,19 @@ export function addRunOptions(cmd: Command): Command {
     .addOption(new Option('--churn <n>', 'containers per churn round').default(20).argParser(positiveInt('--churn')))
     .addOption(
       new Option('--timeout <ms>', 'deadline for one operation; a runtime that passes it is killed').default(60_000).argParser(positiveInt('--timeout', 100)),
+    )
+    .addOption(
+      new Option(
+        '--hang-factor <n>',
+        `once a series has ${HANG_AFTER_SUCCESSES} good samples, an attempt running longer than N × their median (at least ${HANG_FLOOR_MS / 1000} s, at most --timeout) is killed as hung; 0: only --timeout`,
+      )
+        .default(DEFAULT_HANG_FACTOR)
+        .argParser((v: string) => {
+          const n = /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : Number.NaN;
+          const problem = hangFactorProblem(n, v);
+          if (problem) throw new InvalidArgumentError(`--hang-factor ${problem}`);
+          return n;
+        }),
     )
     .option('--out <dir>', 'directory for results.json, results.csv and reliability.csv (default runbench-results)')
     .option('--baseline <file>', 'results.json of an earlier run, for relative thresholds')

@@ -4,6 +4,7 @@
  */
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
+import { DEFAULT_HANG_FACTOR, hangFactorProblem } from '../hang-deadline.ts';
 import { KNOWN_RUNTIMES, parseRuntimeSpec, type RuntimeDefinition } from '../runtimes.ts';
 import { Layer, WorkloadKind } from '../schema.ts';
 import { validateConfig } from './diagnostics.ts';
@@ -203,6 +204,10 @@ export function resolveConfig(src: ConfigSource | null, flags: ConfigFlags, cat:
     if (!(timeoutMs >= 100)) throw configError(src, ['timeout'], `must be at least 100ms, got '${String(file.timeout)}'`);
   }
 
+  const hangFactor = flags.hangFactor ?? file.hangFactor ?? DEFAULT_HANG_FACTOR;
+  const hangProblem = flags.hangFactor === undefined && file.hangFactor !== undefined ? hangFactorProblem(file.hangFactor) : null;
+  if (hangProblem) throw configError(src, ['hangFactor'], hangProblem);
+
   const config: ResolvedConfig = {
     runtimes,
     layers,
@@ -214,6 +219,7 @@ export function resolveConfig(src: ConfigSource | null, flags: ConfigFlags, cat:
     concurrency: flags.concurrency ?? file.concurrency ?? DEFAULTS.concurrency,
     churnContainers: flags.churn ?? file.churn ?? DEFAULTS.churnContainers,
     timeoutMs,
+    hangFactor,
     architectures,
     thresholds: resolveThresholds(src, file, cat),
   };

@@ -88,6 +88,11 @@ export const ConfigFile = z
     concurrency: PositiveInt.optional().describe('parallel containers in the churn test (default 4)'),
     churn: PositiveInt.optional().describe('containers per churn round (default 20)'),
     timeout: Duration.optional().describe('deadline for one operation; a number is milliseconds (default 60s)'),
+    hangFactor: z
+      .number()
+      .nonnegative()
+      .optional()
+      .describe('once a series has 3 good samples, an attempt running longer than this many times their median (at least 5 s, at most timeout) is killed as hung; 0: only timeout (default 10)'),
     architectures: z.array(z.string().min(1)).min(1).optional().describe('architectures to measure (default the host)'),
     out: z.string().min(1).optional().describe('directory for results.json and results.csv, relative to this file'),
     baseline: z.string().min(1).optional().describe('results.json of an earlier run, for relative thresholds; relative to this file'),

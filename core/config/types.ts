@@ -39,6 +39,8 @@ export interface ResolvedConfig {
   concurrency: number;
   churnContainers: number;
   timeoutMs: number;
+  /** The hang deadline's factor (core/hang-deadline.ts); 0: only `timeoutMs`. */
+  hangFactor: number;
   architectures: string[];
   thresholds: ResolvedThresholds;
 }
@@ -64,6 +66,7 @@ export interface ConfigFlags {
   concurrency?: number;
   churn?: number;
   timeout?: number;
+  hangFactor?: number;
   out?: string;
   baseline?: string;
   json?: boolean;

@@ -4,7 +4,7 @@
  * the last container that completed. A container that failed or hung is removed with its cgroup.
  */
 import type { RuntimeFailure } from '../../core/errors.ts';
-import type { ChurnResult, RunRequest } from '../../core/runner.ts';
+import type { ChurnDeadline, ChurnResult, RunRequest } from '../../core/runner.ts';
 import type { TimingHelper } from '../../core/timing-helper.ts';
 import type { OciContainerSpec } from './bundle.ts';
 import { stepFailure } from './failure.ts';
@@ -18,8 +18,11 @@ export interface ChurnSession {
   dispose(c: OciContainerSpec, failed: boolean): Promise<void>;
 }
 
-/** `count` runs, one worker per helper; every container is removed afterwards, whatever happened. */
-export async function churn(s: ChurnSession, helpers: TimingHelper[], req: RunRequest, count: number): Promise<ChurnResult> {
+/**
+ * `count` runs, one worker per helper; every container is removed afterwards, whatever happened.
+ * Each runs under `deadline`'s hang deadline when given (told of each that completed), else `req.timeoutMs`.
+ */
+export async function churn(s: ChurnSession, helpers: TimingHelper[], req: RunRequest, count: number, deadline?: ChurnDeadline): Promise<ChurnResult> {
   const specs = Array.from({ length: count }, () => s.prepare(req));
   let next = 0;
   let completed = 0;
@@ -33,11 +36,12 @@ export async function churn(s: ChurnSession, helpers: TimingHelper[], req: RunRe
       if (!c) return;
       const reply = await helper.run(
         [{ kind: 'exec', label: 'run', argv: s.argv('run', '--bundle', c.bundle, c.id), stdout: c.stdout, stderr: c.stderr }],
-        req.timeoutMs,
+        deadline?.timeoutMs() ?? req.timeoutMs,
       );
       const run = reply.steps[0];
       if (run && !run.error && !run.timedOut && run.exitCode === 0) {
         completed++;
+        deadline?.completed(run.endNs - run.startNs);
         tLast = process.hrtime.bigint();
         outcomes.push(null);
       } else {

@@ -13,7 +13,7 @@ import { sweepCgroups } from '../../core/cgroups.ts';
 import { RuntimeFailure } from '../../core/errors.ts';
 import { inImageRootfsMissing } from '../../core/in-image.ts';
 import { eachLimited } from '../../core/pool.ts';
-import type { Capabilities, ChurnResult, RunRequest, RunnerContext, RunnerSession, TimedSample, Unsupported } from '../../core/runner.ts';
+import type { Capabilities, ChurnDeadline, ChurnResult, RunRequest, RunnerContext, RunnerSession, TimedSample, Unsupported } from '../../core/runner.ts';
 import { kindUnsupported } from '../../core/runtimes.ts';
 import { wasmModulesMissing } from '../../core/wasm-modules.ts';
 import type { RuntimeInfo, WorkloadKind } from '../../core/schema.ts';
@@ -74,7 +74,7 @@ export class OciSession implements RunnerSession {
     this.capabilities = {
       oneShot: { name: this.oneShotName, run: (req) => this.runOnce(req) },
       lifecycle: { phases: this.lifecyclePhases, run: (req) => this.lifecycle(req) },
-      churn: { run: (req, count, concurrency) => this.churn(req, count, concurrency) },
+      churn: { run: (req, count, concurrency, deadline) => this.churn(req, count, concurrency, deadline) },
       density: this.density,
     };
   }
@@ -174,7 +174,7 @@ export class OciSession implements RunnerSession {
     return this.measure(req, 'lifecycle', (c, discard) => timedLifecycle(this.timed, c, req, discard));
   }
 
-  async churn(req: RunRequest, count: number, concurrency: number): Promise<ChurnResult> {
+  async churn(req: RunRequest, count: number, concurrency: number, deadline?: ChurnDeadline): Promise<ChurnResult> {
     while (this.pool.length < concurrency) this.pool.push(TimingHelper.start());
     const session = {
       runtime: this.runtime.name,
@@ -182,7 +182,7 @@ export class OciSession implements RunnerSession {
       prepare: (r: RunRequest) => this.prepare(r),
       dispose: (c: OciContainerSpec, failed: boolean) => this.dispose(c, failed),
     };
-    return churn(session, this.pool.slice(0, concurrency), req, count);
+    return churn(session, this.pool.slice(0, concurrency), req, count, deadline);
   }
 
   /** True when the runtime still has state for this id (run/delete normally remove it). */

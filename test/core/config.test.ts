@@ -61,7 +61,7 @@ describe('config errors name the file position and the key path', () => {
 describe('resolution: flags over file over defaults', () => {
   it('fills defaults when nothing is given', () => {
     const { config, output } = resolveConfig(null, {}, cat);
-    expect(config).toMatchObject({ runtimes: null, layers: ['oci'], runs: 30, warmup: 3, concurrency: 4, churnContainers: 20, timeoutMs: 60_000 });
+    expect(config).toMatchObject({ runtimes: null, layers: ['oci'], runs: 30, warmup: 3, concurrency: 4, churnContainers: 20, timeoutMs: 60_000, hangFactor: 10 });
     expect(config.suites).toEqual(SUITES.map((s) => s.name));
     expect(config.workloadKinds).toEqual(['native', 'wasm']);
     expect(output.baseline).toBeNull();
@@ -75,6 +75,12 @@ describe('resolution: flags over file over defaults', () => {
     expect(a.output.baseline).toBe('/etc/bench/prev/results.json');
     const b = resolveText(text, { runs: 3, suite: ['memory'], timeout: 500 });
     expect(b.config).toMatchObject({ runs: 3, warmup: 0, timeoutMs: 500, suites: ['memory'] });
+  });
+
+  it('takes the hang factor from the file or the flag; 0 turns it off; between 0 and 2 it is refused at its position', () => {
+    expect(resolveText('hangFactor: 0\n').config.hangFactor).toBe(0);
+    expect(resolveText('hangFactor: 4\n', { hangFactor: 20 }).config.hangFactor).toBe(20);
+    expect(errorOf('runs: 5\nhangFactor: 1\n')).toBe("runbench.yaml:2:13: hangFactor: must be 0 (off) or a number of at least 2, got '1'");
   });
 
   it('turns a runtime entry into a RuntimeDefinition: name + binary + args + wasm annotations', () => {

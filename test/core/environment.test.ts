@@ -39,6 +39,20 @@ describe('environment differences between base and head', () => {
     expect(unexpected(environmentDifferences(base, head)).map((d) => d.what)).toEqual(['host', 'cgroup layout']);
   });
 
+  it('a different --timeout or hang deadline can move the failure rates; a document without them says nothing', () => {
+    const b = structuredClone(base);
+    b.parameters.timeoutMs = 60_000;
+    b.parameters.hangDeadline = { factor: 10, floorMs: 5_000, afterSuccesses: 3 };
+    expect(environmentDifferences(base, b)).toEqual([]);
+    const head = structuredClone(b);
+    head.parameters.timeoutMs = 10_000;
+    head.parameters.hangDeadline = { factor: 0, floorMs: 5_000, afterSuccesses: 3 };
+    expect(environmentDifferences(b, head)).toEqual([
+      { what: 'timeout', base: '60000 ms', head: '10000 ms', affectsFigures: true },
+      { what: 'hang deadline', base: '10 × the median, at least 5000 ms, after 3 good', head: 'off', affectsFigures: true },
+    ]);
+  });
+
   it('a runtime on one side only is listed for the record; its rows are listed as only in base or head', () => {
     const head = structuredClone(base);
     head.runtimes = head.runtimes.filter((r) => r.name !== 'youki');
