@@ -201,6 +201,16 @@ function setupFailure(def: RuntimeDefinition): string | null {
   return null;
 }
 
+/**
+ * Why a configuration its set-up chose not to provide is absent: an optional part that tier does
+ * not build (crun-engines/wasmer without a libwasmer). Not a failure: the runtime is missing.
+ */
+function setupMissing(def: RuntimeDefinition): string | null {
+  if (!def.recorded) return null;
+  const marker = join(cacheStatusDir, `${slug(def.name)}.missing`);
+  return existsSync(marker) ? readFileSync(marker, 'utf8').trim() || 'its set-up did not provide it' : null;
+}
+
 /** A failed build of the Wasm runtime an in-image configuration carries (scripts/build-wasmtime-cli.sh). */
 function inImageFailure(via: WasmVia): string | null {
   for (const name of [`${basename(via.runtimePath)}-cli`, via.rootfs]) {
@@ -230,6 +240,8 @@ export async function probeRuntime(def: RuntimeDefinition): Promise<RuntimeInfo>
     ...(def.wasmVia ? { wasmVia: def.wasmVia } : {}),
     ...(def.wasmModules ? { wasmModules: def.wasmModules } : {}),
   };
+  const notProvided = setupMissing(def);
+  if (notProvided) return { ...base, path: null, version: null, status: 'missing', reason: notProvided };
   const found = locate(def);
   const failed = setupFailure(def) ?? (def.wasmVia ? inImageFailure(def.wasmVia) : null);
   if ('missing' in found) {

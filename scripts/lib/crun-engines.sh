@@ -18,9 +18,9 @@
 #           1.21 calls wasi_config_preopen_dir with three arguments, like 1.8.1);
 #           wasmer: only with a libwasmer and its wasmer.h in
 #           $CACHE/wasmer-c-api-<v>/{lib,include} (not built by this tier: its
-#           567 crates do not fit a session on this 2-core machine), else the
-#           binary has no wasmer handler and status/crun-engines_wasmer.failed
-#           says so
+#           567 crates take hours on a 2-core machine), else the
+#           binary has no wasmer handler and status/crun-engines_wasmer.missing
+#           says so (the runtime is reported missing, not broken)
 #   result  $CACHE/crun-engines-<crun v>-<key>/bin/crun (named crun, so that no
 #           handler is global), patched like crun-wasmedge to load glibc and its
 #           libraries from the debian13 root, with lib/ (libwasmtime.so, and
@@ -145,9 +145,11 @@ build_crun_engines() {
   ok $name
   if grep -q '+WASM:wasmer' <<<"$v"; then
     record_engine CRUN_ENGINES_WASMER "${WASMER_CAPI_VERSION:-7.4.2}"
+    rm -f "$STATUS_DIR/crun-engines_wasmer.missing"
     ok crun-engines_wasmer
   else
+    rm -f "$STATUS_DIR/crun-engines_wasmer.failed"
     printf '%s\n' "crun-engines has no wasmer handler: no libwasmer and wasmer.h in $CE_WASMER_DIR (the wasmer-c-api crate is not built by the engines tier)" \
-      >"$STATUS_DIR/crun-engines_wasmer.failed"
+      >"$STATUS_DIR/crun-engines_wasmer.missing"
   fi
 }

@@ -97,6 +97,14 @@ describe('crun-wasmedge discovery', () => {
     expect((await probeRuntime(def)).status).toBe('ok');
   });
 
+  it('is missing, not broken, when its set-up chose not to provide it (an optional part it does not build)', async () => {
+    installTier();
+    mkdirSync(join(cache, 'status'), { recursive: true });
+    const reason = 'no libwasmer and wasmer.h in /x/wasmer-c-api-7.4.2 (not built by this tier)';
+    writeFileSync(join(cache, 'status', 'crun-wasmedge.missing'), `${reason}\n`);
+    expect(await probeRuntime(def)).toMatchObject({ status: 'missing', path: null, reason });
+  });
+
   it('says which recorded path is gone when the root was removed by hand', async () => {
     installTier();
     rmSync(keyDir, { recursive: true });
