@@ -100,6 +100,21 @@ export const WASM_RUNTIMES: readonly RuntimeDefinition[] = [
     description: "crun-wasmedge running the workloads compiled ahead of time by Debian 13's `wasmedge compile` (Wasm only)",
   },
   {
+    // The recipe's node: crun-wasmedge in runc's place as the node's default runtime
+    // (scripts/cluster.sh with RUNBENCH_CLUSTER_DEFAULT_RUNTIME=crun-wasmedge), pods with no
+    // RuntimeClass and annotated compat-smart, so the pause container runs natively and a
+    // Wasm entrypoint as Wasm. Reached through the cluster alone: handler '' names no RuntimeClass.
+    name: 'crun-wasmedge/node-default',
+    kind: 'runtime-class',
+    binary: '',
+    handler: '',
+    recorded: DEBIAN13_CRUN,
+    globalArgs: [],
+    wasm: { annotations: variantAnnotations('compat-smart') },
+    engine: { name: 'wasmedge', mode: 'interpreter', version: libWasmedge },
+    description: "the node's default runtime, pods with no RuntimeClass annotated compat-smart: the recipe's crun-wasmedge in runc's place (kubernetes layer)",
+  },
+  {
     name: 'crun-engines',
     kind: 'oci',
     binary: 'crun',

@@ -10,7 +10,7 @@ import { ExitCode, Interrupted, UserError } from '../../core/errors.ts';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
 import { runPipeline } from '../../core/pipeline.ts';
-import { KNOWN_RUNTIMES, probeRuntime, type RuntimeDefinition } from '../../core/runtimes.ts';
+import { KNOWN_RUNTIMES, probeRuntime, runtimeClassInfo, type RuntimeDefinition } from '../../core/runtimes.ts';
 import { type Invocation, Layer, WorkloadKind, type ResultsDocument, type RuntimeInfo } from '../../core/schema.ts';
 import { breachExitCode, checkThresholds } from '../../core/thresholds.ts';
 import { toCsv } from '../../reports/csv.ts';
@@ -70,30 +70,16 @@ export interface RunFlags extends ConfigFlags, KubernetesFlags {
 
 /** Probes the runtimes; by default every known runtime found is measured, one named is reported even when missing. */
 async function probeRuntimes(defs: RuntimeDefinition[] | null, layers: readonly Layer[]): Promise<{ infos: RuntimeInfo[]; defs: RuntimeDefinition[] }> {
-  const all = defs ?? [...KNOWN_RUNTIMES];
+  // a RuntimeClass runbench knows (the node's default) is measured when named, never by default
+  const all = defs ?? KNOWN_RUNTIMES.filter((d) => d.kind !== 'runtime-class');
   const infos = await Promise.all(all.map((d) => probeOne(d, layers)));
   if (defs) return { infos, defs };
   const found = infos.map((info, i) => ({ info, def: all[i] as RuntimeDefinition })).filter((x) => x.info.status !== 'missing');
   return { infos: found.map((x) => x.info), defs: found.map((x) => x.def) };
 }
 
-async function probeOne(def: RuntimeDefinition, layers: readonly Layer[]): Promise<RuntimeInfo> {
-  // A RuntimeClass has no binary on this machine: the kubernetes layer reaches it through the cluster.
-  if (def.kind !== 'runtime-class') return probeRuntime(def);
-  return {
-    name: def.name,
-    kind: def.kind,
-    path: null,
-    version: null,
-    features: [],
-    wasmHandlers: [],
-    // measurable when the run is of the kubernetes layer alone; the cluster's probe pod says whether it works
-    ...(layers.length === 1 && layers[0] === 'kubernetes'
-      ? { status: 'ok' as const, reason: null }
-      : { status: 'missing' as const, reason: `RuntimeClass ${def.handler ?? def.name} is only measured at the kubernetes layer (layers: [kubernetes])` }),
-    globalArgs: def.globalArgs,
-    ...(def.wasm ? { wasmAnnotations: def.wasm.annotations } : {}),
-  };
+function probeOne(def: RuntimeDefinition, layers: readonly Layer[]): Promise<RuntimeInfo> {
+  return def.kind === 'runtime-class' ? Promise.resolve(runtimeClassInfo(def, layers)) : probeRuntime(def);
 }
 
 /** Sessions that skip the workload kinds the config leaves out, saying so. */
