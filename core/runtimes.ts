@@ -61,6 +61,8 @@ export function kindUnsupported(runtime: RuntimeInfo, kind: 'native' | 'wasm'): 
   if (kind === 'native') return runtime.wasmOnly ? `${runtime.name} runs every container as a Wasm module` : null;
   if (runtime.wasmVia) return null;
   if (runtime.kind === 'containerd-shim') return runtime.wasmOnly ? null : `${runtime.name} is not a Wasm shim`;
+  // a RuntimeClass names no handler runbench can see: the cluster's probe pod decides
+  if (runtime.kind === 'runtime-class') return null;
   return runtime.wasmHandlers.length === 0 ? `${runtime.name} has no Wasm handler` : null;
 }
 

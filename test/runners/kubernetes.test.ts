@@ -3,7 +3,7 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
-import { KNOWN_RUNTIMES, runtimeClassInfo } from '../../core/runtimes.ts';
+import { KNOWN_RUNTIMES, kindUnsupported, runtimeClassInfo } from '../../core/runtimes.ts';
 import { wasmWay } from '../../core/wasm-ways.ts';
 import type { RuntimeInfo } from '../../core/schema.ts';
 import { runtimeInfo } from '../helpers/runtime.ts';
@@ -194,6 +194,9 @@ describe("the recipe's pod: the node's default runtime", () => {
     expect(runtime.status).toBe('ok');
     expect(runtime.handler).toBe('');
     expect(wasmWay(runtime)).toBe('oci-handler');
+    // whether it runs Wasm is the cluster's to say (its probe pod), not a handler list's
+    expect(kindUnsupported(runtime, 'wasm')).toBeNull();
+    expect(kindUnsupported(runtime, 'native')).toBeNull();
     const ctx = { runId: 'r1', host: hostFacts(), arch: 'amd64', scope: new Scope('test'), events: new EventBus(), workDir: '/nonexistent' };
     const session = new KubernetesSession(runtime, ctx, {} as KubeClient, {});
     const wasm = session.manifest('p', { workload: { name: 'hello', kind: 'wasm', args: [] }, timeoutMs: 1000 });
