@@ -33,6 +33,19 @@ const WASMTIME_IN_IMAGE: WasmVia = {
 };
 
 /**
+ * The same image's wasmtime on the workloads compiled ahead of time by that wasmtime
+ * (`wasmtime compile`, scripts/build-wasmtime-image.sh: /wasm-aot/<w>.cwasm, native code for
+ * this host's CPU), which it runs only when told `--allow-precompiled`. No compilation
+ * cache is involved: the module is native code already.
+ */
+const WASMTIME_AOT_IN_IMAGE: WasmVia = {
+  ...WASMTIME_IN_IMAGE,
+  args: ['run', '--allow-precompiled', '-S', 'inherit-env=y', '--dir=/'],
+  moduleDir: '/wasm-aot',
+  moduleExt: '.cwasm',
+};
+
+/**
  * Debian 13's wasmedge CLI in an ordinary image (scripts/build-wasmedge-image.sh), with the
  * whole rootfs preopened at /. The CLI passes a module no environment variable it is not
  * given with --env, unlike the handlers.
@@ -187,6 +200,26 @@ export const WASM_RUNTIMES: readonly RuntimeDefinition[] = [
     wasmVia: WASMTIME_IN_IMAGE,
     engine: wasmtime('WASMTIME_CLI'),
     description: 'crun running an ordinary container whose image carries the wasmtime CLI (Wasm only)',
+  },
+  {
+    name: 'runc/wasmtime-aot-in-image',
+    kind: 'oci',
+    binary: 'runc',
+    globalArgs: [],
+    wasmOnly: true,
+    wasmVia: WASMTIME_AOT_IN_IMAGE,
+    engine: { name: 'wasmtime', mode: 'aot', version: { file: ENGINES_ENV, key: 'WASMTIME_CLI' } },
+    description: 'runc/wasmtime-in-image running the modules `wasmtime compile` compiled ahead of time (--allow-precompiled; Wasm only)',
+  },
+  {
+    name: 'crun/wasmtime-aot-in-image',
+    kind: 'oci',
+    binary: 'crun',
+    globalArgs: [],
+    wasmOnly: true,
+    wasmVia: WASMTIME_AOT_IN_IMAGE,
+    engine: { name: 'wasmtime', mode: 'aot', version: { file: ENGINES_ENV, key: 'WASMTIME_CLI' } },
+    description: 'crun/wasmtime-in-image running the modules `wasmtime compile` compiled ahead of time (--allow-precompiled; Wasm only)',
   },
   {
     name: 'crun/wasmedge-in-image',
