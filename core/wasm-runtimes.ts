@@ -35,12 +35,12 @@ const WASMTIME_IN_IMAGE: WasmVia = {
 /**
  * The same image's wasmtime on the workloads compiled ahead of time by that wasmtime
  * (`wasmtime compile`, scripts/build-wasmtime-image.sh: /wasm-aot/<w>.cwasm, native code for
- * this host's CPU), which it runs only when told `--allow-precompiled`. No compilation
- * cache is involved: the module is native code already.
+ * this host's CPU), which it runs only when told `--allow-precompiled`.
  */
 const WASMTIME_AOT_IN_IMAGE: WasmVia = {
   ...WASMTIME_IN_IMAGE,
-  args: ['run', '--allow-precompiled', '-S', 'inherit-env=y', '--dir=/'],
+  // -C cache=n as for the JIT rows: wasmtime sets its cache directory up even for native code
+  args: ['run', '--allow-precompiled', '-C', 'cache=n', '-S', 'inherit-env=y', '--dir=/'],
   moduleDir: '/wasm-aot',
   moduleExt: '.cwasm',
 };
