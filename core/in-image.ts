@@ -22,9 +22,14 @@ export function inImageArchive(via: WasmVia): string {
   return join(buildDir, 'images', via.image.archive);
 }
 
+/** A workload's module in the image: /wasm/<workload>.wasm, or in the configuration's own directory and extension. */
+export function inImageModule(via: WasmVia, workload: string): string {
+  return `${via.moduleDir ?? '/wasm'}/${workload}${via.moduleExt ?? '.wasm'}`;
+}
+
 /** The container's process: `<runtimePath> <args...> /wasm/<workload>.wasm <workload args...>`. */
 export function inImageArgs(via: WasmVia, ref: WorkloadRef): string[] {
-  const module = via.moduleDir ? `${via.moduleDir}/${ref.name}.wasm` : workloadEntrypoint({ ...ref, kind: 'wasm' });
+  const module = via.moduleDir || via.moduleExt ? inImageModule(via, ref.name) : workloadEntrypoint({ ...ref, kind: 'wasm' });
   return [via.runtimePath, ...via.args, module, ...ref.args];
 }
 
@@ -53,7 +58,11 @@ function archFailure(via: WasmVia, arch: string): string | null {
 export function inImageRootfsMissing(via: WasmVia, arch: string): string | null {
   const rootfs = inImageRootfs(via, arch);
   const foreign = arch !== ociArch();
-  if (existsSync(join(rootfs, via.runtimePath))) return null;
+  if (existsSync(join(rootfs, via.runtimePath))) {
+    // the modules compiled ahead of time are added by the image's script: an older rootfs has none
+    if (via.moduleDir && !existsSync(join(rootfs, via.moduleDir))) return `${rootfs} has no ${via.moduleDir}: run ${builders(via, null).image}`;
+    return null;
+  }
   const failed = foreign ? archFailure(via, arch) : null;
   if (failed) return `the ${arch} build of ${basename(via.runtimePath)} in its image failed: ${failed}`;
   const how = builders(via, foreign ? arch : null);

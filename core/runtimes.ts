@@ -10,7 +10,7 @@ import { ociArch } from './host.ts';
 import { inImageRootfsMissing, type WasmVia } from './in-image.ts';
 import { cacheBinDir, cacheDir, cacheStatusDir } from './paths.ts';
 import type { EngineSpec, RecordedBinary, RuntimeDefinition } from './runtime-definition.ts';
-import type { EngineInfo, RuntimeInfo } from './schema.ts';
+import type { EngineInfo, Layer, RuntimeInfo } from './schema.ts';
 import { slug } from './slug.ts';
 import { handlerAnnotations } from './wasm-annotations.ts';
 import { wasmModulesMissing } from './wasm-modules.ts';
@@ -61,6 +61,8 @@ export function kindUnsupported(runtime: RuntimeInfo, kind: 'native' | 'wasm'): 
   if (kind === 'native') return runtime.wasmOnly ? `${runtime.name} runs every container as a Wasm module` : null;
   if (runtime.wasmVia) return null;
   if (runtime.kind === 'containerd-shim') return runtime.wasmOnly ? null : `${runtime.name} is not a Wasm shim`;
+  // a RuntimeClass names no handler runbench can see: the cluster's probe pod decides
+  if (runtime.kind === 'runtime-class') return null;
   return runtime.wasmHandlers.length === 0 ? `${runtime.name} has no Wasm handler` : null;
 }
 
@@ -283,6 +285,31 @@ export async function probeRuntime(def: RuntimeDefinition): Promise<RuntimeInfo>
   } catch (e) {
     return { ...base, path, version: null, status: 'broken', reason: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/**
+ * A RuntimeClass has no binary on this machine: the kubernetes layer reaches it through the
+ * cluster, whose probe pod says whether it works. It is measurable in a run of the kubernetes
+ * layer alone. Its handler is the RuntimeClass's name; '' names none (the node's default).
+ */
+export function runtimeClassInfo(def: RuntimeDefinition, layers: readonly Layer[]): RuntimeInfo {
+  const engine = def.engine ? engineInfo(def, def.engine, '') : null;
+  const where = def.handler === '' ? "the node's default runtime" : `RuntimeClass ${def.handler ?? def.name}`;
+  return {
+    name: def.name,
+    kind: def.kind,
+    path: null,
+    version: null,
+    features: [],
+    wasmHandlers: [],
+    ...(layers.length === 1 && layers[0] === 'kubernetes'
+      ? { status: 'ok' as const, reason: null }
+      : { status: 'missing' as const, reason: `${where} is only measured at the kubernetes layer (layers: [kubernetes])` }),
+    globalArgs: def.globalArgs,
+    ...(def.wasm ? { wasmAnnotations: def.wasm.annotations } : {}),
+    ...(def.handler !== undefined ? { handler: def.handler } : {}),
+    ...(engine ? { engine } : {}),
+  };
 }
 
 /**

@@ -103,6 +103,8 @@ export const RuntimeInfo = z.object({
       args: z.array(z.string()),
       /** Where the modules sit in the image, when not /wasm (the same modules compiled ahead of time). */
       moduleDir: z.string().optional(),
+      /** The modules' file extension when not `.wasm` (`.cwasm`: wasmtime's precompiled modules). */
+      moduleExt: z.string().optional(),
       /** The rootfs under build/rootfs/<rootfs>-<arch> (OCI layer) ... */
       rootfs: z.string(),
       /** ... and the image (containerd layer): its name and its archive under build/images/. */

@@ -33,6 +33,19 @@ const WASMTIME_IN_IMAGE: WasmVia = {
 };
 
 /**
+ * The same image's wasmtime on the workloads compiled ahead of time by that wasmtime
+ * (`wasmtime compile`, scripts/build-wasmtime-image.sh: /wasm-aot/<w>.cwasm, native code for
+ * this host's CPU), which it runs only when told `--allow-precompiled`.
+ */
+const WASMTIME_AOT_IN_IMAGE: WasmVia = {
+  ...WASMTIME_IN_IMAGE,
+  // -C cache=n as for the JIT rows: wasmtime sets its cache directory up even for native code
+  args: ['run', '--allow-precompiled', '-C', 'cache=n', '-S', 'inherit-env=y', '--dir=/'],
+  moduleDir: '/wasm-aot',
+  moduleExt: '.cwasm',
+};
+
+/**
  * Debian 13's wasmedge CLI in an ordinary image (scripts/build-wasmedge-image.sh), with the
  * whole rootfs preopened at /. The CLI passes a module no environment variable it is not
  * given with --env, unlike the handlers.
@@ -98,6 +111,21 @@ export const WASM_RUNTIMES: readonly RuntimeDefinition[] = [
     wasmModules: WASMEDGE_AOT,
     engine: { name: 'wasmedge', mode: 'aot', version: libWasmedge },
     description: "crun-wasmedge running the workloads compiled ahead of time by Debian 13's `wasmedge compile` (Wasm only)",
+  },
+  {
+    // The recipe's node: crun-wasmedge in runc's place as the node's default runtime
+    // (scripts/cluster.sh with RUNBENCH_CLUSTER_DEFAULT_RUNTIME=crun-wasmedge), pods with no
+    // RuntimeClass and annotated compat-smart, so the pause container runs natively and a
+    // Wasm entrypoint as Wasm. Reached through the cluster alone: handler '' names no RuntimeClass.
+    name: 'crun-wasmedge/node-default',
+    kind: 'runtime-class',
+    binary: '',
+    handler: '',
+    recorded: DEBIAN13_CRUN,
+    globalArgs: [],
+    wasm: { annotations: variantAnnotations('compat-smart') },
+    engine: { name: 'wasmedge', mode: 'interpreter', version: libWasmedge },
+    description: "the node's default runtime, pods with no RuntimeClass annotated compat-smart: the recipe's crun-wasmedge in runc's place (kubernetes layer)",
   },
   {
     name: 'crun-engines',
@@ -172,6 +200,26 @@ export const WASM_RUNTIMES: readonly RuntimeDefinition[] = [
     wasmVia: WASMTIME_IN_IMAGE,
     engine: wasmtime('WASMTIME_CLI'),
     description: 'crun running an ordinary container whose image carries the wasmtime CLI (Wasm only)',
+  },
+  {
+    name: 'runc/wasmtime-aot-in-image',
+    kind: 'oci',
+    binary: 'runc',
+    globalArgs: [],
+    wasmOnly: true,
+    wasmVia: WASMTIME_AOT_IN_IMAGE,
+    engine: { name: 'wasmtime', mode: 'aot', version: { file: ENGINES_ENV, key: 'WASMTIME_CLI' } },
+    description: 'runc/wasmtime-in-image running the modules `wasmtime compile` compiled ahead of time (--allow-precompiled; Wasm only)',
+  },
+  {
+    name: 'crun/wasmtime-aot-in-image',
+    kind: 'oci',
+    binary: 'crun',
+    globalArgs: [],
+    wasmOnly: true,
+    wasmVia: WASMTIME_AOT_IN_IMAGE,
+    engine: { name: 'wasmtime', mode: 'aot', version: { file: ENGINES_ENV, key: 'WASMTIME_CLI' } },
+    description: 'crun/wasmtime-in-image running the modules `wasmtime compile` compiled ahead of time (--allow-precompiled; Wasm only)',
   },
   {
     name: 'crun/wasmedge-in-image',

@@ -22,5 +22,7 @@ export function wasmWay(runtime: Pick<RuntimeInfo, 'kind' | 'wasmHandlers' | 'wa
   if (runtime.wasmVia) return 'in-image';
   if (runtime.kind === 'containerd-shim') return runtime.wasmOnly ? 'containerd-shim' : null;
   if (runtime.kind === 'oci' && runtime.wasmHandlers.length > 0) return 'oci-handler';
+  // a RuntimeClass whose pods carry a Wasm handler's annotation: an OCI runtime's handler behind it
+  if (runtime.kind === 'runtime-class' && runtime.wasmAnnotations) return 'oci-handler';
   return null;
 }

@@ -8,6 +8,10 @@
 #       the native busybox rootfs (build/rootfs/<arch>, which already holds
 #       /wasm/*.wasm)
 #       + /usr/local/bin/wasmtime (symbols stripped)
+#       + /wasm-aot/<workload>.cwasm: each /wasm module compiled ahead of time by
+#         that wasmtime (`wasmtime compile`), native code for this machine's CPU
+#         (runtimes runc/wasmtime-aot-in-image, crun/wasmtime-aot-in-image run
+#         them with `wasmtime run --allow-precompiled`)
 #       + its shared libraries and the glibc loader, copied (symlinks resolved):
 #         host arch: every library `ldd` lists, at the same paths;
 #         another arch: the NEEDED entries (`<cpu>-linux-gnu-readelf -d`,
@@ -228,6 +232,9 @@ input_key() {
   {
     sha256 "$0"
     sha256 "$OCI_LAYOUT_LIB"
+    # the precompiled modules target this CPU's features
+    grep -m1 '^model name' /proc/cpuinfo || true
+    grep -m1 '^flags' /proc/cpuinfo || true
     local a
     for a in "${archs[@]}"; do
       echo "$a"
@@ -253,6 +260,12 @@ build_rootfs() { # ARCH
     # a symlinked directory on the host (/lib -> usr/lib) becomes a real one
     install -D -m 0755 "$(readlink -f "$src")" "$rootfs.tmp$dest"
   done <<<"${libs[$a]}"
+  # the workloads compiled ahead of time by the same wasmtime (a foreign one under qemu-user)
+  mkdir -p "$rootfs.tmp/wasm-aot"
+  local m
+  for m in "$rootfs.tmp"/wasm/*.wasm; do
+    run_wasmtime "$a" compile -o "$rootfs.tmp/wasm-aot/$(basename "$m" .wasm).cwasm" "$m"
+  done
   rm -rf "$rootfs" && mv "$rootfs.tmp" "$rootfs"
 }
 

@@ -27,6 +27,13 @@
 # `debian13` for Debian 13's 1.7.24 (DEBIAN13_CONTAINERD in ~/.cache/runbench/debian13.env,
 # scripts/setup.sh --tier debian13). Another containerd keeps its store apart from the host
 # containerd's (/var/lib/runbench-cluster/containerd-<version>): neither migrates the other's.
+# RUNBENCH_CLUSTER_DEFAULT_RUNTIME=PATH|crun-wasmedge puts another OCI runtime in runc's place:
+# the `runc` handler, the node's default (pods with no RuntimeClass), runs PATH, and passes
+# the Wasm pod annotations (module.wasm.image/variant, run.oci.handler) on to it. This is the
+# recipe's configuration (kind's WasmEdge node image): `crun-wasmedge` names Debian 13's crun
+# 1.21 with WasmEdge (DEBIAN13_CRUN in ~/.cache/runbench/debian13.env), whose compat-smart
+# variant runs the pause container natively and a Wasm entrypoint as Wasm.
+# crun-wasmedge is also a handler of its own (a RuntimeClass) whenever debian13.env names it.
 # RUNBENCH_CLUSTER_FEATURE_GATES=Name=true|false[,...] passes feature gates to the kubelet
 # (e.g. EventedPLEG=true, which needs a CRI that sends container events: containerd 1.7+).
 # RUNBENCH_CLUSTER_MAX_PODS=N sets the kubelet's maxPods (default 110, Kubernetes' own) for
@@ -35,7 +42,7 @@
 # starts, when that many pods could take the host's kernel tasks (pid_max, threads-max) into
 # the eighth (at least 4096) kept for the rest of the host, at 16 tasks a pod (a runc shim
 # has about 11 threads, the pause and the container one each).
-# Both are read at `up`; `down` then `up` without them restores the default cluster.
+# All of these are read at `up`; `down` then `up` without them restores the default cluster.
 #
 # Everything lives under /var/lib/runbench-cluster and /run/runbench-cluster.
 set -euo pipefail
@@ -188,6 +195,26 @@ choose_max_pods() {
   while (((1 << (32 - prefix)) - 3 < n + 16)); do prefix=$((prefix - 1)); done
   POD_SUBNET=10.244.128.0/$prefix
 }
+# Debian 13's crun 1.21 with WasmEdge, as set-up recorded it (empty when absent).
+debian13_crun() {
+  local env="$CACHE/debian13.env" b
+  [[ -f "$env" ]] || return 0
+  b=$(sed -n 's/^DEBIAN13_CRUN=//p' "$env")
+  [[ -n "$b" && -x "$b" ]] && echo "$b"
+  return 0
+}
+DEFAULT_RUNTIME=
+choose_default_runtime() {
+  local want=${RUNBENCH_CLUSTER_DEFAULT_RUNTIME:-}
+  [[ -z "$want" ]] && return 0
+  if [[ "$want" == crun-wasmedge ]]; then
+    want=$(debian13_crun)
+    [[ -n "$want" ]] || die "RUNBENCH_CLUSTER_DEFAULT_RUNTIME=crun-wasmedge: no DEBIAN13_CRUN in $CACHE/debian13.env (scripts/setup.sh --tier debian13)"
+  fi
+  [[ "$want" == /* && "$want" =~ ^[A-Za-z0-9._+/-]+$ ]] || die "RUNBENCH_CLUSTER_DEFAULT_RUNTIME: refused '$want' (an absolute path of letters, digits and . _ + - /, or crun-wasmedge)"
+  [[ -x "$want" && ! -d "$want" ]] || die "RUNBENCH_CLUSTER_DEFAULT_RUNTIME: $want is not an executable file"
+  DEFAULT_RUNTIME=$want
+}
 check_feature_gates() {
   local g=${RUNBENCH_CLUSTER_FEATURE_GATES:-}
   [[ -z "$g" || "$g" =~ ^[A-Za-z0-9]+=(true|false)(,[A-Za-z0-9]+=(true|false))*$ ]] || die "RUNBENCH_CLUSTER_FEATURE_GATES: refused '$g' (Name=true|false[,Name=true|false...])"
@@ -219,14 +246,18 @@ check_extra_handlers() {
 # Prints "handler<TAB>runtime_type<TAB>binary<TAB>wasm" per handler this host can serve.
 handlers() {
   local b
+  # runc's place, the node's default, may be taken by another runtime (RUNBENCH_CLUSTER_DEFAULT_RUNTIME)
+  if [[ -n "$DEFAULT_RUNTIME" ]]; then printf 'runc\tio.containerd.runc.v2\t%s\twasm\n' "$DEFAULT_RUNTIME"; fi
   for h in runc crun youki crun-wasmtime; do
+    [[ "$h" == runc && -n "$DEFAULT_RUNTIME" ]] && continue
     b=$(find_bin "$h")
     [[ -n "$b" ]] || continue
     case "$h" in youki | crun-wasmtime) printf '%s\tio.containerd.runc.v2\t%s\twasm\n' "$h" "$b" ;; *) printf '%s\tio.containerd.runc.v2\t%s\t-\n' "$h" "$b" ;; esac
   done
-  # Debian 13's crun with its WasmEdge handler (scripts/setup.sh --tier debian13)
-  b=$(sed -n 's/^DEBIAN13_CRUN=//p' "$CACHE/debian13.env" 2>/dev/null || true)
-  [[ -n "$b" && "$b" =~ ^/[A-Za-z0-9._+/-]+$ && -x "$b" ]] && printf 'crun-wasmedge\tio.containerd.runc.v2\t%s\twasm\n' "$b"
+  # Debian 13's crun with WasmEdge: named crun in a directory of its own, so that its
+  # handler runs Wasm only where the pod's annotation says so
+  b=$(debian13_crun)
+  [[ -n "$b" ]] && printf 'crun-wasmedge\tio.containerd.runc.v2\t%s\twasm\n' "$b"
   b=$(find_bin containerd-shim-runsc-v1)
   [[ -n "$b" && -n "$(find_bin runsc)" ]] && printf 'runsc\tio.containerd.runsc.v1\t%s\t-\n' "$(find_bin runsc)"
   b=$(find_bin containerd-shim-wasmtime-v1)
@@ -373,6 +404,7 @@ cmd_up() {
   check_feature_gates
   choose_containerd
   choose_max_pods
+  choose_default_runtime
   [[ $EUID -eq 0 ]] || die "must run as root (kubelet, containerd, CNI)"
   for t in containerd ctr openssl jq curl ip gcc; do command -v "$t" >/dev/null || die "$t not found (Debian: containerd, openssl, jq, curl, iproute2, gcc)"; done
   [[ -x /usr/lib/cni/bridge && -x /usr/lib/cni/host-local && -x /usr/lib/cni/loopback ]] || die "CNI plugins missing in /usr/lib/cni (Debian: containernetworking-plugins)"
@@ -598,7 +630,7 @@ case "${1:-}" in
   status) cmd_status ;;
   env) echo "export KUBECONFIG=$KC/admin.conf" ;;
   leftovers) cmd_leftovers ;;
-  handlers) check_extra_handlers; handlers ;;
+  handlers) check_extra_handlers; choose_default_runtime; handlers ;;
   pods) choose_max_pods; printf 'maxPods %s, pod range %s\n' "$MAX_PODS" "$POD_SUBNET" ;;
   *) die "usage: scripts/cluster.sh up|down [--purge]|status|env|leftovers|handlers|pods" ;;
 esac

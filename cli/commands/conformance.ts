@@ -8,7 +8,7 @@ import { runConformance } from '../../checks/run.ts';
 import { ExitCode, Interrupted, UserError } from '../../core/errors.ts';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
-import { KNOWN_RUNTIMES, parseRuntimeSpec, probeRuntime, type RuntimeDefinition } from '../../core/runtimes.ts';
+import { KNOWN_RUNTIMES, parseRuntimeSpec, probeRuntime, runtimeClassInfo, type RuntimeDefinition } from '../../core/runtimes.ts';
 import { type Invocation, Layer, type ResultsDocument, type RuntimeInfo } from '../../core/schema.ts';
 import { toJson, writeAtomic } from '../../reports/json.ts';
 import { toJunit } from '../../reports/junit.ts';
@@ -35,7 +35,7 @@ interface ConformanceFlags {
   criTimeout: number;
 }
 
-async function resolveRuntimes(specs: string[] | undefined): Promise<RuntimeInfo[]> {
+async function resolveRuntimes(specs: string[] | undefined, layers: readonly Layer[]): Promise<RuntimeInfo[]> {
   const explicit = specs && specs.length > 0;
   const defs: RuntimeDefinition[] = explicit ? specs.map(parseRuntimeSpec) : KNOWN_RUNTIMES.filter((r) => r.kind === 'oci');
   const names = new Set<string>();
@@ -43,7 +43,7 @@ async function resolveRuntimes(specs: string[] | undefined): Promise<RuntimeInfo
     if (names.has(d.name)) throw new UserError(`runtime '${d.name}' is named twice`);
     names.add(d.name);
   }
-  const infos = await Promise.all(defs.map(probeRuntime));
+  const infos = await Promise.all(defs.map((d) => (d.kind === 'runtime-class' ? runtimeClassInfo(d, layers) : probeRuntime(d))));
   return explicit ? infos : infos.filter((r) => r.status !== 'missing');
 }
 
@@ -66,7 +66,7 @@ export function conformanceExitCode(doc: ResultsDocument): number {
 export async function conformanceCommand(flags: ConformanceFlags, invocation: Invocation | null = null): Promise<number> {
   const checks = selectChecks(flags.check);
   const layers = resolveLayers(flags.layer);
-  const runtimes = await resolveRuntimes(flags.runtime);
+  const runtimes = await resolveRuntimes(flags.runtime, layers);
   if (runtimes.length === 0) throw new UserError('no runtime found: install one (scripts/setup.sh) or name one as NAME=PATH');
   const outDir = resolve(flags.out);
   mkdirSync(outDir, { recursive: true });

@@ -106,7 +106,8 @@ export async function initCommand(opts: InitOptions, runtimes?: RuntimeInfo[]): 
     if (existing) throw new UserError(`${relative(process.cwd(), existing) || existing} exists: use --force to overwrite it`, ExitCode.usage);
   }
   // Version probes only: no container is started.
-  const found = runtimes ?? (await Promise.all(KNOWN_RUNTIMES.map(probeRuntime)));
+  // a RuntimeClass runbench knows is for a run of the kubernetes layer alone, which the sample is not
+  const found = runtimes ?? (await Promise.all(KNOWN_RUNTIMES.filter((r) => r.kind !== 'runtime-class').map(probeRuntime)));
   const contents = [sampleConfig(found, dir), sampleWorkflow()];
   files.forEach((f, i) => {
     mkdirSync(dirname(f), { recursive: true });

@@ -11,8 +11,8 @@ import { EventBus } from '../../core/events.ts';
 import { DEFAULT_HANG_FACTOR, HANG_AFTER_SUCCESSES, HANG_FLOOR_MS, hangFactorProblem } from '../../core/hang-deadline.ts';
 import { hostFacts } from '../../core/host.ts';
 import { runPipeline } from '../../core/pipeline.ts';
-import { KNOWN_RUNTIMES, probeRuntime, type RuntimeDefinition } from '../../core/runtimes.ts';
-import { type Invocation, Layer, WorkloadKind, type ResultsDocument, type RuntimeInfo } from '../../core/schema.ts';
+import { KNOWN_RUNTIMES, probeRuntime, runtimeClassInfo, type RuntimeDefinition } from '../../core/runtimes.ts';
+import { type HostFacts, type Invocation, Layer, WorkloadKind, type ResultsDocument, type RuntimeInfo } from '../../core/schema.ts';
 import { breachExitCode, checkThresholds } from '../../core/thresholds.ts';
 import { toCsv } from '../../reports/csv.ts';
 import { toReliabilityCsv } from '../../reports/reliability.ts';
@@ -71,30 +71,16 @@ export interface RunFlags extends ConfigFlags, KubernetesFlags {
 
 /** Probes the runtimes; by default every known runtime found is measured, one named is reported even when missing. */
 async function probeRuntimes(defs: RuntimeDefinition[] | null, layers: readonly Layer[]): Promise<{ infos: RuntimeInfo[]; defs: RuntimeDefinition[] }> {
-  const all = defs ?? [...KNOWN_RUNTIMES];
+  // a RuntimeClass runbench knows (the node's default) is measured when named, never by default
+  const all = defs ?? KNOWN_RUNTIMES.filter((d) => d.kind !== 'runtime-class');
   const infos = await Promise.all(all.map((d) => probeOne(d, layers)));
   if (defs) return { infos, defs };
   const found = infos.map((info, i) => ({ info, def: all[i] as RuntimeDefinition })).filter((x) => x.info.status !== 'missing');
   return { infos: found.map((x) => x.info), defs: found.map((x) => x.def) };
 }
 
-async function probeOne(def: RuntimeDefinition, layers: readonly Layer[]): Promise<RuntimeInfo> {
-  // A RuntimeClass has no binary on this machine: the kubernetes layer reaches it through the cluster.
-  if (def.kind !== 'runtime-class') return probeRuntime(def);
-  return {
-    name: def.name,
-    kind: def.kind,
-    path: null,
-    version: null,
-    features: [],
-    wasmHandlers: [],
-    // measurable when the run is of the kubernetes layer alone; the cluster's probe pod says whether it works
-    ...(layers.length === 1 && layers[0] === 'kubernetes'
-      ? { status: 'ok' as const, reason: null }
-      : { status: 'missing' as const, reason: `RuntimeClass ${def.handler ?? def.name} is only measured at the kubernetes layer (layers: [kubernetes])` }),
-    globalArgs: def.globalArgs,
-    ...(def.wasm ? { wasmAnnotations: def.wasm.annotations } : {}),
-  };
+function probeOne(def: RuntimeDefinition, layers: readonly Layer[]): Promise<RuntimeInfo> {
+  return def.kind === 'runtime-class' ? Promise.resolve(runtimeClassInfo(def, layers)) : probeRuntime(def);
 }
 
 /** Sessions that skip the workload kinds the config leaves out, saying so. */
@@ -140,14 +126,34 @@ function installSignalHandlers(controller: AbortController): () => void {
   };
 }
 
+/**
+ * The layers a run measures when neither --layer nor the config names any: the OCI layer, and
+ * containerd's wherever containerd is usable here (where the Wasm shims are measured), with
+ * the reason the containerd layer is left out otherwise.
+ */
+export function defaultLayers(host: HostFacts, containerd: Runner | undefined): { layers: Layer[]; note: string } {
+  const why = containerd ? containerd.unavailable(host) : 'no containerd runner';
+  return why === null
+    ? { layers: ['oci', 'containerd'], note: 'layers: oci, containerd (the default where containerd is usable; --layer oci for the OCI layer alone)' }
+    : { layers: ['oci'], note: `layers: oci (the default; the containerd layer is left out: ${why})` };
+}
+
 export async function runCommand(flags: RunFlags, invocation: Invocation | null = null): Promise<number> {
   const host = hostFacts();
   const source = flags.config ? readConfigFile(flags.config) : null;
-  const { config, output, suitesNamed } = resolveConfig(source, flags, { suites: SUITES, hostArch: host.arch, emulatedArchs: host.emulatedArchs ?? [] });
+  const containerdRunner = flags.containerdAddress ? createContainerdRunner({ address: resolve(flags.containerdAddress) }) : RUNNERS.containerd;
+  const layerDefault = defaultLayers(host, containerdRunner);
+  const { config, output, suitesNamed, layersNamed } = resolveConfig(source, flags, {
+    suites: SUITES,
+    hostArch: host.arch,
+    emulatedArchs: host.emulatedArchs ?? [],
+    defaultLayers: layerDefault.layers,
+  });
   const baseline = output.baseline ? readResults(output.baseline) : null;
   const { infos: runtimes, defs } = await probeRuntimes(config.runtimes, config.layers);
   await cleanBeforeRun();
   if (runtimes.length === 0) throw new UserError('no runtime found: install one (scripts/setup.sh) or name one as NAME=PATH', ExitCode.usage);
+  if (!layersNamed && !output.quiet) process.stderr.write(`${layerDefault.note}\n`);
   // What the results record: the config as resolved, with the runtimes actually measured.
   const resolved: ResolvedConfig = { ...config, runtimes: defs };
   const outDir = output.out;
@@ -183,7 +189,7 @@ export async function runCommand(flags: RunFlags, invocation: Invocation | null 
           flags,
           {
             ...RUNNERS,
-            ...(flags.containerdAddress ? { containerd: createContainerdRunner({ address: resolve(flags.containerdAddress) }) } : {}),
+            ...(flags.containerdAddress && containerdRunner ? { containerd: containerdRunner } : {}),
             ...(flags.containerd ? { cri: createCriRunner({ containerds: existingPaths('--containerd', flags.containerd) }) } : {}),
           },
         ),
@@ -251,7 +257,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--config <file>', 'run configuration (YAML or JSON; see runbench init); flags override it')
     .option('--suite <names>', `suites to run, comma-separated (${SUITES.map((s) => s.name).join(', ')}; default all)`, list)
     .option('--runtime <names>', 'runtimes, comma-separated; NAME=PATH adds one (default every runtime found)', list)
-    .option('--layer <names>', `layers (${Layer.options.join(', ')}; default oci)`, list)
+    .option('--layer <names>', `layers (${Layer.options.join(', ')}; default oci, and containerd where containerd is usable)`, list)
     .option('--arch <names>', "architectures to run the workloads as (default the host's; a foreign one runs under qemu-user and is labelled emulated)", list)
     .option('--workload-kind <kinds>', `workload builds to run (${WorkloadKind.options.join(', ')}; default both)`, list)
     .addOption(new Option('--runs <n>', 'samples per metric').default(30).argParser(positiveInt('--runs')))

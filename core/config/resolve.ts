@@ -162,7 +162,7 @@ export function resolveConfig(src: ConfigSource | null, flags: ConfigFlags, cat:
     suites = file.suites;
   } else suites = [...suiteNames];
 
-  const layers = flags.layer && flags.layer.length > 0 ? flagNames(flags.layer, Layer.options, '--layer', 'layer') : (file.layers ?? [...DEFAULTS.layers]);
+  const layers = flags.layer && flags.layer.length > 0 ? flagNames(flags.layer, Layer.options, '--layer', 'layer') : (file.layers ?? [...(cat.defaultLayers ?? DEFAULTS.layers)]);
   const workloadKinds =
     flags.workloadKind && flags.workloadKind.length > 0
       ? flagNames(flags.workloadKind, WorkloadKind.options, '--workload-kind', 'workload kind')
@@ -229,5 +229,7 @@ export function resolveConfig(src: ConfigSource | null, flags: ConfigFlags, cat:
     json: flags.json ?? false,
     quiet: flags.quiet ?? false,
   };
-  return { config, output, source: src ? src.path : null, suitesNamed: Boolean(flags.suite?.length) || file.suites !== undefined };
+  return { config, output, source: src ? src.path : null, suitesNamed: Boolean(flags.suite?.length) || file.suites !== undefined,
+    layersNamed: Boolean(flags.layer?.length) || file.layers !== undefined,
+  };
 }

@@ -79,7 +79,7 @@ export const ConfigFile = z
       .min(1)
       .optional()
       .describe('runtimes to measure (default every known runtime found on this machine)'),
-    layers: z.array(Layer).min(1).optional().describe('how the runtimes are driven (default [oci])'),
+    layers: z.array(Layer).min(1).optional().describe('how the runtimes are driven (default [oci, containerd] where containerd is usable, else [oci])'),
     suites: z.array(z.string()).min(1).optional().describe('suites to run (default all)'),
     workloads: z.strictObject({ kinds: z.array(WorkloadKind).min(1).optional().describe('workload builds to run (default native and wasm)') }).optional(),
     runs: PositiveInt.optional().describe('samples per metric (default 30)'),

@@ -80,6 +80,8 @@ export interface Catalogue {
   /** Foreign archs this host runs through qemu-user (HostFacts.emulatedArchs). */
   emulatedArchs?: readonly string[];
   knownRuntimes?: readonly RuntimeDefinition[];
+  /** The layers measured when neither the flags nor the file name any (default DEFAULTS.layers). */
+  defaultLayers?: readonly Layer[];
 }
 
 export interface Resolution {
@@ -89,4 +91,6 @@ export interface Resolution {
   source: string | null;
   /** The flags or the file named the suites (else every suite runs, each at its default layers). */
   suitesNamed: boolean;
+  /** The flags or the file named the layers (else the catalogue's default layers are measured). */
+  layersNamed: boolean;
 }

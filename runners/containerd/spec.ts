@@ -3,7 +3,7 @@
  * runtime's own image for the wasm kind where the runtime carries one), and the OCI spec
  * a container is created with.
  */
-import { inImageArchive, inImageArgs } from '../../core/in-image.ts';
+import { inImageArchive, inImageArgs, inImageModule } from '../../core/in-image.ts';
 import { ociConfig, type BundleOptions, type OciConfig } from '../../core/oci-spec.ts';
 import type { RunRequest } from '../../core/runner.ts';
 import { wasmAnnotationsFor } from '../../core/runtimes.ts';
@@ -36,7 +36,7 @@ export function sessionImages(runtime: RuntimeInfo, arch: string): Record<Worklo
       archive: inImageArchive(via),
       name: via.image.name,
       platform: { os: 'linux', architecture: arch },
-      entrypoint: (w) => `${via.moduleDir ?? '/wasm'}/${w}.wasm`,
+      entrypoint: (w) => inImageModule(via, w),
     },
   };
 }

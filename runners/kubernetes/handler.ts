@@ -7,11 +7,13 @@ import type { RuntimeInfo } from '../../core/schema.ts';
 import { HANDLER_ANNOTATION, handlerAnnotations, variantAnnotations } from '../../core/wasm-annotations.ts';
 
 /**
- * The CRI handler a runtime is reached through: a shim's own name (io.containerd.wasmtime.v1
+ * The CRI handler a runtime is reached through: for a RuntimeClass, its name; a shim's own name (io.containerd.wasmtime.v1
  * -> wasmtime); for a Wasm runtime in the image, the OCI runtime that runs its container
  * (runc/wasmtime-in-image -> runc); else the runtime's name.
  */
 export function handlerFor(runtime: RuntimeInfo): string {
+  // a RuntimeClass: the name it was given ('' for none, the node's default handler)
+  if (runtime.kind === 'runtime-class') return runtime.handler ?? runtime.name;
   if (runtime.wasmVia) return runtime.path ? basename(runtime.path) : (runtime.name.split('/')[0] ?? runtime.name);
   // one Wasm configuration of a runtime (crun-wasmedge/aot): the base runtime's handler, its own image
   if (runtime.wasmModules || (runtime.wasmOnly && runtime.kind === 'oci' && runtime.name.includes('/'))) return runtime.name.split('/')[0] ?? runtime.name;

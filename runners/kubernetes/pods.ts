@@ -47,7 +47,8 @@ export function podManifest(p: PodSpecInput): V1Pod {
       ...(Object.keys(p.annotations).length > 0 ? { annotations: { ...p.annotations } } : {}),
     },
     spec: {
-      runtimeClassName: p.runtimeClassName,
+      // '' : no RuntimeClass, the node's default handler
+      ...(p.runtimeClassName ? { runtimeClassName: p.runtimeClassName } : {}),
       nodeSelector: { 'kubernetes.io/arch': p.arch },
       restartPolicy: 'Never',
       automountServiceAccountToken: false,

@@ -193,6 +193,11 @@ export class KubernetesSession implements RunnerSession {
     return this.runtimeClass;
   }
 
+  /** "RuntimeClass runbench-crun", or what a pod with none runs on. */
+  private get classText(): string {
+    return this.runtimeClass ? `RuntimeClass ${this.runtimeClass}` : "no RuntimeClass (the node's default handler)";
+  }
+
   get kubeconfig(): KubeconfigChoice {
     return this.client.kubeconfig;
   }
@@ -226,7 +231,9 @@ export class KubernetesSession implements RunnerSession {
     }
     await this.cluster.ensureNamespace();
     // a runtime given as a RuntimeClass uses the one of that name when the cluster has it
-    this.runtimeClass = await this.cluster.runtimeClassFor(this.handler, this.runtime.kind === 'runtime-class' ? this.runtime.name : undefined);
+    // a runtime given as a RuntimeClass of no name runs on the node's default handler
+    const rc = this.runtime.kind === 'runtime-class';
+    this.runtimeClass = rc && this.handler === '' ? '' : await this.cluster.runtimeClassFor(this.handler, rc ? this.handler : undefined);
     const watcher = new PodWatcher(this.client, this.cluster.namespace, `${SESSION_LABEL}=${this.sessionId}`);
     const owner = { runtime: this.runtime.name, sessionId: this.sessionId, manifest: (name: string, req: RunRequest) => this.manifest(name, req) };
     this.pods = new SessionPods(this.client, watcher, this.cluster.namespace, owner);
@@ -245,9 +252,9 @@ export class KubernetesSession implements RunnerSession {
       try {
         const s = await this.runPod({ workload: { name: 'noop', kind, args: [] }, timeoutMs: 120_000 }, { logs: true, waitDeleted: true });
         const said = s.stderr.replace(/\s+/g, ' ').trim().slice(0, 300);
-        if (s.exitCode !== 0) this.skips.set(kind, `a ${kind} probe pod with RuntimeClass ${this.runtimeClass} exited ${s.exitCode}${said ? `: ${said}` : ''}`);
+        if (s.exitCode !== 0) this.skips.set(kind, `a ${kind} probe pod with ${this.classText} exited ${s.exitCode}${said ? `: ${said}` : ''}`);
       } catch (e) {
-        this.skips.set(kind, `a ${kind} probe pod with RuntimeClass ${this.runtimeClass} (handler ${this.handler}) failed: ${errorMessage(e)}`);
+        this.skips.set(kind, `a ${kind} probe pod with ${this.classText}${this.handler ? ` (handler ${this.handler})` : ''} failed: ${errorMessage(e)}`);
       }
     };
     await Promise.all((['native', 'wasm'] as const).filter((k) => !this.skips.has(k)).map(probe));

@@ -101,7 +101,7 @@ function npx(args: string[]): Npx {
 }
 
 async function interruptThroughNpx(signal: 'SIGINT' | 'SIGTERM', fake: string, out: string, busy: (cmd: string) => boolean) {
-  const run = npx(['run', '--runtime', `slow=${fake}`, '--suite', 'startup', '--runs', '3', '--warmup', '0', '--out', out]);
+  const run = npx(['run', '--layer', 'oci', '--runtime', `slow=${fake}`, '--suite', 'startup', '--runs', '3', '--warmup', '0', '--out', out]);
   const npxPid = run.child.pid as number;
   try {
     const runbench = await until('runbench under npx', () => descendants(npxPid).find((p) => /bin\/runbench(\.js)? run /.test(p.cmd))?.pid, 60_000);

@@ -144,7 +144,7 @@ describe('report and compare with $GITHUB_STEP_SUMMARY', () => {
 const runc = await realRuntime('runc');
 needs('runc', runc.skip).describe('run with $GITHUB_STEP_SUMMARY (real runc)', () => {
   const bin = join(packageRoot, 'bin', 'runbench.js');
-  const args = (out: string) => ['run', '--runtime', 'runc', '--suite', 'startup', '--runs', '3', '--warmup', '0', '--blocks', '1', '--out', out];
+  const args = (out: string) => ['run', '--runtime', 'runc', '--suite', 'startup', '--runs', '3', '--warmup', '0', '--blocks', '1', '--layer', 'oci', '--out', out];
 
   it('appends the run summary; an unwritable file costs one warning line and nothing else', async () => {
     const path = fresh();

@@ -67,6 +67,19 @@ describe('resolution: flags over file over defaults', () => {
     expect(output.baseline).toBeNull();
   });
 
+  it("measures the catalogue's default layers (oci and containerd where containerd is usable) unless the file or a flag names some", () => {
+    const withContainerd: Catalogue = { ...cat, defaultLayers: ['oci', 'containerd'] };
+    const none = resolveConfig(null, {}, withContainerd);
+    expect(none.config.layers).toEqual(['oci', 'containerd']);
+    expect(none.layersNamed).toBe(false);
+    const file = resolveConfig(parseConfigText('layers: [oci]\n', 'runbench.yaml', '/etc/bench/runbench.yaml'), {}, withContainerd);
+    expect(file.config.layers).toEqual(['oci']);
+    expect(file.layersNamed).toBe(true);
+    const flag = resolveConfig(null, { layer: ['kubernetes'] }, withContainerd);
+    expect(flag.config.layers).toEqual(['kubernetes']);
+    expect(flag.layersNamed).toBe(true);
+  });
+
   it('takes the file, then lets flags win', () => {
     const text = 'runs: 7\nwarmup: 0\ntimeout: 2s\nsuites: [startup]\nout: res\nbaseline: prev/results.json\n';
     const a = resolveText(text);

@@ -29,6 +29,8 @@ describe('Wasm engines', () => {
       'crun-wasmtime': 'wasmtime jit',
       'wasmtime-shim': 'wasmtime jit',
       'runc/wasmtime-in-image': 'wasmtime jit',
+      'runc/wasmtime-aot-in-image': 'wasmtime aot',
+      'crun/wasmtime-aot-in-image': 'wasmtime aot',
       'crun-wasmedge': 'wasmedge interpreter',
       'crun-wasmedge/aot': 'wasmedge aot',
       'crun-engines': 'wasmedge interpreter',

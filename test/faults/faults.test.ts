@@ -45,7 +45,7 @@ needs('runc', runc.skip).describe('faulty runtimes', () => {
       `case " $* " in *" run "*) n=$(( $(cat ${count} 2>/dev/null || echo 0) + 1 )); echo $n > ${count}; [ "$n" -eq 4 ] && kill -SEGV $$ ;; esac\nexec "$REAL" "$@"`,
     );
     const out = join(dir(), 'out-crash');
-    const r = await runbench(['run', '--runtime', `crashy=${crashy}`, '--suite', 'startup', '--runs', '5', '--warmup', '1', '--blocks', '1', '--out', out]);
+    const r = await runbench(['run', '--layer', 'oci', '--runtime', `crashy=${crashy}`, '--suite', 'startup', '--runs', '5', '--warmup', '1', '--blocks', '1', '--out', out]);
     expect(r.exitCode, r.all).toBe(0);
     const doc = results(out);
     expect(doc.suiteRuns.find((s) => s.runtime === 'crashy' && s.suite === 'startup')?.outcome.status).toBe('passed');
@@ -65,7 +65,7 @@ needs('runc', runc.skip).describe('faulty runtimes', () => {
       `case " $* " in *" run "*) n=$(( $(cat ${count} 2>/dev/null || echo 0) + 1 )); echo $n > ${count}; [ $((n % 3)) -ne 1 ] && { echo "flaky: simulated failure" >&2; exit 1; } ;; esac\nexec "$REAL" "$@"`,
     );
     const out = join(dir(), 'out-flaky');
-    const r = await runbench(['run', '--runtime', `flaky=${flaky}`, '--suite', 'startup', '--runs', '5', '--warmup', '1', '--blocks', '1', '--out', out]);
+    const r = await runbench(['run', '--layer', 'oci', '--runtime', `flaky=${flaky}`, '--suite', 'startup', '--runs', '5', '--warmup', '1', '--blocks', '1', '--out', out]);
     expect(r.exitCode, r.all).toBe(1);
     const doc = results(out);
     const startup = doc.suiteRuns.find((s) => s.runtime === 'flaky' && s.suite === 'startup');
@@ -81,7 +81,7 @@ needs('runc', runc.skip).describe('faulty runtimes', () => {
     const hangs = wrapper('hangs', 'case " $* " in *" create "*) sleep 600 ;; esac\nexec "$REAL" "$@"');
     const out = join(dir(), 'out-hang');
     const t0 = Date.now();
-    const r = await runbench(['run', '--runtime', `hangs=${hangs}`, '--suite', 'startup', '--runs', '3', '--warmup', '0', '--timeout', '2000', '--out', out]);
+    const r = await runbench(['run', '--layer', 'oci', '--runtime', `hangs=${hangs}`, '--suite', 'startup', '--runs', '3', '--warmup', '0', '--timeout', '2000', '--out', out]);
     expect(Date.now() - t0).toBeLessThan(90_000);
     expect(r.exitCode, r.all).toBe(1);
     const doc = results(out);
@@ -97,7 +97,7 @@ needs('runc', runc.skip).describe('faulty runtimes', () => {
   it('a runtime that exits 0 and does nothing is not measured as fast: it errors for the missing output', async () => {
     const liar = wrapper('liar', 'case " $* " in *" --version "*) exec "$REAL" "$@" ;; esac\nexit 0');
     const out = join(dir(), 'out-liar');
-    const r = await runbench(['run', '--runtime', `liar=${liar}`, '--suite', 'startup', '--runs', '3', '--warmup', '1', '--timeout', '5000', '--out', out]);
+    const r = await runbench(['run', '--layer', 'oci', '--runtime', `liar=${liar}`, '--suite', 'startup', '--runs', '3', '--warmup', '1', '--timeout', '5000', '--out', out]);
     expect(r.exitCode, r.all).toBe(1);
     const doc = results(out);
     const startup = doc.suiteRuns.find((s) => s.runtime === 'liar');
@@ -151,7 +151,7 @@ needs('runc', runc.skip ?? (mountable ? null : 'needs root to mount a tmpfs')).d
     await execa('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'runbench-full', mnt]);
     try {
       await execa('dd', ['if=/dev/zero', `of=${join(mnt, 'filler')}`, 'bs=4k'], { reject: false });
-      const r = await runbench(['run', '--runtime', 'runc', '--suite', 'startup', '--runs', '2', '--warmup', '0', '--out', mnt]);
+      const r = await runbench(['run', '--layer', 'oci', '--runtime', 'runc', '--suite', 'startup', '--runs', '2', '--warmup', '0', '--out', mnt]);
       expect(r.exitCode, r.all).toBe(1);
       const errors = r.stderr.split('\n').filter((l) => l.startsWith('runbench:'));
       expect(errors).toHaveLength(1);

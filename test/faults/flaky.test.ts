@@ -64,7 +64,7 @@ function results(out: string): ResultsDocument {
 
 needs('runc', runc.skip).describe('a runtime that fails or hangs on some of its calls', () => {
   const runs = 8;
-  const common = ['--suite', 'startup', '--runs', String(runs), '--warmup', '1', '--blocks', '1', '--timeout', '3000'];
+  const common = ['--layer', 'oci', '--suite', 'startup', '--runs', String(runs), '--warmup', '1', '--blocks', '1', '--timeout', '3000'];
 
   it('is measured from the samples that succeeded, with its failure rate; its hung containers are removed; exit 0', { timeout: 240_000 }, async () => {
     const hangs = wrapper('hangs', '[ $((n % 4)) -eq 0 ]', hangWithContainer);

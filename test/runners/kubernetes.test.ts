@@ -3,7 +3,8 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../core/events.ts';
 import { hostFacts } from '../../core/host.ts';
-import { KNOWN_RUNTIMES } from '../../core/runtimes.ts';
+import { KNOWN_RUNTIMES, kindUnsupported, runtimeClassInfo } from '../../core/runtimes.ts';
+import { wasmWay } from '../../core/wasm-ways.ts';
 import type { RuntimeInfo } from '../../core/schema.ts';
 import { runtimeInfo } from '../helpers/runtime.ts';
 import { Scope } from '../../core/scope.ts';
@@ -164,6 +165,10 @@ describe('handlers and Wasm annotations', () => {
     // a Wasm runtime in the image runs as an ordinary container of the OCI runtime that runs it
     expect(handlerFor(rt({ name: 'runc/wasmtime-in-image', path: '/usr/sbin/runc', wasmOnly: true, wasmVia: VIA }))).toBe('runc');
     expect(handlerFor(rt({ name: 'crun/wasmtime-in-image', path: null, wasmOnly: true, wasmVia: VIA }))).toBe('crun');
+    // a RuntimeClass from the config: the name it gives, not the runtime's label; '' for none
+    expect(handlerFor(rt({ name: 'spin-label', kind: 'runtime-class', path: null, handler: 'spin' }))).toBe('spin');
+    expect(handlerFor(rt({ name: 'spin', kind: 'runtime-class', path: null }))).toBe('spin');
+    expect(handlerFor(rt({ name: 'crun-wasmedge/node-default', kind: 'runtime-class', path: null, handler: '' }))).toBe('');
   });
 
   it("tells crun's handler to leave the pause sandbox alone (compat-smart); a shim needs nothing", () => {
@@ -178,6 +183,32 @@ describe('handlers and Wasm annotations', () => {
     expect(wasmPodAnnotations(rt({ name: 'wasm', kind: 'runtime-class', path: null, wasmAnnotations: { 'run.oci.handler': 'wasm' } }))).toEqual({
       'run.oci.handler': 'wasm',
     });
+  });
+});
+
+describe("the recipe's pod: the node's default runtime", () => {
+  it('carries no RuntimeClass and the compat-smart annotation, for native and Wasm alike', () => {
+    const def = KNOWN_RUNTIMES.find((r) => r.name === 'crun-wasmedge/node-default');
+    expect(def?.kind).toBe('runtime-class');
+    const runtime = runtimeClassInfo(def as NonNullable<typeof def>, ['kubernetes']);
+    expect(runtime.status).toBe('ok');
+    expect(runtime.handler).toBe('');
+    expect(wasmWay(runtime)).toBe('oci-handler');
+    // whether it runs Wasm is the cluster's to say (its probe pod), not a handler list's
+    expect(kindUnsupported(runtime, 'wasm')).toBeNull();
+    expect(kindUnsupported(runtime, 'native')).toBeNull();
+    const ctx = { runId: 'r1', host: hostFacts(), arch: 'amd64', scope: new Scope('test'), events: new EventBus(), workDir: '/nonexistent' };
+    const session = new KubernetesSession(runtime, ctx, {} as KubeClient, {});
+    const wasm = session.manifest('p', { workload: { name: 'hello', kind: 'wasm', args: [] }, timeoutMs: 1000 });
+    expect(wasm.spec && 'runtimeClassName' in wasm.spec).toBe(false);
+    expect(wasm.metadata?.annotations).toEqual({ 'module.wasm.image/variant': 'compat-smart' });
+    expect(wasm.spec?.containers[0]?.command).toEqual(['/hello.wasm']);
+    const native = session.manifest('p', { workload: { name: 'hello', kind: 'native', args: [] }, timeoutMs: 1000 });
+    expect(native.spec?.containers[0]?.command).toEqual(['/bin/hello']);
+    // measured in a run of the kubernetes layer alone, and said so otherwise
+    const elsewhere = runtimeClassInfo(def as NonNullable<typeof def>, ['oci', 'kubernetes']);
+    expect(elsewhere.status).toBe('missing');
+    expect(elsewhere.reason).toMatch(/^the node's default runtime is only measured at the kubernetes layer/);
   });
 });
 

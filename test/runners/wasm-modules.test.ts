@@ -56,4 +56,13 @@ describe('modules compiled ahead of time', () => {
     expect(inImageArgs(via, { name: 'cpu', kind: 'wasm', args: ['8'] })).toEqual(['/usr/bin/wasmedge', '--dir', '/:/', '/wasm-aot/cpu.wasm', '8']);
     expect(inImageArgs(def('crun/wasmedge-jit-in-image').wasmVia!, { name: 'hello', kind: 'wasm', args: [] })).toEqual(['/usr/bin/wasmedge', '--dir', '/:/', '--enable-jit', '/wasm/hello.wasm']);
   });
+
+  it("runs wasmtime's precompiled modules from /wasm-aot, only with --allow-precompiled, in the JIT rows' image", () => {
+    const aot = def('runc/wasmtime-aot-in-image').wasmVia!;
+    const jit = def('runc/wasmtime-in-image').wasmVia!;
+    expect(inImageArgs(aot, { name: 'cpu', kind: 'wasm', args: ['8'] })).toEqual(['/usr/local/bin/wasmtime', 'run', '--allow-precompiled', '-C', 'cache=n', '-S', 'inherit-env=y', '--dir=/', '/wasm-aot/cpu.cwasm', '8']);
+    expect(inImageArgs(jit, { name: 'cpu', kind: 'wasm', args: ['8'] })).toEqual(['/usr/local/bin/wasmtime', 'run', '-C', 'cache=n', '-S', 'inherit-env=y', '--dir=/', '/wasm/cpu.wasm', '8']);
+    expect(aot.image).toEqual(jit.image);
+    expect(aot.rootfs).toBe(jit.rootfs);
+  });
 });

@@ -4,7 +4,7 @@
  * one line, with a non-zero exit, before anything is written or started.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../core/paths.ts';
@@ -106,5 +106,35 @@ describe('scripts/cluster.sh and RUNBENCH_CLUSTER_HANDLERS', () => {
       .map((l) => l.split('\t'));
     expect(rows).toContainEqual(['crun-wasmtime', 'io.containerd.runc.v2', join(cache, 'bin', 'crun-wasmtime'), 'wasm']);
     expect(rows).toContainEqual(['wasmtime', 'io.containerd.wasmtime.v1', join(cache, 'bin', 'containerd-shim-wasmtime-v1'), 'wasm']);
+  });
+
+  it("puts RUNBENCH_CLUSTER_DEFAULT_RUNTIME in runc's place, passing the Wasm annotations on, and refuses a bad one in one line", () => {
+    const cache = join(dir(), 'cache');
+    const crun = join(cache, 'debian13-x', 'bin', 'crun');
+    mkdirSync(join(cache, 'debian13-x', 'bin'), { recursive: true });
+    writeFileSync(crun, '#!/bin/sh\n', { mode: 0o755 });
+    writeFileSync(join(cache, 'debian13.env'), `DEBIAN13_CRUN=${crun}\n`);
+    const rows = (r: { stdout: string }) => r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t'));
+    // the recorded crun with WasmEdge is a handler of its own
+    const plain = cluster('handlers', '', { RUNBENCH_CACHE: cache });
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(rows(plain)).toContainEqual(['crun-wasmedge', 'io.containerd.runc.v2', crun, 'wasm']);
+    expect(rows(plain).find((r) => r[0] === 'runc')?.[2]).not.toBe(crun);
+    // ... and, asked for, the node's default: the runc handler runs it
+    const recipe = cluster('handlers', '', { RUNBENCH_CACHE: cache, RUNBENCH_CLUSTER_DEFAULT_RUNTIME: 'crun-wasmedge' });
+    expect(recipe.status, recipe.stderr).toBe(0);
+    expect(rows(recipe).filter((r) => r[0] === 'runc')).toEqual([['runc', 'io.containerd.runc.v2', crun, 'wasm']]);
+    expect(rows(recipe)).toContainEqual(['crun-wasmedge', 'io.containerd.runc.v2', crun, 'wasm']);
+    expect(rows(cluster('handlers', '', { RUNBENCH_CACHE: cache, RUNBENCH_CLUSTER_DEFAULT_RUNTIME: crun })).find((r) => r[0] === 'runc')?.[2]).toBe(crun);
+    for (const bad of ['relative/crun', '/usr/bin/run"c', join(dir(), 'nope')]) {
+      const r = cluster('handlers', '', { RUNBENCH_CACHE: cache, RUNBENCH_CLUSTER_DEFAULT_RUNTIME: bad });
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^cluster: RUNBENCH_CLUSTER_DEFAULT_RUNTIME: /);
+    }
+    const none = cluster('handlers', '', { RUNBENCH_CACHE: join(dir(), 'empty'), RUNBENCH_CLUSTER_DEFAULT_RUNTIME: 'crun-wasmedge' });
+    expect(none.status).toBe(1);
+    expect(none.stderr).toMatch(/crun-wasmedge: no DEBIAN13_CRUN in .*debian13\.env \(scripts\/setup\.sh --tier debian13\)/);
   });
 });
