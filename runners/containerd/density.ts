@@ -131,7 +131,17 @@ export class ContainerdDensity implements Density {
 
   /** The tasks containerd no longer has running (stopped: the workload exited; missing: gone with its shim). */
   async exited(names: readonly string[]): Promise<string[]> {
-    const status = new Map((await this.host.api().client.listTasks()).map((t) => [t.id, t.status]));
+    // with runbench's containerd gone no task can be asked about: the fill's next start fails and says why
+    if (this.host.daemonGone()) return [];
+    const tasks = await this.host
+      .api()
+      .client.listTasks()
+      .catch((e: unknown) => {
+        if (this.host.daemonGone()) return null;
+        throw e;
+      });
+    if (!tasks) return [];
+    const status = new Map(tasks.map((t) => [t.id, t.status]));
     return names.flatMap((n) => {
       const s = status.get(n);
       if (s === 'RUNNING') return [];
