@@ -4,10 +4,10 @@
  * definition says where that Wasm runtime sits and which rootfs / image carry it
  * (RuntimeInfo.wasmVia); these helpers turn that into paths and a process argv.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ociArch } from './host.ts';
-import { buildDir, cacheStatusDir } from './paths.ts';
+import { buildDir, statusMarker } from './paths.ts';
 import type { RuntimeInfo } from './schema.ts';
 import { workloadEntrypoint, type WorkloadRef } from './workloads.ts';
 
@@ -47,11 +47,7 @@ function builders(via: WasmVia, foreign: string | null): { cli: string; image: s
  * (core/runtimes.ts), a foreign one only takes that arch away.
  */
 function archFailure(via: WasmVia, arch: string): string | null {
-  for (const name of [`${basename(via.runtimePath)}-cli-${arch}`, `${via.rootfs}-${arch}`]) {
-    const marker = join(cacheStatusDir, `${name}.failed`);
-    if (existsSync(marker)) return readFileSync(marker, 'utf8').trim() || 'its build failed (no reason recorded)';
-  }
-  return null;
+  return statusMarker([`${basename(via.runtimePath)}-cli-${arch}`, `${via.rootfs}-${arch}`], 'failed', 'its build failed (no reason recorded)');
 }
 
 /** Why the in-image rootfs of `arch` cannot run here, or null. */

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,19 @@ export const buildDir = process.env.RUNBENCH_BUILD_DIR ?? join(packageRoot, 'bui
 export const cacheDir = process.env.RUNBENCH_CACHE_DIR ?? join(homedir(), '.cache', 'runbench');
 export const cacheBinDir = join(cacheDir, 'bin');
 export const cacheStatusDir = join(cacheDir, 'status');
+
+/**
+ * What scripts/setup.sh recorded in the first of `names`' status markers of one kind
+ * (`<name>.failed`: its build failed; `<name>.missing`: the tier chose not to provide it),
+ * `fallback` when that marker is empty, null when none of them exists.
+ */
+export function statusMarker(names: Iterable<string>, kind: 'failed' | 'missing', fallback: string): string | null {
+  for (const name of names) {
+    const marker = join(cacheStatusDir, `${name}.${kind}`);
+    if (existsSync(marker)) return readFileSync(marker, 'utf8').trim() || fallback;
+  }
+  return null;
+}
 
 export function fixtureBinary(arch: string, name: string): string {
   return join(buildDir, 'fixtures', arch, 'bin', name);

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { UserError } from './errors.ts';
 import { ociArch } from './host.ts';
 import { inImageRootfsMissing, type WasmVia } from './in-image.ts';
-import { cacheBinDir, cacheDir, cacheStatusDir } from './paths.ts';
+import { cacheBinDir, cacheDir, cacheStatusDir, statusMarker } from './paths.ts';
 import type { EngineSpec, RecordedBinary, RuntimeDefinition } from './runtime-definition.ts';
 import type { EngineInfo, Layer, RuntimeInfo } from './schema.ts';
 import { slug } from './slug.ts';
@@ -196,11 +196,7 @@ function setupFailure(def: RuntimeDefinition): string | null {
   // one configuration of a runtime set-up builds (crun-engines/wasmtime) fails with that runtime too
   const own = def.name.includes('/') && def.recorded ? [slug(def.name), def.name.split('/')[0] ?? def.name] : [slug(def.name)];
   const names = def.recorded ? own : [...own, def.binary, def.binary.replace(/-v\d+$/, '')];
-  for (const name of new Set(names)) {
-    const marker = join(cacheStatusDir, `${name}.failed`);
-    if (existsSync(marker)) return readFileSync(marker, 'utf8').trim() || 'its build failed (no reason recorded)';
-  }
-  return null;
+  return statusMarker(new Set(names), 'failed', 'its build failed (no reason recorded)');
 }
 
 /**
@@ -208,18 +204,12 @@ function setupFailure(def: RuntimeDefinition): string | null {
  * not build (crun-engines/wasmer without a libwasmer). Not a failure: the runtime is missing.
  */
 function setupMissing(def: RuntimeDefinition): string | null {
-  if (!def.recorded) return null;
-  const marker = join(cacheStatusDir, `${slug(def.name)}.missing`);
-  return existsSync(marker) ? readFileSync(marker, 'utf8').trim() || 'its set-up did not provide it' : null;
+  return def.recorded ? statusMarker([slug(def.name)], 'missing', 'its set-up did not provide it') : null;
 }
 
 /** A failed build of the Wasm runtime an in-image configuration carries (scripts/build-wasmtime-cli.sh). */
 function inImageFailure(via: WasmVia): string | null {
-  for (const name of [`${basename(via.runtimePath)}-cli`, via.rootfs]) {
-    const marker = join(cacheStatusDir, `${name}.failed`);
-    if (existsSync(marker)) return readFileSync(marker, 'utf8').trim() || 'its build failed (no reason recorded)';
-  }
-  return null;
+  return statusMarker([`${basename(via.runtimePath)}-cli`, via.rootfs], 'failed', 'its build failed (no reason recorded)');
 }
 
 /** Wasm handlers a build records beside the binary when `--version` cannot say (youki). */

@@ -4,9 +4,9 @@
  * compile`: a rootfs at the oci layer, an image at the containerd and kubernetes layers,
  * with each module at the path the plain one has, so only the bytes differ.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildDir, cacheStatusDir } from './paths.ts';
+import { buildDir, statusMarker } from './paths.ts';
 import type { RuntimeInfo } from './schema.ts';
 
 export type WasmModules = NonNullable<RuntimeInfo['wasmModules']>;
@@ -27,8 +27,8 @@ export function wasmModulesArchive(m: WasmModules): string {
 
 /** Why the set cannot run here on `arch`, or null. */
 export function wasmModulesMissing(m: WasmModules, arch: string): string | null {
-  const marker = join(cacheStatusDir, `${m.variant}.failed`);
-  if (existsSync(marker)) return `the ${m.variant} modules failed to build: ${readFileSync(marker, 'utf8').trim() || 'no reason recorded'}`;
+  const failed = statusMarker([m.variant], 'failed', 'no reason recorded');
+  if (failed !== null) return `the ${m.variant} modules failed to build: ${failed}`;
   const rootfs = wasmModulesRootfs(m, arch);
   if (existsSync(join(rootfs, 'wasm', 'hello.wasm'))) return null;
   return `no ${m.variant} modules for ${arch} at ${rootfs}: run ${BUILDERS[m.variant] ?? 'the script that builds them'}`;
