@@ -79,8 +79,6 @@ export class ContainerdSession implements RunnerSession {
   private readonly sockets = new Set<string>();
   private counter = 0;
   private baselineRss: number | null = null;
-  /** How runbench's own containerd ended, once it has. */
-  private daemonGone: string | null = null;
   private closed = false;
   /** Why runbench's own containerd is gone, once it is: no later container can run. */
   private lost: string | null = null;
@@ -116,7 +114,7 @@ export class ContainerdSession implements RunnerSession {
       runId: ctx.runId,
       outDir: this.out,
       daemonPid: () => this.daemon?.pid ?? null,
-      daemonGone: () => this.daemonGone,
+      daemonGone: () => this.lost,
     });
     this.capabilities = {
       oneShot: { name: this.oneShotName, run: (req) => this.runOnce(req) },
@@ -163,7 +161,6 @@ export class ContainerdSession implements RunnerSession {
     const { address } = this.daemon;
     void this.daemon.gone.then((why) => {
       this.lost = why;
-      if (!this.closed) this.daemonGone = why;
     });
     // a containerd that is not ours keeps our namespace if this process dies: `runbench clean` removes it
     if (!this.daemon.owned)
