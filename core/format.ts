@@ -55,6 +55,15 @@ export function pad(s: string, n: number, right = false): string {
 }
 
 /**
+ * Rows (the header first) as aligned terminal lines: each column as wide as its widest cell, the
+ * `right` ones right-aligned, two spaces between columns, trailing blanks trimmed.
+ */
+export function alignRows(rows: readonly (readonly string[])[], right: readonly (boolean | undefined)[], indent = ''): string[] {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
+  return rows.map((r) => `${indent}${r.map((s, i) => pad(s, widths[i] ?? 0, right[i] ?? false)).join('  ')}`.trimEnd());
+}
+
+/**
  * The layer as reports name it: the layer itself, and at the cri layer the CRI that served the
  * row (`cri containerd 1.7.24`), so two CRIs' rows never share a column or a group.
  */

@@ -4,7 +4,7 @@
  */
 import { type Comparison, formatP, VERDICT_ORDER, VERDICT_TEXT } from '../core/compare.ts';
 import { describeConfiguration, describeFailureMethod, type FailureRateRow } from '../core/compare-failures.ts';
-import { pad } from '../core/format.ts';
+import { alignRows } from '../core/format.ts';
 import { mdCell } from './escape.ts';
 import type { Cell, TableModel, Tone } from './html/types.ts';
 
@@ -54,15 +54,8 @@ const row = (x: FailureRateCells) => [x.verdict, x.configuration, x.base, x.head
 export function failureRatesToText(c: Comparison): string[] {
   const cells = failureRateCells(c);
   if (cells.length === 0) return [];
-  const rows = [HEADER(c), ...cells.map(row)];
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length))) ?? [];
   const right = [false, false, true, true, true, false, true, true, false];
-  const fmt = (r: string[]) =>
-    r
-      .map((s, i) => pad(s, widths[i] ?? 0, right[i]))
-      .join('  ')
-      .trimEnd();
-  return [describeFailureMethod(c.options), ...rows.map(fmt), ''];
+  return [describeFailureMethod(c.options), ...alignRows([HEADER(c), ...cells.map(row)], right), ''];
 }
 
 export function failureRatesToMarkdown(c: Comparison): string[] {

@@ -1,7 +1,7 @@
 /** The comparison as a terminal table, regressions first. A pure function of the comparison. */
 import { describeMethod } from './compare-method.ts';
 import { type Comparison, describeCounts, familySize } from '../core/compare.ts';
-import { pad } from '../core/format.ts';
+import { alignRows, pad } from '../core/format.ts';
 import { comparisonCells, environmentRows, environmentSummary } from './compare-cells.ts';
 import { failureRatesToText } from './compare-failures.ts';
 
@@ -26,13 +26,7 @@ export function comparisonToText(c: Comparison): string {
   const level = `${Number(((1 - c.options.alpha) * 100).toFixed(1))}% interval`;
   const header = ['verdict', 'metric', 'runtime', 'base', 'head', 'change', level, 'p', `p ${c.options.correction}`, 'n', 'why'];
   const right = [false, false, false, true, true, true, false, true, true, true, false];
-  const widths = header.map((h, i) => Math.max([...h].length, ...cells.map((row) => [...(row[i] ?? '')].length)));
-  const fmt = (row: string[]) =>
-    row
-      .map((s, i) => pad(s, widths[i] ?? 0, right[i]))
-      .join('  ')
-      .trimEnd();
-  if (cells.length > 0) lines.push(fmt(header), ...cells.map(fmt));
+  if (cells.length > 0) lines.push(...alignRows([header, ...cells], right));
   else lines.push('nothing to compare: no measurement is present in both documents');
   lines.push('', ...failureRatesToText(c));
   for (const k of c.onlyInBase) lines.push(`only in base: ${k}`);

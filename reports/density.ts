@@ -6,7 +6,7 @@
  * A pure function of the documents.
  */
 import { byProcessPerUnit, cgroupPerUnit, memAvailableDropPerUnit, perUnitBytes, startDrift, startedPerSec } from '../core/density-curve.ts';
-import { formatValue } from '../core/format.ts';
+import { alignRows, formatValue } from '../core/format.ts';
 import type { DensityCurve, ResultsDocument } from '../core/schema.ts';
 
 const GiB = 1024 ** 3;
@@ -159,19 +159,10 @@ export function thinned(points: readonly { x: number; y: number }[], max = 400):
 export function densityText(rows: readonly DensityRow[]): string[] {
   if (rows.length === 0) return [];
   const cells = [DENSITY_COLUMNS.slice(), ...rows.map(densityCells)];
-  const widths = DENSITY_COLUMNS.map((_, i) => Math.max(...cells.map((r) => [...(r[i] ?? '')].length)));
-  const line = (r: readonly string[]) =>
-    `  ${r
-      .map((c, i) => {
-        const pad = ' '.repeat(Math.max(0, (widths[i] ?? 0) - [...c].length));
-        return DENSITY_NUMERIC[i] ? pad + c : c + pad;
-      })
-      .join('  ')
-      .trimEnd()}`;
   const parts = byProcessLines(rows);
   return [
     'density: idle containers per GiB',
-    ...cells.map(line),
+    ...alignRows(cells, DENSITY_NUMERIC, '  '),
     '',
     'what stopped each fill',
     ...stopLines(rows).map((l) => `  ${l}`),

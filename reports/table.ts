@@ -4,7 +4,7 @@
  * that ratio's interval. A pure function of the results document.
  */
 import { noiseWarning } from './noise.ts';
-import { formatInterval, formatValue, pad } from '../core/format.ts';
+import { alignRows, formatInterval, formatValue, pad } from '../core/format.ts';
 import { rankingNote, rankLabel, ratioText } from '../core/ranking.ts';
 import type { ResultsDocument } from '../core/schema.ts';
 import { densityRows, densityText } from './density.ts';
@@ -47,10 +47,7 @@ export function toTable(doc: ResultsDocument): string {
     for (const t of pods.tables) {
       lines.push(`  ${t.caption}`);
       const text = t.rows.map((r) => r.map((c) => (typeof c === 'string' ? c : c.text)));
-      const widths = t.columns.map((c, i) => Math.max([...c].length, ...text.map((r) => [...(r[i] ?? '')].length)));
-      const last = t.columns.length - 1;
-      const row = (cells: string[]) => `    ${cells.map((c, i) => (i === last ? c : pad(c, widths[i] ?? 0, t.numeric[i] ?? false))).join('  ')}`.trimEnd();
-      lines.push(row(t.columns), ...text.map(row));
+      lines.push(...alignRows([t.columns, ...text], t.numeric, '    '));
     }
     lines.push(...pods.paragraphs.map((p) => `  ${p}`), '');
   }
