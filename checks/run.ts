@@ -109,54 +109,45 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
   const nsHost = hostNamespaces();
   const hostName = hostname();
 
-  const record = (check: Check, runtime: RuntimeInfo, layer: Layer, arch: string, kind: WorkloadKind, outcome: Outcome) => {
+  /** One verdict of a check or of a suite's spec, labelled with where it was taken. */
+  const push = (
+    what: Pick<ConformanceResult, 'checkId' | 'area' | 'title' | 'specRef' | 'level'>,
+    runtime: RuntimeInfo,
+    where: { layer: Layer; arch: string; workload: string; kind: WorkloadKind; cri?: string },
+    outcome: Outcome,
+  ) => {
+    const { layer, arch, workload, kind, cri } = where;
     const result: ConformanceResult = {
-      checkId: check.id,
-      area: check.area,
-      title: check.title,
-      specRef: check.specRef,
-      level: check.level,
+      ...what,
       labels: {
         runtime: runtime.name,
         layer,
-        workload: check.workload ?? 'probe',
+        workload,
         workloadKind: kind,
         arch,
         emulated: arch !== host.arch,
         host: host.hostname,
         ...engineLabels(runtime, kind),
+        ...(cri ? { cri } : {}),
       },
       outcome,
     };
     results.push(result);
     events.emit('conformance', { result });
   };
+  const record = (check: Check, runtime: RuntimeInfo, layer: Layer, arch: string, kind: WorkloadKind, outcome: Outcome) =>
+    push(
+      { checkId: check.id, area: check.area, title: check.title, specRef: check.specRef, level: check.level },
+      runtime,
+      { layer, arch, workload: check.workload ?? 'probe', kind },
+      outcome,
+    );
   /** A whole suite's verdicts (critest's specs), one row each, labelled with the endpoint that served them. */
-  const recordSuite = (runtime: string, layer: Layer, arch: string, sets: readonly SuiteVerdicts[]) => {
+  const recordSuite = (runtime: RuntimeInfo, layer: Layer, arch: string, sets: readonly SuiteVerdicts[]) => {
     for (const set of sets) {
       for (const v of set.verdicts) {
-        const result: ConformanceResult = {
-          checkId: v.id,
-          area: v.area,
-          title: v.title,
-          specRef: v.specRef,
-          level: v.level,
-          labels: {
-            runtime,
-            layer,
-            workload: 'critest',
-            workloadKind: 'native',
-            engine: 'none',
-            engineMode: 'none',
-            arch,
-            emulated: arch !== host.arch,
-            host: host.hostname,
-            ...(set.cri ? { cri: set.cri } : {}),
-          },
-          outcome: v.outcome,
-        };
-        results.push(result);
-        events.emit('conformance', { result });
+        const where = { layer, arch, workload: 'critest', kind: 'native' as const, ...(set.cri ? { cri: set.cri } : {}) };
+        push({ checkId: v.id, area: v.area, title: v.title, specRef: v.specRef, level: v.level }, runtime, where, v.outcome);
       }
     }
   };
@@ -169,7 +160,7 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
     const { runId, scope, workDir } = run;
     const skipAll = (cell: Cell, reason: string, status: 'skipped' | 'errored') => {
       const suite = deps.runners[cell.layer]?.conformanceSuite;
-      if (suite) return recordSuite(cell.runtime.name, cell.layer, cell.arch, [suiteRow(suite, status, reason)]);
+      if (suite) return recordSuite(cell.runtime, cell.layer, cell.arch, [suiteRow(suite, status, reason)]);
       for (const c of opts.checks) record(c, cell.runtime, cell.layer, cell.arch, c.kinds[0] ?? 'native', { status, reason });
     };
     await walkSessions(
@@ -200,7 +191,7 @@ export async function runConformance(opts: ConformanceOptions, deps: Conformance
               if (e instanceof Interrupted || signal.aborted) throw e instanceof Interrupted ? e : new Interrupted(String(signal.reason));
               sets = [suiteRow(suite.info, 'errored', errorMessage(e))];
             }
-            recordSuite(runtime.name, layer, arch, sets);
+            recordSuite(runtime, layer, arch, sets);
             return;
           }
           const conformance = session.capabilities.conformance;
