@@ -4,7 +4,7 @@
 # Run as root on Debian 12. Idempotent: a second run of any tier only checks
 # what is already there and finishes in well under a minute.
 #
-#   scripts/setup.sh [--tier base|debian13|quick|engines|critest|youki|wasm|all] [--link DIR] [--force] [--skip-apt] [--with-browser]
+#   scripts/setup.sh [--tier base|debian13|quick|engines|wasmer|critest|youki|wasm|all] [--link DIR] [--force] [--skip-apt] [--with-browser]
 #
 # Tiers (each includes base; wasm includes youki; all includes every tier):
 #   base   Debian packages (runc, crun, runsc, containerd, busybox-static,
@@ -29,6 +29,10 @@
 #          crun 1.21 rebuilt from Debian 13's source with its WasmEdge and
 #          wasmtime handlers in one binary (runtimes crun-engines/*;
 #          scripts/lib/crun-engines.sh says how). See scripts/SETUP-TIMES.md.
+#   wasmer engines + the other ways to run Wasm through wasmer: a containerd
+#          shim on runwasi's library and wasmer, youki built a second time with
+#          its wasmer executor, and the wasmer CLI in an image. Long Rust builds:
+#          see scripts/SETUP-TIMES.md.
 #   critest + critest (cri-tools, scripts/build-critest.sh: Go from the module
 #          proxy) and the images it pulls (scripts/build-cri-images.sh), for the
 #          cri layer; with debian13 too, so containerd 1.7 serves the CRI beside
@@ -40,7 +44,7 @@
 #          wasmtime CLI and the wasmtime-in-image rootfs and image; on an x86
 #          host also the wasmtime CLI cross-built for arm64 and the image's
 #          linux/arm64 platform.
-#   all    everything above, debian13, engines and critest included.
+#   all    everything above, debian13, engines, wasmer and critest included.
 #
 # Versions: scripts/versions.env. Heavy builds are cached outside the repo,
 # keyed by version, under $RUNBENCH_CACHE (default ~/.cache/runbench):
@@ -132,6 +136,7 @@ done
 
 DEBIAN13=0
 ENGINES=0
+WASMER=0
 CRITEST=0
 # WasmEdge's AOT modules and its CLI in an image: part of debian13, left out of quick
 WASMEDGE_MODES=1
@@ -140,11 +145,12 @@ case $TIER in
   debian13) LEVEL=0; DEBIAN13=1 ;;
   quick) LEVEL=0; DEBIAN13=1; WASMEDGE_MODES=0 ;;
   engines) LEVEL=0; DEBIAN13=1; ENGINES=1 ;;
+  wasmer) LEVEL=0; DEBIAN13=1; ENGINES=1; WASMER=1 ;;
   critest) LEVEL=0; DEBIAN13=1; CRITEST=1 ;;
   youki) LEVEL=1 ;;
   wasm) LEVEL=2 ;;
-  all) LEVEL=2; DEBIAN13=1; ENGINES=1; CRITEST=1 ;;
-  *) echo "setup.sh: unknown tier '$TIER' (base, debian13, quick, engines, critest, youki, wasm, all)" >&2; exit 2 ;;
+  all) LEVEL=2; DEBIAN13=1; ENGINES=1; WASMER=1; CRITEST=1 ;;
+  *) echo "setup.sh: unknown tier '$TIER' (base, debian13, quick, engines, wasmer, critest, youki, wasm, all)" >&2; exit 2 ;;
 esac
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -624,6 +630,11 @@ if [ "$ENGINES" = 1 ]; then
   step apt-engines-deps apt_install cmake || FAILED+=(apt-engines-deps)
   step wasmtime-c-api build_wasmtime_capi || true
   step crun-engines build_crun_engines || true
+fi
+
+if [ "$WASMER" = 1 ]; then
+  # wasmer reached the other ways: each step records its own failure and never stops the next
+  :
 fi
 
 if [ "$CRITEST" = 1 ]; then
