@@ -25,9 +25,10 @@
 #   quick  debian13 without WasmEdge's AOT modules and CLI image: native and
 #          Wasm containers measurable within minutes of a bare machine (the
 #          README's Quick start).
-#   engines  debian13 + libwasmtime (the wasmtime C API, as in wasm) and
-#          crun 1.21 rebuilt from Debian 13's source with its WasmEdge and
-#          wasmtime handlers in one binary (runtimes crun-engines/*;
+#   engines  debian13 + libwasmtime (the wasmtime C API, as in wasm),
+#          libwasmer (wasmer's C API, scripts/lib/wasmer-c-api; Rust >= 1.95)
+#          and crun 1.21 rebuilt from Debian 13's source with its WasmEdge,
+#          wasmtime and wasmer handlers in one binary (runtimes crun-engines/*;
 #          scripts/lib/crun-engines.sh says how). See scripts/SETUP-TIMES.md.
 #   wasmer engines + the other ways to run Wasm through wasmer: a containerd
 #          shim on runwasi's library and wasmer, youki built a second time with
@@ -76,7 +77,9 @@
 #     crun-wasmedge, wasmedge, debian13-containerd, debian13-runc (the
 #     debian13 tier; a failure to make its root fails all four),
 #     wasmedge-aot (build-wasmedge-aot.sh), wasmedge-in-image
-#     (build-wasmedge-image.sh)
+#     (build-wasmedge-image.sh), wasmer-c-api, crun-engines (the engines
+#     tier), crun-engines_wasmer (crun-engines built without its wasmer
+#     handler because wasmer-c-api failed; the runtime crun-engines/wasmer)
 #   An arm64 part that fails takes only arm64 away from the in-image runtimes
 #   (runbench gives the reason for an --arch arm64 run):
 #     wasmtime-cli-arm64, wasmtime-in-image-arm64
@@ -629,6 +632,7 @@ if [ "$ENGINES" = 1 ]; then
   . "$SCRIPT_DIR/lib/crun-engines.sh"
   step apt-engines-deps apt_install cmake || FAILED+=(apt-engines-deps)
   step wasmtime-c-api build_wasmtime_capi || true
+  step wasmer-c-api build_wasmer_capi || true
   step crun-engines build_crun_engines || true
 fi
 
