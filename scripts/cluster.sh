@@ -157,7 +157,7 @@ find_bin() { # name -> path in the runbench cache or on PATH
   if [[ -x "$CACHE_BIN/$1" ]]; then echo "$CACHE_BIN/$1"; else command -v "$1" 2>/dev/null || true; fi
 }
 
-BUILTIN_HANDLERS=(runc crun youki crun-wasmtime crun-wasmedge runsc wasmtime)
+BUILTIN_HANDLERS=(runc crun youki crun-wasmtime crun-wasmedge crun-engines runsc wasmtime)
 
 # --- the CRI and the kubelet's feature gates (RUNBENCH_CLUSTER_CONTAINERD, _FEATURE_GATES) ---
 
@@ -200,6 +200,14 @@ debian13_crun() {
   local env="$CACHE/debian13.env" b
   [[ -f "$env" ]] || return 0
   b=$(sed -n 's/^DEBIAN13_CRUN=//p' "$env")
+  [[ -n "$b" && -x "$b" ]] && echo "$b"
+  return 0
+}
+# crun 1.21 with several engines (the engines tier), whose run.oci.handler annotation picks one
+engines_crun() {
+  local env="$CACHE/engines.env" b
+  [[ -f "$env" ]] || return 0
+  b=$(sed -n 's/^CRUN_ENGINES=//p' "$env")
   [[ -n "$b" && -x "$b" ]] && echo "$b"
   return 0
 }
@@ -258,6 +266,9 @@ handlers() {
   # handler runs Wasm only where the pod's annotation says so
   b=$(debian13_crun)
   [[ -n "$b" ]] && printf 'crun-wasmedge\tio.containerd.runc.v2\t%s\twasm\n' "$b"
+  # the engines tier's crun 1.21: the pod's run.oci.handler annotation names the engine
+  b=$(engines_crun)
+  [[ -n "$b" ]] && printf 'crun-engines\tio.containerd.runc.v2\t%s\twasm\n' "$b"
   b=$(find_bin containerd-shim-runsc-v1)
   [[ -n "$b" && -n "$(find_bin runsc)" ]] && printf 'runsc\tio.containerd.runsc.v1\t%s\t-\n' "$(find_bin runsc)"
   b=$(find_bin containerd-shim-wasmtime-v1)

@@ -114,11 +114,16 @@ describe('scripts/cluster.sh and RUNBENCH_CLUSTER_HANDLERS', () => {
     mkdirSync(join(cache, 'debian13-x', 'bin'), { recursive: true });
     writeFileSync(crun, '#!/bin/sh\n', { mode: 0o755 });
     writeFileSync(join(cache, 'debian13.env'), `DEBIAN13_CRUN=${crun}\n`);
+    const engines = join(cache, 'crun-engines-x', 'bin', 'crun');
+    mkdirSync(join(cache, 'crun-engines-x', 'bin'), { recursive: true });
+    writeFileSync(engines, '#!/bin/sh\n', { mode: 0o755 });
+    writeFileSync(join(cache, 'engines.env'), `CRUN_ENGINES=${engines}\n`);
     const rows = (r: { stdout: string }) => r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t'));
-    // the recorded crun with WasmEdge is a handler of its own
+    // the recorded crun with WasmEdge is a handler of its own, and so is the engines tier's crun
     const plain = cluster('handlers', '', { RUNBENCH_CACHE: cache });
     expect(plain.status, plain.stderr).toBe(0);
     expect(rows(plain)).toContainEqual(['crun-wasmedge', 'io.containerd.runc.v2', crun, 'wasm']);
+    expect(rows(plain)).toContainEqual(['crun-engines', 'io.containerd.runc.v2', engines, 'wasm']);
     expect(rows(plain).find((r) => r[0] === 'runc')?.[2]).not.toBe(crun);
     // ... and, asked for, the node's default: the runc handler runs it
     const recipe = cluster('handlers', '', { RUNBENCH_CACHE: cache, RUNBENCH_CLUSTER_DEFAULT_RUNTIME: 'crun-wasmedge' });
