@@ -115,8 +115,14 @@ build_wasmer_capi() {
   cargo_at_least "$WASMER_RUST_MIN_VERSION" || { fail $name "wasmer-c-api $WASMER_CAPI_VERSION needs Rust >= $WASMER_RUST_MIN_VERSION: no such rustc, and no rustup to install it"; return 1; }
   want=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$CE_WASMER_SRC/Cargo.toml" | head -n 1)
   [ "$want" = "$WASMER_CAPI_VERSION" ] || { fail $name "scripts/lib/wasmer-c-api is $want but versions.env says $WASMER_CAPI_VERSION"; return 1; }
+  # the crate's build script asserts that the target directory is named `target` (or the target
+  # triple): it builds through a link of that name to the shared target directory, whose crates
+  # it reuses (cargo does not resolve the link: fingerprints and the artifact lock stay the same)
+  local link=$CACHE/wasmer-c-api-build
+  mkdir -p "$link" && ln -sfn "$CARGO_TARGET_DIR" "$link/target" || { fail $name "cannot make $link/target"; return 1; }
   log "building wasmer-c-api $WASMER_CAPI_VERSION with ${CARGO_CMD[*]} (log: $logf)"
-  if ! "${NICE[@]}" "${CARGO_CMD[@]}" build --release --locked -j "$JOBS" --manifest-path "$CE_WASMER_SRC/Cargo.toml" >"$logf" 2>&1; then
+  if ! CARGO_TARGET_DIR=$link/target "${NICE[@]}" "${CARGO_CMD[@]}" build --release --locked -j "$JOBS" \
+      --manifest-path "$CE_WASMER_SRC/Cargo.toml" >"$logf" 2>&1; then
     fail $name "cargo build wasmer-c-api $WASMER_CAPI_VERSION failed: $(last_error "$logf")"
     return 1
   fi
