@@ -17,7 +17,7 @@ import type { Density, DensityDefaults, Footprint, IdleUnit, RunRequest } from '
 import { SPEC_TYPE_URL, type ContainerdClient } from './api.ts';
 import { removeContainer } from './cleanup.ts';
 import { processesMatching } from './daemon.ts';
-import type { ImageRef } from './images.ts';
+import { imageOf, type ImageRef } from './images.ts';
 import type { ShimConfig } from './shim.ts';
 import { containerSpec } from './spec.ts';
 import { ContainerStdio } from './stdio.ts';
@@ -79,7 +79,7 @@ export class ContainerdDensity implements Density {
       const mounts = await client.prepareSnapshot(this.host.snapshotter, id, parent);
       await client.createContainer({
         id,
-        image: ref.name,
+        image: imageOf(ref, req.workload.name),
         labels: { 'runbench.run': this.host.runId },
         runtime: { name: shim.runtimeName, options: shim.options },
         spec: { type_url: SPEC_TYPE_URL, value: Buffer.from(JSON.stringify(spec)) },
