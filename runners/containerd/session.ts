@@ -118,6 +118,7 @@ export class ContainerdSession implements RunnerSession {
       outDir: this.out,
       daemonPid: () => this.daemon?.pid ?? null,
       daemonGone: () => this.lost,
+      started: (image) => this.checkPrecompiled(this.api().client, image),
     });
     this.capabilities = {
       oneShot: { name: this.oneShotName, run: (req) => this.runOnce(req) },
@@ -251,10 +252,10 @@ export class ContainerdSession implements RunnerSession {
   }
 
   /**
-   * An ahead-of-time runtime on images of Wasm layers: once the first container of an image
-   * has run, the content store must hold the code runwasi's library compiled for it (every
-   * later container is handed that code), or its figures are those of a module compiled on
-   * start. Untimed, once per image.
+   * An ahead-of-time runtime on images of Wasm layers: once the first task of an image is
+   * created (the library compiles then), the content store must hold the code it compiled (every
+   * later container is handed that code), or the figures are those of a module compiled on
+   * start. Untimed, once per image; the density fill asks too, after a unit has started.
    */
   private async checkPrecompiled(client: ContainerdClient, image: string): Promise<void> {
     if (!this.runtime.wasmLayers || this.runtime.engine?.mode !== 'aot' || this.precompiled.has(image)) return;
