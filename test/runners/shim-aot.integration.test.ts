@@ -66,7 +66,7 @@ async function withSession(rt: RuntimeInfo, address: string | undefined, fn: (s:
   expect(leftovers(runId)).toEqual(nothingLeft);
 }
 
-/** Runs hello twice and cpu once through wasmtime-shim/aot, checking the code the library kept. */
+/** Runs hello twice, cpu once and an idle container through wasmtime-shim/aot, checking the code the library kept. */
 async function compiledOnceAndRun(address?: string): Promise<void> {
   await withSession(aot.runtime!, address, async (session, store) => {
     expect(session.supports('wasm')).toBeNull();
@@ -90,6 +90,11 @@ async function compiledOnceAndRun(address?: string): Promise<void> {
     expect(cpu.exitCode, cpu.stderr).toBe(0);
     expect(cpu.stdout).toContain('"workload":"cpu"');
     expect(await precompiledCode(store, wasmLayersImage(aot.runtime!.wasmLayers!, 'cpu'))).not.toBeNull();
+    // the density fill's idle containers too: the first one compiles the idle image
+    const density = session.capabilities.density!;
+    const unit = await density.startIdle({ workload: { name: 'idle', kind: 'wasm', args: [] }, timeoutMs: 60_000 });
+    expect(await precompiledCode(store, wasmLayersImage(aot.runtime!.wasmLayers!, 'idle'))).not.toBeNull();
+    expect((await density.remove([unit.name], Date.now() + 60_000)).leftovers).toEqual([]);
   });
 }
 
