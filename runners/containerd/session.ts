@@ -260,7 +260,9 @@ export class ContainerdSession implements RunnerSession {
   private async checkPrecompiled(client: ContainerdClient, image: string): Promise<void> {
     if (!this.runtime.wasmLayers || this.runtime.engine?.mode !== 'aot' || this.precompiled.has(image)) return;
     if (!(await precompiledCode(client, image)))
-      throw new Error(`no precompiled code for ${image} in containerd's content store (no ${PRECOMPILED_LABEL_PREFIX} label): not ahead of time`);
+      throw new Error(
+        `no precompiled code for ${image} in containerd's content store (no ${PRECOMPILED_LABEL_PREFIX} label): not ahead of time (a shim without a compiler? scripts/setup.sh --tier wasm rebuilds it)`,
+      );
     this.precompiled.add(image);
   }
 
