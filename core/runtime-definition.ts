@@ -32,6 +32,8 @@ export interface RuntimeDefinition {
   wasmVia?: NonNullable<RuntimeInfo['wasmVia']>;
   /** The modules its Wasm workloads run instead of the plain builds (compiled ahead of time). */
   wasmModules?: NonNullable<RuntimeInfo['wasmModules']>;
+  /** Its Wasm workloads as OCI Wasm layers, an image per workload (a containerd shim's). */
+  wasmLayers?: NonNullable<RuntimeInfo['wasmLayers']>;
   /** The Wasm engine behind its Wasm workloads and how it runs them; the probe adds the version. */
   engine?: EngineSpec;
   description: string;

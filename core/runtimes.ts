@@ -13,6 +13,7 @@ import type { EngineSpec, RecordedBinary, RuntimeDefinition } from './runtime-de
 import type { EngineInfo, Layer, RuntimeInfo } from './schema.ts';
 import { slug } from './slug.ts';
 import { handlerAnnotations } from './wasm-annotations.ts';
+import { wasmLayersMissing } from './wasm-layers.ts';
 import { wasmModulesMissing } from './wasm-modules.ts';
 import { WASM_RUNTIMES, YOUKI_WASM } from './wasm-runtimes.ts';
 
@@ -231,6 +232,7 @@ export async function probeRuntime(def: RuntimeDefinition): Promise<RuntimeInfo>
     ...(def.handler ? { handler: def.handler } : {}),
     ...(def.wasmVia ? { wasmVia: def.wasmVia } : {}),
     ...(def.wasmModules ? { wasmModules: def.wasmModules } : {}),
+    ...(def.wasmLayers ? { wasmLayers: def.wasmLayers } : {}),
   };
   const notProvided = setupMissing(def);
   if (notProvided) return { ...base, path: null, version: null, status: 'missing', reason: notProvided };
@@ -259,6 +261,8 @@ export async function probeRuntime(def: RuntimeDefinition): Promise<RuntimeInfo>
     if (viaMissing) return { ...base, path, version: null, status: 'missing', reason: viaMissing };
     const modulesMissing = def.wasmModules && !failed ? wasmModulesMissing(def.wasmModules, ociArch()) : null;
     if (modulesMissing) return { ...base, path, version: null, status: 'missing', reason: modulesMissing };
+    const layersMissing = def.wasmLayers && !failed ? wasmLayersMissing(def.wasmLayers) : null;
+    if (layersMissing) return { ...base, path, version: null, status: 'missing', reason: layersMissing };
     const probe = parseVersionOutput(def.name, r.all ?? '');
     const wasmHandlers = [...new Set([...probe.wasmHandlers, ...recordedWasmHandlers(def.name)])];
     const engine = def.engine ? engineInfo(def, def.engine, path) : null;

@@ -111,6 +111,12 @@ export const RuntimeInfo = z.object({
       image: z.strictObject({ name: z.string(), archive: z.string() }),
     })
     .optional(),
+  /**
+   * Its Wasm workloads as OCI Wasm layers: a `wasm` image per workload, `<repository>:<tagPrefix><workload>`,
+   * whose one layer is the module, in build/images/<archive>; runwasi's library hands the shim the
+   * module (or the code its compiler made of it) from containerd's content store. containerd layer only.
+   */
+  wasmLayers: z.strictObject({ repository: z.string(), tagPrefix: z.string(), archive: z.string() }).optional(),
 });
 export type RuntimeInfo = z.infer<typeof RuntimeInfo>;
 

@@ -3,7 +3,9 @@
  * way (an OCI runtime's handler, a containerd shim, a Wasm runtime in the image). Engines are
  * compared with everything else held equal: the same crun 1.21 binary with its WasmEdge,
  * wasmtime and wasmer handlers (crun-engines/*), the same WasmEdge interpreted and compiled
- * ahead of time (crun-wasmedge, crun-wasmedge/aot), the same CLI in an image in three modes.
+ * ahead of time (crun-wasmedge, crun-wasmedge/aot), the same CLI in an image in three modes,
+ * the same wasmtime shim compiling on each start or loading code compiled on an image's first
+ * run (wasmtime-shim, wasmtime-shim/aot).
  */
 import type { EngineSpec, RecordedBinary, RuntimeDefinition } from './runtime-definition.ts';
 import type { RuntimeInfo } from './schema.ts';
@@ -11,6 +13,7 @@ import { HANDLER_ANNOTATION, handlerAnnotations, variantAnnotations } from './wa
 
 type WasmVia = NonNullable<RuntimeInfo['wasmVia']>;
 type WasmModules = NonNullable<RuntimeInfo['wasmModules']>;
+type WasmLayers = NonNullable<RuntimeInfo['wasmLayers']>;
 
 /** Where set-up records the versions of the engines it builds (scripts/setup.sh). */
 const ENGINES_ENV = 'engines.env';
@@ -67,6 +70,13 @@ const WASMEDGE_AOT: WasmModules = {
   rootfs: 'wasmedge-aot',
   image: { name: 'docker.io/runbench/wasm-wasmedge-aot:latest', archive: 'wasm-wasmedge-aot.tar' },
 };
+
+/**
+ * The workloads as OCI Wasm layers, one wasip1/wasm image each (scripts/build-images.sh:
+ * wasm-oci.tar, `docker.io/runbench/wasm:oci-<workload>`), which runwasi's library reads
+ * from containerd's content store instead of the rootfs.
+ */
+const WASM_LAYERS: WasmLayers = { repository: 'docker.io/runbench/wasm', tagPrefix: 'oci-', archive: 'wasm-oci.tar' };
 
 const DEBIAN13_CRUN: RecordedBinary = { file: 'debian13.env', key: 'DEBIAN13_CRUN', tier: 'debian13' };
 /** crun 1.21 rebuilt with three handlers (scripts/lib/crun-engines.sh); named `crun`, so no handler is global. */
@@ -180,6 +190,22 @@ export const WASM_RUNTIMES: readonly RuntimeDefinition[] = [
     wasmOnly: true,
     engine: wasmtime('SHIM_WASMTIME'),
     description: 'containerd Wasm shim on the runwasi library and wasmtime (containerd layer only)',
+  },
+  {
+    // The same shim binary; only the image differs. The library compiles an image's Wasm layer
+    // with the shim's compiler when the image first runs and keeps the native code in
+    // containerd's content store, so every later container of the image loads code compiled
+    // before it started.
+    name: 'wasmtime-shim/aot',
+    kind: 'containerd-shim',
+    binary: 'containerd-shim-wasmtime-v1',
+    handler: 'io.containerd.wasmtime.v1',
+    globalArgs: [],
+    wasmOnly: true,
+    wasmLayers: WASM_LAYERS,
+    engine: { ...wasmtime('SHIM_WASMTIME'), mode: 'aot' },
+    description:
+      "wasmtime-shim on the workloads as OCI Wasm layers, which runwasi's library has the shim compile ahead of time on an image's first run and keeps in containerd's content store (containerd layer only)",
   },
   {
     name: 'runc/wasmtime-in-image',

@@ -15,8 +15,12 @@
 #       wasm, os wasip1, no rootfs diff_ids, and the module itself as the
 #       single layer, media type
 #       application/vnd.bytecodealliance.wasm.component.layer.v0+wasm.
-#       Running these needs containerd >= 1.6.25 / 1.7.7 (older releases
-#       cannot unpack non-tar layers); Debian 12 ships 1.6.20.
+#       The runtime wasmtime-shim/aot runs them (the shim compiles each
+#       image's layer on its first run). Unpacking them needs containerd
+#       >= 1.6.25 / 1.7.7 (older releases cannot unpack non-tar layers;
+#       Debian 12 ships 1.6.20), but nothing needs unpacking: runbench
+#       imports them with --no-unpack and gives their containers an empty
+#       rootfs, under 1.6.20 as under 1.7.
 #   build/images/sizes.json  compressed/uncompressed layer bytes per image
 #
 # Everything is deterministic (sorted tar entries, mtime 0, uid/gid 0,

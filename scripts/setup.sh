@@ -44,7 +44,12 @@
 #          containerd-shim-wasmtime-v1 (shim/containerd-shim-wasmtime), the
 #          wasmtime CLI and the wasmtime-in-image rootfs and image; on an x86
 #          host also the wasmtime CLI cross-built for arm64 and the image's
-#          linux/arm64 platform.
+#          linux/arm64 platform. The shim serves two runtimes: wasmtime-shim
+#          (modules in the rootfs, compiled on each start) and
+#          wasmtime-shim/aot, on base's build/images/wasm-oci.tar (the
+#          workloads as OCI Wasm layers, scripts/build-images.sh, status
+#          name build-images), whose layers the shim compiles ahead of time
+#          on each image's first run; it needs no step of its own.
 #   all    everything above, debian13, engines, wasmer and critest included.
 #
 # Versions: scripts/versions.env. Heavy builds are cached outside the repo,

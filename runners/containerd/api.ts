@@ -270,6 +270,12 @@ export class ContainerdClient {
     return this.call('images', 'Delete', { name, sync });
   }
 
+  /** A blob's size and labels (runwasi's library labels what it precompiled). */
+  async contentInfo(digest: string): Promise<{ digest: string; size: number; labels: Record<string, string> }> {
+    const r = await this.call<{ info: { digest: string; size: number; labels: Record<string, string> } }>('content', 'Info', { digest });
+    return r.info;
+  }
+
   async readContent(digest: string): Promise<Buffer> {
     const chunks = await this.stream<{ offset: number; data: Buffer }>('content', 'Read', { digest, offset: 0, size: 0 });
     return Buffer.concat(chunks.map((c) => c.data));

@@ -17,7 +17,7 @@ import type { Density, DensityDefaults, Footprint, IdleUnit, RunRequest } from '
 import { SPEC_TYPE_URL, type ContainerdClient } from './api.ts';
 import { removeContainer } from './cleanup.ts';
 import { processesMatching } from './daemon.ts';
-import type { ImageRef } from './images.ts';
+import { imageOf, type ImageRef } from './images.ts';
 import type { ShimConfig } from './shim.ts';
 import { containerSpec } from './spec.ts';
 import { ContainerStdio } from './stdio.ts';
@@ -40,6 +40,8 @@ export interface ContainerdDensityHost {
   daemonPid(): number | null;
   /** How runbench's own containerd ended, once it has (null while it runs, or when it is not runbench's). */
   daemonGone(): string | null;
+  /** Checks, untimed, what a started container's image left in the content store (precompiled code). */
+  started(image: string): Promise<void>;
 }
 
 interface Unit {
@@ -70,6 +72,7 @@ export class ContainerdDensity implements Density {
     const { client, shim } = this.host.api();
     const { parent, ref } = this.host.image(req.workload.kind);
     const { id, cgroupsPath } = this.host.next();
+    const image = imageOf(ref, req.workload.name);
     const spec = this.host.spec(ref, req, cgroupsPath);
     const stdio = new ContainerStdio(this.host.outDir, id, false, shim);
     this.units.set(id, { cgroupsPath, stdio });
@@ -79,7 +82,7 @@ export class ContainerdDensity implements Density {
       const mounts = await client.prepareSnapshot(this.host.snapshotter, id, parent);
       await client.createContainer({
         id,
-        image: ref.name,
+        image,
         labels: { 'runbench.run': this.host.runId },
         runtime: { name: shim.runtimeName, options: shim.options },
         spec: { type_url: SPEC_TYPE_URL, value: Buffer.from(JSON.stringify(spec)) },
@@ -90,7 +93,10 @@ export class ContainerdDensity implements Density {
       await client.createTask({ container_id: id, rootfs: mounts, stdin: '', stdout: stdio.stdout, stderr: stdio.stderr, terminal: false }, req.timeoutMs);
       stage = 'task start';
       await client.startTask(id, req.timeoutMs);
-      return { name: id, startNs: Number(process.hrtime.bigint() - t0) };
+      const startNs = Number(process.hrtime.bigint() - t0);
+      stage = 'check for precompiled code';
+      await this.host.started(image);
+      return { name: id, startNs };
     } catch (e) {
       const detail = errorMessage(e).replace(/^\d+ [A-Z_]+: /, '');
       const err = stdio.firstErrorLine();

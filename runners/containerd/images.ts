@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { errorMessage } from '../../core/errors.ts';
 import { buildDir } from '../../core/paths.ts';
 import type { WorkloadKind } from '../../core/schema.ts';
+import { WORKLOADS } from '../../core/workloads.ts';
 import type { ContainerdClient, Descriptor } from './api.ts';
 
 export interface ImageRef {
@@ -20,6 +21,18 @@ export interface ImageRef {
   platform: { os: string; architecture: string };
   /** Where a workload sits inside the image's filesystem. */
   entrypoint(workload: string): string;
+  /**
+   * Set when each workload is an image of its own whose module is an OCI Wasm layer and which
+   * has no filesystem layer (`name` then only names them in messages): the image of a
+   * workload. Such an archive is imported without unpacking (containerd before 1.6.25 and
+   * 1.7.7 cannot unpack a layer that is not a tar), and its containers' rootfs starts empty.
+   */
+  wasmLayerImage?(workload: string): string;
+}
+
+/** The image a container of `workload` is made from. */
+export function imageOf(ref: ImageRef, workload: string): string {
+  return ref.wasmLayerImage ? ref.wasmLayerImage(workload) : ref.name;
 }
 
 export function images(arch: string): Record<WorkloadKind, ImageRef> {
@@ -54,6 +67,8 @@ export async function importImage(ctr: string, address: string, namespace: strin
   // (run under qemu-user) is asked for by name, the Wasm images' wasi platforms take them all
   if (ref.platform.os === 'linux') args.push('--platform', `${ref.platform.os}/${ref.platform.architecture}`);
   else args.push('--all-platforms');
+  // nothing to unpack: the runwasi library reads the Wasm layers from the content store
+  if (ref.wasmLayerImage) args.push('--no-unpack');
   const proc = execa(ctr, [...args, ref.archive], { reject: false, all: true, timeout: 120_000 });
   // ctr waits for a containerd that died under it: stop it at once instead
   let died: string | null = null;
@@ -75,6 +90,29 @@ const Index = z.object({
 });
 const Manifest = z.object({ config: z.object({ digest: z.string() }) });
 const Config = z.object({ rootfs: z.object({ diff_ids: z.array(z.string()) }) });
+export const LayerManifest = z.object({ config: z.object({ digest: z.string() }), layers: z.array(z.object({ mediaType: z.string(), digest: z.string() })) });
+const WasmConfig = z.object({ architecture: z.literal('wasm') });
+
+/** The media types runwasi's library (containerd-shim-wasm 1.0) takes as Wasm layers. */
+export const WASM_LAYER_TYPES: readonly string[] = ['application/vnd.bytecodealliance.wasm.component.layer.v0+wasm', 'application/wasm'];
+
+/**
+ * Checks that `name` is what runwasi's library takes for a Wasm image: its target a manifest
+ * (the library reads no index), its config's architecture `wasm`, and exactly one Wasm layer
+ * (the library runs a single module). Otherwise the library would quietly leave the module
+ * to the rootfs, which has none.
+ */
+async function wasmLayerManifest(client: ContainerdClient, name: string): Promise<void> {
+  const image = await client.getImage(name).catch((e: unknown) => {
+    throw new Error(`${name} is not in the archive: ${errorMessage(e)}`);
+  });
+  const manifest = LayerManifest.safeParse(JSON.parse((await client.readContent(image.target.digest)).toString('utf8')));
+  if (!manifest.success) throw new Error(`${name}'s target is not an image manifest`);
+  const config = WasmConfig.safeParse(JSON.parse((await client.readContent(manifest.data.config.digest)).toString('utf8')));
+  if (!config.success) throw new Error(`${name}'s config does not say architecture wasm`);
+  const wasm = manifest.data.layers.filter((l) => WASM_LAYER_TYPES.includes(l.mediaType)).length;
+  if (wasm !== 1) throw new Error(`${name} has ${wasm} Wasm layers (${WASM_LAYER_TYPES.join(' or ')}), not one`);
+}
 
 /** The OCI image-spec chain ID of a layer stack: the name of its committed snapshot. */
 export function chainId(diffIds: string[]): string {
@@ -85,8 +123,15 @@ export function chainId(diffIds: string[]): string {
   return chain;
 }
 
-/** The committed snapshot an image's rootfs is prepared from (index -> manifest -> config). */
+/**
+ * The committed snapshot an image's rootfs is prepared from (index -> manifest -> config);
+ * '' (an empty rootfs) for images of Wasm layers, once each workload's image is there.
+ */
 export async function rootfsParent(client: ContainerdClient, ref: ImageRef): Promise<string> {
+  if (ref.wasmLayerImage) {
+    for (const w of WORKLOADS) await wasmLayerManifest(client, ref.wasmLayerImage(w.name));
+    return '';
+  }
   const image = await client.getImage(ref.name);
   let desc: Descriptor | { digest: string; mediaType?: string } = image.target;
   let json = JSON.parse((await client.readContent(desc.digest)).toString('utf8')) as unknown;

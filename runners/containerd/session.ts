@@ -38,8 +38,9 @@ import { churn } from './churn.ts';
 import { ContainerdDensity } from './density.ts';
 import { deleteNamespace, namespaceIds, removeContainer } from './cleanup.ts';
 import { openDaemon, shimSocketPath, type Daemon } from './daemon.ts';
-import { importImages, type ImageRef } from './images.ts';
+import { imageOf, importImages, type ImageRef } from './images.ts';
 import { layerMemory, memoryAtExit } from './memory.ts';
+import { PRECOMPILED_LABEL_PREFIX, precompiledCode } from './precompiled.ts';
 import { isShim, shimConfig, type ShimConfig } from './shim.ts';
 import { containerSpec, sessionImages, type SpecOverrides } from './spec.ts';
 import { ContainerStdio } from './stdio.ts';
@@ -76,6 +77,8 @@ export class ContainerdSession implements RunnerSession {
   private parents = new Map<WorkloadKind, string>();
   private imageSkips = new Map<WorkloadKind, string>();
   private readonly live = new Set<string>();
+  /** Images whose precompiled code was seen in the content store (checkPrecompiled). */
+  private readonly precompiled = new Set<string>();
   private readonly sockets = new Set<string>();
   private counter = 0;
   private baselineRss: number | null = null;
@@ -105,7 +108,7 @@ export class ContainerdSession implements RunnerSession {
       api: () => this.api(),
       image: (kind) => {
         const parent = this.parents.get(kind);
-        if (!parent) throw new RuntimeFailure(runtime.name, this.supports(kind)?.reason ?? `no ${kind} image`);
+        if (parent === undefined) throw new RuntimeFailure(runtime.name, this.supports(kind)?.reason ?? `no ${kind} image`);
         return { parent, ref: this.refs[kind] };
       },
       spec: (ref, req, cgroupsPath) => containerSpec(runtime, ref, req, cgroupsPath, {}),
@@ -115,6 +118,7 @@ export class ContainerdSession implements RunnerSession {
       outDir: this.out,
       daemonPid: () => this.daemon?.pid ?? null,
       daemonGone: () => this.lost,
+      started: (image) => this.checkPrecompiled(this.api().client, image),
     });
     this.capabilities = {
       oneShot: { name: this.oneShotName, run: (req) => this.runOnce(req) },
@@ -202,10 +206,12 @@ export class ContainerdSession implements RunnerSession {
     if (this.lost) throw new RuntimeFailure(this.runtime.name, `${this.runtime.name} via containerd: ${this.lost}`, { sessionLost: true });
     const { client, shim } = this.api();
     const kind = req.workload.kind;
+    // '' is a parent too: the empty rootfs of an image of Wasm layers
     const parent = this.parents.get(kind);
-    if (!parent) throw new RuntimeFailure(this.runtime.name, this.supports(kind)?.reason ?? `no ${kind} image`);
+    if (parent === undefined) throw new RuntimeFailure(this.runtime.name, this.supports(kind)?.reason ?? `no ${kind} image`);
     const { id, cgroupsPath } = this.nextContainer();
     const ref: ImageRef = this.refs[kind];
+    const image = imageOf(ref, req.workload.name);
     const spec = containerSpec(this.runtime, ref, req, cgroupsPath, overrides);
     asked?.(spec);
     const stdio = new ContainerStdio(this.out, id, separateStdio, shim);
@@ -214,13 +220,15 @@ export class ContainerdSession implements RunnerSession {
     this.live.add(id);
     let stage = 'container create';
     try {
-      const run = { id, parent, image: ref.name, spec, runId: this.ctx.runId, snapshotter: this.snapshotter, shim, stdio, deadlineMs: req.timeoutMs };
+      const run = { id, parent, image, spec, runId: this.ctx.runId, snapshotter: this.snapshotter, shim, stdio, deadlineMs: req.timeoutMs };
       const { exitStatus, marks } = await runToExit(client, run, (name) => (stage = name));
       const memory = observe ? memoryAtExit(client.address, id, mem) : { shimPeak: null, cgroupPeak: null, oomKilled: null };
       beforeCleanup?.(cgroupsPath);
       stage = 'cleanup';
       const cleanup = await timedCleanup(client, id, this.snapshotter);
       this.live.delete(id);
+      stage = 'check for precompiled code';
+      await this.checkPrecompiled(client, image);
       const rssAfter = observe && this.daemon?.pid ? procStatusBytes(this.daemon.pid, 'VmRSS') : null;
       void rssBefore;
       const layerMemoryBytes = observe ? layerMemory(memory.shimPeak, rssAfter, this.baselineRss) : null;
@@ -241,6 +249,21 @@ export class ContainerdSession implements RunnerSession {
       }
       stdio.close();
     }
+  }
+
+  /**
+   * An ahead-of-time runtime on images of Wasm layers: once the first task of an image is
+   * created (the library compiles then), the content store must hold the code it compiled (every
+   * later container is handed that code), or the figures are those of a module compiled on
+   * start. Untimed, once per image; the density fill asks too, after a unit has started.
+   */
+  private async checkPrecompiled(client: ContainerdClient, image: string): Promise<void> {
+    if (!this.runtime.wasmLayers || this.runtime.engine?.mode !== 'aot' || this.precompiled.has(image)) return;
+    if (!(await precompiledCode(client, image)))
+      throw new Error(
+        `no precompiled code for ${image} in containerd's content store (no ${PRECOMPILED_LABEL_PREFIX} label): not ahead of time (a shim without a compiler? scripts/setup.sh --tier wasm rebuilds it)`,
+      );
+    this.precompiled.add(image);
   }
 
   /** A fresh container id and its cgroup; its shim's socket is noted for the cleanup and in the run's ledger. */

@@ -8,6 +8,7 @@ import { ociConfig, type BundleOptions, type OciConfig } from '../../core/oci-sp
 import type { RunRequest } from '../../core/runner.ts';
 import { wasmAnnotationsFor } from '../../core/runtimes.ts';
 import type { RuntimeInfo, WorkloadKind } from '../../core/schema.ts';
+import { wasmLayersArchive, wasmLayersImage } from '../../core/wasm-layers.ts';
 import { wasmModulesArchive } from '../../core/wasm-modules.ts';
 import { images, type ImageRef } from './images.ts';
 import { isShim } from './shim.ts';
@@ -20,6 +21,19 @@ export function sessionImages(runtime: RuntimeInfo, arch: string): Record<Worklo
   const refs = images(arch);
   const via = runtime.wasmVia;
   const modules = runtime.wasmModules;
+  const layers = runtime.wasmLayers;
+  if (layers) {
+    // an image per workload whose module is its one layer: the shim gets it from the content store
+    return {
+      ...refs,
+      wasm: {
+        ...refs.wasm,
+        archive: wasmLayersArchive(layers),
+        name: wasmLayersImage(layers, '<workload>'),
+        wasmLayerImage: (w) => wasmLayersImage(layers, w),
+      },
+    };
+  }
   if (modules) {
     // the same modules compiled otherwise (ahead of time): an image of their own, laid out as the plain one
     return {

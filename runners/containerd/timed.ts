@@ -15,7 +15,7 @@ import type { ContainerStdio } from './stdio.ts';
 /** One container to run: its id, what it is made of and how it is reached. */
 export interface ContainerRun {
   id: string;
-  /** The committed snapshot its rootfs is prepared from. */
+  /** The committed snapshot its rootfs is prepared from ('': an empty rootfs). */
   parent: string;
   image: string;
   spec: OciConfig;

@@ -71,6 +71,7 @@ export function createCriRunner(opts: CriRunnerOptions = {}): Runner {
       if (runtime.wasmOnly && !runtime.wasmVia && runtime.kind !== 'containerd-shim')
         return `${runtime.name} runs every container as a Wasm module: critest's pods and images are native`;
       if (runtime.wasmVia) return `${runtime.name} is ${runtime.path ?? 'its base runtime'} with a Wasm runtime in its image: critest's images are its own`;
+      if (runtime.wasmLayers) return `${runtime.name} is ${runtime.path ?? 'its shim'} on images of Wasm layers: critest's images are its own`;
       return null;
     },
     recover: recoverCri,

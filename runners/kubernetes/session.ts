@@ -244,6 +244,8 @@ export class KubernetesSession implements RunnerSession {
     if (!this.nodeEvents) await this.openKubeletMetrics();
     if (!wasmCapable(this.runtime)) this.skips.set('wasm', `${this.runtime.name} has no Wasm handler`);
     if (isWasmShim(this.runtime)) this.skips.set('native', `${this.runtime.name} is a Wasm shim`);
+    // a node's CRI unpacks what it runs, and containerd before 1.6.25 / 1.7.7 cannot unpack a Wasm layer
+    if (this.runtime.wasmLayers) this.skips.set('wasm', `${this.runtime.name} runs the workloads as OCI Wasm layers, which cluster/images.sh does not load into the node (containerd before 1.6.25 / 1.7.7 cannot unpack them): containerd layer only`);
     const nativeNot = this.runtime.wasmVia || this.runtime.wasmModules ? kindUnsupported(this.runtime, 'native') : null;
     if (nativeNot) this.skips.set('native', nativeNot);
     // A probe pod per kind: an unknown handler, a missing image or a handler that cannot run
