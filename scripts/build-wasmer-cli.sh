@@ -33,6 +33,8 @@ set -uo pipefail
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=versions.env
 . "$SCRIPT_DIR/versions.env"
+# shellcheck source=lib/cli-build.sh
+. "$SCRIPT_DIR/lib/cli-build.sh"
 
 VERSION=$WASMER_CLI_VERSION
 SRC=$SCRIPT_DIR/lib/wasmer-cli
@@ -60,19 +62,6 @@ done
 mkdir -p "$BIN_DIR" "$LOG_DIR" "$STATUS_DIR" "$CARGO_TARGET_DIR"
 [ -d "$HOME/.cargo/bin" ] && PATH=$HOME/.cargo/bin:$PATH
 
-fail() {
-  printf '%s; log: %s\n' "$1" "$LOG" >"$STATUS_DIR/$NAME.failed"
-  echo "!!! BUILD FAILED: $NAME: $1 (log: $LOG)" >&2
-  exit 1
-}
-
-last_error() {
-  local line
-  line=$(grep -E '^error(\[E[0-9]+\])?: |: (fatal )?error: ' "$1" 2>/dev/null | grep -v 'could not compile' | head -n 1)
-  [ -n "$line" ] || line=$(grep -v '^[[:space:]]*$' "$1" 2>/dev/null | grep -v '^ *Running `' | tail -n 1)
-  printf '%s' "${line:0:300}"
-}
-
 want=$(sed -n 's/^wasmer-cli = { version = "=\([^"]*\)".*/\1/p' "$SRC/Cargo.toml")
 [ "$want" = "$VERSION" ] || fail "scripts/lib/wasmer-cli builds wasmer-cli ${want:-(none)} but versions.env says WASMER_CLI_VERSION=$VERSION"
 # what the binary is built from: a changed feature or lock rebuilds it
@@ -90,9 +79,7 @@ else
     fail "cargo build wasmer-cli $VERSION failed: $(last_error "$LOG")"
   fi
   t1=$(date +%s)
-  fresh=$(grep -cE '^ +Fresh ' "$LOG")
-  compiled=$(grep -cE '^ +Compiling ' "$LOG")
-  printf 'units reused from the shared target dir: %s, compiled: %s, %ss\n' "$fresh" "$compiled" "$((t1 - t0))" | tee -a "$LOG"
+  units_line "$((t1 - t0))"
   rm -rf "$DEST.tmp" && mkdir -p "$DEST.tmp/bin"
   install -m 0755 "$CARGO_TARGET_DIR/release/wasmer" "$DEST.tmp/bin/wasmer" || fail "the build left no $CARGO_TARGET_DIR/release/wasmer"
   printf '%s\n' "$inputs" >"$DEST.tmp/.inputs"
