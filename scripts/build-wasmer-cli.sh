@@ -87,6 +87,10 @@ else
 fi
 
 ln -sfn "$BIN" "$BIN_DIR/wasmer"
+# wasmer creates $WASMER_DIR (default ~/.wasmer) whenever it starts: a throwaway one here
+WASMER_DIR=$(mktemp -d)
+export WASMER_DIR
+trap 'rm -rf "$WASMER_DIR"' EXIT
 v=$("$BIN" --version 2>&1) || fail "$BIN --version does not run: $v"
 case $v in
   *"$VERSION"*) ;;

@@ -72,6 +72,10 @@ native=$BUILD/rootfs/$arch
 [ -x "$native/bin/busybox" ] || fail "no native rootfs at $native: run scripts/build-fixtures.sh"
 ls "$native"/wasm/*.wasm >/dev/null 2>&1 || fail "$native/wasm has no modules: run scripts/build-fixtures.sh --arch wasm"
 command -v jq >/dev/null || fail "jq not found (apt-get install jq)"
+# wasmer creates $WASMER_DIR (default ~/.wasmer) whenever it starts: a throwaway one here
+WASMER_DIR=$(mktemp -d)
+export WASMER_DIR
+trap 'rm -rf "$WASMER_DIR"' EXIT
 version=$("$wasmer" --version 2>&1 | awk 'NR == 1 { print $2 }') || fail "$wasmer --version does not run"
 
 # the files wasmer needs to start, "SOURCE DEST" (DEST: the same path inside), the loader included
