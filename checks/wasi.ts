@@ -25,7 +25,8 @@ const args = probeCheck({
     // argv[0] is the module as the handler names it; the rest must be exact. A Wasm runtime
     // in the image is the process: the module's arguments are those after the module.
     const asked = run.requested.process?.args ?? [];
-    const module = asked.findIndex((a) => /\.c?wasm$/.test(a)); // a module, or one precompiled by wasmtime (.cwasm)
+    // a module, or one precompiled by wasmtime (.cwasm) or wasmer (.wasmu)
+    const module = asked.findIndex((a) => /\.(c?wasm|wasmu)$/.test(a));
     const want = asked.slice(module >= 0 ? module + 1 : 1);
     const got = report.argv.slice(1);
     return JSON.stringify(got) === JSON.stringify(want) ? passed() : failed(`arguments are ${JSON.stringify(got)}, asked ${JSON.stringify(want)}`);

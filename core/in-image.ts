@@ -33,12 +33,19 @@ export function inImageArgs(via: WasmVia, ref: WorkloadRef): string[] {
   return [via.runtimePath, ...via.args, module, ...ref.args];
 }
 
-/** How each Wasm runtime carried in an image is built: its program, then its rootfs and image. */
-function builders(via: WasmVia, foreign: string | null): { cli: string; image: string } {
-  if (basename(via.runtimePath) === 'wasmedge') {
-    return { cli: 'scripts/setup.sh --tier debian13', image: 'scripts/build-wasmedge-image.sh' };
+/**
+ * How each Wasm runtime carried in an image is built: its program, then its rootfs and image;
+ * `hostOnly` when its scripts build no other architecture than the host's.
+ */
+function builders(via: WasmVia, foreign: string | null): { cli: string; image: string; hostOnly?: true } {
+  switch (basename(via.runtimePath)) {
+    case 'wasmedge':
+      return { cli: 'scripts/setup.sh --tier debian13', image: 'scripts/build-wasmedge-image.sh' };
+    case 'wasmer':
+      return { cli: 'scripts/build-wasmer-cli.sh', image: 'scripts/build-wasmer-image.sh', hostOnly: true };
+    default:
+      return { cli: `scripts/build-wasmtime-cli.sh${foreign ? ` --arch ${foreign}` : ''}`, image: 'scripts/build-wasmtime-image.sh' };
   }
-  return { cli: `scripts/build-wasmtime-cli.sh${foreign ? ` --arch ${foreign}` : ''}`, image: 'scripts/build-wasmtime-image.sh' };
 }
 
 /**
@@ -62,6 +69,9 @@ export function inImageRootfsMissing(via: WasmVia, arch: string): string | null 
   const failed = foreign ? archFailure(via, arch) : null;
   if (failed) return `the ${arch} build of ${basename(via.runtimePath)} in its image failed: ${failed}`;
   const how = builders(via, foreign ? arch : null);
+  if (foreign && how.hostOnly) {
+    return `${basename(via.runtimePath)} is built for the host architecture only (${how.cli} has no cross build): no ${arch} image to run`;
+  }
   if (!existsSync(rootfs)) return `no rootfs at ${rootfs}: run ${how.cli}, then ${how.image}`;
   return `${rootfs} has no ${via.runtimePath}: run ${how.image}`;
 }

@@ -103,7 +103,7 @@ export const RuntimeInfo = z.object({
       args: z.array(z.string()),
       /** Where the modules sit in the image, when not /wasm (the same modules compiled ahead of time). */
       moduleDir: z.string().optional(),
-      /** The modules' file extension when not `.wasm` (`.cwasm`: wasmtime's precompiled modules). */
+      /** The modules' file extension when not `.wasm` (`.cwasm`, `.wasmu`: wasmtime's and wasmer's precompiled modules). */
       moduleExt: z.string().optional(),
       /** The rootfs under build/rootfs/<rootfs>-<arch> (OCI layer) ... */
       rootfs: z.string(),

@@ -64,6 +64,27 @@ function wasmedgeInImage(extra: string[], moduleDir?: string): WasmVia {
   };
 }
 
+/**
+ * wasmer's CLI in an ordinary image (scripts/build-wasmer-image.sh), built by
+ * scripts/build-wasmer-cli.sh with cranelift, the compiler of crun's wasmer handler. The whole
+ * rootfs is mapped at /, the container's environment is passed on to the module (as the
+ * handlers do) and no compiled module is cached: every start compiles the module again, as
+ * the handlers do. The precompiled modules are `wasmer compile`'s .wasmu files, which
+ * `wasmer run` tells from a module by their header: no flag is needed.
+ */
+function wasmerInImage(aot: boolean): WasmVia {
+  return {
+    kind: 'in-image',
+    runtimePath: '/usr/local/bin/wasmer',
+    // `--`: what follows the module is the module's, even when it starts with a dash
+    args: ['run', '--disable-cache', '--forward-host-env', '--volume=/:/', '--'],
+    ...(aot ? { moduleDir: '/wasm-aot', moduleExt: '.wasmu' } : {}),
+    rootfs: 'wasmer-in-image',
+    image: { name: 'docker.io/runbench/wasmer-in-image:latest', archive: 'wasmer-in-image.tar' },
+  };
+}
+const wasmerCli = (mode: EngineSpec['mode']): EngineSpec => ({ name: 'wasmer', mode, version: { file: ENGINES_ENV, key: 'WASMER_CLI' } });
+
 /** The workloads compiled by Debian 13's `wasmedge compile` into universal wasm files (scripts/build-wasmedge-aot.sh). */
 const WASMEDGE_AOT: WasmModules = {
   variant: 'wasmedge-aot',
@@ -276,6 +297,26 @@ export const WASM_RUNTIMES: readonly RuntimeDefinition[] = [
     wasmVia: wasmedgeInImage([], '/wasm-aot'),
     engine: { name: 'wasmedge', mode: 'aot', version: wasmedgeCli },
     description: 'crun/wasmedge-in-image running the modules `wasmedge compile` compiled ahead of time (Wasm only)',
+  },
+  {
+    name: 'crun/wasmer-in-image',
+    kind: 'oci',
+    binary: 'crun',
+    globalArgs: [],
+    wasmOnly: true,
+    wasmVia: wasmerInImage(false),
+    engine: wasmerCli('jit'),
+    description: 'crun running an ordinary container whose image carries the wasmer CLI, compiling each module with cranelift as it loads it (Wasm only)',
+  },
+  {
+    name: 'crun/wasmer-aot-in-image',
+    kind: 'oci',
+    binary: 'crun',
+    globalArgs: [],
+    wasmOnly: true,
+    wasmVia: wasmerInImage(true),
+    engine: wasmerCli('aot'),
+    description: 'crun/wasmer-in-image running the modules `wasmer compile` compiled ahead of time (.wasmu; Wasm only)',
   },
 ];
 

@@ -111,23 +111,12 @@ else
   grep -q runbench-hello-ok <<<"$out" || fail "wasmedge in the new rootfs printed no marker: $(tail -n 1 <<<"$out")"
   rm -rf "$rootfs" && mv "$rootfs.tmp" "$rootfs"
 
-  new_layout "$OUT/wasmedge-in-image"
-  layer_from_dir "$rootfs"
-  config=$(jq -cn --arg arch "$arch" --arg diff "$LAYER_DIFFID" --arg t "$EPOCH_ISO" --arg rt "$RUNTIME_PATH" --arg v "$version" '
-    {created: $t, architecture: $arch, os: "linux",
-     config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-              Entrypoint: [$rt, "--dir", "/:/"], Cmd: ["/wasm/hello.wasm"], WorkingDir: "/",
-              Labels: {"org.opencontainers.image.title": "runbench workloads as Wasm modules with the wasmedge CLI",
-                       "org.opencontainers.image.version": $v}},
-     rootfs: {type: "layers", diff_ids: [$diff]},
-     history: [{created: $t, created_by: "scripts/build-wasmedge-image.sh: build/rootfs/\($arch) + Debian 13 wasmedge \($v) + its libraries"}]}')
-  cdesc=$(put_json "$config" "$MT_CONFIG")
-  mdesc=$(put_json "$(jq -cn --arg mt "$MT_MANIFEST" --argjson c "$cdesc" --argjson l "$LAYER_DESC" \
-    '{schemaVersion: 2, mediaType: $mt, config: $c, layers: [$l]}')" "$MT_MANIFEST")
-  mdesc=$(jq -c --argjson p "$(platform_of "$arch")" '. + {platform: $p}' <<<"$mdesc")
-  idesc=$(put_json "$(image_index "$mdesc")" "$MT_INDEX")
-  write_index "$(ref "$idesc" "$NAME" latest)"
-  archive "$OUT/wasmedge-in-image" "$OUT/wasmedge-in-image.tar"
+  one_platform_image "$OUT/wasmedge-in-image" "$rootfs" "$arch" "$NAME" "$(jq -cn --arg rt "$RUNTIME_PATH" --arg v "$version" '
+    {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+     Entrypoint: [$rt, "--dir", "/:/"], Cmd: ["/wasm/hello.wasm"], WorkingDir: "/",
+     Labels: {"org.opencontainers.image.title": "runbench workloads as Wasm modules with the wasmedge CLI",
+              "org.opencontainers.image.version": $v}}')" \
+    "scripts/build-wasmedge-image.sh: build/rootfs/$arch + Debian 13 wasmedge $version + its libraries"
   jq -n --arg ref "$NAME:latest" --arg v "$version" --arg a "$arch" --argjson t "$(fsize "$OUT/wasmedge-in-image.tar")" \
     --argjson c "$(jq -r .size <<<"$LAYER_DESC")" --argjson u "$LAYER_RAW" --argjson w "$(fsize "$rootfs$RUNTIME_PATH")" \
     --argjson l "$(while read -r src dest; do fsize "$src"; done <<<"$files" | awk '{ s += $1 } END { print s }')" \

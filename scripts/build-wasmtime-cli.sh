@@ -30,6 +30,8 @@ set -uo pipefail
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=versions.env
 . "$SCRIPT_DIR/versions.env"
+# shellcheck source=lib/cli-build.sh
+. "$SCRIPT_DIR/lib/cli-build.sh"
 
 VERSION=${WASMTIME_CLI_VERSION:-$SHIM_WASMTIME_VERSION}
 CACHE=${RUNBENCH_CACHE:-$HOME/.cache/runbench}
@@ -84,19 +86,6 @@ LOG=$LOG_DIR/$NAME.log
 mkdir -p "$BIN_DIR" "$LOG_DIR" "$STATUS_DIR" "$CARGO_TARGET_DIR"
 [ -d "$HOME/.cargo/bin" ] && PATH=$HOME/.cargo/bin:$PATH
 
-fail() {
-  printf '%s; log: %s\n' "$1" "$LOG" >"$STATUS_DIR/$NAME.failed"
-  echo "!!! BUILD FAILED: $NAME: $1 (log: $LOG)" >&2
-  exit 1
-}
-
-last_error() {
-  local line
-  line=$(grep -E '^error(\[E[0-9]+\])?: |: (fatal )?error: ' "$1" 2>/dev/null | grep -v 'could not compile' | head -n 1)
-  [ -n "$line" ] || line=$(grep -v '^[[:space:]]*$' "$1" 2>/dev/null | grep -v '^ *Running `' | tail -n 1)
-  printf '%s' "${line:0:300}"
-}
-
 # The flags and environment of a cross build: the Rust target's standard library
 # from rustup, and the GNU cross toolchain for linking and for crates that compile C.
 cross_setup() {
@@ -135,9 +124,7 @@ else
     fail "cargo install wasmtime-cli $VERSION ${TARGET_FLAGS[*]} failed: $(last_error "$LOG")"
   fi
   t1=$(date +%s)
-  fresh=$(grep -cE '^ +Fresh ' "$LOG")
-  compiled=$(grep -cE '^ +Compiling ' "$LOG")
-  printf 'units reused from the shared target dir: %s, compiled: %s, %ss\n' "$fresh" "$compiled" "$((t1 - t0))" | tee -a "$LOG"
+  units_line "$((t1 - t0))"
   rm -f "$DEST.tmp/.crates.toml" "$DEST.tmp/.crates2.json"
   rm -rf "$DEST" && mv "$DEST.tmp" "$DEST"
 fi

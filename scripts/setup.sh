@@ -59,6 +59,7 @@
 #   crun-wasmtime-<crun v>-wasmtime-<v>/bin/crun-wasmtime
 #   containerd-shim-wasmtime-<v>-<source hash>/bin/containerd-shim-wasmtime-v1
 #   wasmtime-cli-<v>/bin/wasmtime, wasmtime-cli-<v>-arm64/bin/wasmtime (cross-built)
+#   wasmer-cli-<v>/bin/wasmer (scripts/lib/wasmer-cli; the host's architecture only)
 #   critest-<v>/bin/critest
 #   debian13-<key>/{root/,bin/crun,bin/wasmedge,bin/containerd,bin/runc,...}
 #                   and debian13.env, the paths runbench's discovery reads
@@ -84,7 +85,9 @@
 #     wasmedge-aot (build-wasmedge-aot.sh), wasmedge-in-image
 #     (build-wasmedge-image.sh), wasmer-c-api, crun-engines (the engines
 #     tier), crun-engines_wasmer (crun-engines built without its wasmer
-#     handler because wasmer-c-api failed; the runtime crun-engines/wasmer)
+#     handler because wasmer-c-api failed; the runtime crun-engines/wasmer),
+#     wasmer-cli (build-wasmer-cli.sh) and wasmer-in-image
+#     (build-wasmer-image.sh), which the wasmer in-image runtimes report
 #   An arm64 part that fails takes only arm64 away from the in-image runtimes
 #   (runbench gives the reason for an --arch arm64 run):
 #     wasmtime-cli-arm64, wasmtime-in-image-arm64
@@ -643,7 +646,9 @@ fi
 
 if [ "$WASMER" = 1 ]; then
   # wasmer reached the other ways: each step records its own failure and never stops the next
-  :
+  # the wasmer CLI (cranelift) in an ordinary image, with the modules `wasmer compile` compiled
+  step wasmer-cli bash "$SCRIPT_DIR/build-wasmer-cli.sh" && record_engine WASMER_CLI "$WASMER_CLI_VERSION" || FAILED+=(wasmer-cli)
+  step wasmer-in-image bash "$SCRIPT_DIR/build-wasmer-image.sh" || FAILED+=(wasmer-in-image)
 fi
 
 if [ "$CRITEST" = 1 ]; then

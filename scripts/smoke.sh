@@ -20,7 +20,10 @@
 #              `crun`, found through $CACHE/debian13.env): the native bundle as
 #              it is, the module with module.wasm.image/variant=compat-smart (what
 #              runbench uses) and with run.oci.handler=wasm;
-#            - the wasmedge CLI of the same tier, on the module directly.
+#            - the wasmedge CLI of the same tier, on the module directly;
+#            - the wasmer CLI (the wasmer tier, scripts/build-wasmer-cli.sh), on
+#              the module directly and on the module it compiled ahead of time
+#              (`wasmer compile` -> .wasmu, run by `wasmer run` as it is).
 #   debian13-runc: the tier's runc 1.1.15 with the native bundle.
 #   shim     containerd-shim-wasmtime-v1: the same module packed into a tiny
 #            OCI image, imported into a throwaway containerd (own root, state
@@ -371,6 +374,26 @@ if wanted wasmedge; then
     out=$(timeout -k 5 "$TIMEOUT" "$rt" "$WORK/hello.wasm" </dev/null 2>&1); rc=$?
     if [ $rc -eq 0 ] && grep -qx "$MARK" <<<"$out"; then pass wasmedge-cli "($rt)"
     else fail wasmedge-cli "rc=$rc: $(tr '\n' ' ' <<<"$out" | cut -c1-300)"
+    fi
+  fi
+fi
+
+if wanted wasmer || wanted wasmer-cli; then
+  if ! rt=$(find_runtime wasmer); then
+    if [ -f "$CACHE/status/wasmer-cli.failed" ]; then skip wasmer-cli "set-up failed: $(head -n 1 "$CACHE/status/wasmer-cli.failed" | cut -c1-200)"
+    else skip wasmer-cli "not installed (scripts/setup.sh --tier wasmer)"
+    fi
+  elif [ $WASM_OK = 0 ]; then fail wasmer-cli "no wasm32-wasi module (clang failed)"
+  else
+    # its own directory for what wasmer keeps ($WASMER_DIR), removed with WORK
+    out=$(WASMER_DIR=$WORK/wasmer timeout -k 5 "$TIMEOUT" "$rt" run --disable-cache "$WORK/hello.wasm" </dev/null 2>&1); rc=$?
+    if [ $rc -eq 0 ] && grep -qx "$MARK" <<<"$out"; then pass wasmer-cli "($rt)"
+    else fail wasmer-cli "rc=$rc: $(tr '\n' ' ' <<<"$out" | cut -c1-300)"
+    fi
+    out=$(WASMER_DIR=$WORK/wasmer timeout -k 5 "$TIMEOUT" "$rt" compile -o "$WORK/hello.wasmu" "$WORK/hello.wasm" </dev/null 2>&1 &&
+      WASMER_DIR=$WORK/wasmer timeout -k 5 "$TIMEOUT" "$rt" run --disable-cache "$WORK/hello.wasmu" </dev/null 2>&1); rc=$?
+    if [ $rc -eq 0 ] && grep -qx "$MARK" <<<"$out"; then pass wasmer-cli-aot "(wasmer compile, then run on the .wasmu)"
+    else fail wasmer-cli-aot "rc=$rc: $(tr '\n' ' ' <<<"$out" | cut -c1-300)"
     fi
   fi
 fi

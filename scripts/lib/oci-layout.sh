@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Deterministic OCI image layouts, written without a registry or Docker: sourced by
-# scripts/build-images.sh and scripts/build-wasmtime-image.sh. Sorted tar entries,
+# scripts/build-images.sh and the in-image scripts (build-wasmtime-image.sh, ...). Sorted tar entries,
 # mtime 0, uid/gid 0 and gzip -n, so a digest changes only when the content does.
 # Blobs go to $LAYOUT/blobs/sha256; descriptors are compact JSON strings. Needs jq.
 
@@ -87,4 +87,24 @@ ref() {
 archive() {
   det_tar "$1" "$2.tmp"
   mv -f "$2.tmp" "$2"
+}
+
+# one_platform_image LAYOUT_DIR ROOTFS ARCH NAME CONFIG CREATED_BY: a new layout of one
+# linux/ARCH image whose one layer is ROOTFS, in an image index referenced as NAME:latest,
+# archived as LAYOUT_DIR.tar. CONFIG is the image config's `config` object (JSON), CREATED_BY
+# its history line. Leaves LAYER_DESC, LAYER_DIFFID and LAYER_RAW set (layer_from_dir).
+one_platform_image() {
+  local dir=$1 rootfs=$2 arch=$3 name=$4 cfg=$5 by=$6 config cdesc mdesc idesc
+  new_layout "$dir"
+  layer_from_dir "$rootfs"
+  config=$(jq -cn --arg arch "$arch" --arg diff "$LAYER_DIFFID" --arg t "$EPOCH_ISO" --argjson c "$cfg" --arg by "$by" '
+    {created: $t, architecture: $arch, os: "linux", config: $c,
+     rootfs: {type: "layers", diff_ids: [$diff]}, history: [{created: $t, created_by: $by}]}')
+  cdesc=$(put_json "$config" "$MT_CONFIG")
+  mdesc=$(put_json "$(jq -cn --arg mt "$MT_MANIFEST" --argjson c "$cdesc" --argjson l "$LAYER_DESC" \
+    '{schemaVersion: 2, mediaType: $mt, config: $c, layers: [$l]}')" "$MT_MANIFEST")
+  mdesc=$(jq -c --argjson p "$(platform_of "$arch")" '. + {platform: $p}' <<<"$mdesc")
+  idesc=$(put_json "$(image_index "$mdesc")" "$MT_INDEX")
+  write_index "$(ref "$idesc" "$name" latest)"
+  archive "$dir" "$dir.tar"
 }

@@ -39,6 +39,8 @@ describe('Wasm engines', () => {
       'crun/wasmedge-in-image': 'wasmedge interpreter',
       'crun/wasmedge-jit-in-image': 'wasmedge jit',
       'crun/wasmedge-aot-in-image': 'wasmedge aot',
+      'crun/wasmer-in-image': 'wasmer jit',
+      'crun/wasmer-aot-in-image': 'wasmer aot',
     });
     // the handler that picks an engine in the one crun binary is named by the annotation alone
     expect(def('crun-engines/wasmtime').wasm?.annotations).toEqual({ 'run.oci.handler': 'wasmtime' });

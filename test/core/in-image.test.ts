@@ -42,6 +42,21 @@ describe('inImageRootfsMissing', () => {
     expect(inImageRootfsMissing(via, host)).toMatch(/^no rootfs at /);
   });
 
+  it('says a runtime built for the host only has no image of another arch, and what builds the host\'s', () => {
+    const wasmer = KNOWN_RUNTIMES.find((r) => r.name === 'crun/wasmer-aot-in-image')!.wasmVia!;
+    expect(inImageRootfsMissing(wasmer, host)).toBe(
+      `no rootfs at ${inImageRootfs(wasmer, host)}: run scripts/build-wasmer-cli.sh, then scripts/build-wasmer-image.sh`,
+    );
+    expect(inImageRootfsMissing(wasmer, foreign)).toBe(
+      `wasmer is built for the host architecture only (scripts/build-wasmer-cli.sh has no cross build): no ${foreign} image to run`,
+    );
+    // a rootfs of the host's from before the precompiled modules
+    mkdirSync(join(inImageRootfs(wasmer, host), 'usr/local/bin'), { recursive: true });
+    writeFileSync(join(inImageRootfs(wasmer, host), wasmer.runtimePath), '');
+    expect(inImageRootfsMissing(wasmer, host)).toBe(`${inImageRootfs(wasmer, host)} has no /wasm-aot: run scripts/build-wasmer-image.sh`);
+    rmSync(inImageRootfs(wasmer, host), { recursive: true });
+  });
+
   it('is null once the rootfs carries the runtime, whatever an old failure says', () => {
     const rootfs = inImageRootfs(via, foreign);
     mkdirSync(join(rootfs, 'usr/local/bin'), { recursive: true });

@@ -27,6 +27,8 @@ export const REQUIRABLE: Readonly<Record<string, string>> = {
   'runc/wasmtime-in-image': 'the wasmtime-in-image rootfs and image are built (runc)',
   'crun/wasmtime-in-image': 'the wasmtime-in-image rootfs and image are built (crun)',
   'wasmtime-cli': 'the wasmtime CLI is on PATH',
+  'crun/wasmer-in-image': 'the wasmer-in-image rootfs and image are built (crun; setup tier wasmer)',
+  'crun/wasmer-aot-in-image': 'the wasmer-in-image rootfs carries the modules `wasmer compile` compiled (crun; setup tier wasmer)',
   containerd: 'containerd and ctr are installed and the images are built',
   cluster: 'a local Kubernetes cluster answers (scripts/cluster.sh up)',
   critest: "critest is built and the cri layer can run here: root, containerd, the CNI plugins, critest's images (setup tier critest)",
