@@ -65,7 +65,13 @@ impl WasmerSandbox {
     /// Blocks the calling thread: wasmer's calls into the module are
     /// synchronous, and wasmer-wasix drives its own I/O on the tokio runtime
     /// whose handle it is given.
-    fn run_module(&self, ctx: &impl RuntimeContext, bytes: &[u8], func: &str, handle: Handle) -> Result<i32> {
+    fn run_module(
+        &self,
+        ctx: &impl RuntimeContext,
+        bytes: &[u8],
+        func: &str,
+        handle: Handle,
+    ) -> Result<i32> {
         let mut store = Store::new(self.engine.clone());
         let module = Module::from_binary(&store, bytes).context("compiling the Wasm module")?;
 
@@ -84,7 +90,10 @@ impl WasmerSandbox {
             .engine(self.engine.clone())
             .args(rest)
             .envs(split_envs(ctx.envs()))
-            .fs(Arc::new(fs) as Arc<dyn wasmer_wasix::virtual_fs::FileSystem + Send + Sync>)
+            .fs(Arc::new(fs)
+                as Arc<
+                    dyn wasmer_wasix::virtual_fs::FileSystem + Send + Sync,
+                >)
             .preopen_dir("/")
             .context("preopening / for the module")?
             .instantiate(module, &mut store)
@@ -114,17 +123,29 @@ impl WasmerSandbox {
     }
 }
 
-impl Sandbox for WasmerSandbox {
-    async fn run_wasi(&self, ctx: &impl RuntimeContext) -> Result<i32> {
+impl WasmerSandbox {
+    fn run(&self, ctx: &impl RuntimeContext, handle: Handle) -> Result<i32> {
         let Entrypoint { source, func, .. } = ctx.entrypoint();
         let bytes = source.as_bytes()?;
         if is_component(&bytes) {
             bail!("Wasm components are not supported by this shim; use a WASI preview 1 module");
         }
+        self.run_module(ctx, &bytes, &func, handle)
+    }
+}
+
+impl Sandbox for WasmerSandbox {
+    async fn run_wasi(&self, ctx: &impl RuntimeContext) -> Result<i32> {
         let handle = Handle::current();
         // The module runs on this thread; block_in_place lets the runtime
         // move its other tasks (wasmer-wasix's I/O among them) elsewhere.
-        tokio::task::block_in_place(|| self.run_module(ctx, &bytes, &func, handle))
+        let result = tokio::task::block_in_place(|| self.run(ctx, handle));
+        if let Err(err) = &result {
+            // The library logs a failure at info level only and exits 137;
+            // say why on the container's own stderr, where its user looks.
+            eprintln!("containerd-shim-wasmer-v1: {err:#}");
+        }
+        result
     }
 }
 
