@@ -17,7 +17,7 @@ use containerd_shim_wasm::sandbox::context::{Entrypoint, RuntimeContext};
 use containerd_shim_wasm::shim::{Cli, Config, Shim, Version, version};
 use tokio::runtime::Handle;
 use wasmer::{Engine, Module, Store};
-use wasmer_wasix::virtual_fs::host_fs;
+use wasmer_wasix::virtual_fs::{FileSystem, host_fs};
 use wasmer_wasix::wasmer_wasix_types::wasi::ExitCode;
 use wasmer_wasix::{WasiEnv, WasiError};
 
@@ -85,15 +85,13 @@ impl WasmerSandbox {
         // root here, so the host file system at "/", preopened as "/", gives
         // the module the image's files. stdio is wasmer-wasix's default: the
         // process's own fds 0-2, which the library has redirected.
-        let fs = host_fs::FileSystem::new(handle, "/").context("opening / for the module")?;
+        let fs: Arc<dyn FileSystem + Send + Sync> =
+            Arc::new(host_fs::FileSystem::new(handle, "/").context("opening / for the module")?);
         let (instance, wasi_env) = WasiEnv::builder(program)
             .engine(self.engine.clone())
             .args(rest)
             .envs(split_envs(ctx.envs()))
-            .fs(Arc::new(fs)
-                as Arc<
-                    dyn wasmer_wasix::virtual_fs::FileSystem + Send + Sync,
-                >)
+            .fs(fs)
             .preopen_dir("/")
             .context("preopening / for the module")?
             .instantiate(module, &mut store)
@@ -121,9 +119,7 @@ impl WasmerSandbox {
         wasi_env.on_exit(&mut store, Some(ExitCode::from(code)));
         outcome
     }
-}
 
-impl WasmerSandbox {
     fn run(&self, ctx: &impl RuntimeContext, handle: Handle) -> Result<i32> {
         let Entrypoint { source, func, .. } = ctx.entrypoint();
         let bytes = source.as_bytes()?;
