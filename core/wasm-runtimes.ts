@@ -229,6 +229,17 @@ export const WASM_RUNTIMES: readonly RuntimeDefinition[] = [
       "wasmtime-shim on the workloads as OCI Wasm layers, which runwasi's library has the shim compile ahead of time on an image's first run and keeps in containerd's content store (containerd layer only)",
   },
   {
+    // the same runwasi library as wasmtime-shim (shim/containerd-shim-wasmer): only the engine differs
+    name: 'wasmer-shim',
+    kind: 'containerd-shim',
+    binary: 'containerd-shim-wasmer-v1',
+    handler: 'io.containerd.wasmer.v1',
+    globalArgs: [],
+    wasmOnly: true,
+    engine: { name: 'wasmer', mode: 'jit', version: { file: ENGINES_ENV, key: 'SHIM_WASMER' } },
+    description: 'containerd Wasm shim on the runwasi library and wasmer, cranelift compiler (containerd layer only)',
+  },
+  {
     name: 'runc/wasmtime-in-image',
     kind: 'oci',
     binary: 'runc',

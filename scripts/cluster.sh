@@ -157,7 +157,7 @@ find_bin() { # name -> path in the runbench cache or on PATH
   if [[ -x "$CACHE_BIN/$1" ]]; then echo "$CACHE_BIN/$1"; else command -v "$1" 2>/dev/null || true; fi
 }
 
-BUILTIN_HANDLERS=(runc crun youki crun-wasmtime crun-wasmedge crun-engines runsc wasmtime)
+BUILTIN_HANDLERS=(runc crun youki crun-wasmtime crun-wasmedge crun-engines runsc wasmtime wasmer)
 
 # --- the CRI and the kubelet's feature gates (RUNBENCH_CLUSTER_CONTAINERD, _FEATURE_GATES) ---
 
@@ -271,8 +271,11 @@ handlers() {
   [[ -n "$b" ]] && printf 'crun-engines\tio.containerd.runc.v2\t%s\twasm\n' "$b"
   b=$(find_bin containerd-shim-runsc-v1)
   [[ -n "$b" && -n "$(find_bin runsc)" ]] && printf 'runsc\tio.containerd.runsc.v1\t%s\t-\n' "$(find_bin runsc)"
-  b=$(find_bin containerd-shim-wasmtime-v1)
-  [[ -n "$b" ]] && printf 'wasmtime\tio.containerd.wasmtime.v1\t%s\twasm\n' "$b"
+  # runwasi's shims, each by its own runtime type (containerd finds containerd-shim-<name>-v1 on PATH)
+  for h in wasmtime wasmer; do
+    b=$(find_bin "containerd-shim-$h-v1")
+    [[ -n "$b" ]] && printf '%s\tio.containerd.%s.v1\t%s\twasm\n' "$h" "$h" "$b"
+  done
   # more OCI runtimes behind the runc shim, as NAME=PATH[,NAME=PATH...]
   local extra name path
   IFS=',' read -r -a extra <<<"${RUNBENCH_CLUSTER_HANDLERS:-}"

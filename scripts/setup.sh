@@ -31,9 +31,10 @@
 #          wasmtime and wasmer handlers in one binary (runtimes crun-engines/*;
 #          scripts/lib/crun-engines.sh says how). See scripts/SETUP-TIMES.md.
 #   wasmer engines + the other ways to run Wasm through wasmer: a containerd
-#          shim on runwasi's library and wasmer, youki built a second time with
-#          its wasmer executor, and the wasmer CLI in an image. Long Rust builds:
-#          see scripts/SETUP-TIMES.md.
+#          shim on runwasi's library and wasmer (containerd-shim-wasmer-v1 from
+#          shim/containerd-shim-wasmer, runtime wasmer-shim; scripts/lib/wasmer-shim.sh
+#          says how), youki built a second time with its wasmer executor, and the
+#          wasmer CLI in an image. Long Rust builds: see scripts/SETUP-TIMES.md.
 #   critest + critest (cri-tools, scripts/build-critest.sh: Go from the module
 #          proxy) and the images it pulls (scripts/build-cri-images.sh), for the
 #          cri layer; with debian13 too, so containerd 1.7 serves the CRI beside
@@ -58,6 +59,7 @@
 #   wasmtime-c-api-<v>/{lib/libwasmtime.so,lib/libwasmtime.a,include/}
 #   crun-wasmtime-<crun v>-wasmtime-<v>/bin/crun-wasmtime
 #   containerd-shim-wasmtime-<v>-<source hash>/bin/containerd-shim-wasmtime-v1
+#   containerd-shim-wasmer-<v>-<source hash>/bin/containerd-shim-wasmer-v1
 #   wasmtime-cli-<v>/bin/wasmtime, wasmtime-cli-<v>-arm64/bin/wasmtime (cross-built)
 #   wasmer-cli-<v>/bin/wasmer (scripts/lib/wasmer-cli; the host's architecture only)
 #   critest-<v>/bin/critest
@@ -87,7 +89,8 @@
 #     tier), crun-engines_wasmer (crun-engines built without its wasmer
 #     handler because wasmer-c-api failed; the runtime crun-engines/wasmer),
 #     wasmer-cli (build-wasmer-cli.sh) and wasmer-in-image
-#     (build-wasmer-image.sh), which the wasmer in-image runtimes report
+#     (build-wasmer-image.sh), which the wasmer in-image runtimes report,
+#     containerd-shim-wasmer (the wasmer tier; the runtime wasmer-shim)
 #   An arm64 part that fails takes only arm64 away from the in-image runtimes
 #   (runbench gives the reason for an --arch arm64 run):
 #     wasmtime-cli-arm64, wasmtime-in-image-arm64
@@ -649,6 +652,9 @@ if [ "$WASMER" = 1 ]; then
   # the wasmer CLI (cranelift) in an ordinary image, with the modules `wasmer compile` compiled
   step wasmer-cli bash "$SCRIPT_DIR/build-wasmer-cli.sh" && record_engine WASMER_CLI "$WASMER_CLI_VERSION" || FAILED+=(wasmer-cli)
   step wasmer-in-image bash "$SCRIPT_DIR/build-wasmer-image.sh" || FAILED+=(wasmer-in-image)
+  # shellcheck source=lib/wasmer-shim.sh
+  . "$SCRIPT_DIR/lib/wasmer-shim.sh"
+  step containerd-shim-wasmer build_wasmer_shim || true
 fi
 
 if [ "$CRITEST" = 1 ]; then

@@ -25,11 +25,12 @@
 #              the module directly and on the module it compiled ahead of time
 #              (`wasmer compile` -> .wasmu, run by `wasmer run` as it is).
 #   debian13-runc: the tier's runc 1.1.15 with the native bundle.
-#   shim     containerd-shim-wasmtime-v1: the same module packed into a tiny
+#   shim     containerd-shim-wasmtime-v1 and containerd-shim-wasmer-v1 (checks
+#            shim-wasmtime, shim-wasmer): the same module packed into a tiny
 #            OCI image, imported into a throwaway containerd (own root, state
 #            and socket under a temp dir; the system's /run/containerd is
 #            never touched) and run with
-#            `ctr run --rm --runtime io.containerd.wasmtime.v1`.
+#            `ctr run --rm --runtime io.containerd.<wasmtime|wasmer>.v1`.
 # Prints PASS/FAIL/SKIP per check and a final "N passed, N failed" line;
 # exits non-zero when a check fails. Everything started here (containers,
 # containerd, mounts, temp dirs) is removed on exit.
@@ -61,16 +62,18 @@ cleanup() {
       "$rt" --root "$root" delete "$id" >/dev/null 2>&1
   done
   if [ -n "$CONTAINERD_PID" ]; then
-    ctr_ task kill -s KILL smoke-shim >/dev/null 2>&1
-    ctr_ task delete smoke-shim >/dev/null 2>&1
-    ctr_ container delete smoke-shim >/dev/null 2>&1
+    for id in smoke-shim-wasmtime smoke-shim-wasmer; do
+      ctr_ task kill -s KILL "$id" >/dev/null 2>&1
+      ctr_ task delete "$id" >/dev/null 2>&1
+      ctr_ container delete "$id" >/dev/null 2>&1
+    done
     kill "$CONTAINERD_PID" 2>/dev/null
     local i
     for i in $(seq 1 50); do kill -0 "$CONTAINERD_PID" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$CONTAINERD_PID" 2>/dev/null
     # Shims outlive containerd by design; stop the ones started for WORK.
     local pid
-    for pid in $(pgrep -f "containerd-shim-wasmtime-v1 .*-address $WORK/" 2>/dev/null); do
+    for pid in $(pgrep -f "containerd-shim-(wasmtime|wasmer)-v1 .*-address $WORK/" 2>/dev/null); do
       kill -KILL "$pid" 2>/dev/null
     done
   fi
@@ -271,25 +274,35 @@ EOF
   return 1
 }
 
+# The image and the throwaway containerd, made once for every shim checked: empty when
+# ready, else why not.
+SHIM_CTD="unset"
+shim_containerd() {
+  [ "$SHIM_CTD" = unset ] || return 0
+  local out
+  if ! command -v containerd >/dev/null || ! command -v ctr >/dev/null; then SHIM_CTD="skip:containerd/ctr not installed"
+  elif ! make_wasm_image; then SHIM_CTD="could not build the OCI image"
+  elif ! start_containerd; then SHIM_CTD="throwaway containerd did not start: $(tail -n 3 "$WORK/ctd/containerd.log" | tr '\n' ' ')"
+  elif ! out=$(ctr_ images import --no-unpack "$WORK/wasm-hello.tar" 2>&1); then SHIM_CTD="ctr images import: $out"
+  else SHIM_CTD=
+  fi
+}
+
+# smoke_shim ENGINE: containerd-shim-ENGINE-v1, reached as io.containerd.ENGINE.v1
 smoke_shim() {
-  local label=shim-wasmtime out rc
-  if ! command -v containerd >/dev/null || ! command -v ctr >/dev/null; then
-    skip "$label" "containerd/ctr not installed"; return
-  fi
-  make_wasm_image || { fail "$label" "could not build the OCI image"; return; }
-  if ! start_containerd; then
-    fail "$label" "throwaway containerd did not start: $(tail -n 3 "$WORK/ctd/containerd.log" | tr '\n' ' ')"
-    return
-  fi
-  if ! out=$(ctr_ images import --no-unpack "$WORK/wasm-hello.tar" 2>&1); then
-    fail "$label" "ctr images import: $out"; return
-  fi
+  local engine=$1 label=shim-$1 out rc
+  shim_containerd
+  case $SHIM_CTD in
+    '') ;;
+    skip:*) skip "$label" "${SHIM_CTD#skip:}"; return ;;
+    *) fail "$label" "$SHIM_CTD"; return ;;
+  esac
   out=$(timeout -k 5 "$TIMEOUT" env PATH="$CACHE/bin:$PATH" ctr --address "$WORK/ctd/containerd.sock" --namespace runbench \
-        run --rm --snapshotter native --runtime io.containerd.wasmtime.v1 \
-        docker.io/runbench/wasm-hello:latest smoke-shim </dev/null 2>&1)
+        run --rm --snapshotter native --runtime "io.containerd.$engine.v1" \
+        docker.io/runbench/wasm-hello:latest "smoke-shim-$engine" </dev/null 2>&1)
   rc=$?
   if [ $rc -eq 0 ] && grep -qx "$MARK" <<<"$out"; then
-    pass "$label" "(ctr run --runtime io.containerd.wasmtime.v1)"
+    pass "$label" "(ctr run --runtime io.containerd.$engine.v1)"
   else
     fail "$label" "rc=$rc: $(tr '\n' ' ' <<<"$out" | cut -c1-300) | containerd: $(grep -i 'level=error' "$WORK/ctd/containerd.log" | tail -n 2 | tr '\n' ' ' | cut -c1-300)"
   fi
@@ -415,12 +428,13 @@ if wanted youki || wanted youki-wasm; then
   fi
 fi
 
-if wanted shim || wanted shim-wasmtime || wanted containerd-shim-wasmtime-v1; then
-  if ! find_runtime containerd-shim-wasmtime-v1 >/dev/null; then skip shim-wasmtime "containerd-shim-wasmtime-v1 not installed"
-  elif [ $WASM_OK = 0 ]; then fail shim-wasmtime "no wasm32-wasi module (clang failed)"
-  else smoke_shim
+for engine in wasmtime wasmer; do
+  wanted shim || wanted "shim-$engine" || wanted "containerd-shim-$engine-v1" || continue
+  if ! find_runtime "containerd-shim-$engine-v1" >/dev/null; then skip "shim-$engine" "containerd-shim-$engine-v1 not installed"
+  elif [ $WASM_OK = 0 ]; then fail "shim-$engine" "no wasm32-wasi module (clang failed)"
+  else smoke_shim "$engine"
   fi
-fi
+done
 
 echo "smoke: $PASSED passed, $FAILED failed, $SKIPPED skipped"
 [ $FAILED -eq 0 ]

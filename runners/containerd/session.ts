@@ -2,7 +2,7 @@
  * The containerd runner: each runtime driven the way containerd drives it, through a
  * shim: runc, crun, youki, runsc, crun-wasmtime (or any OCI binary given as NAME=PATH)
  * behind `io.containerd.runc.v2` with the BinaryName option, and containerd shims of
- * their own (runwasi's `io.containerd.wasmtime.v1`) by name.
+ * their own (runwasi's `io.containerd.wasmtime.v1`, `io.containerd.wasmer.v1`) by name.
  *
  * Why the gRPC API and not `ctr`: measured on a 2-core host under load, one `ctr
  * version` (a Go binary start plus one RPC) takes 9-24 ms (median ~15 ms), while the

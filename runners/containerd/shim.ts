@@ -1,6 +1,6 @@
 /**
  * How a runtime is reached through containerd: a containerd shim of its own by name
- * (runwasi's io.containerd.wasmtime.v1), or an OCI binary behind the runc shim
+ * (runwasi's io.containerd.wasmtime.v1 and io.containerd.wasmer.v1), or an OCI binary behind the runc shim
  * (io.containerd.runc.v2) with the BinaryName option, wrapped in a script when it
  * needs global arguments.
  */

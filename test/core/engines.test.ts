@@ -28,6 +28,7 @@ describe('Wasm engines', () => {
       youki: 'wasmtime jit',
       'crun-wasmtime': 'wasmtime jit',
       'wasmtime-shim': 'wasmtime jit',
+      'wasmer-shim': 'wasmer jit',
       'runc/wasmtime-in-image': 'wasmtime jit',
       'runc/wasmtime-aot-in-image': 'wasmtime aot',
       'crun/wasmtime-aot-in-image': 'wasmtime aot',
@@ -58,6 +59,7 @@ describe('Wasm engines', () => {
     expect(engineLabels(three, 'wasm')).toEqual({ engine: 'unknown', engineMode: 'unknown' });
     expect(engineOf({ ...three, wasmAnnotations: { 'run.oci.handler': 'wasmer' } })).toEqual({ name: 'wasmer', version: null, mode: 'jit' });
     expect(engineOf(runtimeInfo({ name: 's', kind: 'containerd-shim', handler: 'io.containerd.wasmtime.v1', wasmOnly: true }))?.name).toBe('wasmtime');
+    expect(engineOf(runtimeInfo({ name: 's', kind: 'containerd-shim', handler: 'io.containerd.wasmer.v1', wasmOnly: true }))).toEqual({ name: 'wasmer', version: null, mode: 'jit' });
   });
 
   it('measures native rows of a Wasm configuration as its base runtime', () => {

@@ -34,9 +34,17 @@ describe('runtime catalogue', () => {
     expect(kindUnsupported(shim, 'native')).not.toBeNull();
   });
 
-  it('has the wasmtime shim as configuration, and NAME=PATH adds any OCI runtime', () => {
+  it('has the wasmtime and wasmer shims as configuration, and NAME=PATH adds any OCI runtime', () => {
     const shim = KNOWN_RUNTIMES.find((r) => r.name === 'wasmtime-shim');
     expect(shim).toMatchObject({ kind: 'containerd-shim', binary: 'containerd-shim-wasmtime-v1', handler: 'io.containerd.wasmtime.v1', wasmOnly: true });
+    // the same runwasi library with another engine: its version is the one set-up records
+    expect(KNOWN_RUNTIMES.find((r) => r.name === 'wasmer-shim')).toMatchObject({
+      kind: 'containerd-shim',
+      binary: 'containerd-shim-wasmer-v1',
+      handler: 'io.containerd.wasmer.v1',
+      wasmOnly: true,
+      engine: { name: 'wasmer', mode: 'jit', version: { file: 'engines.env', key: 'SHIM_WASMER' } },
+    });
     expect(parseRuntimeSpec('mycrun=/opt/crun')).toMatchObject({ name: 'mycrun', kind: 'oci', binary: '/opt/crun' });
     // a known name keeps its global arguments when pointed elsewhere
     expect(parseRuntimeSpec('runsc=/opt/runsc').globalArgs).toEqual(['--platform=ptrace', '--network=none']);

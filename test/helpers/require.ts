@@ -24,6 +24,7 @@ export const REQUIRABLE: Readonly<Record<string, string>> = {
   runsc: 'runsc runs a container here',
   'crun-wasmtime': 'crun built with wasmtime runs a container here',
   'wasmtime-shim': 'containerd-shim-wasmtime-v1 is installed and answers',
+  'wasmer-shim': 'containerd-shim-wasmer-v1 is installed and answers (setup tier wasmer)',
   'runc/wasmtime-in-image': 'the wasmtime-in-image rootfs and image are built (runc)',
   'crun/wasmtime-in-image': 'the wasmtime-in-image rootfs and image are built (crun)',
   'wasmtime-cli': 'the wasmtime CLI is on PATH',

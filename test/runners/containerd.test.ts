@@ -12,6 +12,7 @@ const info = (over: Partial<RuntimeInfo>): RuntimeInfo => runtimeInfo({ name: 'x
 describe('containerd runner', () => {
   it('names a shim binary the way containerd resolves runtime names', () => {
     expect(shimRuntimeName('/root/.cache/runbench/bin/containerd-shim-wasmtime-v1')).toBe('io.containerd.wasmtime.v1');
+    expect(shimRuntimeName('/root/.cache/runbench/bin/containerd-shim-wasmer-v1')).toBe('io.containerd.wasmer.v1');
     expect(shimRuntimeName('/usr/bin/containerd-shim-runc-v2')).toBe('io.containerd.runc.v2');
     expect(shimRuntimeName('/usr/bin/crun')).toBeNull();
     expect(isShim(info({ path: '/opt/containerd-shim-spin-v2' }))).toBe(true);

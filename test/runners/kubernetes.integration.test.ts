@@ -28,6 +28,7 @@ const runc = await realRuntime('runc');
 const handlers = localHandlers();
 const crunWasmtime = await realRuntime('crun-wasmtime');
 const wasmtimeClass = runtimeClass('wasmtime');
+const wasmerClass = runtimeClass('wasmer');
 const inImage = await realRuntime('runc/wasmtime-in-image');
 const inImageArchive = inImage.runtime?.wasmVia ? inImageArchive_(inImage.runtime.wasmVia) : null;
 const wasmCases: { name: string; need: string; runtime: RuntimeInfo | null; skip: string | null }[] = [
@@ -55,6 +56,13 @@ const wasmCases: { name: string; need: string; runtime: RuntimeInfo | null; skip
     need: 'wasmtime-shim',
     runtime: wasmtimeClass,
     skip: why ?? (handlers.has('wasmtime') ? null : 'the local cluster has no wasmtime (containerd-shim-wasmtime-v1) handler'),
+  },
+  {
+    // the same runwasi library with wasmer (scripts/setup.sh --tier wasmer)
+    name: 'wasmer',
+    need: 'wasmer-shim',
+    runtime: wasmerClass,
+    skip: why ?? (handlers.has('wasmer') ? null : 'the local cluster has no wasmer (containerd-shim-wasmer-v1) handler'),
   },
 ];
 const newRunId = () =>

@@ -161,6 +161,7 @@ describe('handlers and Wasm annotations', () => {
   it('names the CRI handler after the runtime, or after the shim for a containerd shim', () => {
     expect(handlerFor(rt({ name: 'crun' }))).toBe('crun');
     expect(handlerFor(rt({ name: 'wasmtime', kind: 'containerd-shim', path: '/root/.cache/runbench/bin/containerd-shim-wasmtime-v1' }))).toBe('wasmtime');
+    expect(handlerFor(rt({ name: 'wasmer-shim', kind: 'containerd-shim', path: '/root/.cache/runbench/bin/containerd-shim-wasmer-v1' }))).toBe('wasmer');
     expect(handlerFor(rt({ name: 'io.containerd.spin.v2', kind: 'containerd-shim', path: null }))).toBe('spin');
     // a Wasm runtime in the image runs as an ordinary container of the OCI runtime that runs it
     expect(handlerFor(rt({ name: 'runc/wasmtime-in-image', path: '/usr/sbin/runc', wasmOnly: true, wasmVia: VIA }))).toBe('runc');
