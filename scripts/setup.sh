@@ -50,7 +50,8 @@
 # Versions: scripts/versions.env. Heavy builds are cached outside the repo,
 # keyed by version, under $RUNBENCH_CACHE (default ~/.cache/runbench):
 #   youki-<v>/bin/youki
-#   youki-wasmer-<v>/bin/youki-wasmer (the same youki with its wasmer executor)
+#   youki-wasmer-<v>/bin/youki-wasmer (the same youki with its wasmer executor, patched
+#                   so that it runs: scripts/lib/youki-wasmer.sh)
 #   wasmtime-c-api-<v>/{lib/libwasmtime.so,lib/libwasmtime.a,include/}
 #   crun-wasmtime-<crun v>-wasmtime-<v>/bin/crun-wasmtime
 #   containerd-shim-wasmtime-<v>-<source hash>/bin/containerd-shim-wasmtime-v1
