@@ -88,7 +88,8 @@ needs(['youki-wasmer', 'containerd'], ctrdWhy).describe('youki-wasmer through co
   it("runs the Wasm image's hello behind the runc shim, timing each phase, and leaves nothing", async () => {
     const scope = new Scope('test');
     const runId = newRunId();
-    const session = new ContainerdSession(a.runtime!, { runId, host, arch: host.arch, scope, events: new EventBus(), workDir: join('/run/runbench', runId) }, {});
+    const workDir = join('/run/runbench', runId);
+    const session = new ContainerdSession(a.runtime!, { runId, host, arch: host.arch, scope, events: new EventBus(), workDir }, {});
     try {
       await session.open();
       expect(session.supports('wasm')).toBeNull();
@@ -102,6 +103,9 @@ needs(['youki-wasmer', 'containerd'], ctrdWhy).describe('youki-wasmer through co
       await scope.close();
       await sweepCgroups(`runbench-${runId}`);
     }
+    // the session removed its containerd's state; the run's directory is the caller's (the pipeline's)
+    expect(existsSync(join(workDir, 'containerd', 'runc'))).toBe(false);
+    rmSync(workDir, { recursive: true, force: true });
     expect(leftovers(runId)).toEqual(nothingLeft);
   }, 300_000);
 });
