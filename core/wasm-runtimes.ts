@@ -336,3 +336,13 @@ export const YOUKI_WASM: Pick<RuntimeDefinition, 'wasm' | 'engine'> = {
   wasm: { annotations: handlerAnnotations() },
   engine: wasmtime('YOUKI_WASMTIME'),
 };
+
+/**
+ * The same youki built with its wasmer executor instead (scripts/lib/youki-wasmer.sh, feature
+ * wasm-wasmer): the same annotation, wasmer as youki 0.7.0's lock pins it, compiling each module
+ * with Cranelift when it loads it.
+ */
+export const YOUKI_WASMER_WASM: Pick<RuntimeDefinition, 'wasm' | 'engine'> = {
+  wasm: { annotations: handlerAnnotations() },
+  engine: { name: 'wasmer', mode: 'jit', version: { file: ENGINES_ENV, key: 'YOUKI_WASMER' } },
+};

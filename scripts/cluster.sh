@@ -157,7 +157,7 @@ find_bin() { # name -> path in the runbench cache or on PATH
   if [[ -x "$CACHE_BIN/$1" ]]; then echo "$CACHE_BIN/$1"; else command -v "$1" 2>/dev/null || true; fi
 }
 
-BUILTIN_HANDLERS=(runc crun youki crun-wasmtime crun-wasmedge crun-engines runsc wasmtime wasmer)
+BUILTIN_HANDLERS=(runc crun youki youki-wasmer crun-wasmtime crun-wasmedge crun-engines runsc wasmtime wasmer)
 
 # --- the CRI and the kubelet's feature gates (RUNBENCH_CLUSTER_CONTAINERD, _FEATURE_GATES) ---
 
@@ -256,11 +256,11 @@ handlers() {
   local b
   # runc's place, the node's default, may be taken by another runtime (RUNBENCH_CLUSTER_DEFAULT_RUNTIME)
   if [[ -n "$DEFAULT_RUNTIME" ]]; then printf 'runc\tio.containerd.runc.v2\t%s\twasm\n' "$DEFAULT_RUNTIME"; fi
-  for h in runc crun youki crun-wasmtime; do
+  for h in runc crun youki youki-wasmer crun-wasmtime; do
     [[ "$h" == runc && -n "$DEFAULT_RUNTIME" ]] && continue
     b=$(find_bin "$h")
     [[ -n "$b" ]] || continue
-    case "$h" in youki | crun-wasmtime) printf '%s\tio.containerd.runc.v2\t%s\twasm\n' "$h" "$b" ;; *) printf '%s\tio.containerd.runc.v2\t%s\t-\n' "$h" "$b" ;; esac
+    case "$h" in youki | youki-wasmer | crun-wasmtime) printf '%s\tio.containerd.runc.v2\t%s\twasm\n' "$h" "$b" ;; *) printf '%s\tio.containerd.runc.v2\t%s\t-\n' "$h" "$b" ;; esac
   done
   # Debian 13's crun with WasmEdge: named crun in a directory of its own, so that its
   # handler runs Wasm only where the pod's annotation says so

@@ -33,8 +33,9 @@
 #   wasmer engines + the other ways to run Wasm through wasmer: a containerd
 #          shim on runwasi's library and wasmer (containerd-shim-wasmer-v1 from
 #          shim/containerd-shim-wasmer, runtime wasmer-shim; scripts/lib/wasmer-shim.sh
-#          says how), youki built a second time with its wasmer executor, and the
-#          wasmer CLI in an image. Long Rust builds: see scripts/SETUP-TIMES.md.
+#          says how), youki built a second time with its wasmer executor (runtime
+#          youki-wasmer, features from versions.env; scripts/lib/youki-wasmer.sh says
+#          how), and the wasmer CLI in an image. Long Rust builds: see scripts/SETUP-TIMES.md.
 #   critest + critest (cri-tools, scripts/build-critest.sh: Go from the module
 #          proxy) and the images it pulls (scripts/build-cri-images.sh), for the
 #          cri layer; with debian13 too, so containerd 1.7 serves the CRI beside
@@ -56,6 +57,8 @@
 # Versions: scripts/versions.env. Heavy builds are cached outside the repo,
 # keyed by version, under $RUNBENCH_CACHE (default ~/.cache/runbench):
 #   youki-<v>/bin/youki
+#   youki-wasmer-<v>/bin/youki-wasmer (the same youki with its wasmer executor, patched
+#                   so that it runs: scripts/lib/youki-wasmer.sh)
 #   wasmtime-c-api-<v>/{lib/libwasmtime.so,lib/libwasmtime.a,include/}
 #   crun-wasmtime-<crun v>-wasmtime-<v>/bin/crun-wasmtime
 #   containerd-shim-wasmtime-<v>-<source hash>/bin/containerd-shim-wasmtime-v1
@@ -79,7 +82,8 @@
 #   failed: <last error line>; log: <path>"). `runbench doctor` reads
 #   status/*.failed and reports the runtime <name> as `broken` with that
 #   reason. A later successful build of <name> removes the file. Names:
-#     youki, wasmtime-c-api, crun-wasmtime, containerd-shim-wasmtime,
+#     youki, youki-wasmer (the wasmer tier), wasmtime-c-api, crun-wasmtime,
+#     containerd-shim-wasmtime,
 #     build-fixtures, build-images, wasmtime-cli (written by
 #     build-wasmtime-cli.sh; the in-image runtimes report it),
 #     crun-wasmedge, wasmedge, debian13-containerd, debian13-runc (the
@@ -96,8 +100,9 @@
 #     wasmtime-cli-arm64, wasmtime-in-image-arm64
 #   A failed build never stops the other builds; setup.sh prints one line
 #   naming the failed build and its log, and exits non-zero at the end.
-#   status/youki.wasm lists the Wasm executors compiled into youki (one word
-#   each, e.g. "wasmtime"), since youki's --version does not show them.
+#   status/youki.wasm (and status/youki-wasmer.wasm) lists the Wasm executors
+#   compiled into youki (one word each, e.g. "wasmtime"), since youki's
+#   --version does not show them.
 #
 # crun-wasmtime: crun chooses a global handler from its program name, so
 # under the name `crun-wasmtime` EVERY container runs through the wasmtime
@@ -425,19 +430,31 @@ build_youki() {
     return 1
   fi
   "$bin" --version | sed 's/^/    /'
-  # youki's --version does not list its Wasm executors: record the ones compiled in,
-  # which `runbench doctor` reads (status/<runtime>.wasm, one handler per word).
-  local wasm=""
-  case ",$YOUKI_FEATURES," in *,wasm-wasmtime,*) wasm="$wasm wasmtime" ;; esac
-  case ",$YOUKI_FEATURES," in *,wasm-wasmedge,*) wasm="$wasm wasmedge" ;; esac
-  case ",$YOUKI_FEATURES," in *,wasm-wasmer,*) wasm="$wasm wasmer" ;; esac
-  if [ -n "$wasm" ]; then printf '%s\n' "${wasm# }" >"$STATUS_DIR/youki.wasm"; else rm -f "$STATUS_DIR/youki.wasm"; fi
+  record_youki_wasm youki "$YOUKI_FEATURES"
   # the wasmtime youki's executor embeds: the version its crate's Cargo.lock pins
-  local lock v
-  lock=$(ls "$HOME"/.cargo/registry/src/*/youki-"$YOUKI_VERSION"/Cargo.lock 2>/dev/null | head -n 1)
-  v=$(awk '$0 == "name = \"wasmtime\"" { getline; gsub(/version = |"/, ""); print; exit }' "$lock" 2>/dev/null)
+  local v
+  v=$(youki_locked_version wasmtime)
   [ -n "$v" ] && record_engine YOUKI_WASMTIME "$v"
   ok $name
+}
+
+# record_youki_wasm NAME FEATURES: youki's --version does not list its Wasm executors:
+# record the ones compiled in, which `runbench doctor` reads (status/<runtime>.wasm, one
+# handler per word).
+record_youki_wasm() {
+  local wasm=""
+  case ",$2," in *,wasm-wasmtime,*) wasm="$wasm wasmtime" ;; esac
+  case ",$2," in *,wasm-wasmedge,*) wasm="$wasm wasmedge" ;; esac
+  case ",$2," in *,wasm-wasmer,*) wasm="$wasm wasmer" ;; esac
+  if [ -n "$wasm" ]; then printf '%s\n' "${wasm# }" >"$STATUS_DIR/$1.wasm"; else rm -f "$STATUS_DIR/$1.wasm"; fi
+}
+
+# youki_locked_version CRATE: the version of CRATE that youki's published Cargo.lock pins
+# (what `cargo install --locked` builds), or nothing.
+youki_locked_version() {
+  local lock
+  lock=$(ls "$HOME"/.cargo/registry/src/*/youki-"$YOUKI_VERSION"/Cargo.lock 2>/dev/null | head -n 1)
+  awk -v want="name = \"$1\"" '$0 == want { getline; gsub(/version = |"/, ""); print; exit }' "$lock" 2>/dev/null
 }
 
 # --- wasmtime C API -----------------------------------------------------------
@@ -655,6 +672,9 @@ if [ "$WASMER" = 1 ]; then
   # shellcheck source=lib/wasmer-shim.sh
   . "$SCRIPT_DIR/lib/wasmer-shim.sh"
   step containerd-shim-wasmer build_wasmer_shim || true
+  # shellcheck source=lib/youki-wasmer.sh
+  . "$SCRIPT_DIR/lib/youki-wasmer.sh"
+  step youki-wasmer build_youki_wasmer || true
 fi
 
 if [ "$CRITEST" = 1 ]; then

@@ -5,8 +5,8 @@
 #
 # For every runtime found on PATH or in ~/.cache/runbench/bin (the directory
 # scripts/setup.sh fills):
-#   native   runc, crun, runsc, youki (and crun-wasmtime's binary invoked
-#            as `crun`, see below): a minimal OCI bundle with a
+#   native   runc, crun, runsc, youki, youki-wasmer (and crun-wasmtime's
+#            binary invoked as `crun`, see below): a minimal OCI bundle with a
 #            busybox-static rootfs running `echo runbench-hello-ok`.
 #   wasm     a wasm32-wasi module compiled here from C with Debian's clang +
 #            wasi-libc, printing runbench-hello-ok, run by
@@ -16,6 +16,8 @@
 #              binary invoked as `crun` is run with run.oci.handler=wasm;
 #            - youki built with wasm-wasmtime: module.wasm.image/variant=compat
 #              (its wasmtime executor accepts that or run.oci.handler=wasm);
+#            - youki-wasmer (the wasmer tier: youki built with wasm-wasmer):
+#              run.oci.handler=wasm, the annotation runbench gives both youkis;
 #            - crun-wasmedge (the debian13 tier: Debian 13's crun 1.21, named
 #              `crun`, found through $CACHE/debian13.env): the native bundle as
 #              it is, the module with module.wasm.image/variant=compat-smart (what
@@ -316,7 +318,7 @@ make_native_bundle || { NATIVE_OK=0; echo "busybox-static not found: native chec
 WASM_OK=1
 make_wasm_module || { WASM_OK=0; echo "clang --target=wasm32-wasi failed: $(tail -n 2 "$WORK/clang.log" | tr '\n' ' ')"; }
 
-for name in runc crun runsc youki; do
+for name in runc crun runsc youki youki-wasmer; do
   wanted "$name" || continue
   if ! rt=$(find_runtime "$name"); then skip "$name" "not installed"; continue; fi
   if [ $NATIVE_OK = 0 ]; then skip "$name" "no busybox rootfs"; continue; fi
@@ -425,6 +427,15 @@ if wanted youki || wanted youki-wasm; then
   else
     make_wasm_bundle wasm-youki '{"module.wasm.image/variant": "compat"}'
     run_bundle youki-wasm "$rt" "$WORK/wasm-youki"
+  fi
+fi
+
+if wanted youki-wasmer || wanted youki-wasmer-wasm; then
+  if ! rt=$(find_runtime youki-wasmer); then skip youki-wasmer-wasm "youki-wasmer not installed (scripts/setup.sh --tier wasmer)"
+  elif [ $WASM_OK = 0 ]; then fail youki-wasmer-wasm "no wasm32-wasi module (clang failed)"
+  else
+    [ -d "$WORK/wasm-handler" ] || make_wasm_bundle wasm-handler '{"run.oci.handler": "wasm"}'
+    run_bundle youki-wasmer-wasm "$rt" "$WORK/wasm-handler"
   fi
 fi
 

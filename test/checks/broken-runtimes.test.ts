@@ -26,7 +26,7 @@ const jq = findBinary('jq');
 const root = isRoot();
 const baseRuntimes = (process.env.RUNBENCH_TEST_BROKEN_BASE ?? 'runc,crun').split(',').filter(Boolean);
 /** Runtimes whose Wasm handler the Wasm rows break. */
-const WASM_BASES = (process.env.RUNBENCH_TEST_BROKEN_WASM_BASE ?? 'crun-wasmtime,youki').split(',').filter(Boolean);
+const WASM_BASES = (process.env.RUNBENCH_TEST_BROKEN_WASM_BASE ?? 'crun-wasmtime,youki,youki-wasmer').split(',').filter(Boolean);
 const dir = lazyTempDir('runbench-broken-');
 
 describe('the broken-runtime table', () => {

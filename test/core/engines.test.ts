@@ -26,6 +26,7 @@ describe('Wasm engines', () => {
     const engines = Object.fromEntries(KNOWN_RUNTIMES.filter((r) => r.engine).map((r) => [r.name, `${r.engine?.name} ${r.engine?.mode}`]));
     expect(engines).toMatchObject({
       youki: 'wasmtime jit',
+      'youki-wasmer': 'wasmer jit',
       'crun-wasmtime': 'wasmtime jit',
       'wasmtime-shim': 'wasmtime jit',
       'wasmer-shim': 'wasmer jit',

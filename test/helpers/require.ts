@@ -21,6 +21,7 @@ export const REQUIRABLE: Readonly<Record<string, string>> = {
   runc: 'runc runs a container here (realRuntime: root, fixtures, probe, no blocking doctor problem)',
   crun: 'crun runs a container here (on a hybrid cgroup host this needs the hugetlb fix of scripts/setup.sh)',
   youki: 'youki runs a container here, with its Wasm executor',
+  'youki-wasmer': 'youki built with its wasmer executor (setup tier wasmer) runs a container here, with that executor',
   runsc: 'runsc runs a container here',
   'crun-wasmtime': 'crun built with wasmtime runs a container here',
   'wasmtime-shim': 'containerd-shim-wasmtime-v1 is installed and answers',
@@ -118,7 +119,7 @@ export async function whyMissing(name: string): Promise<string | null> {
     const { realRuntime } = await import('./real.ts');
     const a = await realRuntime(name);
     if (a.skip) return a.skip;
-    if (name === 'youki' && a.runtime?.wasmHandlers.length === 0) return 'youki has no Wasm handler';
+    if ((name === 'youki' || name === 'youki-wasmer') && a.runtime?.wasmHandlers.length === 0) return `${name} has no Wasm handler`;
     return null;
   }
   const host = hostFacts();

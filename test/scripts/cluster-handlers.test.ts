@@ -94,10 +94,10 @@ describe('scripts/cluster.sh and RUNBENCH_CLUSTER_HANDLERS', () => {
     }
   });
 
-  it('serves crun-wasmtime behind the runc shim and the wasmtime and wasmer shims by their runtime types when they are in the cache, all as Wasm handlers', () => {
+  it('serves crun-wasmtime and youki-wasmer behind the runc shim and the wasmtime and wasmer shims by their runtime types when they are in the cache, all as Wasm handlers', () => {
     const cache = join(dir(), 'cache');
     mkdirSync(join(cache, 'bin'), { recursive: true });
-    for (const b of ['crun-wasmtime', 'containerd-shim-wasmtime-v1', 'containerd-shim-wasmer-v1']) if (!existsSync(join(cache, 'bin', b))) symlinkSync('/bin/true', join(cache, 'bin', b));
+    for (const b of ['crun-wasmtime', 'youki-wasmer', 'containerd-shim-wasmtime-v1', 'containerd-shim-wasmer-v1']) if (!existsSync(join(cache, 'bin', b))) symlinkSync('/bin/true', join(cache, 'bin', b));
     const r = cluster('handlers', '', { RUNBENCH_CACHE: cache });
     expect(r.status, r.stderr).toBe(0);
     const rows = r.stdout
@@ -105,6 +105,7 @@ describe('scripts/cluster.sh and RUNBENCH_CLUSTER_HANDLERS', () => {
       .filter(Boolean)
       .map((l) => l.split('\t'));
     expect(rows).toContainEqual(['crun-wasmtime', 'io.containerd.runc.v2', join(cache, 'bin', 'crun-wasmtime'), 'wasm']);
+    expect(rows).toContainEqual(['youki-wasmer', 'io.containerd.runc.v2', join(cache, 'bin', 'youki-wasmer'), 'wasm']);
     expect(rows).toContainEqual(['wasmtime', 'io.containerd.wasmtime.v1', join(cache, 'bin', 'containerd-shim-wasmtime-v1'), 'wasm']);
     expect(rows).toContainEqual(['wasmer', 'io.containerd.wasmer.v1', join(cache, 'bin', 'containerd-shim-wasmer-v1'), 'wasm']);
   });
