@@ -84,7 +84,7 @@ function probeOne(def: RuntimeDefinition, layers: readonly Layer[]): Promise<Run
 }
 
 /** Sessions that skip the workload kinds the config leaves out, saying so. */
-function selectKinds(runners: Partial<Record<Layer, Runner>>, kinds: readonly WorkloadKind[]): Partial<Record<Layer, Runner>> {
+export function selectKinds(runners: Partial<Record<Layer, Runner>>, kinds: readonly WorkloadKind[]): Partial<Record<Layer, Runner>> {
   if (WorkloadKind.options.every((k) => kinds.includes(k))) return runners;
   const out: Partial<Record<Layer, Runner>> = {};
   for (const [layer, runner] of Object.entries(runners) as [Layer, Runner][]) {
@@ -92,6 +92,8 @@ function selectKinds(runners: Partial<Record<Layer, Runner>>, kinds: readonly Wo
       layer: runner.layer,
       description: runner.description,
       unavailable: (host) => runner.unavailable(host),
+      // a runtime the layer cannot drive (a shim at the oci layer) stays refused, with its reason
+      ...(runner.refuses ? { refuses: (runtime: RuntimeInfo) => runner.refuses?.(runtime) ?? null } : {}),
       open: async (runtime, ctx) => {
         const session = await runner.open(runtime, ctx);
         const supports: RunnerSession['supports'] = (kind) =>
