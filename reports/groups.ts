@@ -32,30 +32,62 @@ export interface MeasurementGroup {
 
 const SUITE_ORDER = ['startup', 'memory', 'throughput'];
 
+/** Which way is better for a figure: as it says (notes.better), else as its unit does. */
+export function measurementLowerIsBetter(m: Measurement): boolean {
+  return m.notes.better === 'lower' ? true : m.notes.better === 'higher' ? false : lowerIsBetter(m.unit);
+}
+
+/** A measurement to rank, with the run (the document's runId) that took it. */
+export interface RankEntry {
+  measurement: Measurement;
+  runId: string;
+}
+
+/**
+ * The one place every report ranks measurements of one comparison (the terminal table, the
+ * Markdown and HTML tables and their summaries), so each says the same rank, tie and interval
+ * for the same pair. Blocks are rounds shared by the runtimes only within one run: when every
+ * entry comes from the same run, they are compared round by round (core/ranking.ts), otherwise
+ * by a Mann-Whitney U test on the samples. The entries are ranked in one canonical order, so
+ * the result does not depend on the order a report lists them in (equal medians keep their
+ * order). Results in the order given.
+ */
+export function rankMeasurements(entries: readonly RankEntry[]): Ranked[] {
+  const head = entries[0];
+  if (!head) return [];
+  const key = (e: RankEntry) => [e.measurement.labels.host, e.runId, e.measurement.labels.runtime, e.measurement.labels.workloadKind, e.measurement.labels.cri ?? ''].join('\u0000');
+  const order = entries.map((e, i) => ({ e, i, k: key(e) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.i - b.i));
+  const oneRun = entries.every((e) => e.runId === head.runId);
+  const ranked = rankSamples(
+    order.map(({ e }) => ({ samples: e.measurement.samples, blocks: e.measurement.blocks })),
+    measurementLowerIsBetter(head.measurement),
+    undefined,
+    oneRun,
+  );
+  const out: Ranked[] = new Array<Ranked>(entries.length);
+  order.forEach(({ i }, k) => {
+    out[i] = ranked[k] as Ranked;
+  });
+  return out;
+}
+
 export function groupMeasurements(docs: readonly ResultsDocument[]): MeasurementGroup[] {
-  const byKey = new Map<string, Measurement[]>();
+  const byKey = new Map<string, RankEntry[]>();
   for (const doc of docs) {
     for (const m of doc.measurements) {
       const l = m.labels;
       const k = [l.emulated ? 'emulated' : 'native-hw', layerName(l), m.suite, m.metric, l.workload, l.arch].join('\u0000');
       const list = byKey.get(k) ?? [];
-      list.push(m);
+      list.push({ measurement: m, runId: doc.runId });
       byKey.set(k, list);
     }
   }
   const groups: MeasurementGroup[] = [];
-  for (const [key, ms] of byKey) {
+  for (const [key, list] of byKey) {
+    const ms = list.map((e) => e.measurement);
     const head = ms[0] as Measurement;
     const hosts = [...new Set(ms.map((m) => m.labels.host))].sort();
-    // blocks are rounds shared by every runtime only within one run
-    const oneRun = docs.length === 1;
-    const ranks = rankSamples(
-      ms.map((m) => ({ samples: m.samples, blocks: m.blocks })),
-      // a figure may say which way is better (notes.better); else its unit does
-      head.notes.better === 'lower' ? true : head.notes.better === 'higher' ? false : lowerIsBetter(head.unit),
-      undefined,
-      oneRun,
-    );
+    const ranks = rankMeasurements(list);
     const entries = ms
       .map((m, i) => {
         const ranked = ranks[i] as Ranked;

@@ -4,14 +4,15 @@
  *
  * Rows are configurations (reports/configurations.ts), in the report's one order. Columns are
  * the headline metrics below, in this order, where any row has them. Each cell is a median
- * with its unit and its tie group among the configurations of the same layer and arch
- * (core/ranking.ts): a column has a winner there only when the best tie group has one member;
+ * with its unit and its tie group among the configurations of the same layer and arch, ranked
+ * by the same function as every table (rankMeasurements in reports/groups.ts, so the summary
+ * and the tables agree on each pair): a column has a winner there only when the best tie group has one member;
  * otherwise its best configurations are tied, and no report may call one of them the best.
  */
-import { lowerIsBetter } from '../core/format.ts';
-import { rankSamples } from '../core/ranking.ts';
+import type { Ranked } from '../core/ranking.ts';
 import type { Layer, Measurement, ResultsDocument, Unit } from '../core/schema.ts';
 import { blockKey, blockTitle, compareConfigurations, type Configuration, configurationOf, HOST_REFERENCE, LAYER_ORDER } from './configurations.ts';
+import { measurementLowerIsBetter, type RankEntry, rankMeasurements } from './groups.ts';
 import { formatMetricValue, metricInfo } from './metrics.ts';
 
 /** A headline metric: which figure, and how the summary names the best in it. */
@@ -81,6 +82,8 @@ export type SummaryCell =
       /** Median over the block's best median (inverted when higher is better): 1 is the best. */
       ratio: number | null;
       ratioCi: [number, number] | null;
+      /** How it was ranked: round by round on block medians, or on the samples (core/ranking.ts). */
+      method: Ranked['method'];
     }
   /** Measured, but no sample gave a value. */
   | { status: 'no value'; reason: string }
@@ -141,6 +144,7 @@ function measuredCell(m: Measurement): SummaryCell | null {
     best: false,
     ratio: null,
     ratioCi: null,
+    method: null,
   };
 }
 
@@ -152,7 +156,7 @@ export function summaryMatrix(docs: readonly ResultsDocument[]): SummaryMatrix {
   };
   const specs = new Map(SUMMARY_COLUMNS.map((s, i) => [`${s.suite}.${s.metric}`, i]));
   const columns = new Map<string, SummaryColumn & { order: number }>();
-  const found = new Map<string, Measurement>(); // row key + column key
+  const found = new Map<string, RankEntry>(); // row key + column key
   for (const doc of docs) {
     for (const m of doc.measurements) {
       if (m.labels.runtime === HOST_REFERENCE) continue;
@@ -171,13 +175,13 @@ export function summaryMatrix(docs: readonly ResultsDocument[]): SummaryMatrix {
           unit: m.unit,
           title: info.title,
           short: info.short,
-          lowerIsBetter: lowerIsBetter(m.unit),
+          lowerIsBetter: measurementLowerIsBetter(m),
           best: spec.best,
           n: [Infinity, 0],
           order,
         });
       }
-      found.set(`${row}\u0001${key}`, m);
+      found.set(`${row}\u0001${key}`, { measurement: m, runId: doc.runId });
       const col = columns.get(key);
       if (col && m.stats) col.n = [Math.min(col.n[0], m.samples.length), Math.max(col.n[1], m.samples.length)];
     }
@@ -201,7 +205,7 @@ export function summaryMatrix(docs: readonly ResultsDocument[]): SummaryMatrix {
   const cells: SummaryCell[][] = rowList.map((row) =>
     colList.map((col) => {
       const m = found.get(`${row.key}\u0001${col.key}`);
-      if (m) return measuredCell(m) as SummaryCell;
+      if (m) return measuredCell(m.measurement) as SummaryCell;
       const why = seriesProblem(docs, row, col.suite);
       return why ?? { status: 'not measured' };
     }),
@@ -211,12 +215,9 @@ export function summaryMatrix(docs: readonly ResultsDocument[]): SummaryMatrix {
   const blocks = [...new Set(rowList.map((r) => r.block))];
   colList.forEach((col, j) => {
     for (const block of blocks) {
-      const members = rowList.flatMap((r, i) => (r.block === block && found.get(`${r.key}\u0001${col.key}`)?.stats ? [i] : []));
+      const members = rowList.flatMap((r, i) => (r.block === block && found.get(`${r.key}\u0001${col.key}`)?.measurement.stats ? [i] : []));
       if (members.length === 0) continue;
-      const ranked = rankSamples(
-        members.map((i) => (found.get(`${rowList[i]?.key}\u0001${col.key}`) as Measurement).samples),
-        col.lowerIsBetter,
-      );
+      const ranked = rankMeasurements(members.map((i) => found.get(`${rowList[i]?.key}\u0001${col.key}`) as RankEntry));
       members.forEach((i, k) => {
         const cell = cells[i]?.[j];
         const r = ranked[k];
@@ -227,6 +228,7 @@ export function summaryMatrix(docs: readonly ResultsDocument[]): SummaryMatrix {
         cell.winner = r.rank === 1 && !r.tied;
         cell.ratio = r.ratio;
         cell.ratioCi = r.ratioCi;
+        cell.method = r.method;
       });
       const top = members.filter((i) => {
         const c = cells[i]?.[j];

@@ -90,8 +90,9 @@ for (const sample of SAMPLES) {
         expect(cells).toHaveLength(layers);
         for (const c of cells) expect(c).toMatch(/^tie (between|of \d+: )|, ahead of the next by \d/);
       }
+      // the terminal's tie group too: tested round by round on 3 blocks, the first five cannot be told apart
       if (basename(sample.results) === 'results-oci.json')
-        expect(x.startupText[0]).toBe('tie between crun (native) 10.55 ms and crun-wasmedge (native) 10.45 ms');
+        expect(x.startupText[0]).toBe('tie of 5: crun (native), crun-wasmedge (native), runc (native), crun-wasmedge (Wasm, OCI handler), youki (Wasm, OCI handler)');
       // the matrix starts on the first screen with at least 8 configurations, tie-group marks among them
       expect(x.rows).toBeGreaterThanOrEqual(8);
       expect(x.matrix?.top).toBeLessThan(DESKTOP.height);

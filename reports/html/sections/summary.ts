@@ -3,7 +3,7 @@
  * then the configuration × metric matrix (reports/summary-matrix.ts), then, in the next
  * section, what failed, errored or was skipped and why.
  */
-import { rankLabel } from '../../../core/ranking.ts';
+import { rankingNote, rankLabel } from '../../../core/ranking.ts';
 import { noiseWarning } from '../../noise.ts';
 import { bestText, PROBLEM_ORDER, type ProblemStatus, type SummaryCell, type SummaryMatrix } from '../../summary-matrix.ts';
 import type { Cell, Section, SectionContext, TableModel, Tone } from '../types.ts';
@@ -98,7 +98,9 @@ export function buildSummary({ docs, summary }: SectionContext): Section | null 
   const glance = glanceTable(summary);
   const blocks = new Set(summary.rows.map((r) => r.block)).size;
   // Three samples against three never reach p < 0.05 in a Mann-Whitney test: a tie there is thin data, not a tie.
-  const thin = summary.columns.filter((c) => c.n[0] > 0 && c.n[0] < 4).map((c) => `${c.short} (n=${c.n[0]})`);
+  // Columns ranked round by round are not bound by it (a paired test on three rounds can).
+  const bySamples = (j: number) => summary.cells.some((row) => row[j]?.status === 'measured' && row[j]?.method === 'samples');
+  const thin = summary.columns.filter((c, j) => c.n[0] > 0 && c.n[0] < 4 && bySamples(j)).map((c) => `${c.short} (n=${c.n[0]})`);
   return {
     id: 'summary',
     title: 'Summary',
@@ -112,7 +114,7 @@ export function buildSummary({ docs, summary }: SectionContext): Section | null 
             `Too few samples to set anyone apart: ${thin.join(', ')}. With 3 samples a configuration no Mann-Whitney test reaches p < 0.05, so the configurations there are all tied: read that tie as too little data, not as evidence that they are equal.`,
           ]
         : []),
-      `A tie: the samples cannot tell those configurations apart. “best” marks a configuration that the samples set apart from every other of its layer${blocks > 1 ? ' (each layer is ranked on its own)' : ''}: ranked by median, each against the next with a Mann-Whitney U test, Holm-adjusted, p < 0.05. “tied best” marks the configurations that cannot be told apart from the best; no one of them is the best. Elsewhere, × is the ratio to the best median, and (2) the rank: the second tie group, “=2” when others share it. Every figure's distribution, interval and n is in the sections below.`,
+      `A tie: the samples cannot tell those configurations apart. “best” marks a configuration that the samples set apart from every other of its layer${blocks > 1 ? ' (each layer is ranked on its own)' : ''}, by the same test as the tables below. “tied best” marks the configurations that cannot be told apart from the best; no one of them is the best. Elsewhere, × is the ratio to the best median, and (2) the rank: the second tie group, “=2” when others share it. Every figure's distribution, interval and n is in the sections below. ${rankingNote()}`,
     ],
   };
 }
