@@ -195,22 +195,18 @@ choose_max_pods() {
   while (((1 << (32 - prefix)) - 3 < n + 16)); do prefix=$((prefix - 1)); done
   POD_SUBNET=10.244.128.0/$prefix
 }
-# Debian 13's crun 1.21 with WasmEdge, as set-up recorded it (empty when absent).
-debian13_crun() {
-  local env="$CACHE/debian13.env" b
+# recorded_bin FILE KEY: the executable set-up recorded as KEY=PATH in $CACHE/FILE (empty when absent).
+recorded_bin() {
+  local env="$CACHE/$1" b
   [[ -f "$env" ]] || return 0
-  b=$(sed -n 's/^DEBIAN13_CRUN=//p' "$env")
+  b=$(sed -n "s/^$2=//p" "$env")
   [[ -n "$b" && -x "$b" ]] && echo "$b"
   return 0
 }
+# Debian 13's crun 1.21 with WasmEdge
+debian13_crun() { recorded_bin debian13.env DEBIAN13_CRUN; }
 # crun 1.21 with several engines (the engines tier), whose run.oci.handler annotation picks one
-engines_crun() {
-  local env="$CACHE/engines.env" b
-  [[ -f "$env" ]] || return 0
-  b=$(sed -n 's/^CRUN_ENGINES=//p' "$env")
-  [[ -n "$b" && -x "$b" ]] && echo "$b"
-  return 0
-}
+engines_crun() { recorded_bin engines.env CRUN_ENGINES; }
 DEFAULT_RUNTIME=
 choose_default_runtime() {
   local want=${RUNBENCH_CLUSTER_DEFAULT_RUNTIME:-}
