@@ -578,17 +578,44 @@ build_crun_wasmtime() {
 
 SHIM_SRC=$REPO_DIR/shim/containerd-shim-wasmtime
 
+# shim_dir ENGINE CRATE_VERSION: where shim/containerd-shim-ENGINE's build is cached, keyed by
+# crate version and a hash of its sources, so editing the shim rebuilds it while an unchanged
+# checkout reuses the cached binary. Shared with the wasmer tier's shim (lib/wasmer-shim.sh).
 shim_dir() {
-  # Keyed by crate version and a hash of its sources, so editing the shim
-  # rebuilds it while an unchanged checkout reuses the cached binary.
   local h
-  h=$(cd "$SHIM_SRC" && cat Cargo.toml Cargo.lock $(find src -type f | sort) | sha256sum | cut -c1-12)
-  printf '%s/containerd-shim-wasmtime-%s-%s' "$CACHE" "$SHIM_CRATE_VERSION" "$h"
+  h=$(cd "$REPO_DIR/shim/containerd-shim-$1" && cat Cargo.toml Cargo.lock $(find src -type f | sort) | sha256sum | cut -c1-12)
+  printf '%s/containerd-shim-%s-%s-%s' "$CACHE" "$1" "$2" "$h"
+}
+
+# install_shim ENGINE DIR: the shim cargo just built, into DIR/bin; builds of older sources dropped.
+install_shim() {
+  local engine=$1 dir=$2 built=$CARGO_TARGET_DIR/release/containerd-shim-$1-v1 bin=$2/bin/containerd-shim-$1-v1 old
+  if ! mkdir -p "$dir/bin" || ! install -m 0755 "$built" "$bin.tmp" || ! mv "$bin.tmp" "$bin"; then
+    fail "containerd-shim-$engine" "build finished but $built could not be installed in $dir"
+    return 1
+  fi
+  for old in "$CACHE"/containerd-shim-"$engine"-*; do
+    [ "$old" = "$dir" ] || [ ! -d "$old" ] || rm -rf "$old"
+  done
+}
+
+# expose_shim ENGINE BIN LOG ENGINE_KEY ENGINE_VERSION: links the shim into $BIN_DIR, checks that
+# it runs, and records the version of the engine it embeds.
+expose_shim() {
+  local name=containerd-shim-$1 bin=$2 logf=$3
+  expose "containerd-shim-$1-v1" "$bin"
+  if ! "$bin" -v >>"$logf" 2>&1; then
+    fail $name "$bin -v does not run"
+    return 1
+  fi
+  "$bin" -v 2>&1 | sed 's/^/    /'
+  record_engine "$4" "$5"
+  ok $name
 }
 
 build_shim() {
   local name=containerd-shim-wasmtime logf=$LOG_DIR/containerd-shim-wasmtime.log dir bin
-  dir=$(shim_dir)
+  dir=$(shim_dir wasmtime "$SHIM_CRATE_VERSION")
   bin=$dir/bin/containerd-shim-wasmtime-v1
   if [ "$FORCE" = 0 ] && [ -x "$bin" ]; then
     log "cached: $bin"
@@ -603,22 +630,9 @@ build_shim() {
       fail $name "cargo build shim/containerd-shim-wasmtime failed: $(last_error "$logf")"
       return 1
     fi
-    mkdir -p "$dir/bin"
-    install -m 0755 "$CARGO_TARGET_DIR/release/containerd-shim-wasmtime-v1" "$bin.tmp" && mv "$bin.tmp" "$bin"
-    # Drop builds of older shim sources.
-    local old
-    for old in "$CACHE"/containerd-shim-wasmtime-*; do
-      [ "$old" = "$dir" ] || [ ! -d "$old" ] || rm -rf "$old"
-    done
+    install_shim wasmtime "$dir" || return 1
   fi
-  expose containerd-shim-wasmtime-v1 "$bin"
-  if ! "$bin" -v >>"$logf" 2>&1; then
-    fail $name "$bin -v does not run"
-    return 1
-  fi
-  "$bin" -v 2>&1 | sed 's/^/    /'
-  record_engine SHIM_WASMTIME "$SHIM_WASMTIME_VERSION"
-  ok $name
+  expose_shim wasmtime "$bin" "$logf" SHIM_WASMTIME "$SHIM_WASMTIME_VERSION"
 }
 
 # --- main ------------------------------------------------------------------------

@@ -15,7 +15,7 @@
 #
 # Status name: containerd-shim-wasmer.
 # Expects from setup.sh: CACHE LOG_DIR STATUS_DIR CARGO_TARGET_DIR FORCE NICE JOBS REPO_DIR,
-# the versions.env keys below, log, ok, fail, last_error, expose, record_engine, apt_install;
+# the versions.env keys below, log, fail, last_error, apt_install, shim_dir, install_shim, expose_shim;
 # and cargo_at_least from scripts/lib/crun-engines.sh (the engines tier, part of this one).
 
 WASMER_SHIM_SRC=$REPO_DIR/shim/containerd-shim-wasmer
@@ -23,15 +23,9 @@ WASMER_SHIM_SRC=$REPO_DIR/shim/containerd-shim-wasmer
 # libcontainer underneath (the wasm tier's list holds the same for the wasmtime shim)
 WASMER_SHIM_BUILD_PACKAGES=(gcc pkg-config protobuf-compiler libdbus-1-dev libseccomp-dev)
 
-wasmer_shim_dir() {
-  local h
-  h=$(cd "$WASMER_SHIM_SRC" && find src -type f | sort | xargs cat Cargo.toml Cargo.lock | sha256sum | cut -c1-12)
-  printf '%s/containerd-shim-wasmer-%s-%s' "$CACHE" "$WASMER_SHIM_CRATE_VERSION" "$h"
-}
-
 build_wasmer_shim() {
-  local name=containerd-shim-wasmer logf=$LOG_DIR/containerd-shim-wasmer.log dir bin want old
-  dir=$(wasmer_shim_dir)
+  local name=containerd-shim-wasmer logf=$LOG_DIR/containerd-shim-wasmer.log dir bin want
+  dir=$(shim_dir wasmer "$WASMER_SHIM_CRATE_VERSION")
   bin=$dir/bin/containerd-shim-wasmer-v1
   if [ "$FORCE" = 0 ] && [ -x "$bin" ]; then
     log "cached: $bin"
@@ -50,22 +44,7 @@ build_wasmer_shim() {
       fail $name "cargo build shim/containerd-shim-wasmer failed: $(last_error "$logf")"
       return 1
     fi
-    mkdir -p "$dir/bin"
-    if ! install -m 0755 "$CARGO_TARGET_DIR/release/containerd-shim-wasmer-v1" "$bin.tmp" || ! mv "$bin.tmp" "$bin"; then
-      fail $name "build finished but $CARGO_TARGET_DIR/release/containerd-shim-wasmer-v1 could not be installed in $dir"
-      return 1
-    fi
-    # drop builds of older shim sources
-    for old in "$CACHE"/containerd-shim-wasmer-*; do
-      [ "$old" = "$dir" ] || [ ! -d "$old" ] || rm -rf "$old"
-    done
+    install_shim wasmer "$dir" || return 1
   fi
-  expose containerd-shim-wasmer-v1 "$bin"
-  if ! "$bin" -v >>"$logf" 2>&1; then
-    fail $name "$bin -v does not run"
-    return 1
-  fi
-  "$bin" -v 2>&1 | sed 's/^/    /'
-  record_engine SHIM_WASMER "$SHIM_WASMER_VERSION"
-  ok $name
+  expose_shim wasmer "$bin" "$logf" SHIM_WASMER "$SHIM_WASMER_VERSION"
 }
