@@ -238,11 +238,28 @@ expose() {
   fi
 }
 
-have_cargo() {
-  command -v cargo >/dev/null 2>&1 || return 1
+# rustc_at_least VERSION: the default toolchain's rustc is at least VERSION.
+rustc_at_least() {
   local v
   v=$(rustc --version 2>/dev/null | awk '{print $2}')
-  [ -n "$v" ] && [ "$(printf '%s\n%s\n' "$RUST_MIN_VERSION" "$v" | sort -V | head -n 1)" = "$RUST_MIN_VERSION" ]
+  [ -n "$v" ] && [ "$(printf '%s\n%s\n' "$1" "$v" | sort -V | head -n 1)" = "$1" ]
+}
+
+have_cargo() {
+  command -v cargo >/dev/null 2>&1 && rustc_at_least "$RUST_MIN_VERSION"
+}
+
+# cargo_at_least VERSION: sets CARGO_CMD to a cargo whose rustc is at least VERSION: the
+# default toolchain's, else rustup's toolchain of that version (installed when missing).
+cargo_at_least() {
+  local want=$1
+  if rustc_at_least "$want"; then
+    CARGO_CMD=(cargo)
+    return 0
+  fi
+  command -v rustup >/dev/null 2>&1 || return 1
+  rustup toolchain list 2>/dev/null | grep -q "^$want-" || rustup toolchain install "$want" --profile minimal >>"$LOG_DIR/rustup.log" 2>&1 || return 1
+  CARGO_CMD=(rustup run "$want" cargo)
 }
 
 # --- apt -----------------------------------------------------------------------

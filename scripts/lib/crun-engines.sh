@@ -30,7 +30,7 @@
 # Status names: wasmer-c-api (libwasmer), crun-engines (the binary), crun-engines_wasmer (its
 # wasmer handler).
 # Expects from setup.sh: CACHE LOG_DIR STATUS_DIR FORCE NICE JOBS CAPI_DIR
-# WASMTIME_CAPI_VERSION, log, ok, fail, last_error, record_engine; and the debian13
+# WASMTIME_CAPI_VERSION, log, ok, fail, last_error, record_engine, cargo_at_least; and the debian13
 # tier's D13_DIR, D13_ROOT_OK, D13_TRIPLET, d13_remove, d13_umount_below.
 
 CE_LOG=$LOG_DIR/crun-engines.log
@@ -87,20 +87,6 @@ ce_build_root() {
   d13_umount_below "$broot"
   touch "$broot/.runbench-build-deps"
   CE_BROOT=$broot
-}
-
-# cargo_at_least VERSION: sets CARGO_CMD to a cargo whose rustc is at least VERSION: the
-# default toolchain's, else rustup's toolchain of that version (installed when missing).
-cargo_at_least() {
-  local want=$1 have
-  have=$(rustc --version 2>/dev/null | awk '{print $2}')
-  if [ -n "$have" ] && [ "$(printf '%s\n%s\n' "$want" "$have" | sort -V | head -n 1)" = "$want" ]; then
-    CARGO_CMD=(cargo)
-    return 0
-  fi
-  command -v rustup >/dev/null 2>&1 || return 1
-  rustup toolchain list 2>/dev/null | grep -q "^$want-" || rustup toolchain install "$want" --profile minimal >>"$CE_LOG" 2>&1 || return 1
-  CARGO_CMD=(rustup run "$want" cargo)
 }
 
 # build_wasmer_capi: libwasmer.so and wasmer.h (with the wasm.h it includes) in $CE_WASMER_DIR.

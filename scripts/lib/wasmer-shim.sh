@@ -15,8 +15,8 @@
 #
 # Status name: containerd-shim-wasmer.
 # Expects from setup.sh: CACHE LOG_DIR STATUS_DIR CARGO_TARGET_DIR FORCE NICE JOBS REPO_DIR,
-# the versions.env keys below, log, fail, last_error, apt_install, shim_dir, install_shim, expose_shim;
-# and cargo_at_least from scripts/lib/crun-engines.sh (the engines tier, part of this one).
+# the versions.env keys below, log, fail, last_error, apt_install, cargo_at_least, shim_dir,
+# install_shim, expose_shim.
 
 WASMER_SHIM_SRC=$REPO_DIR/shim/containerd-shim-wasmer
 # runwasi's containerd-shim-wasm: protoc for its ttrpc code, libdbus and libseccomp for youki's
