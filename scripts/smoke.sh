@@ -78,6 +78,8 @@ cleanup() {
     for pid in $(pgrep -f "containerd-shim-(wasmtime|wasmer)-v1 .*-address $WORK/" 2>/dev/null); do
       kill -KILL "$pid" 2>/dev/null
     done
+    # runwasi's library leaves its state directory of the namespace behind
+    rm -rf /run/containerd/wasmtime/runbench /run/containerd/wasmer/runbench
   fi
   # Unmount anything left below WORK (deepest first), then remove it.
   awk -v w="$WORK" '$2 ~ "^"w {print $2}' /proc/self/mounts | sort -r |

@@ -9,6 +9,7 @@ import type { LedgerEntry } from '../../core/recovery.ts';
 import { ContainerdClient } from './api.ts';
 import { deleteNamespace, namespaceIds, removeContainer } from './cleanup.ts';
 import { SHIM_SOCKET_DIR } from './daemon.ts';
+import { RUNWASI_STATE_ROOT } from './shim.ts';
 
 export async function recoverContainerd(entries: readonly LedgerEntry[]): Promise<string[]> {
   const removed: string[] = [];
@@ -23,6 +24,14 @@ export async function recoverContainerd(entries: readonly LedgerEntry[]): Promis
     }
   }
   if (sockets > 0) removed.push(`${sockets} shim socket${sockets > 1 ? 's' : ''}`);
+  // runwasi's state directory of the run's namespace, and nothing else under containerd's root
+  const stateDir = new RegExp(`^${RUNWASI_STATE_ROOT}/[A-Za-z0-9_.-]+/runbench-[A-Za-z0-9_.-]+$`);
+  for (const e of entries) {
+    const path = e.value.path;
+    if (e.kind !== 'shim-state' || !path || !stateDir.test(path) || path.includes('..') || !existsSync(path)) continue;
+    rmSync(path, { recursive: true, force: true });
+    removed.push(`runwasi state ${path}`);
+  }
   for (const e of entries) {
     const { address, namespace, snapshotter } = e.value;
     if (e.kind !== 'namespace' || !address || !namespace || !/^runbench-/.test(namespace)) continue;

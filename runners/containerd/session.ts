@@ -41,7 +41,7 @@ import { openDaemon, shimSocketPath, type Daemon } from './daemon.ts';
 import { imageOf, importImages, type ImageRef } from './images.ts';
 import { layerMemory, memoryAtExit } from './memory.ts';
 import { PRECOMPILED_LABEL_PREFIX, precompiledCode } from './precompiled.ts';
-import { isShim, shimConfig, type ShimConfig } from './shim.ts';
+import { isShim, runwasiStateDir, shimConfig, type ShimConfig } from './shim.ts';
 import { containerSpec, sessionImages, type SpecOverrides } from './spec.ts';
 import { ContainerStdio } from './stdio.ts';
 import { containerSample, runToExit, timedCleanup } from './timed.ts';
@@ -80,6 +80,10 @@ export class ContainerdSession implements RunnerSession {
   /** Images whose precompiled code was seen in the content store (checkPrecompiled). */
   private readonly precompiled = new Set<string>();
   private readonly sockets = new Set<string>();
+  /** The namespace's directory of runwasi's state for a Wasm shim, or null for other shims. */
+  private get shimState(): string | null {
+    return runwasiStateDir(this.runtime, this.namespace);
+  }
   private counter = 0;
   private baselineRss: number | null = null;
   private closed = false;
@@ -173,6 +177,8 @@ export class ContainerdSession implements RunnerSession {
         kind: 'namespace',
         value: { address, namespace: this.namespace, snapshotter: this.snapshotter },
       });
+    // runwasi's library leaves its namespace directory behind: removed at close, or by `runbench clean`
+    if (this.shimState) recordInLedger(this.ctx.workDir, { layer: 'containerd', kind: 'shim-state', value: { path: this.shimState } });
     this.client = new ContainerdClient(address, this.namespace);
     await this.client.useLease(`runbench-${this.ctx.runId}`);
     const kinds = (['native', 'wasm'] as const).filter((k) => !this.kindUnsupported(k));
@@ -343,6 +349,7 @@ export class ContainerdSession implements RunnerSession {
       await this.daemon?.stop();
       // a shim killed rather than shut down leaves its socket in containerd's fixed directory
       for (const s of this.sockets) if (existsSync(s)) rmSync(s, { force: true });
+      if (this.shimState) rmSync(this.shimState, { recursive: true, force: true });
       // runtimes remove their containers' cgroups; a killed one may not have
       await sweepCgroups(this.cgroupParent.slice(1));
       rmSync(this.dir, { recursive: true, force: true });

@@ -29,6 +29,19 @@ export function shimRuntimeName(binaryPath: string): string | null {
   return m ? `io.containerd.${m[1]}.${m[2]}` : null;
 }
 
+/** Where runwasi's containerd-shim-wasm keeps its containers' state: <root>/<shim's name>/<namespace>. */
+export const RUNWASI_STATE_ROOT = '/run/containerd';
+
+/**
+ * The directory runwasi's library makes for a Wasm shim's containers in a namespace. It removes
+ * each container's state but leaves the namespace's directory behind, so the session removes it.
+ */
+export function runwasiStateDir(runtime: RuntimeInfo, namespace: string): string | null {
+  if (runtime.kind !== 'containerd-shim' || !runtime.path) return null;
+  const m = /^containerd-shim-(.+)-v\d+$/.exec(basename(runtime.path));
+  return m?.[1] ? join(RUNWASI_STATE_ROOT, m[1], namespace) : null;
+}
+
 export function isShim(runtime: RuntimeInfo): boolean {
   return runtime.kind === 'containerd-shim' || (runtime.path !== null && shimRuntimeName(runtime.path) !== null);
 }

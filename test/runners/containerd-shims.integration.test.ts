@@ -14,6 +14,7 @@ import { findBinary } from '../../core/runtimes.ts';
 import { Scope } from '../../core/scope.ts';
 import { images } from '../../runners/containerd/images.ts';
 import { ContainerdSession } from '../../runners/containerd/index.ts';
+import { runwasiStateDir } from '../../runners/containerd/shim.ts';
 import { leftovers, nothingLeft } from '../helpers/leaks.ts';
 import { realRuntime, type Availability } from '../helpers/real.ts';
 import { needs } from '../helpers/require.ts';
@@ -45,6 +46,8 @@ for (const { name, engine, shim } of shims) {
       const socketsBefore = shimSockets();
       const session = new ContainerdSession(rt, { runId, host, arch: host.arch, scope, events: new EventBus(), workDir }, {});
       let daemonPid: number | null = null;
+      const stateDir = runwasiStateDir(rt, session.namespace);
+      expect(stateDir).toBe(`/run/containerd/${engine}/${session.namespace}`);
       try {
         await session.open();
         daemonPid = session.daemonInfo?.pid ?? null;
@@ -81,6 +84,8 @@ for (const { name, engine, shim } of shims) {
         expect(life.layerMemoryBytes?.shimPeakRssBytes).toBeGreaterThan(1024 * 1024);
         const churn = await session.churn({ workload: { name: 'hello', kind: 'wasm', args: [] }, timeoutMs: 60_000 }, 4, 2);
         expect(churn).toMatchObject({ completed: 4, failed: 0 });
+        // runwasi's library keeps the namespace's state directory after its containers are gone
+        expect(existsSync(stateDir!)).toBe(true);
       } finally {
         await scope.close();
       }
@@ -91,6 +96,7 @@ for (const { name, engine, shim } of shims) {
       rmSync(workDir, { recursive: true, force: true });
       expect(leftovers(runId)).toEqual(nothingLeft);
       expect(deadShimSocketsSince(socketsBefore)).toEqual([]);
+      expect(existsSync(stateDir!)).toBe(false);
     }, 300_000);
   });
 }
